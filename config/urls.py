@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from yiwang.api.api import api
+
+urlpatterns = [
+    path("", include("yiwang.portal.urls")),
+    path("", include("yiwang.org.urls")),
+    path("workdays/", include("yiwang.workdays.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

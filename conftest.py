@@ -1,0 +1,101 @@
+"""Project-wide test fixtures: a real Chromium for browser tests.
+
+Browser tests use Debian's ``chromium`` through Playwright's ``executable_path`` — never a
+browser download. Where Chromium is missing they are skipped with the command that installs
+it; with ``YIWANG_REQUIRE_BROWSER=1`` (CI) a missing browser fails the run instead.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+AXE_JS = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+INSTALL_HINT = "sudo apt-get install -y chromium fonts-noto-cjk"
+
+
+def _chromium_path() -> str | None:
+    explicit = os.environ.get("CHROMIUM_PATH")
+    if explicit:
+        return explicit if Path(explicit).exists() else None
+    for candidate in CHROMIUM_CANDIDATES:
+        if Path(candidate).exists():
+            return candidate
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    path = _chromium_path()
+    if path is None:
+        message = f"Chromium is not installed; install it with: {INSTALL_HINT}"
+        if os.environ.get("YIWANG_REQUIRE_BROWSER") == "1":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=path,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(chromium):
+    context = chromium.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core (from npm) in the page and return violations of the given impacts."""
+    if not AXE_JS.exists():
+        pytest.fail(f"axe-core is missing at {AXE_JS}; run `npm ci`", pytrace=False)
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
+
+
+@pytest.fixture
+def axe():
+    return axe_violations
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    directory = Path(__file__).resolve().parent / ".test-media" / "screenshots"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
