@@ -25,7 +25,6 @@ api = NinjaAPI(
     description="眉县政务服务与营商环境平台 — 一网通办、接诉即办、好差评。",
     renderer=ReadableJSONRenderer(),
     auth=django_auth,
-    csrf=True,
 )
 
 
@@ -47,11 +46,15 @@ def authentication_error(request, exc):
 
 
 def _register_routers() -> None:
+    from yiwang.catalog.api import router as catalog_router
+    from yiwang.hotline.api import router as hotline_router
     from yiwang.org.api import router as org_router
     from yiwang.workdays.api import router as workdays_router
 
     api.add_router("/workdays/", workdays_router)
     api.add_router("/org/", org_router)
+    api.add_router("/catalog/", catalog_router)
+    api.add_router("/hotline/", hotline_router)
 
 
 _register_routers()
