@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "yiwang.workdays",
     "yiwang.org",
     "yiwang.catalog",
+    "yiwang.cases",
     "yiwang.hotline",
     "yiwang.portal",
     "yiwang.api",

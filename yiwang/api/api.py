@@ -46,6 +46,7 @@ def authentication_error(request, exc):
 
 
 def _register_routers() -> None:
+    from yiwang.cases.api import router as cases_router
     from yiwang.catalog.api import router as catalog_router
     from yiwang.hotline.api import router as hotline_router
     from yiwang.org.api import router as org_router
@@ -54,6 +55,7 @@ def _register_routers() -> None:
     api.add_router("/workdays/", workdays_router)
     api.add_router("/org/", org_router)
     api.add_router("/catalog/", catalog_router)
+    api.add_router("/cases/", cases_router)
     api.add_router("/hotline/", hotline_router)
 
 

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 DEMO_MODULES = [
     "yiwang.org.demo",
     "yiwang.catalog.demo",
+    "yiwang.cases.demo",
     "yiwang.hotline.demo",
 ]
 
