@@ -99,3 +99,29 @@ def screenshot_dir() -> Path:
     directory = Path(__file__).resolve().parent / ".test-media" / "screenshots"
     directory.mkdir(parents=True, exist_ok=True)
     return directory
+
+
+@pytest.fixture(autouse=True)
+def official_calendar(request):
+    """Every database test sees the official 2004–2026 calendar.
+
+    The data migration seeds it, but a transactional test (live_server, threads) flushes the
+    tables when it ends; later tests would silently fall back to provisional statutory rules.
+    """
+    from yiwang.workdays import calendar
+
+    calendar.reset()
+    if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames):
+        from yiwang.workdays.seeding import seed_official_calendar
+
+        request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+        seed_official_calendar()
+    yield
+    calendar.reset()
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
