@@ -19,7 +19,7 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-yiwang-0000"
+    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-yiwang-0000"  # noqa: S105 (DEBUG only)
 
 # Key for PII encryption at rest (SM4) and the keyed hash that finds encrypted values.
 # 64 hex characters = 32 bytes: 16 for SM4, 16 for the HMAC-SM3 lookup key.

@@ -38,7 +38,11 @@ def test_it_maps_an_application_error_to_code_message_details(rf):
     error = ApplicationError("case.materials_missing", "材料不齐全", details={"missing": ["身份证"]}, status=409)
     response = application_error(request, error)
     assert response.status_code == 409
-    assert json.loads(response.content) == {"code": "case.materials_missing", "message": "材料不齐全", "details": {"missing": ["身份证"]}}
+    assert json.loads(response.content) == {
+        "code": "case.materials_missing",
+        "message": "材料不齐全",
+        "details": {"missing": ["身份证"]},
+    }
 
 
 def test_it_answers_a_request_without_login_with_a_coded_401(client):
