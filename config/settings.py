@@ -101,6 +101,8 @@ DATABASES = {"default": database_config(DATABASE_URL, sqlite_path=BASE_DIR / "db
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"
+# Every authenticate() — login page, admin, API — goes through the lockout and its audit.
+AUTHENTICATION_BACKENDS = ["yiwang.org.backends.LockoutModelBackend"]
 LOGIN_URL = "org:login"
 LOGIN_REDIRECT_URL = "org:workbench"
 LOGOUT_REDIRECT_URL = "portal:home"

@@ -1,0 +1,206 @@
+"""Every read in ``org``, and the department scoping other apps apply to their own querysets.
+
+DESIGN.md, department scoping: a handler sees and acts on only their department's work; a town
+station only its town; the check lives here, on querysets, never only in templates.
+"""
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from yiwang.org.models import (
+    DEPARTMENT_ROLES,
+    Department,
+    DepartmentAlias,
+    Membership,
+    Region,
+    Role,
+    ServiceHall,
+    User,
+)
+from yiwang.org.names import normalize_department_name
+
+# Roles that look over a region's subtree rather than one department.
+REGION_SCOPED_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.SUPERVISOR})
+
+
+# --- regions -------------------------------------------------------------------------------------
+
+
+def region_get(code: str) -> Region | None:
+    return Region.objects.filter(code=code).first()
+
+
+def region_children(parent: Region | None) -> QuerySet[Region]:
+    """Direct children of ``parent``; the roots (provinces) when ``parent`` is None."""
+    return Region.objects.filter(parent=parent).order_by("code")
+
+
+def region_subtree(region: Region, *, include_self: bool = True) -> QuerySet[Region]:
+    """``region`` and everything below it, at any depth (one indexed prefix query on ``path``)."""
+    qs = Region.objects.filter(path__startswith=region.path)
+    return qs if include_self else qs.exclude(pk=region.pk)
+
+
+def region_ancestors(region: Region) -> QuerySet[Region]:
+    """From the root down to ``region`` itself, read off the materialised path."""
+    codes = [code for code in region.path.split("/") if code]
+    return Region.objects.filter(code__in=codes).order_by("path")
+
+
+# --- departments ---------------------------------------------------------------------------------
+
+
+def department_list(*, q: str | None = None, include_inactive: bool = False) -> QuerySet[Department]:
+    """Departments with their aliases, optionally searched.
+
+    ``q`` matches a substring of the full name, the short name or any alias, and also the
+    normalised key (so 眉县市场监管局 finds 县市场监管局).
+    """
+    qs = Department.objects.select_related("region").prefetch_related(
+        Prefetch("aliases", queryset=DepartmentAlias.objects.order_by("alias"))
+    )
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    q = (q or "").strip()
+    if q:
+        key = normalize_department_name(q)
+        condition = Q(name__icontains=q) | Q(short_name__icontains=q) | Q(aliases__alias__icontains=q)
+        if key:
+            condition |= Q(name_key__contains=key) | Q(short_name_key__contains=key) | Q(aliases__key__contains=key)
+        qs = qs.filter(condition).distinct()
+    return qs.order_by("kind", "code")
+
+
+def department_resolve(name: str) -> Department | None:
+    """The department a written name means, or None.
+
+    The name is normalised (whitespace and punctuation dropped, full-width folded, one leading
+    眉县/县 removed; see ``names.normalize_department_name``) and looked up in full names, short
+    names and aliases. Active departments win over inactive ones; a name that still points at
+    two departments is ambiguous and resolves to None.
+    """
+    key = normalize_department_name(name)
+    if not key:
+        return None
+    matches = Department.objects.filter(Q(name_key=key) | Q(short_name_key=key) | Q(aliases__key=key)).distinct()
+    for candidates in (matches.filter(is_active=True), matches.filter(is_active=False)):
+        found = list(candidates[:2])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            return None
+    return None
+
+
+# --- halls ---------------------------------------------------------------------------------------
+
+
+def hall_list(*, region: Region | None = None, kind: str | None = None) -> QuerySet[ServiceHall]:
+    qs = ServiceHall.objects.select_related("region")
+    if region is not None:
+        qs = qs.filter(region__path__startswith=region.path)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("region__code", "name")
+
+
+# --- users and scoping ---------------------------------------------------------------------------
+
+
+def user_memberships(user: User) -> QuerySet[Membership]:
+    if not getattr(user, "is_authenticated", False):
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("department", "region", "hall", "hall__region", "window")
+        .order_by("role", "pk")
+    )
+
+
+def user_roles(user: User) -> set[str]:
+    """The role values a user holds. A superuser is an administrator even without a membership."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    if user.is_superuser:
+        roles.add(Role.ADMIN.value)
+    return roles
+
+
+def user_departments(user: User) -> QuerySet[Department]:
+    """Departments the user works for (any membership naming a department)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Department.objects.none()
+    return Department.objects.filter(memberships__user=user).distinct().order_by("code")
+
+
+def user_regions(user: User) -> QuerySet[Region]:
+    """Regions the user looks over: those named on a membership, and the region of their hall
+    (a clerk at a town centre works for that town)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Region.objects.none()
+    return (
+        Region.objects.filter(Q(memberships__user=user) | Q(halls__memberships__user=user)).distinct().order_by("code")
+    )
+
+
+def _whole_platform(user: User, memberships: list[Membership]) -> bool:
+    # A superuser, or an administrator granted without a region, administers everything.
+    return user.is_superuser or any(m.role == Role.ADMIN and m.region_id is None for m in memberships)
+
+
+def scope_to_user_departments(qs: QuerySet, user: User, field: str = "department") -> QuerySet:
+    """Narrow ``qs`` to the rows the user may see, by the department in ``field``.
+
+    Rule (DESIGN.md, department scoping): administrators, leaders and supervisors see the
+    departments in their region's subtree (an administrator with no region, or a superuser, sees
+    all); handlers, inspectors and dispatchers see only their own departments; everyone else,
+    and anyone signed out, sees nothing. ``field`` may follow relations ("case__department");
+    pass ``field=""`` when ``qs`` is a Department queryset itself.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    memberships = list(Membership.objects.filter(user=user).select_related("region"))
+    if _whole_platform(user, memberships):
+        return qs
+    prefix = f"{field}__" if field else ""
+    conditions = []
+    for m in memberships:
+        if m.role in REGION_SCOPED_ROLES and m.region_id:
+            conditions.append(Q(**{f"{prefix}region__path__startswith": m.region.path}))
+        if m.role in DEPARTMENT_ROLES and m.department_id:
+            conditions.append(Q(**{field or "pk": m.department_id}))
+    if not conditions:
+        return qs.none()
+    return qs.filter(reduce(or_, conditions))
+
+
+def user_can_see_department(user: User, department: Department) -> bool:
+    """Whether ``department`` is within ``scope_to_user_departments`` for this user."""
+    return scope_to_user_departments(Department.objects.filter(pk=department.pk), user, field="").exists()
+
+
+def user_can_act_for_department(user: User, department: Department) -> bool:
+    """Whether the user may act (handle, reply, inspect, dispatch) in the department's name.
+
+    Rule: a handler, inspector or dispatcher of that department may; so may an administrator whose
+    region covers it (or an administrator of the whole platform). Leaders and supervisors read
+    and urge (督办) but do not act for a department.
+    """
+    if department is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    memberships = list(Membership.objects.filter(user=user).select_related("region"))
+    if _whole_platform(user, memberships):
+        return True
+    for m in memberships:
+        if m.role in DEPARTMENT_ROLES and m.department_id == department.pk:
+            return True
+        if m.role == Role.ADMIN and m.region_id and department.region.path.startswith(m.region.path):
+            return True
+    return False
+
+
+def user_by_username(username: str) -> User | None:
+    return User.objects.filter(username=username).first()
