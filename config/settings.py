@@ -153,7 +153,21 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True  # a crashed worker's task is redelivered, never lost
 
+CELERY_BEAT_SCHEDULE = {
+    "deliver-outbox": {"task": "core.deliver_outbox", "schedule": 60.0},
+    "purge-idempotency-records": {"task": "core.purge_idempotency_records", "schedule": 3600.0},
+}
+
+# Notifications: SMS through a gateway interface (console | file | locmem | dotted class path).
+# The file backend writes phone numbers in plain text under MEDIA_ROOT/outbox/: never serve that folder.
 SMS_BACKEND = env_str("SMS_BACKEND", "console")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "眉县政务服务 <noreply@meixian.gov.cn>")
 
 # Production only tightens.
 SECURE_CONTENT_TYPE_NOSNIFF = True

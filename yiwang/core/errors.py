@@ -4,6 +4,8 @@ The API maps it once to ``{"code", "message", "details"}`` (see ``yiwang.api.api
 a form error with ``add_application_error``.
 """
 
+from django.http import JsonResponse
+
 
 class ApplicationError(Exception):
     """A rule refused the request; nothing was changed.
@@ -31,3 +33,8 @@ class ApplicationError(Exception):
 def add_application_error(form, error: ApplicationError, field: str | None = None) -> None:
     """Show a business-rule error on a Django form (the same message the API returns)."""
     form.add_error(field or error.details.get("field"), error.message)
+
+
+def application_error_response(error: ApplicationError):
+    """The API's JSON error body (``{"code", "message", "details"}``) for code outside a NinjaAPI."""
+    return JsonResponse(error.as_dict(), status=error.status, json_dumps_params={"ensure_ascii": False})
