@@ -1,0 +1,277 @@
+"""Chinese keyword search that runs the same on SQLite and PostgreSQL.
+
+Chinese text has no spaces, so full-text engines need a segmenter (and PostgreSQL's has none for
+Chinese). The catalog is small enough (a county publishes hundreds of items; the bench runs 20,000) to
+match normalised substrings instead:
+
+1. the query is normalised (NFKC, lower case), split on spaces/punctuation, and filler words people
+   type ("我要", "怎么办理") are dropped;
+2. each term also matches its everyday synonyms ("开饭店" → 餐饮, 食品经营);
+3. strict pass: every term must occur; rank by where it occurs (name ≫ keywords ≫ departments,
+   materials, conditions);
+4. if nothing has every term, each term is cut into the longest pieces the catalog contains
+   ("营业执照补办" → 营业执照 + 补办), which must all occur; failing that, any of them may, ranked by
+   how many occur and where.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, StrIndex
+from django.db.models.lookups import GreaterThan
+
+# Phrases that carry no meaning for the search, longest first.
+FILLER_WORDS = sorted(
+    [
+        "我要",
+        "我想",
+        "想要",
+        "怎么办理",
+        "如何办理",
+        "怎样办理",
+        "怎么办",
+        "怎么",
+        "如何",
+        "怎样",
+        "在哪里",
+        "在哪儿",
+        "在哪",
+        "哪里",
+        "需要什么材料",
+        "需要哪些材料",
+        "需要什么",
+        "需要",
+        "手续",
+        "流程",
+        "请问",
+        "一下",
+        "的",
+        "了",
+        "吗",
+        "呢",
+    ],
+    key=len,
+    reverse=True,
+)
+
+# Everyday words → the words the catalog uses.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "开饭店": ("餐饮", "食品经营"),
+    "饭店": ("餐饮", "食品经营"),
+    "餐馆": ("餐饮", "食品经营"),
+    "开餐馆": ("餐饮", "食品经营"),
+    "农家乐": ("农家乐", "餐饮", "食品经营"),
+    "开店": ("个体工商户", "设立登记"),
+    "开公司": ("企业开办", "设立登记"),
+    "办执照": ("营业执照", "设立登记"),
+    "执照": ("营业执照",),
+    "营业执照": ("营业执照", "设立登记"),
+    "补办": ("补领", "补发", "补证", "遗失"),
+    "丢了": ("补领", "补发", "遗失"),
+    "到期": ("延续", "换领", "换证"),
+    "注销公司": ("企业注销", "注销登记"),
+    "生孩子": ("出生", "生育"),
+    "生娃": ("出生", "生育"),
+    "上户口": ("户口", "户籍", "出生登记"),
+    "落户": ("户口", "户籍"),
+    "结婚": ("婚姻登记", "结婚登记"),
+    "离婚": ("婚姻登记", "离婚登记"),
+    "退休": ("养老", "退休"),
+    "养老金": ("养老保险", "养老金"),
+    "盖房": ("宅基地", "建房"),
+    "建房": ("宅基地", "建房"),
+    "低保": ("最低生活保障",),
+    "社保": ("社会保险", "养老保险", "医疗保险"),
+    "医保": ("医疗保险", "医保"),
+    "公积金": ("住房公积金",),
+    "刻章": ("印章", "刻制"),
+    "发票": ("发票", "税控"),
+    "残疾证": ("残疾人证",),
+    "工资": ("工资", "欠薪"),
+    "欠薪": ("工资", "欠薪"),
+    "冷库": ("冷库", "冷藏"),
+    "猕猴桃": ("猕猴桃", "果品", "农产品"),
+    "民宿": ("民宿", "旅馆", "住宿"),
+    "打井": ("取水", "水井"),
+    "用水": ("供水", "用水报装"),
+    "用电": ("用电报装", "供电"),
+    "用气": ("燃气", "用气报装"),
+}
+
+_SPLIT = re.compile(r"[\s\u3000,，、;；:：.。!！?？/|()（）\[\]【】<>《》\"'“”‘’+&]+")
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width → half-width), lower case, whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text or "").lower().split())
+
+
+def query_terms(query: str) -> list[str]:
+    """The meaningful terms of a query, filler words removed, duplicates dropped."""
+    terms: list[str] = []
+    for chunk in _SPLIT.split(normalize(query)):
+        for filler in FILLER_WORDS:
+            if chunk != filler and len(chunk) > len(filler):
+                chunk = chunk.replace(filler, " ")
+            elif chunk == filler:
+                chunk = ""
+        for part in chunk.split():
+            if part and part not in terms:
+                terms.append(part)
+    return terms
+
+
+def term_variants(term: str) -> list[str]:
+    variants = [term]
+    for synonym in SYNONYMS.get(term, ()):
+        if synonym not in variants:
+            variants.append(synonym)
+    return variants
+
+
+def build_search_fields(
+    *, name: str, keywords: str, code: str, departments: list[str], body: list[str]
+) -> tuple[str, str]:
+    """(search_name, search_text) stored on an item: name first so a name hit is also a text hit.
+
+    ``search_text`` is "name | keywords | code | departments | body" normalised; the name and the
+    keyword segments are ranked above the rest by matching them separately.
+    """
+    search_name = normalize(name)
+    parts = [
+        search_name,
+        normalize(keywords),
+        normalize(code),
+        normalize(" ".join(departments)),
+        normalize(" ".join(body)),
+    ]
+    return search_name[:255], " | ".join(parts)
+
+
+@dataclass
+class SearchOutcome:
+    """The ranked queryset, the terms used, whether it is a fallback, and the number of hits
+    (counted once here: each count is a pass over the catalog)."""
+
+    queryset: QuerySet
+    terms: list[str]
+    fuzzy: bool = False
+    count: int = 0
+
+    def page(self, number, per_page: int):
+        """A Paginator page that reuses the count instead of counting again."""
+        paginator = Paginator(self.queryset, per_page)
+        paginator.__dict__["count"] = self.count  # Paginator.count is a cached_property
+        return paginator.get_page(number)
+
+
+def _contains(field: str, text: str) -> Q:
+    # INSTR (SQLite) / STRPOS (PostgreSQL): a plain substring test. Both sides are normalised to
+    # lower case already, so LIKE's case folding (slow on non-ASCII text in SQLite) is not needed.
+    return Q(GreaterThan(StrIndex(field, Value(text)), 0))
+
+
+def _hit(field: str, variants: list[str]) -> Q:
+    condition = Q()
+    for variant in variants:
+        condition |= _contains(field, variant)
+    return condition
+
+
+def _flag(condition: Q, weight: int):
+    return Case(When(condition, then=Value(weight)), default=Value(0), output_field=IntegerField())
+
+
+# County items first among equals: they are what most searches are about; town and village items
+# (often the same service handled nearer home) follow.
+_LEVEL_ORDER = Case(
+    When(level="county", then=Value(0)),
+    When(level="town", then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def _ranked(queryset: QuerySet, terms: list[str], *, require_all: bool) -> QuerySet:
+    """Items with every term (or, with ``require_all=False``, any), ranked by where the terms occur.
+
+    The rank reads the short name and keyword columns only; the long text is scanned once, by the
+    filter (and, when any term may be missing, once more to count the terms that are present).
+    """
+    condition = Q()
+    score = Value(0)
+    for term in terms:
+        variants = term_variants(term)
+        hit = _hit("search_text", variants)
+        condition = (condition & hit) if require_all else (condition | hit)
+        score = (
+            score
+            + _flag(_hit("search_name", [term]), 100)
+            + _flag(_hit("search_name", variants), 40)
+            + _flag(_hit("keywords", variants), 20)
+        )
+        if not require_all:
+            score = score + _flag(hit, 10)
+    return (
+        queryset.filter(condition)
+        .annotate(search_rank=Coalesce(score, Value(0)), search_level=_LEVEL_ORDER)
+        .order_by("-search_rank", "search_level", "code")
+    )
+
+
+def _segments(queryset: QuerySet, term: str) -> list[str]:
+    """The longest pieces of ``term`` that occur in the catalog, left to right ("营业执照补办" →
+    ["营业执照", "补办"] when 补办's synonyms occur); single leftover characters are dropped.
+
+    Which pieces occur is asked in one pass over the catalog (one aggregate with a flag per piece),
+    not one query per piece.
+    """
+    term = term[:12]
+    candidates = [term[i:j] for i in range(len(term) - 1) for j in range(i + 2, len(term) + 1)]
+    flags = {f"p{n}": Max(_flag(_hit("search_text", term_variants(piece)), 1)) for n, piece in enumerate(candidates)}
+    found = queryset.order_by().aggregate(**flags)
+    present = {piece for n, piece in enumerate(candidates) if found[f"p{n}"]}
+    pieces: list[str] = []
+    i = 0
+    while i < len(term) - 1:
+        for j in range(len(term), i + 1, -1):
+            if term[i:j] in present:
+                pieces.append(term[i:j])
+                i = j
+                break
+        else:
+            i += 1
+    return pieces
+
+
+def rank_and_filter(queryset: QuerySet, query: str) -> SearchOutcome:
+    """Filter ``queryset`` (of ServiceItem) by ``query`` and order it by relevance, then level and code."""
+    terms = query_terms(query)
+    if not terms:
+        return SearchOutcome(queryset, terms, count=queryset.count())
+    found = _ranked(queryset, terms, require_all=True)
+    count = found.count()
+    if count:
+        return SearchOutcome(found, terms, count=count)
+    # Nothing has every term: cut unknown words down to the pieces the catalog knows.
+    pieces: list[str] = []
+    for term in terms:
+        found_pieces = _segments(queryset, term) if len(term) > 2 else [term]
+        # A word the catalog barely knows ("xyz不存在") says nothing: keep pieces only when they
+        # cover at least half of it; single characters are too common to mean anything here.
+        if sum(len(p) for p in found_pieces) * 2 < len(term):
+            continue
+        for piece in found_pieces:
+            if len(piece) > 1 and piece not in pieces:
+                pieces.append(piece)
+    if not pieces:
+        return SearchOutcome(queryset.none(), terms, fuzzy=True, count=0)
+    for require_all in (True, False):
+        found = _ranked(queryset, pieces, require_all=require_all)
+        count = found.count()
+        if count:
+            return SearchOutcome(found, pieces, fuzzy=True, count=count)
+    return SearchOutcome(found, pieces, fuzzy=True, count=0)

@@ -1,0 +1,445 @@
+"""Every read of the catalog: the public search and guides, bundles, the staff view, the review queue
+and the plan's catalog targets.
+
+Public reads return published items only. Staff reads are scoped with ``org.selectors``: a handler
+sees the items of their own department (as competent or implementing department); administrators,
+leaders and supervisors see their region.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from yiwang.org.models import Department
+from yiwang.org.selectors import scope_to_user_departments, user_departments
+
+from .elements import Problem, elements_diff, item_elements
+from .models import (
+    COUNTED_REFORM_MODES,
+    Bundle,
+    BundleItem,
+    BundleStatus,
+    ChangeStatus,
+    HandlingType,
+    ItemChange,
+    ItemMaterial,
+    ItemStatus,
+    MaterialForm,
+    ServiceItem,
+    ServiceItemVersion,
+)
+from .rules import elements_problems
+from .search import SearchOutcome, rank_and_filter
+from .services import review_refusal
+
+# --- public catalog ------------------------------------------------------------------------------
+
+
+def published_items() -> QuerySet[ServiceItem]:
+    return ServiceItem.objects.filter(status=ItemStatus.PUBLISHED)
+
+
+def _filtered(
+    qs: QuerySet[ServiceItem],
+    *,
+    department: str | None = None,
+    level: str | None = None,
+    kind: str | None = None,
+    bundle: str | None = None,
+    online_depth: int | None = None,
+    audience: str | None = None,
+) -> QuerySet[ServiceItem]:
+    if department:
+        qs = qs.filter(Q(competent_department__code=department) | Q(implementing_department__code=department))
+    if level:
+        qs = qs.filter(level=level)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if bundle:
+        qs = qs.filter(bundle_items__bundle__code=bundle, bundle_items__bundle__status=BundleStatus.PUBLISHED)
+    if online_depth:
+        qs = qs.filter(online_depth=online_depth)
+    if audience:
+        qs = qs.filter(Q(audience=audience) | Q(audience="both"))
+    return qs
+
+
+def item_search(*, query: str = "", **filters) -> SearchOutcome:
+    """Published items matching a Chinese keyword query and the filters, best match first.
+
+    Filters: ``department`` (code; competent or implementing), ``level``, ``kind``, ``bundle``
+    (life event code), ``online_depth`` (1–4), ``audience``. See ``search.py`` for the matching.
+    """
+    qs = _filtered(published_items(), **filters).select_related("competent_department", "implementing_department")
+    return rank_and_filter(qs, query)
+
+
+def item_guide(code: str) -> ServiceItem | None:
+    """A published item with everything its guide (办事指南) shows, or None."""
+    return (
+        published_items()
+        .select_related("competent_department", "implementing_department", "region")
+        .prefetch_related(
+            Prefetch("materials", queryset=ItemMaterial.objects.order_by("position", "id")),
+            Prefetch("bundles", queryset=Bundle.objects.filter(status=BundleStatus.PUBLISHED).order_by("code")),
+        )
+        .filter(code=code)
+        .first()
+    )
+
+
+def item_version(item: ServiceItem, number: int) -> ServiceItemVersion | None:
+    """The frozen version a case was filed under."""
+    return ServiceItemVersion.objects.filter(item=item, number=number).first()
+
+
+def item_current_version(item: ServiceItem) -> ServiceItemVersion | None:
+    if item.version == 0:
+        return None
+    return item_version(item, item.version)
+
+
+def filter_choices() -> dict:
+    """Departments and life events that have published items (for the search form)."""
+    department_ids = set(published_items().values_list("competent_department", flat=True))
+    department_ids |= set(published_items().values_list("implementing_department", flat=True))
+    return {
+        "departments": list(Department.objects.filter(pk__in=department_ids).order_by("kind", "code")),
+        "bundles": list(Bundle.objects.filter(status=BundleStatus.PUBLISHED).order_by("code")),
+    }
+
+
+# --- bundles -------------------------------------------------------------------------------------
+
+
+def bundle_list(*, query: str = "") -> QuerySet[Bundle]:
+    qs = Bundle.objects.filter(status=BundleStatus.PUBLISHED).select_related("lead_department")
+    query = unicodedata.normalize("NFKC", query or "").strip()
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(description__icontains=query) | Q(keywords__icontains=query))
+    return qs.annotate(item_count=Count("bundle_items")).order_by("code")
+
+
+def bundle_detail(code: str) -> Bundle | None:
+    return (
+        Bundle.objects.filter(status=BundleStatus.PUBLISHED, code=code)
+        .select_related("lead_department")
+        .prefetch_related(
+            Prefetch(
+                "bundle_items",
+                queryset=BundleItem.objects.select_related(
+                    "item", "item__competent_department", "item__implementing_department"
+                )
+                .prefetch_related(Prefetch("item__materials", queryset=ItemMaterial.objects.order_by("position", "id")))
+                .order_by("position", "id"),
+            )
+        )
+        .first()
+    )
+
+
+def _material_key(material: ItemMaterial) -> str:
+    # One document, however each item words it: an e-licence type names it exactly; otherwise the
+    # normalised name ("营业执照（副本）复印件" and "营业执照副本复印件" are one).
+    if material.licence_type:
+        return "licence:" + material.licence_type
+    folded = unicodedata.normalize("NFKC", material.name)
+    return "name:" + "".join(ch for ch in folded if not ch.isspace() and not unicodedata.category(ch).startswith("P"))
+
+
+_FORM_ORDER = {MaterialForm.COPY: 0, MaterialForm.ORIGINAL: 1, MaterialForm.BOTH: 2}
+
+
+@dataclass
+class MergedMaterial:
+    """One line of a bundle's merged material list, with the items it serves."""
+
+    name: str
+    form: str
+    copies: int
+    required: bool
+    key: bool
+    deferrable: bool
+    pledge_replaceable: bool
+    licence_type: str
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (item code, material code)
+    item_names: list[str] = field(default_factory=list)
+
+    @property
+    def form_label(self) -> str:
+        return MaterialForm(self.form).label
+
+
+def bundle_merged_materials(bundle: Bundle) -> list[MergedMaterial]:
+    """The bundle's one material list: each document once, with the strictest requirement any item has.
+
+    Rule (一件事一次办, plan 四（十五）3: 一次告知、一表申请): a document several items need is provided
+    once; it is required/key if any item says so, deferrable or pledge-replaceable only if every item
+    allows it; the form is the most demanding (original and copy ≻ original ≻ copy) and the copies
+    the largest number asked.
+    """
+    merged: dict[str, MergedMaterial] = {}
+    for bundle_item in bundle.bundle_items.all():
+        item = bundle_item.item
+        for material in item.materials.all():
+            key = _material_key(material)
+            line = merged.get(key)
+            if line is None:
+                line = merged[key] = MergedMaterial(
+                    name=material.name,
+                    form=material.form,
+                    copies=material.copies,
+                    required=material.required,
+                    key=material.key,
+                    deferrable=material.deferrable,
+                    pledge_replaceable=material.pledge_replaceable,
+                    licence_type=material.licence_type,
+                )
+            else:
+                if {line.form, material.form} == {MaterialForm.ORIGINAL, MaterialForm.COPY}:
+                    line.form = MaterialForm.BOTH  # one item wants the original, another a copy
+                elif _FORM_ORDER[MaterialForm(material.form)] > _FORM_ORDER[MaterialForm(line.form)]:
+                    line.form = material.form
+                line.copies = max(line.copies, material.copies)
+                line.required = line.required or material.required
+                line.key = line.key or material.key
+                line.deferrable = line.deferrable and material.deferrable
+                line.pledge_replaceable = line.pledge_replaceable and material.pledge_replaceable
+            line.deferrable = line.deferrable and not line.key
+            line.sources.append((item.code, material.code))
+            if item.name not in line.item_names:
+                line.item_names.append(item.name)
+    return list(merged.values())
+
+
+def bundle_merged_form(bundle: Bundle) -> list[dict]:
+    """The bundle's one application form: every item's fields, each key once (一表申请).
+
+    A field is required if any item requires it; the first item's label and type are kept.
+    """
+    fields: dict[str, dict] = {}
+    for bundle_item in bundle.bundle_items.all():
+        item = bundle_item.item
+        for form_field in item.form_fields or []:
+            line = fields.get(form_field["key"])
+            if line is None:
+                fields[form_field["key"]] = {**form_field, "items": [item.code]}
+            else:
+                line["required"] = line["required"] or form_field.get("required", False)
+                line["items"].append(item.code)
+    return list(fields.values())
+
+
+def bundle_totals(bundle: Bundle) -> dict:
+    """What a bundle saves: materials and form fields before and after merging."""
+    items = [bi.item for bi in bundle.bundle_items.all()]
+    return {
+        "items": len(items),
+        "materials_before": sum(len(i.materials.all()) for i in items),
+        "materials_after": len(bundle_merged_materials(bundle)),
+        "fields_before": sum(len(i.form_fields or []) for i in items),
+        "fields_after": len(bundle_merged_form(bundle)),
+        "promised_days": max((i.promised_days for i in items), default=0),
+    }
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+def staff_items(user) -> QuerySet[ServiceItem]:
+    """Items (any status) the user may maintain or look over.
+
+    Rule (DESIGN.md, department scoping): a handler sees items where their department is the
+    competent or implementing department; administrators, leaders and supervisors their region.
+    """
+    qs = ServiceItem.objects.all()
+    by_competent = scope_to_user_departments(qs, user, field="competent_department").values("pk")
+    by_implementing = scope_to_user_departments(qs, user, field="implementing_department").values("pk")
+    return qs.filter(Q(pk__in=by_competent) | Q(pk__in=by_implementing))
+
+
+def staff_item_list(
+    *, user, query: str = "", status: str | None = None, problems_only: bool = False, **filters
+) -> tuple[list[ServiceItem], dict[int, list[Problem]]]:
+    """The staff catalog: the user's items with their consistency problems (errors and warnings)."""
+    qs = _filtered(staff_items(user), **filters)
+    if status:
+        qs = qs.filter(status=status)
+    qs = qs.select_related("competent_department", "implementing_department").prefetch_related(
+        Prefetch("materials", queryset=ItemMaterial.objects.order_by("position", "id"))
+    )
+    qs = rank_and_filter(qs, query).queryset if query else qs.order_by("code")
+    items = list(qs)
+    problems = {item.pk: item_problems(item) for item in items}
+    if problems_only:
+        items = [item for item in items if problems[item.pk]]
+    return items, problems
+
+
+def staff_item(user, code: str) -> ServiceItem | None:
+    return (
+        staff_items(user)
+        .select_related("competent_department", "implementing_department")
+        .prefetch_related(Prefetch("materials", queryset=ItemMaterial.objects.order_by("position", "id")))
+        .filter(code=code)
+        .first()
+    )
+
+
+def item_problems(item: ServiceItem) -> list[Problem]:
+    """The consistency problems of an item as it stands (see rules.py)."""
+    return elements_problems(item_elements(item))
+
+
+def item_history(item: ServiceItem) -> QuerySet[ServiceItemVersion]:
+    """Every published version with who proposed, who reviewed, why and when (staff only)."""
+    return item.versions.select_related("proposed_by", "reviewed_by").order_by("-number")
+
+
+def item_changes(item: ServiceItem) -> QuerySet[ItemChange]:
+    return item.changes.select_related("proposed_by", "reviewed_by").order_by("-proposed_at", "-id")
+
+
+def review_queue(*, reviewer) -> list[ItemChange]:
+    """Pending proposals this reviewer may decide (交叉盲审: never their own department's, never their own).
+
+    The list carries no proposer: templates and the API show the reason and the changes only.
+    """
+    pending = (
+        ItemChange.objects.filter(status=ChangeStatus.PENDING)
+        .select_related("item", "item__competent_department")
+        .order_by("proposed_at", "id")
+    )
+    departments = set(user_departments(reviewer).values_list("pk", flat=True))
+    if not departments:
+        return []
+    return [change for change in pending if review_refusal(change, reviewer) is None]
+
+
+def review_detail(*, change: ItemChange, reviewer) -> dict | None:
+    """What a reviewer sees of one proposal: item, kind, reason, element-by-element changes — no proposer."""
+    if change.status != ChangeStatus.PENDING or review_refusal(change, reviewer) is not None:
+        return None
+    item = change.item
+    before = None
+    if change.kind != ItemChange.Kind.CREATE:
+        version = item_current_version(item)
+        before = version.elements if version else item_elements(item)
+    departments = {
+        d.code: d
+        for d in Department.objects.filter(
+            code__in=[change.elements["competent_department"], change.elements["implementing_department"]]
+        )
+    }
+    return {
+        "change": change,
+        "item": item,
+        "kind": change.get_kind_display(),
+        "reason": change.reason,
+        "proposed_at": change.proposed_at,
+        "diff": elements_diff(before, change.elements),
+        "elements": change.elements,
+        "departments": departments,
+        "problems": elements_problems(change.elements),
+    }
+
+
+def changes_proposed_by(user) -> QuerySet[ItemChange]:
+    return ItemChange.objects.filter(proposed_by=user).select_related("item").order_by("-proposed_at", "-id")
+
+
+# --- the plan's catalog targets ------------------------------------------------------------------
+
+DEFAULT_TARGETS = {
+    # 二、（一）(2): 2021年全县政务服务事项网上可办率达到60%以上.
+    "online_rate": 0.60,
+    # 四、（一）2: 取消审批、改为备案或实行告知承诺的事项达到106项以上.
+    "reform_items": 106,
+    # The plan sets no number for these two; they are shown without a target unless configured.
+    "zero_visit_share": None,
+    "instant_items": None,
+}
+
+
+def catalog_targets_config() -> dict:
+    return {**DEFAULT_TARGETS, **getattr(settings, "YIWANG_CATALOG_TARGETS", {})}
+
+
+@dataclass
+class CatalogMeasures:
+    label: str
+    published: int
+    applied: int
+    online: int
+    zero_visit: int
+    instant: int
+    reform: int
+    department: Department | None = None
+
+    @property
+    def online_rate(self) -> float | None:
+        return self.online / self.applied if self.applied else None
+
+    @property
+    def zero_visit_share(self) -> float | None:
+        return self.zero_visit / self.applied if self.applied else None
+
+    @property
+    def online_pct(self) -> float | None:
+        return None if self.online_rate is None else round(self.online_rate * 100, 1)
+
+    @property
+    def zero_visit_pct(self) -> float | None:
+        return None if self.zero_visit_share is None else round(self.zero_visit_share * 100, 1)
+
+
+_MEASURES = {
+    "published": Count("pk"),
+    "applied": Count("pk", filter=Q(on_application=True)),
+    "online": Count("pk", filter=Q(on_application=True, online_depth__gte=3)),
+    "zero_visit": Count("pk", filter=Q(on_application=True, visits_required=0)),
+    "instant": Count("pk", filter=Q(handling_type=HandlingType.INSTANT)),
+    "reform": Count("pk", filter=Q(reform_mode__in=list(COUNTED_REFORM_MODES))),
+}
+
+
+def catalog_targets(*, level: str | None = None) -> dict:
+    """The plan's catalog targets measured on published items, overall and per competent department.
+
+    - 网上可办率 = items applied for (依申请) with online depth ≥ III ÷ items applied for; target ≥ 60 %
+      (plan 二、（一）(2)).
+    - zero-visit share = items applied for with 0 visits ÷ items applied for.
+    - instant items = items handled on the spot (即办件).
+    - reform items = items whose 证照分离 mode is 直接取消审批, 审批改为备案 or 实行告知承诺; target ≥ 106
+      (plan 四、（一）2). 优化审批服务 does not count.
+    """
+    qs = published_items()
+    if level:
+        qs = qs.filter(level=level)
+    overall = CatalogMeasures(label="全县", **qs.aggregate(**_MEASURES))
+    rows = []
+    per_department = qs.values("competent_department").annotate(**_MEASURES).order_by("competent_department")
+    departments = Department.objects.in_bulk([row["competent_department"] for row in per_department])
+    for row in per_department:
+        department = departments[row.pop("competent_department")]
+        rows.append(CatalogMeasures(label=str(department), department=department, **row))
+    rows.sort(key=lambda m: (-(m.online_rate or 0), -m.applied, m.label))
+    targets = catalog_targets_config()
+    return {
+        "overall": overall,
+        "departments": rows,
+        "targets": targets,
+        "met": {
+            "online_rate": overall.online_rate is not None and overall.online_rate >= targets["online_rate"],
+            "reform_items": overall.reform >= targets["reform_items"],
+            "zero_visit_share": None
+            if targets["zero_visit_share"] is None
+            else (overall.zero_visit_share or 0) >= targets["zero_visit_share"],
+            "instant_items": None if targets["instant_items"] is None else overall.instant >= targets["instant_items"],
+        },
+        "levels": dict(qs.values_list("level").annotate(n=Count("pk")).order_by()),
+    }
