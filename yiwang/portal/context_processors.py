@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 ELDER_COOKIE = "elder_mode"
 
@@ -7,6 +8,6 @@ def ui(request):
     """Flags every page template needs: elder mode (长辈版) and the product name."""
     return {
         "elder_mode": request.COOKIES.get(ELDER_COOKIE) == "1",
-        "product_name": "一网",
-        "county_name": getattr(settings, "YIWANG_COUNTY_NAME", "眉县"),
+        "product_name": _("一网"),
+        "county_name": getattr(settings, "YIWANG_COUNTY_NAME", _("眉县")),
     }

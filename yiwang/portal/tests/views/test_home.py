@@ -76,3 +76,13 @@ def test_it_refuses_to_redirect_elder_mode_to_another_site(client):
 
 def test_it_answers_the_health_check(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_it_speaks_english_when_the_visitor_chooses_it(client, monkeypatch):
+    _freeze_today(monkeypatch, dt.date(2026, 2, 16))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get(reverse("portal:home")).content.decode()
+    assert '<html lang="en"' in body
+    assert "Meixian Government Services" in body
+    assert "February 24" in body  # next working day, in the English date format
+    assert "是休息日" not in body
