@@ -20,7 +20,9 @@ PROD_ENV = {
 
 
 def _run(args: list[str], env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "PII_KEY", "DATABASE_URL"}}
+    # Start from the real environment minus what this process or its browser tests set for themselves.
+    dropped = {"DEBUG", "SECRET_KEY", "PII_KEY", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120)
