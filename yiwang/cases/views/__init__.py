@@ -1,0 +1,1 @@
+"""Pages of the applications app: the applicant's portal, the kiosk, the window, the department, the leader."""

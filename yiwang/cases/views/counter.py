@@ -1,0 +1,192 @@
+"""综合窗口: intake of any item at any window, material check and the acceptance decision, delivery desk."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from yiwang.catalog.models import Bundle, BundleStatus, ItemStatus, ServiceItem
+from yiwang.core.errors import ApplicationError
+from yiwang.org.models import Role
+
+from .. import selectors, services
+from ..forms import DeliveryForm, RejectForm, new_token
+from ..models import CaseState, CorrectionEntry, MaterialStatus
+from ..services import SubmissionFiles
+from .common import application_form, application_spec, form_error, roles_required
+from .portal import _target, applicant_input
+
+# The clerk's verdict per material on the check sheet.
+CHECK_CHOICES = [
+    ("ok", "已收/已提交"),
+    ("deferred", "容缺后补"),
+    ("pledged", "告知承诺"),
+    ("missing", "缺少（补正）"),
+    ("defective", "不符合要求（补正）"),
+]
+
+
+@roles_required(Role.CLERK)
+def counter_home(request):
+    query = (request.GET.get("q") or "").strip()
+    found_items, found_bundles = [], []
+    if query:
+        found_items = list(
+            ServiceItem.objects.filter(
+                Q(name__icontains=query) | Q(keywords__icontains=query), status=ItemStatus.PUBLISHED
+            )
+            .select_related("implementing_department")
+            .order_by("level", "code")[:20]
+        )
+        found_bundles = list(Bundle.objects.filter(name__icontains=query, status=BundleStatus.PUBLISHED)[:5])
+    context = {
+        "hall": services.clerk_hall(request.user),
+        "queue": selectors.clerk_intake_queue(request.user)[:50],
+        "deliveries": selectors.clerk_delivery_queue(request.user).count(),
+        "query": query,
+        "found_items": found_items,
+        "found_bundles": found_bundles,
+    }
+    template = "cases/_counter_search.html" if request.htmx and "q" in request.GET else "cases/counter_home.html"
+    return render(request, template, context)
+
+
+@roles_required(Role.CLERK)
+def counter_intake(request, kind: str, code: str):
+    """Take an application in at this window (前台综合受理), for any item of any department."""
+    item, bundle = _target(kind, code)
+    spec = application_spec(item=item, bundle=bundle)
+    hall = services.clerk_hall(request.user)
+    if request.method == "POST":
+        form = application_form(spec, request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                case = services.case_submit(
+                    actor=request.user,
+                    applicant=applicant_input(form),
+                    item=item,
+                    bundle=bundle,
+                    channel="counter",
+                    hall=hall,
+                    form_data=form.form_data(),
+                    delivery_method=form.cleaned_data["delivery_method"],
+                    postal_address=form.cleaned_data["postal_address"],
+                    submission_token=form.cleaned_data["submission_token"],
+                    files=SubmissionFiles(form.files_by_code()),
+                )
+            except ApplicationError as error:
+                if error.code == "case.duplicate_submission":
+                    return redirect("cases:counter_case", number=error.details["number"])
+                form_error(form, error)
+            else:
+                messages.success(request, f"已收件，办件编号 {case.number}。请核验材料并作出受理决定。")
+                return redirect("cases:counter_case", number=case.number)
+    else:
+        form = application_form(spec, initial={"submission_token": new_token()})
+    return render(
+        request, "cases/counter_intake.html", {"form": form, "spec": spec, "item": item, "bundle": bundle, "hall": hall}
+    )
+
+
+def _clerk_case_or_404(request, number):
+    case = selectors.clerk_case(request.user, number)
+    if case is None:
+        raise Http404("没有找到该办件，或不属于您所在大厅")
+    return case
+
+
+@roles_required(Role.CLERK)
+def counter_case(request, number: str):
+    """Material check and the decision: accept (容缺/承诺 per material), one-time correction, or reject."""
+    case = _clerk_case_or_404(request, number)
+    reject_form = RejectForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        verdicts = {m.code: request.POST.get(f"check_{m.code}", "") for m in case.materials.all()}
+        notes = {m.code: request.POST.get(f"note_{m.code}", "") for m in case.materials.all()}
+        try:
+            if action == "accept":
+                services.case_accept(
+                    case=case,
+                    actor=request.user,
+                    received=[c for c, v in verdicts.items() if v == "ok"],
+                    deferred_materials=[c for c, v in verdicts.items() if v == "deferred"],
+                    pledged_materials=[c for c, v in verdicts.items() if v == "pledged"],
+                )
+                messages.success(request, "已受理，请打印受理通知书交申请人")
+            elif action == "correction":
+                entries = [
+                    {"code": c, "problem": v, "note": notes[c]}
+                    for c, v in verdicts.items()
+                    if v in (CorrectionEntry.Problem.MISSING, CorrectionEntry.Problem.DEFECTIVE)
+                ]
+                services.case_correction_request(
+                    case=case, actor=request.user, entries=entries, note=request.POST.get("correction_note", "")
+                )
+                messages.success(request, "已一次性告知补正，请打印补正告知书")
+            elif action == "reject":
+                if reject_form.is_valid():
+                    services.case_reject(
+                        case=case,
+                        actor=request.user,
+                        reason=reject_form.cleaned_data["reason"],
+                        legal_basis=reject_form.cleaned_data["legal_basis"],
+                    )
+                    messages.success(request, "已作出不予受理决定")
+            elif action == "supplied":
+                services.case_correction_supply(case=case, actor=request.user)
+                messages.success(request, "已登记补正材料")
+            else:
+                messages.error(request, "未知操作")
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            if action == "reject":
+                form_error(reject_form, error)
+        else:
+            return redirect("cases:counter_case", number=case.number)
+    case = selectors.case_detail(case)
+    rows = []
+    for m in case.materials.all():
+        default = "ok" if m.satisfied else ("missing" if m.required else "")
+        if m.status == MaterialStatus.DEFECTIVE:
+            default = "defective"
+        rows.append({"material": m, "default": request.POST.get(f"check_{m.code}", default)})
+    return render(
+        request,
+        "cases/counter_case.html",
+        {
+            "case": case,
+            "rows": rows,
+            "choices": CHECK_CHOICES,
+            "reject_form": reject_form,
+            "can_decide": case.state == CaseState.SUBMITTED,
+            "timeline": selectors.case_timeline(case, public_only=False),
+        },
+    )
+
+
+@roles_required(Role.CLERK)
+def delivery_desk(request):
+    cases = selectors.clerk_delivery_queue(request.user)[:100]
+    return render(request, "cases/delivery_desk.html", {"cases": cases, "form": DeliveryForm()})
+
+
+@roles_required(Role.CLERK)
+@require_POST
+def counter_deliver(request, number: str):
+    case = selectors.clerk_delivery_queue(request.user).filter(number=number).first()
+    if case is None:
+        raise Http404("没有找到待出件的办件")
+    form = DeliveryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_deliver(case=case, actor=request.user, **form.cleaned_data)
+            messages.success(request, f"{case.number} 已出件")
+        except ApplicationError as error:
+            messages.error(request, error.message)
+    else:
+        messages.error(request, "请选择出件方式")
+    return redirect("cases:delivery_desk")

@@ -1,0 +1,175 @@
+"""后台分类办理: the department's queue by deadline, review steps, pauses, extensions, decisions, verification."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from yiwang.core.errors import ApplicationError
+from yiwang.org.models import Role
+
+from .. import selectors, services
+from ..forms import DecisionForm, DeliveryForm, ExtensionForm, OpinionForm, PauseForm
+from ..models import CaseState, DeadlineStatus, Extension, PledgeVerification, ReviewStep
+from .common import roles_required
+
+
+@roles_required(Role.HANDLER)
+def queue(request):
+    status = request.GET.get("status") or None
+    if status not in DeadlineStatus.values:
+        status = None
+    mine = request.GET.get("mine") == "1"
+    today = timezone.localdate()
+    cases = list(selectors.handler_queue(request.user, mine=mine, status=status)[:200])
+    rows = [(case, selectors.deadline_badge(case, today)) for case in cases]
+    context = {
+        "rows": rows,
+        "status": status,
+        "mine": mine,
+        "statuses": DeadlineStatus.choices,
+        "verifications": selectors.verification_queue(request.user).count(),
+        "extensions": selectors.extension_queue(request.user).count(),
+    }
+    template = "cases/_handler_rows.html" if request.htmx else "cases/handler_queue.html"
+    return render(request, template, context)
+
+
+ACTIONS = {"assign", "step", "pause", "resume", "extension", "decide", "deliver"}
+
+
+@roles_required(Role.HANDLER)
+def handler_case(request, number: str):
+    case = selectors.handler_case(request.user, number)
+    if case is None:
+        raise Http404("没有找到该办件，或不属于您的部门")
+    forms = {
+        "opinion": OpinionForm(),
+        "pause": PauseForm(),
+        "extension": ExtensionForm(),
+        "decision": DecisionForm(),
+        "delivery": DeliveryForm(initial={"method": "electronic"}),
+    }
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "assign":
+                services.case_assign(case=case, actor=request.user)
+                messages.success(request, "已签收办理")
+            elif action == "step":
+                services.review_step_complete(case=case, actor=request.user, opinion=request.POST.get("opinion", ""))
+                messages.success(request, "本环节已完成")
+            elif action == "pause":
+                services.case_pause(
+                    case=case,
+                    actor=request.user,
+                    kind=request.POST.get("kind", ""),
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(request, "已暂停计时")
+            elif action == "resume":
+                services.case_resume(case=case, actor=request.user)
+                messages.success(request, "已恢复计时")
+            elif action == "extension":
+                services.case_extension_request(case=case, actor=request.user, reason=request.POST.get("reason", ""))
+                messages.success(request, "延期申请已提交审批")
+            elif action == "decide":
+                services.case_decide(
+                    case=case,
+                    actor=request.user,
+                    outcome=request.POST.get("outcome", ""),
+                    reasons=request.POST.get("reasons", ""),
+                    legal_basis=request.POST.get("legal_basis", ""),
+                )
+                messages.success(request, "已作出办理决定")
+            elif action == "deliver":
+                services.case_deliver(
+                    case=case,
+                    actor=request.user,
+                    method=request.POST.get("method"),
+                    tracking_number=request.POST.get("tracking_number", ""),
+                )
+                messages.success(request, "已出件")
+            else:
+                messages.error(request, "未知操作")
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            bound = {
+                "step": "opinion",
+                "pause": "pause",
+                "extension": "extension",
+                "decide": "decision",
+                "deliver": "delivery",
+            }
+            if action in bound:
+                key = bound[action]
+                forms[key] = type(forms[key])(request.POST)
+                forms[key].is_valid()
+                field = error.details.get("field")
+                forms[key].add_error(field if field in forms[key].fields else None, error.message)
+        else:
+            return redirect("cases:handler_case", number=case.number)
+    case = selectors.case_detail(case)
+    active = next((s for s in case.steps.all() if s.state == ReviewStep.State.ACTIVE), None)
+    pending = [s for s in case.steps.all() if s.state == ReviewStep.State.PENDING]
+    return render(
+        request,
+        "cases/handler_case.html",
+        {
+            "case": case,
+            "badge": selectors.deadline_badge(case) if case.is_open else None,
+            "form_rows": selectors.form_rows(case),
+            "active": active,
+            "last_step": active is not None and not pending,
+            "forms": forms,
+            "timeline": selectors.case_timeline(case, public_only=False),
+            "root": case.parent or case,
+            "deferred": services._relevant_deferred(case),
+            "S": CaseState,
+        },
+    )
+
+
+@roles_required(Role.HANDLER)
+def verifications(request):
+    if request.method == "POST":
+        task = get_object_or_404(selectors.verification_queue(request.user), pk=request.POST.get("verification"))
+        try:
+            services.pledge_verification_complete(
+                verification=task,
+                actor=request.user,
+                truthful=request.POST.get("truthful") == "1",
+                finding=request.POST.get("finding", ""),
+            )
+            messages.success(request, "核查结果已记录")
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        return redirect("cases:verifications")
+    tasks = selectors.verification_queue(request.user)
+    return render(
+        request,
+        "cases/verifications.html",
+        {"tasks": tasks, "today": timezone.localdate(), "State": PledgeVerification.State},
+    )
+
+
+@roles_required(Role.HANDLER, Role.LEADER)
+def extensions(request):
+    if request.method == "POST":
+        extension = get_object_or_404(selectors.extension_queue(request.user), pk=request.POST.get("extension"))
+        try:
+            services.case_extension_decide(
+                extension=extension,
+                actor=request.user,
+                approve=request.POST.get("approve") == "1",
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, "延期审批已完成")
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        return redirect("cases:extensions")
+    return render(
+        request, "cases/extensions.html", {"pending": selectors.extension_queue(request.user), "State": Extension.State}
+    )

@@ -1,0 +1,185 @@
+"""7×24 不打烊 kiosk mode: large touch targets, identify by ID card, check status, apply, print receipts."""
+
+from __future__ import annotations
+
+import time
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from yiwang.catalog.models import ItemStatus, ServiceItem
+from yiwang.core.errors import ApplicationError
+from yiwang.core.identifiers import is_valid_id_number
+from yiwang.core.pii import mask_id_number, mask_name, pii_lookup_hash
+from yiwang.org.models import ServiceHall
+
+from ..conf import cases_setting
+from ..forms import KioskIdentifyForm, new_token
+from ..models import ApplicantKind, Case, CaseState
+from ..printing import Receipt, get_receipt_printer
+from ..services import ApplicantInput, case_submit
+from .common import application_form, application_spec, form_error
+
+SESSION_KEY = "cases_kiosk"
+
+
+def _identity(request) -> dict | None:
+    data = request.session.get(SESSION_KEY)
+    if not data:
+        return None
+    if time.time() - data.get("at", 0) > int(cases_setting("KIOSK_IDLE_SECONDS")):
+        request.session.pop(SESSION_KEY, None)
+        return None
+    data["at"] = time.time()
+    request.session[SESSION_KEY] = data
+    return data
+
+
+def _kiosk_hall() -> ServiceHall | None:
+    return ServiceHall.objects.filter(kind=ServiceHall.Kind.COUNTY_HALL).order_by("pk").first()
+
+
+def kiosk_home(request):
+    return render(request, "cases/kiosk_home.html", {"identity": _identity(request)})
+
+
+def kiosk_identify(request):
+    form = KioskIdentifyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["id_number"].strip().upper()
+        if not is_valid_id_number(number):
+            form.add_error("id_number", "身份证号不正确，请重新读卡或输入")
+        else:
+            request.session[SESSION_KEY] = {
+                "hash": pii_lookup_hash(number),
+                "id": number,
+                "name": form.cleaned_data["name"].strip(),
+                "at": time.time(),
+            }
+            return redirect(request.GET.get("next") or "cases:kiosk_cases")
+    return render(request, "cases/kiosk_identify.html", {"form": form})
+
+
+def kiosk_exit(request):
+    request.session.pop(SESSION_KEY, None)
+    return redirect("cases:kiosk")
+
+
+def _kiosk_case_rows(identity):
+    qs = Case.objects.filter(applicant_id_number_hash=identity["hash"], parent__isnull=True).select_related(
+        "department"
+    )
+    return [c for c in qs.order_by("-submitted_at")[:20] if c.applicant_name == identity["name"]]
+
+
+def kiosk_cases(request):
+    identity = _identity(request)
+    if identity is None:
+        return redirect("cases:kiosk_identify")
+    return render(
+        request,
+        "cases/kiosk_cases.html",
+        {
+            "cases": _kiosk_case_rows(identity),
+            "who": mask_name(identity["name"]),
+            "id_masked": mask_id_number(identity["id"]),
+        },
+    )
+
+
+def kiosk_items(request):
+    items = ServiceItem.objects.filter(status=ItemStatus.PUBLISHED, kiosk_available=True).exclude(audience="enterprise")
+    return render(
+        request,
+        "cases/kiosk_items.html",
+        {"items": items.select_related("implementing_department").order_by("level", "name")[:60]},
+    )
+
+
+def kiosk_apply(request, code: str):
+    identity = _identity(request)
+    if identity is None:
+        return redirect(f"{reverse('cases:kiosk_identify')}?next={request.path}")
+    item = ServiceItem.objects.filter(code=code, status=ItemStatus.PUBLISHED, kiosk_available=True).first()
+    if item is None:
+        raise Http404("该事项不能在自助终端办理")
+    spec = application_spec(item=item)
+    spec["kinds"] = [ApplicantKind.PERSON.value]
+    if request.method == "POST":
+        form = application_form(spec, request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                case = case_submit(
+                    actor=request.user,
+                    applicant=ApplicantInput(
+                        kind=ApplicantKind.PERSON,
+                        name=identity["name"],
+                        id_number=identity["id"],
+                        phone=form.cleaned_data.get("applicant_phone", ""),
+                    ),
+                    item=item,
+                    channel="kiosk",
+                    hall=_kiosk_hall(),
+                    form_data=form.form_data(),
+                    delivery_method=form.cleaned_data["delivery_method"],
+                    postal_address=form.cleaned_data["postal_address"],
+                    submission_token=form.cleaned_data["submission_token"],
+                )
+            except ApplicationError as error:
+                if error.code == "case.duplicate_submission":
+                    return redirect("cases:kiosk_receipt", number=error.details["number"])
+                form_error(form, error)
+            else:
+                return redirect("cases:kiosk_receipt", number=case.number)
+    else:
+        form = application_form(
+            spec,
+            initial={
+                "submission_token": new_token(),
+                "applicant_kind": "person",
+                "applicant_name": identity["name"],
+                "applicant_id_number": identity["id"],
+            },
+        )
+    return render(request, "cases/kiosk_apply.html", {"form": form, "spec": spec, "item": item})
+
+
+def _receipt_case(request, number) -> Case:
+    identity = _identity(request)
+    if identity is None:
+        raise Http404("请先读取身份证")
+    case = Case.objects.filter(number=number, applicant_id_number_hash=identity["hash"]).first()
+    if case is None:
+        raise Http404("没有找到该办件")
+    return case
+
+
+def kiosk_receipt(request, number: str):
+    case = _receipt_case(request, number)
+    return render(request, "cases/kiosk_receipt.html", {"case": case, "S": CaseState})
+
+
+@require_POST
+def kiosk_print(request, number: str):
+    case = _receipt_case(request, number)
+    receipt = Receipt(
+        title="眉县政务服务中心 办件回执",
+        lines=[
+            f"办件编号：{case.number}",
+            f"查询码：{case.verification_code}",
+            f"事项：{case.title}",
+            f"申请人：{mask_name(case.applicant_name)}",
+            f"状态：{CaseState(case.state).label}",
+            f"提交时间：{case.submitted_at:%Y-%m-%d %H:%M}",
+            "扫码或登录“一网”查询进度",
+        ],
+    )
+    job = get_receipt_printer().print_receipt(receipt)
+    if job.ok:
+        messages.success(request, "回执已打印，请在出纸口取走")
+    else:
+        messages.error(request, f"打印失败：{job.message}，请联系大厅工作人员")
+    return redirect("cases:kiosk_receipt", number=case.number)
