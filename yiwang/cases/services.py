@@ -36,8 +36,8 @@ from yiwang.core.pii import pii_lookup_hash
 from yiwang.org.models import Membership, Role, ServiceHall
 from yiwang.org.selectors import user_can_act_for_department, user_roles
 from yiwang.workdays.models import Clock
-from yiwang.workdays.selectors import add_workdays, clock_status, clock_used_workdays, count_workdays
-from yiwang.workdays.services import clock_pause, clock_resume, clock_start, clock_stop
+from yiwang.workdays.selectors import clock_status, clock_used_workdays, count_workdays
+from yiwang.workdays.services import clock_extend, clock_pause, clock_resume, clock_start, clock_stop
 
 from .conf import cases_setting
 from .credit import CreditSubject, get_credit_policy
@@ -1454,31 +1454,6 @@ def case_resume(*, case: Case, actor) -> Case:
     return case
 
 
-def _clock_extend(clock: Clock, days: int, *, actor, reason: str) -> Clock:
-    """Add working days to a running or paused clock (the workdays app offers no extension service).
-
-    The due day is derived exactly as the clock services derive it: start + days + paused working days.
-    """
-    clock = Clock.objects.select_for_update().get(pk=clock.pk)
-    if clock.state == Clock.State.STOPPED:
-        raise _conflict("workdays.clock_stopped", "期限已结束，不能再延长")
-    before = {"days": clock.days, "due_on": clock.due_on.isoformat(), "provisional": clock.provisional}
-    clock.days += days
-    due = add_workdays(clock.started_at, clock.days + clock.paused_workdays)
-    clock.due_on, clock.provisional = due.due, due.provisional
-    clock.save(update_fields=["days", "due_on", "provisional"])
-    audit_record(
-        actor=actor,
-        action="workdays.clock_extended",
-        obj=clock,
-        before=before,
-        after={"days": clock.days, "due_on": clock.due_on.isoformat(), "provisional": clock.provisional},
-        region_code=clock.region_code or None,
-        details={"reason": reason, "days": days},
-    )
-    return clock
-
-
 def case_extension_request(*, case: Case, actor, reason: str) -> Extension:
     """Ask for the one extension of 10 working days (行政许可法 Art. 42), before the deadline passes.
 
@@ -1554,7 +1529,7 @@ def case_extension_decide(*, extension: Extension, actor, approve: bool, note: s
         extension.note = note
         extension.save(update_fields=["state", "decided_by", "decided_at", "note"])
         if approve:
-            case.clock = _clock_extend(case.clock, extension.days, actor=actor, reason=extension.reason)
+            case.clock = clock_extend(clock=case.clock, days=extension.days, reason=extension.reason, actor=actor)
             _set_due(case, case.clock)
             case.extended = True
             case.deadline_status = DeadlineStatus.NORMAL

@@ -195,6 +195,35 @@ def clock_resume(*, clock: Clock, on: dt.date, actor) -> Clock:
     return clock
 
 
+def clock_extend(*, clock: Clock, days: int, reason: str, actor) -> Clock:
+    """Give a running or paused clock ``days`` more working days (an approved extension,
+    e.g. 行政许可法 Art. 42: +10 working days). The due day is recounted from the start, the new
+    total and the pause ledger. Refused: ``workdays.negative_days`` (days < 1),
+    ``workdays.reason_required``, 409 ``workdays.clock_stopped``."""
+    if days < 1:
+        raise ApplicationError("workdays.negative_days", "延长的工作日数必须大于零", details={"days": days})
+    if not (reason or "").strip():
+        raise ApplicationError("workdays.reason_required", "请填写延期理由")
+    with transaction.atomic():
+        clock = _locked(clock)
+        if clock.state == State.STOPPED:
+            raise ApplicationError("workdays.clock_stopped", "期限已结束，不能再延长", status=409)
+        before = _clock_snapshot(clock)
+        clock.days += days
+        _apply_due(clock)
+        clock.save(update_fields=["days", "due_on", "provisional"])
+        audit_record(
+            actor=actor,
+            action="workdays.clock_extended",
+            obj=clock,
+            before=before,
+            after=_clock_snapshot(clock),
+            region_code=clock.region_code or None,
+            details={"reason": reason.strip(), "days": days},
+        )
+    return clock
+
+
 def clock_stop(*, clock: Clock, actor, on: dt.date | None = None) -> Clock:
     """Stop a clock (the work is done) on ``on`` (default today). A paused clock's open pause is
     closed on that day first. Refused with 409 ``workdays.clock_stopped`` if already stopped."""

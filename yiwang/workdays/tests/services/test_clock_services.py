@@ -7,7 +7,14 @@ from yiwang.core.errors import ApplicationError
 from yiwang.core.models import AuditEvent
 from yiwang.workdays.models import CalendarYear, Clock, ClockPause
 from yiwang.workdays.selectors import count_workdays
-from yiwang.workdays.services import clock_pause, clock_recompute, clock_resume, clock_start, clock_stop
+from yiwang.workdays.services import (
+    clock_extend,
+    clock_pause,
+    clock_recompute,
+    clock_resume,
+    clock_start,
+    clock_stop,
+)
 from yiwang.workdays.tests.factories import start_clock
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +148,32 @@ def test_it_recomputes_only_when_something_changed():
 def test_it_accepts_a_start_given_as_a_date():
     clock = clock_start(label="即办件", started_at=dt.date(2026, 2, 13), days=1, actor=None)
     assert clock.due_on == dt.date(2026, 2, 14)
+
+
+def test_it_extends_a_paused_clock_by_ten_working_days_on_top_of_its_pauses(clerk):
+    clock = start_clock(dt.date(2026, 2, 12), 20)  # due 2026-03-18 across the Spring Festival
+    clock = clock_pause(clock=clock, on=dt.date(2026, 3, 2), reason="专家评审", actor=clerk)
+    clock = clock_resume(clock=clock, on=dt.date(2026, 3, 6), actor=clerk)  # 4 paused working days
+    assert clock.due_on == dt.date(2026, 3, 24)
+
+    clock = clock_extend(clock=clock, days=10, reason="情况复杂，经负责人批准", actor=clerk)
+    clock.refresh_from_db()
+    assert (clock.days, clock.due_on, clock.provisional) == (30, dt.date(2026, 4, 8), False)
+    [event] = events("workdays.clock_extended")
+    assert (event.before["due_on"], event.after["due_on"]) == ("2026-03-24", "2026-04-08")
+    assert event.details == {"reason": "情况复杂，经负责人批准", "days": 10}
+
+
+def test_it_refuses_an_extension_without_reason_or_days_or_after_the_stop(clerk):
+    clock = start_clock(dt.date(2026, 2, 12), 20)
+    for days, reason, code in ((0, "理由", "workdays.negative_days"), (10, "  ", "workdays.reason_required")):
+        with pytest.raises(ApplicationError) as error:
+            clock_extend(clock=clock, days=days, reason=reason, actor=clerk)
+        assert error.value.code == code
+    clock_stop(clock=clock, actor=clerk)
+    with pytest.raises(ApplicationError) as error:
+        clock_extend(clock=clock, days=10, reason="理由", actor=clerk)
+    assert (error.value.code, error.value.status) == ("workdays.clock_stopped", 409)
+    clock.refresh_from_db()
+    assert (clock.days, clock.due_on) == (20, dt.date(2026, 3, 18))
+    assert events("workdays.clock_extended") == []
