@@ -156,6 +156,7 @@ CELERY_TASK_ACKS_LATE = True  # a crashed worker's task is redelivered, never lo
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "core.deliver_outbox", "schedule": 60.0},
     "purge-idempotency-records": {"task": "core.purge_idempotency_records", "schedule": 3600.0},
+    "cases-sweep": {"task": "cases.sweep_deadlines", "schedule": 1800.0},
 }
 
 # Notifications: SMS through a gateway interface (console | file | locmem | dotted class path).
