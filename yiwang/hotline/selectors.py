@@ -1,0 +1,840 @@
+"""Every read on appeals: scoped lists and queues, the timeline, similar appeals, routing
+suggestions, the public column, and the measured rates (三率) by department and month.
+
+Scoping (DESIGN: department scoping) is enforced here, on querysets: a handler sees only appeals
+of their department (as lead, co-department or an earlier dispatch); a dispatcher sees the
+county's appeals; leaders, supervisors and administrators their region.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import threading
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from yiwang.core.errors import ApplicationError
+from yiwang.core.pii import pii_lookup
+from yiwang.hotline import deadlines
+from yiwang.hotline.conf import conf
+from yiwang.hotline.models import (
+    OPEN_STATES,
+    REPLIED_STATES,
+    Appeal,
+    AppealEvent,
+    Category,
+    CategoryDepartmentMapping,
+    Dispatch,
+    ExtensionRequest,
+    KnowledgeEntry,
+    Reply,
+    ReturnRequest,
+    Revisit,
+    RoutingModel,
+    UnresolvedMatter,
+)
+from yiwang.hotline.workflow import EXTENSION_STATES, can_transition
+from yiwang.org.models import Department, Membership, Region, Role
+from yiwang.org.selectors import user_can_act_for_department, user_roles
+
+State = Appeal.State
+REGION_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
+DEPARTMENT_ROLES = frozenset({Role.HANDLER, Role.INSPECTOR})
+OVERSIGHT_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
+
+
+# --- who may see what ----------------------------------------------------------------------------
+
+
+def user_is_dispatcher(user) -> bool:
+    return bool({Role.DISPATCHER, Role.ADMIN} & user_roles(user))
+
+
+def user_is_intake_staff(user) -> bool:
+    return bool({Role.DISPATCHER, Role.CLERK, Role.ADMIN} & user_roles(user))
+
+
+def user_sees_dashboard(user) -> bool:
+    return bool(OVERSIGHT_ROLES & user_roles(user))
+
+
+def user_is_handler(user) -> bool:
+    return bool(DEPARTMENT_ROLES & user_roles(user))
+
+
+def scope_appeals(qs: QuerySet, user) -> QuerySet:
+    """Narrow an Appeal queryset to what ``user`` may see (rule in the module docstring)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    conditions = []
+    department_ids = []
+    for m in Membership.objects.filter(user=user).select_related("region", "department__region"):
+        if m.role in REGION_ROLES and m.region_id:
+            conditions.append(Q(region__path__startswith=m.region.path))
+        elif m.role == Role.ADMIN and not m.region_id:
+            return qs
+        elif m.role == Role.DISPATCHER and m.department_id:
+            # The 12345 centre serves the whole area of its department's region.
+            county = m.department.region
+            while county.level in (Region.Level.TOWN, Region.Level.VILLAGE) and county.parent_id:
+                county = county.parent
+            conditions.append(Q(region__path__startswith=county.path))
+        elif m.role in DEPARTMENT_ROLES and m.department_id:
+            department_ids.append(m.department_id)
+    if department_ids:
+        dispatch_ids = Dispatch.objects.filter(
+            Q(department_id__in=department_ids) | Q(co_departments__in=department_ids)
+        ).values("appeal_id")
+        conditions.append(Q(lead_department_id__in=department_ids) | Q(pk__in=dispatch_ids))
+    if not conditions:
+        return qs.none()
+    return qs.filter(reduce(or_, conditions))
+
+
+def appeal_get_for_user(*, user, code: str) -> Appeal:
+    """The appeal if ``user`` may see it; 404 ``appeal.not_found`` otherwise (no hint that it exists)."""
+    appeal = (
+        scope_appeals(Appeal.objects.all(), user)
+        .select_related(
+            "region",
+            "category",
+            "town",
+            "village",
+            "lead_department",
+            "handling_clock",
+            "merged_into",
+            "suggested_department",
+        )
+        .filter(code=code)
+        .first()
+    )
+    if appeal is None:
+        raise ApplicationError("appeal.not_found", f"未找到诉求 {code}", details={"code": code}, status=404)
+    return appeal
+
+
+def user_departments_ids(user) -> set[int]:
+    return set(Membership.objects.filter(user=user, department__isnull=False).values_list("department_id", flat=True))
+
+
+def appeal_allowed_actions(*, user, appeal: Appeal) -> set[str]:
+    """What the page offers this user on this appeal (the services check again)."""
+    actions: set[str] = set()
+    dispatcher = user_is_dispatcher(user)
+    intake = user_is_intake_staff(user)
+    lead = appeal.lead_department is not None and user_can_act_for_department(user, appeal.lead_department)
+    if appeal.state == State.RECEIVED:
+        if dispatcher:
+            actions |= {"dispatch", "merge", "reclassify"}
+        if intake:
+            actions |= {"decline"} | ({"answer"} if appeal.kind == Appeal.Kind.CONSULTATION else set())
+    if appeal.state == State.DISPATCHED:
+        if lead:
+            actions |= {"sign_off", "return"}
+        if dispatcher:
+            actions.add("merge")
+    if appeal.state == State.RETURNED and dispatcher:
+        actions.add("decide_return")
+    if appeal.state in EXTENSION_STATES and lead:
+        actions |= {"reply", "extend"}
+    if appeal.state in EXTENSION_STATES and dispatcher and appeal.extensions.filter(state="pending").exists():
+        actions.add("decide_extension")
+    if can_transition(appeal, State.REVISITED) and dispatcher:
+        actions.add("revisit")
+    if appeal.is_open and appeal.state != State.RECEIVED:
+        co = Dispatch.objects.filter(
+            appeal=appeal, state=Dispatch.State.ACTIVE, co_departments__in=user_departments_ids(user)
+        )
+        if lead or co.exists():
+            actions.add("opinion")
+    return actions
+
+
+def user_sees_contact(*, user, appeal: Appeal) -> bool:
+    """Full name and phone only for the 12345 staff and the lead department (to call back)."""
+    if user_is_dispatcher(user):
+        return True
+    return appeal.lead_department is not None and user_can_act_for_department(user, appeal.lead_department)
+
+
+# --- deadlines and queues ------------------------------------------------------------------------
+
+
+@dataclass
+class QueueRow:
+    appeal: Appeal
+    deadline: deadlines.Deadline | None
+    sign_off: deadlines.Deadline | None = None
+    role: str = "lead"  # lead | co
+
+    @property
+    def status(self) -> str:
+        worst = "normal"
+        order = {"normal": 0, "warning": 1, "due": 2, "overdue": 3}
+        for d in (self.deadline, self.sign_off):
+            if d is not None and order[d.status] > order[worst]:
+                worst = d.status
+        return worst
+
+    @property
+    def sort_key(self):
+        d = self.sign_off if self.appeal.state == State.DISPATCHED and self.sign_off else self.deadline
+        return d.sort_key if d else timezone.make_aware(dt.datetime.max - dt.timedelta(days=2))
+
+
+HANDLER_STATES = (State.DISPATCHED, State.SIGNED_OFF, State.REOPENED, State.RETURNED)
+
+
+def handler_queue(*, user, sort: str = "deadline", state: str | None = None, now=None) -> list[QueueRow]:
+    """The department's open appeals (lead and co-handled) with deadline status, sorted by the
+    nearest deadline (default), by intake time or by state."""
+    now = now or timezone.now()
+    department_ids = user_departments_ids(user)
+    qs = (
+        scope_appeals(Appeal.objects.filter(state__in=HANDLER_STATES), user)
+        .filter(
+            Q(lead_department_id__in=department_ids)
+            | Q(dispatches__state=Dispatch.State.ACTIVE, dispatches__co_departments__in=department_ids)
+        )
+        .distinct()
+        .select_related("category", "town", "handling_clock", "lead_department")
+    )
+    if state:
+        qs = qs.filter(state=state)
+    appeals = list(qs)
+    active = {
+        d.appeal_id: d
+        for d in Dispatch.objects.filter(appeal__in=appeals, state=Dispatch.State.ACTIVE).select_related(
+            "sign_off_clock"
+        )
+    }
+    rows = []
+    for appeal in appeals:
+        dispatch = active.get(appeal.pk)
+        rows.append(
+            QueueRow(
+                appeal=appeal,
+                deadline=deadlines.reply_deadline(appeal, now),
+                sign_off=deadlines.sign_off_deadline(dispatch, now)
+                if dispatch and not dispatch.signed_off_at
+                else None,
+                role="lead" if appeal.lead_department_id in department_ids else "co",
+            )
+        )
+    if sort == "received":
+        rows.sort(key=lambda r: r.appeal.received_at, reverse=True)
+    elif sort == "status":
+        order = {"overdue": 0, "due": 1, "warning": 2, "normal": 3}
+        rows.sort(key=lambda r: (order[r.status], r.sort_key))
+    else:
+        rows.sort(key=lambda r: (r.sort_key, r.appeal.pk))
+    return rows
+
+
+@dataclass
+class DispatcherQueue:
+    received: list[Appeal]
+    returns: list[ReturnRequest]
+    extensions: list[ExtensionRequest]
+    revisits: list[Appeal]
+    flagged: int = 0
+
+
+def dispatcher_queue(*, user) -> DispatcherQueue:
+    """待派单 (oldest first), pending returns and extensions, replied appeals awaiting a revisit."""
+    if not user_is_dispatcher(user):
+        return DispatcherQueue([], [], [], [])
+    scoped = scope_appeals(Appeal.objects.all(), user)
+    received = list(
+        scoped.filter(state=State.RECEIVED)
+        .select_related("category", "town", "village", "suggested_department", "suggested_category")
+        .order_by("received_at", "pk")[:200]
+    )
+    returns = list(
+        ReturnRequest.objects.filter(state=ReturnRequest.State.PENDING, appeal__in=scoped)
+        .select_related("appeal", "department", "appeal__suggested_department")
+        .order_by("requested_at")
+    )
+    extensions = list(
+        ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING, appeal__in=scoped)
+        .select_related("appeal", "department")
+        .order_by("requested_at")
+    )
+    revisits = list(
+        scoped.filter(state=State.REPLIED)
+        .select_related("lead_department", "category")
+        .order_by("replied_at", "pk")[:200]
+    )
+    return DispatcherQueue(
+        received, returns, extensions, revisits, flagged=sum(1 for a in received if a.suggestion_low_confidence)
+    )
+
+
+def appeal_deadlines(appeal: Appeal, now=None) -> dict:
+    now = now or timezone.now()
+    dispatch = appeal.dispatches.filter(state=Dispatch.State.ACTIVE).select_related("sign_off_clock").first()
+    return {
+        "reply": deadlines.reply_deadline(appeal, now),
+        "sign_off": deadlines.sign_off_deadline(dispatch, now) if dispatch and not dispatch.signed_off_at else None,
+        "dispatch": dispatch,
+    }
+
+
+def appeal_timeline(appeal: Appeal, *, public: bool = False) -> list[AppealEvent]:
+    qs = appeal.events.select_related("actor", "department").order_by("created_at", "pk")
+    if public:
+        qs = qs.filter(kind__in=AppealEvent.PUBLIC_KINDS)
+    return list(qs)
+
+
+# --- similar appeals (duplicates) ----------------------------------------------------------------
+
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def _bigrams(text: str) -> Counter:
+    text = _PUNCT.sub("", text or "")
+    return Counter(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def text_similarity(a: str, b: str) -> float:
+    """Cosine similarity of character-bigram counts (0…1); robust for short Chinese texts."""
+    ca, cb = _bigrams(a), _bigrams(b)
+    if not ca or not cb:
+        return 0.0
+    dot = sum(v * cb.get(k, 0) for k, v in ca.items())
+    return dot / (math.sqrt(sum(v * v for v in ca.values())) * math.sqrt(sum(v * v for v in cb.values())))
+
+
+@dataclass
+class SimilarAppeal:
+    appeal: Appeal
+    score: float
+
+
+def similar_open_appeals(appeal: Appeal, *, limit: int = 5, threshold: float | None = None) -> list[SimilarAppeal]:
+    """Open appeals about the same place (same village, else same town) with similar text, received
+    in the last ``SIMILAR_LOOKBACK_DAYS`` days — candidates for merging."""
+    threshold = conf("SIMILARITY_THRESHOLD") if threshold is None else threshold
+    since = appeal.received_at - dt.timedelta(days=conf("SIMILAR_LOOKBACK_DAYS"))
+    candidates = Appeal.objects.filter(
+        state__in=[*OPEN_STATES, State.REPLIED], received_at__gte=since, region_id=appeal.region_id
+    ).exclude(pk=appeal.pk)
+    if appeal.village_id:
+        candidates = candidates.filter(
+            Q(village_id=appeal.village_id) | Q(village__isnull=True, town_id=appeal.town_id)
+        )
+    elif appeal.town_id:
+        candidates = candidates.filter(town_id=appeal.town_id)
+    else:
+        candidates = candidates.filter(town__isnull=True)
+    text = f"{appeal.title} {appeal.content}"
+    scored = []
+    for other in candidates.select_related("lead_department", "town", "village").order_by("-received_at")[:500]:
+        score = text_similarity(text, f"{other.title} {other.content}")
+        if appeal.address and other.address:
+            score = 0.8 * score + 0.2 * text_similarity(appeal.address, other.address)
+        if score >= threshold:
+            scored.append(SimilarAppeal(other, round(score, 3)))
+    scored.sort(key=lambda s: -s.score)
+    return scored[:limit]
+
+
+# --- routing suggestions -------------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    department: Department | None = None
+    category: Category | None = None
+    confidence: float | None = None
+    low_confidence: bool = True
+    source: str = "none"  # model | mapping | keywords | none
+    alternatives: list[tuple[Department, float]] = field(default_factory=list)
+
+
+_router_lock = threading.Lock()
+# target -> (model pk, loaded router): one loaded model per target, replaced when retrained.
+_routers: dict[str, tuple[int, object]] = {}
+
+
+def _active_router(target: str):
+    from yiwang.hotline.routing import TextRouter
+
+    pk = RoutingModel.objects.filter(target=target, is_active=True).values_list("pk", flat=True).first()
+    if pk is None:
+        return None
+    cached = _routers.get(target)
+    if cached is not None and cached[0] == pk:
+        return cached[1]
+    with _router_lock:
+        cached = _routers.get(target)
+        if cached is None or cached[0] != pk:
+            blob = RoutingModel.objects.filter(pk=pk).values_list("blob", flat=True).first()
+            cached = (pk, TextRouter.loads(blob))
+            _routers[target] = cached
+    return cached[1]
+
+
+def routing_active_model(target: str = RoutingModel.Target.DEPARTMENT) -> RoutingModel | None:
+    """The model in use (without its blob), for showing when and on what it was trained."""
+    return RoutingModel.objects.filter(target=target, is_active=True).defer("blob").first()
+
+
+def category_department(category: Category | None, town: Region | None = None) -> Department | None:
+    """The department the mapping table names for a category (town-specific first)."""
+    if category is None:
+        return None
+    mappings = {
+        m.town_id: m.department
+        for m in CategoryDepartmentMapping.objects.filter(category=category).select_related("department")
+    }
+    if town is not None and town.pk in mappings:
+        return mappings[town.pk]
+    return mappings.get(None)
+
+
+def _keyword_category(text: str) -> Category | None:
+    best, best_hits = None, 0
+    for category in Category.objects.filter(is_active=True).exclude(keywords=""):
+        hits = sum(1 for k in re.split(r"[,，、\s]+", category.keywords) if k and k in text)
+        if hits > best_hits:
+            best, best_hits = category, hits
+    return best
+
+
+def routing_suggest(*, title: str, content: str, town: Region | None = None) -> Suggestion:
+    """Suggest the lead department and the category for an appeal's text.
+
+    The trained department model answers first (learned from which department finally handled
+    past appeals); without one, the category model and the mapping table; without either, the
+    categories' keywords. Below ``ROUTING_CONFIDENCE_THRESHOLD`` the suggestion is flagged; the
+    dispatcher always decides.
+    """
+    from yiwang.hotline.routing import appeal_document
+
+    document = appeal_document(title, content)
+    threshold = conf("ROUTING_CONFIDENCE_THRESHOLD")
+    suggestion = Suggestion()
+    category_router = _active_router(RoutingModel.Target.CATEGORY)
+    if category_router is not None:
+        prediction = category_router.predict([document])[0]
+        suggestion.category = Category.objects.filter(code=prediction.label).first()
+        suggestion.confidence = prediction.confidence
+        suggestion.source = "mapping"
+    department_router = _active_router(RoutingModel.Target.DEPARTMENT)
+    if department_router is not None:
+        prediction = department_router.predict([document])[0]
+        departments = Department.objects.in_bulk([label for label, _ in prediction.ranked], field_name="code")
+        suggestion.department = departments.get(prediction.label)
+        suggestion.confidence = prediction.confidence
+        suggestion.alternatives = [(departments[label], p) for label, p in prediction.ranked if label in departments]
+        suggestion.source = "model"
+    if suggestion.category is None:
+        suggestion.category = _keyword_category(f"{title} {content}")
+        if suggestion.category is not None and suggestion.source == "none":
+            suggestion.source = "keywords"
+    # A town-specific mapping (a rural road in one town → that town) overrides the county model.
+    mapped = category_department(suggestion.category, town)
+    if suggestion.department is None or (
+        town is not None
+        and mapped is not None
+        and CategoryDepartmentMapping.objects.filter(category=suggestion.category, town=town).exists()
+        and (suggestion.confidence or 0) < threshold
+    ):
+        suggestion.department = mapped
+    suggestion.low_confidence = suggestion.confidence is None or suggestion.confidence < threshold
+    return suggestion
+
+
+# --- knowledge base and caller history -----------------------------------------------------------
+
+
+def knowledge_search(q: str, *, limit: int = 5) -> list[KnowledgeEntry]:
+    """Entries whose question, keywords or answer share words with ``q`` (most shared first)."""
+    q = (q or "").strip()
+    if len(q) < 2:
+        return []
+    from yiwang.hotline.routing import segment
+
+    words = {w for w in segment(q) if len(w) >= 2} or {q}
+    condition = reduce(or_, [Q(question__icontains=w) | Q(keywords__icontains=w) for w in words])
+    entries = list(KnowledgeEntry.objects.filter(is_active=True).filter(condition).select_related("department")[:50])
+
+    def hits(entry):
+        text = f"{entry.question} {entry.keywords}"
+        return sum(1 for w in words if w in text), entry.use_count
+
+    entries.sort(key=hits, reverse=True)
+    return entries[:limit]
+
+
+def knowledge_list() -> QuerySet[KnowledgeEntry]:
+    return (
+        KnowledgeEntry.objects.filter(is_active=True)
+        .select_related("category", "department")
+        .order_by("-use_count", "pk")
+    )
+
+
+def caller_history(*, user, phone: str, limit: int = 5) -> list[Appeal]:
+    """Earlier appeals from the same phone number (found by its keyed hash), for the operator."""
+    if not phone or not user_is_intake_staff(user):
+        return []
+    return list(
+        scope_appeals(Appeal.objects.filter(**pii_lookup("contact_phone", phone)), user)
+        .select_related("lead_department")
+        .order_by("-received_at")[:limit]
+    )
+
+
+# --- the public column ---------------------------------------------------------------------------
+
+
+def appeal_track(*, code: str) -> Appeal | None:
+    """An appeal found by its tracking code (the code is the citizen's key; personal data is
+    masked on the page)."""
+    code = (code or "").strip().upper()
+    if not re.fullmatch(r"[A-Z0-9]{6,20}", code):
+        return None
+    return (
+        Appeal.objects.select_related("category", "town", "village", "lead_department", "merged_into")
+        .filter(code=code)
+        .first()
+    )
+
+
+def public_reply(appeal: Appeal) -> Reply | None:
+    """The reply a citizen reads: the appeal's latest, or that of the appeal it was merged into."""
+    source = appeal.merged_into if appeal.state == State.MERGED and appeal.merged_into_id else appeal
+    if source.state not in REPLIED_STATES and source.state != State.REOPENED:
+        return None
+    return source.replies.select_related("department").order_by("-replied_at", "-id").first()
+
+
+def public_appeal_list(
+    *, category: str | None = None, town: str | None = None, q: str | None = None
+) -> QuerySet[Appeal]:
+    """Replied appeals whose citizen consented to publication (plan 二(四) 有问必应)."""
+    qs = Appeal.objects.filter(public_consent=True, state__in=REPLIED_STATES, merged_into__isnull=True)
+    if category:
+        qs = qs.filter(category__code=category)
+    if town:
+        qs = qs.filter(town__code=town)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(content__icontains=q))
+    return qs.select_related("category", "town", "lead_department").order_by("-replied_at", "-pk")
+
+
+def latest_replies(appeals) -> dict[int, Reply]:
+    result: dict[int, Reply] = {}
+    for reply in Reply.objects.filter(appeal__in=appeals).select_related("department").order_by("replied_at", "id"):
+        result[reply.appeal_id] = reply
+    return result
+
+
+def categories() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).order_by("sort_order", "code")
+
+
+def towns() -> QuerySet[Region]:
+    return Region.objects.filter(level=Region.Level.TOWN, parent__code=conf("COUNTY_CODE")).order_by("code")
+
+
+def villages(town: Region | None) -> QuerySet[Region]:
+    if town is None:
+        return Region.objects.none()
+    return Region.objects.filter(parent=town, level=Region.Level.VILLAGE).order_by("code")
+
+
+# --- measured: the three rates and more ----------------------------------------------------------
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+@dataclass
+class Kpi:
+    dispatched: int = 0
+    responded: int = 0
+    revisited: int = 0
+    resolved: int = 0
+    satisfied: int = 0
+    replies: int = 0
+    replies_on_time: int = 0
+    returns: int = 0
+    extensions: int = 0
+    reopened: int = 0
+
+    def add(self, other: Kpi) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def response_rate(self):
+        return _rate(self.responded, self.dispatched)
+
+    @property
+    def resolution_rate(self):
+        return _rate(self.resolved, self.revisited)
+
+    @property
+    def satisfaction_rate(self):
+        return _rate(self.satisfied, self.revisited)
+
+    @property
+    def on_time_rate(self):
+        return _rate(self.replies_on_time, self.replies)
+
+
+@dataclass
+class KpiReport:
+    start: dt.date
+    end: dt.date
+    months: list[dt.date]
+    departments: list[Department]
+    cells: dict[tuple[int, dt.date], Kpi]
+    total: Kpi
+
+    def by_department(self) -> list[tuple[Department, Kpi]]:
+        rows = []
+        for department in self.departments:
+            kpi = Kpi()
+            for month in self.months:
+                if (department.pk, month) in self.cells:
+                    kpi.add(self.cells[(department.pk, month)])
+            rows.append((department, kpi))
+        return rows
+
+    def by_month(self) -> list[tuple[dt.date, Kpi]]:
+        rows = []
+        for month in self.months:
+            kpi = Kpi()
+            for department in self.departments:
+                if (department.pk, month) in self.cells:
+                    kpi.add(self.cells[(department.pk, month)])
+            rows.append((month, kpi))
+        return rows
+
+
+def _month(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+    )
+
+
+def appeal_kpis(*, user, start: dt.date, end: dt.date, department: Department | None = None, now=None) -> KpiReport:
+    """三率 and more by department and month (DESIGN: measured):
+
+    - response rate = dispatches signed off (or returned) within the sign-off limit ÷ dispatches
+      whose response is due or done, by month of dispatch;
+    - resolution rate = revisits "resolved" ÷ revisits; satisfaction rate = revisits 满意 or
+      better (非常满意, 满意, 基本满意) ÷ revisits, by month of revisit;
+    - on-time reply rate = replies within the reply deadline ÷ replies, by month of reply;
+    - returns and extensions requested, and reopenings (重办), by month of the event.
+    """
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    lo, hi = _bounds(start, end)
+    scoped = scope_appeals(Appeal.objects.all(), user)
+    if not user_sees_dashboard(user):
+        scoped = scoped.none()
+    cells: dict[tuple[int, dt.date], Kpi] = defaultdict(Kpi)
+    tz = timezone.get_current_timezone()
+
+    def grouped(qs, date_field, **counts):
+        qs = qs.filter(appeal__in=scoped, **{f"{date_field}__gte": lo, f"{date_field}__lt": hi})
+        if department is not None:
+            qs = qs.filter(department=department)
+        return (
+            qs.annotate(month=TruncMonth(date_field, tzinfo=tz))
+            .values("department_id", "month")
+            .annotate(**counts)
+            .order_by()
+        )
+
+    dispatches = Dispatch.objects.exclude(state=Dispatch.State.CLOSED, responded_on_time__isnull=True).filter(
+        Q(responded_on_time__isnull=False) | Q(sign_off_clock__due_on__lt=today) | Q(sign_off_due_at__lt=now)
+    )
+    for row in grouped(dispatches, "dispatched_at", n=Count("id"), ok=Count("id", filter=Q(responded_on_time=True))):
+        cell = cells[(row["department_id"], _month(row["month"]))]
+        cell.dispatched += row["n"]
+        cell.responded += row["ok"]
+    for row in grouped(
+        Revisit.objects.filter(department__isnull=False),
+        "revisited_at",
+        n=Count("id"),
+        resolved=Count("id", filter=Q(resolved=True)),
+        satisfied=Count("id", filter=Q(satisfaction__gte=Revisit.Satisfaction.BASIC)),
+        reopened=Count("id", filter=Q(outcome=Revisit.Outcome.REOPENED)),
+    ):
+        cell = cells[(row["department_id"], _month(row["month"]))]
+        cell.revisited += row["n"]
+        cell.resolved += row["resolved"]
+        cell.satisfied += row["satisfied"]
+        cell.reopened += row["reopened"]
+    for row in grouped(
+        Reply.objects.filter(department__isnull=False),
+        "replied_at",
+        n=Count("id"),
+        ok=Count("id", filter=Q(on_time=True)),
+    ):
+        cell = cells[(row["department_id"], _month(row["month"]))]
+        cell.replies += row["n"]
+        cell.replies_on_time += row["ok"]
+    for row in grouped(ReturnRequest.objects.all(), "requested_at", n=Count("id")):
+        cells[(row["department_id"], _month(row["month"]))].returns += row["n"]
+    for row in grouped(ExtensionRequest.objects.all(), "requested_at", n=Count("id")):
+        cells[(row["department_id"], _month(row["month"]))].extensions += row["n"]
+
+    months = []
+    cursor = start.replace(day=1)
+    while cursor <= end:
+        months.append(cursor)
+        cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
+    department_ids = {key[0] for key in cells}
+    departments = list(Department.objects.filter(pk__in=department_ids).order_by("kind", "code"))
+    total = Kpi()
+    for kpi in cells.values():
+        total.add(kpi)
+    return KpiReport(start, end, months, departments, dict(cells), total)
+
+
+@dataclass
+class Hotspots:
+    towns: list[Region]
+    categories: list[Category]
+    counts: dict[tuple[int, int], int]
+    max_count: int
+    total: int
+
+    def row(self, category: Category) -> list[int]:
+        return [self.counts.get((category.pk, town.pk), 0) for town in self.towns]
+
+
+def hotspots(*, user, start: dt.date, end: dt.date) -> Hotspots:
+    """Appeals by category × town in the period (duplicates merged away are not counted twice)."""
+    lo, hi = _bounds(start, end)
+    qs = (
+        scope_appeals(Appeal.objects.all(), user)
+        .filter(received_at__gte=lo, received_at__lt=hi, category__isnull=False, town__isnull=False)
+        .exclude(state__in=[State.MERGED, State.DECLINED])
+    )
+    if not user_sees_dashboard(user):
+        qs = qs.none()
+    counts = {
+        (row["category_id"], row["town_id"]): row["n"]
+        for row in qs.values("category_id", "town_id").annotate(n=Count("id")).order_by()
+    }
+    per_category = Counter()
+    for (category_id, _), n in counts.items():
+        per_category[category_id] += n
+    category_list = sorted(Category.objects.filter(pk__in=per_category), key=lambda c: -per_category[c.pk])
+    return Hotspots(
+        towns=list(towns()),
+        categories=category_list,
+        counts=counts,
+        max_count=max(counts.values(), default=0),
+        total=sum(counts.values()),
+    )
+
+
+# --- 办不成事 --------------------------------------------------------------------------------------
+
+
+def unresolved_list(*, user, state: str | None = None, tier: str | None = None) -> QuerySet[UnresolvedMatter]:
+    """Intake staff and overseers see the register; a department sees the matters assigned to it."""
+    qs = UnresolvedMatter.objects.select_related("department", "category", "town", "clock", "hall")
+    roles = user_roles(user)
+    if not ({Role.CLERK, *OVERSIGHT_ROLES} & roles):
+        qs = qs.filter(department_id__in=user_departments_ids(user)) if roles else qs.none()
+    if state:
+        qs = qs.filter(state=state)
+    if tier:
+        qs = qs.filter(tier=tier)
+    return qs.order_by("-reported_at", "-pk")
+
+
+@dataclass
+class MonthlySummary:
+    month: dt.date
+    total: int
+    by_tier: dict[str, int]
+    by_channel: dict[str, int]
+    by_resolution: dict[str, int]
+    top_categories: list[tuple[str, int]]
+    resolved: int
+    on_time: int
+
+    @property
+    def on_time_rate(self):
+        return _rate(self.on_time, self.resolved)
+
+
+def unresolved_monthly_summary(*, months: int = 6, today: dt.date | None = None) -> list[MonthlySummary]:
+    """The public monthly summary of the register: counts, categories and how matters were
+    resolved — no names, phone numbers or free text (plan 一(三)4: 分类汇总、梳理反馈)."""
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    lo, _ = _bounds(first, today)
+    rows = UnresolvedMatter.objects.filter(reported_at__gte=lo).values_list(
+        "reported_at", "tier", "channel", "resolution", "category__name", "state", "on_time"
+    )
+    buckets: dict[dt.date, list] = defaultdict(list)
+    for row in rows:
+        buckets[_month(row[0])].append(row)
+    result = []
+    cursor = first
+    while cursor <= today:
+        items = buckets.get(cursor, [])
+        result.append(
+            MonthlySummary(
+                month=cursor,
+                total=len(items),
+                by_tier={
+                    str(label): sum(1 for r in items if r[1] == value) for value, label in UnresolvedMatter.Tier.choices
+                },
+                by_channel={
+                    str(label): sum(1 for r in items if r[2] == value)
+                    for value, label in UnresolvedMatter.Channel.choices
+                },
+                by_resolution={
+                    str(label): sum(1 for r in items if r[3] == value)
+                    for value, label in UnresolvedMatter.Resolution.choices
+                },
+                top_categories=Counter(r[4] or "其他" for r in items).most_common(5),
+                resolved=sum(1 for r in items if r[5] == UnresolvedMatter.State.RESOLVED),
+                on_time=sum(1 for r in items if r[6]),
+            )
+        )
+        cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
+    result.reverse()
+    return result
+
+
+def unresolved_deadline(matter: UnresolvedMatter, today=None) -> deadlines.Deadline | None:
+    if matter.clock is None:
+        return None
+    return deadlines.clock_deadline(matter.clock, "办理时限", today)

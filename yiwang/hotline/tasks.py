@@ -1,0 +1,19 @@
+"""Periodic hotline work (schedule in CELERY_BEAT_SCHEDULE): the deadline sweep and retraining."""
+
+from dataclasses import asdict
+
+from celery import shared_task
+
+from yiwang.hotline import services
+
+
+@shared_task(name="hotline.sweep")
+def sweep() -> dict:
+    """催办 before expiry and overdue notices after; safe to run as often as wanted."""
+    return asdict(services.appeal_sweep())
+
+
+@shared_task(name="hotline.train_routing")
+def train_routing(folds: int = 5) -> list[int]:
+    """Retrain the routers on the platform's history (e.g. nightly)."""
+    return [model.pk for model in services.routing_model_train(actor=None, folds=folds)]

@@ -1,0 +1,117 @@
+import pytest
+from django.urls import reverse
+
+from yiwang.hotline import services
+from yiwang.hotline.models import Appeal
+
+FORM = {
+    "kind": "complaint",
+    "title": "红河谷村通村路坑洼",
+    "content": "红河谷村到营头镇的通村路坑洼积水，车辆通行困难，电话 13991712345 联系我。",
+    "anonymous": "",
+    "contact_name": "张建国",
+    "contact_phone": "13991712345",
+    "public_consent": "on",
+    "submission_key": "form-key-1",
+}
+
+
+def test_it_shows_the_column(client, categories):
+    response = client.get(reverse("hotline:index"))
+    assert response.status_code == 200
+    assert "有问必应、接诉即办" in response.content.decode()
+
+
+def test_it_submits_and_shows_the_tracking_code(client, categories, meixian):
+    response = client.post(reverse("hotline:submit"), {**FORM, "town": meixian.yingtou.pk})
+
+    appeal = Appeal.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"?code={appeal.code}")
+    assert appeal.channel == "portal" and appeal.town == meixian.yingtou
+    page = client.get(response["Location"]).content.decode()
+    assert appeal.code in page and "待派单" in page
+    assert "张*" in page and "139****2345" in page
+    assert "张建国" not in page and "13991712345" not in page
+
+
+def test_it_creates_one_appeal_for_a_double_submit(client, categories):
+    client.post(reverse("hotline:submit"), FORM)
+    client.post(reverse("hotline:submit"), FORM)
+    assert Appeal.objects.count() == 1
+
+
+def test_it_shows_the_emergency_advice_and_keeps_the_form(client, categories):
+    response = client.post(
+        reverse("hotline:submit"), {**FORM, "content": "我家隔壁着火了，火势很大", "submission_key": "k2"}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "119" in page and "我确认这不是正在发生的紧急情况" in page
+    assert Appeal.objects.count() == 0
+
+
+def test_it_shows_a_specific_error_for_a_missing_phone(client, categories):
+    response = client.post(reverse("hotline:submit"), {**FORM, "contact_phone": "", "submission_key": "k3"})
+    assert response.status_code == 400
+    assert "实名诉求请填写联系人和联系电话" in response.content.decode()
+
+
+def test_it_says_when_a_code_is_unknown(client, db):
+    response = client.get(reverse("hotline:track"), {"code": "YW000000AAAAA"})
+    assert response.status_code == 404
+    assert "未找到该受理编号" in response.content.decode()
+
+
+def test_it_lists_public_replies_with_personal_data_masked(client, replied):
+    page = client.get(reverse("hotline:public_list")).content.decode()
+
+    assert replied.title in page
+    assert "已安排施工队" in page
+    assert "张*" in page and "张建国" not in page
+
+
+def test_it_filters_the_public_list_with_htmx(client, replied, categories):
+    response = client.get(reverse("hotline:public_list"), {"category": "food-safety"}, headers={"HX-Request": "true"})
+
+    page = response.content.decode()
+    assert "<html" not in page and 'id="public-rows"' in page
+    assert replied.title not in page
+
+
+def test_it_masks_phone_numbers_inside_public_text(client, operator, dept_a, handler_a, categories):
+    appeal = services.appeal_submit(
+        channel="phone",
+        kind="complaint",
+        title="来电反映",
+        content="请回电 13991712345，身份证 610326199001011234。",
+        actor=operator,
+        anonymous=True,
+        public_consent=True,
+    )
+    services.appeal_dispatch(appeal=appeal, department=dept_a, actor=operator)
+    services.appeal_sign_off(appeal=appeal, actor=handler_a)
+    services.appeal_reply(appeal=appeal, content="已回电 13991712345 说明情况并处理完毕。", actor=handler_a)
+
+    page = client.get(reverse("hotline:public_list")).content.decode()
+    assert "13991712345" not in page and "139****2345" in page
+    assert "610326199001011234" not in page
+
+
+def test_it_publishes_the_unresolved_summary(client, clerk, meixian):
+    services.unresolved_register(
+        channel="window",
+        summary="社保卡激活失败",
+        description="老人社保卡激活反复失败。",
+        tier="general",
+        actor=clerk,
+        reporter_name="王秀兰",
+        reporter_phone="13891760231",
+    )
+    page = client.get(reverse("hotline:unresolved_summary")).content.decode()
+    assert "月度汇总" in page and "王秀兰" not in page and "13891760231" not in page
+
+
+@pytest.mark.parametrize("town_param", ["", "abc"])
+def test_it_answers_village_options_for_any_input(client, meixian, town_param):
+    assert client.get(reverse("hotline:villages"), {"town": town_param}).status_code == 200
