@@ -192,5 +192,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Eager tasks would log every run in development; workers log their own progress.
-    "loggers": {"celery.app.trace": {"level": env_str("CELERY_LOG_LEVEL", "WARNING")}},
+    "loggers": {"celery.app.trace": {"level": "WARNING"}},
 }
