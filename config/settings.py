@@ -144,6 +144,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Reference material kept beside the project, never inside it (the reform plan, holiday notices,
+# public appeal samples). Tests and tools read from here when it exists and say so when it doesn't.
+SHARED_DIR = Path(env_str("YIWANG_SHARED_DIR", str(BASE_DIR.parent / "shared")))
 MEDIA_URL = "/media/"
 
 # Celery: with no broker, tasks run eagerly in-process (the embedded default).

@@ -1,15 +1,15 @@
 import csv
 import io
 import re
-from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from yiwang.hotline import selectors, services
 from yiwang.hotline.models import Appeal, RoutingModel
 
-SAMPLE = Path(__file__).resolve().parents[4] / ".." / "shared" / "data" / "appeals-sample-tipdm2020.csv"
+SAMPLE = settings.SHARED_DIR / "data" / "appeals-sample-tipdm2020.csv"
 SAMPLE = SAMPLE.resolve()
 needs_sample = pytest.mark.skipif(
     not SAMPLE.exists(),

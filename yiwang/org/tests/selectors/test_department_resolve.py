@@ -1,7 +1,7 @@
 import json
-from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from yiwang.org.models import Department
 from yiwang.org.names import normalize_department_name, responsibility_notes, responsibility_units
@@ -9,7 +9,7 @@ from yiwang.org.selectors import department_list, department_resolve
 from yiwang.org.services import DEPARTMENTS_FILE, department_load_from_data, region_load_from_data
 from yiwang.org.tests.factories import DepartmentFactory
 
-PLAN = Path("/work/shared/seed/meixian-2021-business-environment-plan.txt")
+PLAN = settings.SHARED_DIR / "seed" / "meixian-2021-business-environment-plan.txt"
 # Units the plan names outside the responsibility notes (五、保障措施).
 PLAN_SAFEGUARD_UNITS = ["县政府办公室", "县职转和营商办", "县政府督查室", "县纪委监委", "县融媒体中心"]
 

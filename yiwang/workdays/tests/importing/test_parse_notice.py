@@ -1,15 +1,15 @@
 """The State Council's notice, pasted as text."""
 
 import datetime as dt
-from pathlib import Path
 
 import chinese_calendar
 import pytest
+from django.conf import settings
 
 from yiwang.core.errors import ApplicationError
 from yiwang.workdays.importing import detect_format, parse_calendar_text
 
-SEED_NOTICE = Path("/work/shared/seed/holiday-notice-2026.txt")
+SEED_NOTICE = settings.SHARED_DIR / "seed" / "holiday-notice-2026.txt"
 
 NOTICE_2025 = """国务院办公厅关于2025年部分节假日安排的通知
 经国务院批准，现将2025年元旦、春节、清明节、劳动节、端午节、中秋节和国庆节放假调休日期的具体安排通知如下。

@@ -1,8 +1,8 @@
 import datetime as dt
-from pathlib import Path
 
 import chinese_calendar
 import pytest
+from django.conf import settings
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.models import AuditEvent
@@ -13,7 +13,7 @@ from yiwang.workdays.services import calendar_import_year
 from yiwang.workdays.tests.data import CSV_2027
 from yiwang.workdays.tests.factories import start_clock
 
-SEED_NOTICE = Path("/work/shared/seed/holiday-notice-2026.txt")
+SEED_NOTICE = settings.SHARED_DIR / "seed" / "holiday-notice-2026.txt"
 
 pytestmark = pytest.mark.django_db
 
