@@ -1,11 +1,14 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.core.errors import ApplicationError
 from yiwang.core.pii import mask_id_number, mask_phone
 from yiwang.org import services
 from yiwang.org.models import Department, DepartmentAlias, Membership, Region, ServiceHall, User, Window
@@ -82,19 +85,78 @@ class WindowAdmin(admin.ModelAdmin):
     autocomplete_fields = ["hall"]
 
 
+MEMBERSHIP_ANCHORS = ("department", "region", "hall", "window")
+
+
 class MembershipInline(admin.TabularInline):
+    """Shown for reference; roles are granted and revoked on the membership pages (audited)."""
+
     model = Membership
     extra = 0
-    fields = ["role", "department", "region", "hall", "window"]
-    autocomplete_fields = ["department", "region", "hall", "window"]
+    fields = ["role", *MEMBERSHIP_ANCHORS]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class _CheckOnly(Exception):
+    """Raised inside the check transaction so that it always rolls back."""
+
+
+class MembershipAdminForm(forms.ModelForm):
+    """Runs the grant service's own rules in a rolled-back transaction, so the admin form shows the
+    same specific error as any other caller; the real grant happens in ``save_model``."""
+
+    class Meta:
+        model = Membership
+        fields = ["user", "role", *MEMBERSHIP_ANCHORS]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            with transaction.atomic():
+                services.membership_grant(**{k: cleaned.get(k) for k in self.Meta.fields}, actor=None)
+                raise _CheckOnly
+        except _CheckOnly:
+            pass
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+        return cleaned
 
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "department", "region", "hall", "window", "created_at"]
+    """Roles decide what a user may see and do: they change only through the audited services."""
+
+    form = MembershipAdminForm
+    list_display = ["user", "role", *MEMBERSHIP_ANCHORS, "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__display_name", "department__name", "hall__name"]
-    autocomplete_fields = ["user", "department", "region", "hall", "window"]
+    autocomplete_fields = ["user", *MEMBERSHIP_ANCHORS]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # revoke and grant again: each step is its own audit event
+
+    def save_model(self, request, obj, form, change):
+        granted = services.membership_grant(
+            **{k: form.cleaned_data.get(k) for k in MembershipAdminForm.Meta.fields}, actor=request.user
+        )
+        obj.pk = granted.pk
+
+    def delete_model(self, request, obj):
+        services.membership_revoke(membership=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            services.membership_revoke(membership=membership, actor=request.user)
 
 
 class UserCreationAdminForm(AdminUserCreationForm):

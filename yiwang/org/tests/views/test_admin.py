@@ -40,3 +40,35 @@ def test_it_unlocks_users_from_the_admin(client, admin_user, clerk):
     clerk.refresh_from_db()
     assert clerk.failed_login_count == 0
     assert AuditEvent.objects.filter(action="auth.unlocked", actor_id=admin_user.pk).exists()
+
+
+def test_it_grants_a_role_in_the_admin_through_the_audited_service(client, admin_user, citizen, dept_a):
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/org/membership/add/", {"user": citizen.pk, "role": "handler", "department": dept_a.pk}
+    )
+    assert response.status_code == 302
+    membership = citizen.memberships.get(role="handler")
+    assert membership.department == dept_a
+    [event] = AuditEvent.objects.filter(action="org.membership_granted", object_id=str(membership.pk))
+    assert event.actor_id == admin_user.pk
+
+
+def test_it_refuses_a_handler_without_department_with_the_service_message(client, admin_user, citizen):
+    client.force_login(admin_user)
+    before = AuditEvent.objects.count()
+    response = client.post("/admin/org/membership/add/", {"user": citizen.pk, "role": "handler"})
+    assert response.status_code == 200
+    assert "须指定所属部门" in response.content.decode()
+    assert not citizen.memberships.filter(role="handler").exists()
+    assert AuditEvent.objects.count() == before  # the check ran in a rolled-back transaction
+
+
+def test_it_revokes_a_role_in_the_admin_with_an_audit_event_and_never_edits_one(client, admin_user, handler_a):
+    client.force_login(admin_user)
+    membership = handler_a.memberships.get(role="handler")
+    assert client.get(f"/admin/org/membership/{membership.pk}/change/").status_code == 200  # read-only view
+    response = client.post(f"/admin/org/membership/{membership.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not handler_a.memberships.filter(role="handler").exists()
+    assert AuditEvent.objects.filter(action="org.membership_revoked", object_id=str(membership.pk)).exists()
