@@ -19,15 +19,8 @@ class StepInline(admin.TabularInline):
     can_delete = False
 
 
-@admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
-    """Read-only: every change goes through the services (audited)."""
-
-    list_display = ("number", "title", "state", "channel", "department", "submitted_at", "due_on", "deadline_status")
-    list_filter = ("state", "channel", "deadline_status")
-    search_fields = ("number", "title", "applicant_uscc")
-    inlines = [MaterialInline, StepInline]
-    exclude = ("applicant_id_number", "applicant_phone")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Read-only: every change goes through the services (audited, with their rules and locks)."""
 
     def has_add_permission(self, request):
         return False
@@ -39,8 +32,19 @@ class CaseAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    """Read-only: every change goes through the services (audited)."""
+
+    list_display = ("number", "title", "state", "channel", "department", "submitted_at", "due_on", "deadline_status")
+    list_filter = ("state", "channel", "deadline_status")
+    search_fields = ("number", "title", "applicant_uscc")
+    inlines = [MaterialInline, StepInline]
+    exclude = ("applicant_id_number", "applicant_phone")
+
+
 @admin.register(ReviewChain)
-class ReviewChainAdmin(admin.ModelAdmin):
+class ReviewChainAdmin(ReadOnlyAdmin):
     list_display = ("item", "__str__", "updated_at")
     search_fields = ("item__name", "item__code")
     autocomplete_fields = ()
@@ -48,7 +52,7 @@ class ReviewChainAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(ReadOnlyAdmin):
     list_display = ("number", "kind", "case", "issued_at")
     list_filter = ("kind",)
     search_fields = ("number", "case__number")
@@ -56,13 +60,13 @@ class NoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(PledgeVerification)
-class PledgeVerificationAdmin(admin.ModelAdmin):
+class PledgeVerificationAdmin(ReadOnlyAdmin):
     list_display = ("case", "department", "due_on", "state", "overdue")
     list_filter = ("state", "overdue")
 
 
 @admin.register(HelpRequest)
-class HelpRequestAdmin(admin.ModelAdmin):
+class HelpRequestAdmin(ReadOnlyAdmin):
     list_display = ("name", "topic", "state", "helper", "created_at")
     list_filter = ("state",)
     exclude = ("phone",)

@@ -43,6 +43,9 @@ DEFAULTS = {
     "ENTERPRISE_OPENING_TARGET_DAYS": 1,
     # Kiosk identification expires after this many idle seconds (a shared terminal).
     "KIOSK_IDLE_SECONDS": 180,
+    # Kiosk pages serve only the registered self-service terminals of the halls (by REMOTE_ADDR):
+    # a shared session keyed by an ID card must never be reachable from an arbitrary browser.
+    "KIOSK_ALLOWED_IPS": ["127.0.0.1", "::1"],
 }
 
 
@@ -54,3 +57,8 @@ def cases_setting(name: str):
     if name not in DEFAULTS:
         raise KeyError(name)
     return overrides.get(name, DEFAULTS[name])
+
+
+def kiosk_allowed(request) -> bool:
+    """Whether the request comes from a registered kiosk terminal (``KIOSK_ALLOWED_IPS``)."""
+    return request.META.get("REMOTE_ADDR", "") in set(cases_setting("KIOSK_ALLOWED_IPS"))

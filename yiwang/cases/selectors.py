@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from yiwang.core.pii import pii_lookup
 from yiwang.org.models import Membership, Role
-from yiwang.org.selectors import scope_to_user_departments, user_roles
+from yiwang.org.selectors import scope_to_user_departments
 from yiwang.workdays.selectors import count_workdays
 
 from .conf import cases_setting
@@ -182,9 +182,8 @@ def _clerk_condition(user) -> Q | None:
         return None
     conditions = [Q(hall__in=halls)]
     for hall in halls:
-        # Online cases not yet taken by a hall: open to windows within the case's region tree.
-        ancestors = [code for code in hall.region.path.split("/") if code]
-        conditions.append(Q(hall__isnull=True, region__code__in=ancestors))
+        # Online cases not yet taken by a hall: open to windows whose hall region contains the case's
+        # region (the county hall sees every county case; a town centre never sees a county-level one).
         conditions.append(Q(hall__isnull=True, region__path__startswith=hall.region.path))
     return reduce(or_, conditions)
 
@@ -269,13 +268,34 @@ def extension_queue(user) -> QuerySet[Extension]:
     return scoped.exclude(requested_by=user).distinct().order_by("requested_at")
 
 
+def help_regions_of(user) -> list:
+    """Regions whose remote-help requests the staff member serves: the hall's region for a clerk, the
+    department's region for a handler, the membership's region for an administrator."""
+    regions = []
+    memberships = Membership.objects.filter(user=user, role__in=[Role.CLERK, Role.HANDLER, Role.ADMIN]).select_related(
+        "hall__region", "department__region", "region"
+    )
+    for m in memberships:
+        if m.role == Role.CLERK and m.hall_id:
+            regions.append(m.hall.region)
+        elif m.role == Role.HANDLER and m.department_id and m.department.region_id:
+            regions.append(m.department.region)
+        elif m.role == Role.ADMIN and m.region_id:
+            regions.append(m.region)
+    return regions
+
+
 def help_queue(user) -> QuerySet[HelpRequest]:
-    roles = user_roles(user)
-    if not roles & {Role.CLERK, Role.HANDLER, Role.ADMIN}:
+    """Open requests (and those the user took) within the regions the staff member serves."""
+    if not getattr(user, "is_authenticated", False):
         return HelpRequest.objects.none()
-    return HelpRequest.objects.filter(
-        Q(state=HelpRequest.State.OPEN) | Q(state=HelpRequest.State.TAKEN, helper=user)
-    ).order_by("state", "created_at")
+    qs = HelpRequest.objects.filter(Q(state=HelpRequest.State.OPEN) | Q(state=HelpRequest.State.TAKEN, helper=user))
+    if not user.is_superuser:
+        regions = help_regions_of(user)
+        if not regions:
+            return HelpRequest.objects.none()
+        qs = qs.filter(reduce(or_, [Q(region__path__startswith=r.path) for r in regions]))
+    return qs.order_by("state", "created_at")
 
 
 # --- the leader's measures -----------------------------------------------------------------------

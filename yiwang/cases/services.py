@@ -194,7 +194,7 @@ def clerk_hall(actor) -> ServiceHall | None:
 
 def _check_clerk(case: Case, actor) -> ServiceHall:
     """Rule: any clerk of the hall that took a case in acts on it (综合窗口 无差别受理); an online case
-    is open to clerks of any hall in its region's tree and then belongs to the first hall that acts.
+    is open to clerks of any hall whose region contains the case's region and then belongs to the first hall that acts.
     Errors: ``case.not_a_clerk`` (403), ``case.clerk_outside_hall`` (403)."""
     memberships = _clerk_memberships(actor)
     if not memberships:
@@ -212,7 +212,9 @@ def _check_clerk(case: Case, actor) -> ServiceHall:
     region_path = case.region.path
     for m in memberships:
         hall_path = m.hall.region.path
-        if hall_path.startswith(region_path) or region_path.startswith(hall_path):
+        # Only a hall whose region contains the case's region: a town centre never acts on a
+        # county-level case, while the county hall acts on all of the county's.
+        if region_path.startswith(hall_path):
             return m.hall
     raise _forbidden("case.clerk_outside_hall", "该办件不属于您所在大厅的受理范围", case=case.number)
 
@@ -1838,6 +1840,15 @@ def pledge_verification_complete(
 # --- delivery ------------------------------------------------------------------------------------
 
 
+def _check_deliverer(case: Case, actor) -> None:
+    """Post or electronic delivery: a clerk must be one who may act on the case (its hall); anyone else
+    must be of the case's department."""
+    if _clerk_memberships(actor):
+        _check_clerk(case, actor)
+    else:
+        _check_handler(case, actor)
+
+
 def case_deliver(
     *, case: Case, actor, method: str | None = None, tracking_number: str = "", recipient: str = ""
 ) -> Delivery:
@@ -1865,7 +1876,11 @@ def case_deliver(
             if not memberships:
                 raise _forbidden("case.not_a_clerk", "窗口出件须由出件窗口工作人员办理")
             pickup = case.pickup_hall_id or case.hall_id
-            hall = next((m.hall for m in memberships if pickup is None or m.hall_id == pickup), None)
+            if pickup is None:
+                # No hall took the case in: the clerk must be one who may act on it at all.
+                hall = _check_clerk(case, actor)
+            else:
+                hall = next((m.hall for m in memberships if m.hall_id == pickup), None)
             if hall is None:
                 raise _forbidden(
                     "case.clerk_outside_hall", f"该办件在{case.pickup_hall or case.hall}领取", case=case.number
@@ -1873,11 +1888,9 @@ def case_deliver(
         elif method == DeliveryMethod.POST:
             if not tracking_number:
                 raise _required("case.tracking_number_required", "邮寄送达须填写邮件单号", "tracking_number")
-            if not _clerk_memberships(actor):
-                _check_handler(case, actor)
+            _check_deliverer(case, actor)
         else:
-            if not _clerk_memberships(actor):
-                _check_handler(case, actor)
+            _check_deliverer(case, actor)
         before = _snap(case)
         now = _now()
         delivery = Delivery.objects.create(

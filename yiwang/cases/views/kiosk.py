@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from functools import wraps
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from yiwang.catalog.models import ItemStatus, ServiceItem
@@ -16,7 +18,7 @@ from yiwang.core.identifiers import is_valid_id_number
 from yiwang.core.pii import mask_id_number, mask_name, pii_lookup_hash
 from yiwang.org.models import ServiceHall
 
-from ..conf import cases_setting
+from ..conf import cases_setting, kiosk_allowed
 from ..forms import KioskIdentifyForm, new_token
 from ..models import ApplicantKind, Case, CaseState
 from ..printing import Receipt, get_receipt_printer
@@ -26,11 +28,24 @@ from .common import application_form, application_spec, form_error
 SESSION_KEY = "cases_kiosk"
 
 
+def kiosk_only(view):
+    """Serve the view only to registered kiosk terminals; any other client gets a 403 page."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not kiosk_allowed(request):
+            return render(request, "cases/kiosk_forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def _identity(request) -> dict | None:
     data = request.session.get(SESSION_KEY)
     if not data:
         return None
-    if time.time() - data.get("at", 0) > int(cases_setting("KIOSK_IDLE_SECONDS")):
+    if "id" in data or time.time() - data.get("at", 0) > int(cases_setting("KIOSK_IDLE_SECONDS")):
+        # Expired, or stored in the old form that held the ID number itself: identify again.
         request.session.pop(SESSION_KEY, None)
         return None
     data["at"] = time.time()
@@ -42,10 +57,12 @@ def _kiosk_hall() -> ServiceHall | None:
     return ServiceHall.objects.filter(kind=ServiceHall.Kind.COUNTY_HALL).order_by("pk").first()
 
 
+@kiosk_only
 def kiosk_home(request):
     return render(request, "cases/kiosk_home.html", {"identity": _identity(request)})
 
 
+@kiosk_only
 def kiosk_identify(request):
     form = KioskIdentifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -53,16 +70,23 @@ def kiosk_identify(request):
         if not is_valid_id_number(number):
             form.add_error("id_number", "身份证号不正确，请重新读卡或输入")
         else:
+            # The session keeps only the lookup hash and the masked number, never the ID number itself.
             request.session[SESSION_KEY] = {
                 "hash": pii_lookup_hash(number),
-                "id": number,
+                "masked": mask_id_number(number),
                 "name": form.cleaned_data["name"].strip(),
                 "at": time.time(),
             }
-            return redirect(request.GET.get("next") or "cases:kiosk_cases")
+            target = request.GET.get("next") or ""
+            if not url_has_allowed_host_and_scheme(
+                target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                target = reverse("cases:kiosk_cases")
+            return redirect(target)
     return render(request, "cases/kiosk_identify.html", {"form": form})
 
 
+@kiosk_only
 def kiosk_exit(request):
     request.session.pop(SESSION_KEY, None)
     return redirect("cases:kiosk")
@@ -75,6 +99,7 @@ def _kiosk_case_rows(identity):
     return [c for c in qs.order_by("-submitted_at")[:20] if c.applicant_name == identity["name"]]
 
 
+@kiosk_only
 def kiosk_cases(request):
     identity = _identity(request)
     if identity is None:
@@ -85,11 +110,12 @@ def kiosk_cases(request):
         {
             "cases": _kiosk_case_rows(identity),
             "who": mask_name(identity["name"]),
-            "id_masked": mask_id_number(identity["id"]),
+            "id_masked": identity.get("masked", ""),
         },
     )
 
 
+@kiosk_only
 def kiosk_items(request):
     items = ServiceItem.objects.filter(status=ItemStatus.PUBLISHED, kiosk_available=True).exclude(audience="enterprise")
     return render(
@@ -99,6 +125,7 @@ def kiosk_items(request):
     )
 
 
+@kiosk_only
 def kiosk_apply(request, code: str):
     identity = _identity(request)
     if identity is None:
@@ -110,6 +137,9 @@ def kiosk_apply(request, code: str):
     spec["kinds"] = [ApplicantKind.PERSON.value]
     if request.method == "POST":
         form = application_form(spec, request.POST, request.FILES)
+        # The ID card is read again for the application: it must be the identified person's.
+        if form.is_valid() and not _same_person(form.cleaned_data.get("applicant_id_number", ""), identity):
+            form.add_error("applicant_id_number", "身份证号与已识别的身份不一致，请重新读卡")
         if form.is_valid():
             try:
                 case = case_submit(
@@ -117,7 +147,7 @@ def kiosk_apply(request, code: str):
                     applicant=ApplicantInput(
                         kind=ApplicantKind.PERSON,
                         name=identity["name"],
-                        id_number=identity["id"],
+                        id_number=form.cleaned_data["applicant_id_number"].strip().upper(),
                         phone=form.cleaned_data.get("applicant_phone", ""),
                     ),
                     item=item,
@@ -141,15 +171,20 @@ def kiosk_apply(request, code: str):
                 "submission_token": new_token(),
                 "applicant_kind": "person",
                 "applicant_name": identity["name"],
-                "applicant_id_number": identity["id"],
             },
         )
     return render(request, "cases/kiosk_apply.html", {"form": form, "spec": spec, "item": item})
 
 
+def _same_person(id_number: str, identity: dict) -> bool:
+    number = (id_number or "").strip().upper()
+    return bool(number) and pii_lookup_hash(number) == identity.get("hash")
+
+
 def _receipt_case(request, number) -> Case:
+    """The case, only when the identified person (by ID lookup hash) is its applicant."""
     identity = _identity(request)
-    if identity is None:
+    if identity is None or not identity.get("hash"):
         raise Http404("请先读取身份证")
     case = Case.objects.filter(number=number, applicant_id_number_hash=identity["hash"]).first()
     if case is None:
@@ -157,11 +192,13 @@ def _receipt_case(request, number) -> Case:
     return case
 
 
+@kiosk_only
 def kiosk_receipt(request, number: str):
     case = _receipt_case(request, number)
     return render(request, "cases/kiosk_receipt.html", {"case": case, "S": CaseState})
 
 
+@kiosk_only
 @require_POST
 def kiosk_print(request, number: str):
     case = _receipt_case(request, number)

@@ -306,7 +306,8 @@ def help_request(request):
 @roles_required(Role.CLERK, Role.HANDLER)
 def help_queue(request):
     if request.method == "POST":
-        target = get_object_or_404(HelpRequest, pk=request.POST.get("help"))
+        # Only a request within the staff member's region (the scoped queue); any other is a 404.
+        target = get_object_or_404(selectors.help_queue(request.user), pk=request.POST.get("help") or None)
         try:
             action = request.POST.get("action")
             if action == "take":
