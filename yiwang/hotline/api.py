@@ -386,7 +386,11 @@ def get_appeal(request, code: str):
 
 @router.get("/appeals/{code}/similar", response=list[SimilarOut])
 def similar_appeals(request, code: str):
+    """Merge candidates are the dispatcher's tool; they span departments, so a handler would see
+    other departments' appeals through them."""
     appeal = _get(request, code)
+    if not selectors.user_is_dispatcher(request.user):
+        raise ApplicationError("appeal.forbidden", "只有派单员可以查看相似诉求", status=403)
     return [
         SimilarOut(code=s.appeal.code, title=s.appeal.title, state=s.appeal.state, score=s.score)
         for s in selectors.similar_open_appeals(appeal)

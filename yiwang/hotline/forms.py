@@ -26,6 +26,15 @@ class _TownVillageMixin:
         )
 
 
+class _SubmissionKeyMixin:
+    """A hidden one-time key: a double-clicked or resent form creates one record, not two."""
+
+    def _setup_submission_key(self):
+        self.fields["submission_key"] = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+        if not self.is_bound:
+            self.initial["submission_key"] = secrets.token_urlsafe(24)
+
+
 class PublicAppealForm(_TownVillageMixin, forms.Form):
     """The portal column's submission form (有问必应、接诉即办)."""
 
@@ -70,7 +79,7 @@ class TrackForm(forms.Form):
     )
 
 
-class IntakeForm(_TownVillageMixin, forms.Form):
+class IntakeForm(_SubmissionKeyMixin, _TownVillageMixin, forms.Form):
     """The operator's form during a call: ordered as the conversation goes, keyboard first."""
 
     ACTIONS = [("register", _("登记并转派单")), ("answer", _("直接办结")), ("decline", _("不予受理"))]
@@ -124,6 +133,7 @@ class IntakeForm(_TownVillageMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self._setup_places()
         self.fields["category"].queryset = selectors.categories()
+        self._setup_submission_key()
 
     def clean(self):
         data = super().clean()
@@ -236,7 +246,7 @@ class OpinionForm(forms.Form):
     note = forms.CharField(label=_("协办意见"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class UnresolvedForm(forms.Form):
+class UnresolvedForm(_SubmissionKeyMixin, forms.Form):
     channel = forms.ChoiceField(label=_("反映方式"), choices=UnresolvedMatter.Channel.choices)
     tier = forms.ChoiceField(label=_("分级"), choices=UnresolvedMatter.Tier.choices)
     summary = forms.CharField(label=_("事项摘要"), max_length=120)
@@ -258,6 +268,7 @@ class UnresolvedForm(forms.Form):
         self.fields["category"].queryset = selectors.categories()
         self.fields["department"].queryset = _department_choices()
         self.fields["town"].queryset = selectors.towns()
+        self._setup_submission_key()
 
 
 class ResolveForm(forms.Form):

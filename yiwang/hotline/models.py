@@ -601,6 +601,7 @@ class UnresolvedMatter(models.Model):
     resolution = models.CharField(_("办理结果"), max_length=16, choices=Resolution.choices, blank=True)
     resolution_note = models.TextField(_("办理情况"), blank=True)
     on_time = models.BooleanField(_("按时办结"), null=True, blank=True)
+    submission_key = models.CharField(_("提交标识"), max_length=64, null=True, blank=True, unique=True)
     reported_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     recorded_by = models.ForeignKey(

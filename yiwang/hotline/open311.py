@@ -5,9 +5,10 @@ appeal (``service_request_id`` = its public tracking code). Every resource answe
 XML (the spec's two formats, chosen by the ``.json`` / ``.xml`` suffix). Errors are the spec's
 list of ``{"code", "description"}``.
 
-Privacy: the request list shows only appeals whose citizen consented to publication, with
-personal data removed; a single request fetched by its code shows its status, and its text only
-with consent. Posting needs no account (like the portal column) unless API keys are configured.
+Privacy: the request list (also when asked for specific ids) shows only appeals whose citizen
+consented to publication, with personal data removed; a single request fetched by its code shows
+its status, and its text and place only with consent. The place is never finer than town and
+village (the free-text street address is not published) and coordinates are rounded to 3 decimals. Posting needs no account (like the portal column) unless API keys are configured.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-01-01T00:00:00+08:00"
 CLOSED_STATES = {Appeal.State.CLOSED, Appeal.State.ANSWERED, Appeal.State.DECLINED, Appeal.State.MERGED}
 MAX_REQUESTS = 1000
+# Ids per ``service_request_id`` query: enough for a client refreshing its own requests, too few
+# to enumerate tracking codes in bulk.
+MAX_IDS = 50
+# Published coordinates are rounded to ~100 m so a point does not pinpoint a household.
+COORD_DECIMALS = 3
 DEFAULT_WINDOW_DAYS = 90
 
 # XML element names for list items, by the name of the list that holds them.
@@ -180,6 +186,10 @@ def service_definition(request, code: str, fmt: str):
     return render({"service_code": category.code, "attributes": _attributes()}, fmt, "service_definition")
 
 
+def _coordinate(value) -> float | None:
+    return round(float(value), COORD_DECIMALS) if value is not None else None
+
+
 def _request(appeal: Appeal, *, with_text: bool) -> dict:
     deadline = selectors.deadlines.reply_deadline(appeal)
     expected = None
@@ -205,20 +215,20 @@ def _request(appeal: Appeal, *, with_text: bool) -> dict:
         "requested_datetime": _iso(appeal.received_at),
         "updated_datetime": _iso(appeal.updated_at),
         "expected_datetime": _iso(expected),
+        # Town/village only: the typed street/house address can identify the person.
         "address": " ".join(
             p
             for p in [
-                appeal.town.name if appeal.town_id else "",
-                appeal.village.name if appeal.village_id else "",
-                appeal.address if with_text else "",
+                appeal.town.name if with_text and appeal.town_id else "",
+                appeal.village.name if with_text and appeal.village_id else "",
             ]
             if p
         )
         or None,
         "address_id": None,
         "zipcode": "722300",
-        "lat": float(appeal.latitude) if appeal.latitude is not None else None,
-        "long": float(appeal.longitude) if appeal.longitude is not None else None,
+        "lat": _coordinate(appeal.latitude) if with_text else None,
+        "long": _coordinate(appeal.longitude) if with_text else None,
         "media_url": None,
     }
 
@@ -237,10 +247,11 @@ def _list_requests(request, fmt: str) -> HttpResponse:
         "category", "town", "village", "lead_department", "handling_clock", "merged_into"
     )
     ids = [i.strip() for i in request.GET.get("service_request_id", "").split(",") if i.strip()]
+    if len(ids) > MAX_IDS:
+        return error(fmt, 400, f"at most {MAX_IDS} service_request_id values per request")
     if ids:
-        qs = Appeal.objects.filter(code__in=ids).select_related(
-            "category", "town", "village", "lead_department", "handling_clock", "merged_into"
-        )
+        # Same consent filter as the list: asking by id must not reveal unpublished appeals.
+        qs = qs.filter(code__in=ids)
     else:
         try:
             start = _parse_datetime(request.GET.get("start_date"))

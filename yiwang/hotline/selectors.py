@@ -41,6 +41,7 @@ from yiwang.hotline.models import (
     RoutingModel,
     UnresolvedMatter,
 )
+from yiwang.hotline.rules import redact_text
 from yiwang.hotline.workflow import EXTENSION_STATES, can_transition
 from yiwang.org.models import Department, Membership, Region, Role
 from yiwang.org.selectors import user_can_act_for_department, user_roles
@@ -525,14 +526,29 @@ def public_reply(appeal: Appeal) -> Reply | None:
 def public_appeal_list(
     *, category: str | None = None, town: str | None = None, q: str | None = None
 ) -> QuerySet[Appeal]:
-    """Replied appeals whose citizen consented to publication (plan 二(四) 有问必应)."""
+    """Replied appeals whose citizen consented to publication (plan 二(四) 有问必应).
+
+    ``q`` matches the category name and the title and text *as published* (masked by
+    ``redact_text``): searching the raw text would let anyone confirm that a given phone or ID
+    number appears in an appeal, the very data the page masks."""
     qs = Appeal.objects.filter(public_consent=True, state__in=REPLIED_STATES, merged_into__isnull=True)
     if category:
         qs = qs.filter(category__code=category)
     if town:
         qs = qs.filter(town__code=town)
+    q = (q or "").strip()
     if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(content__icontains=q))
+        needle = q.casefold()
+        # The database narrows the candidates; the masked text decides.
+        candidates = qs.filter(Q(title__icontains=q) | Q(content__icontains=q) | Q(category__name__icontains=q))
+        keep = [
+            pk
+            for pk, title, content, category_name in candidates.values_list("pk", "title", "content", "category__name")
+            if needle in (category_name or "").casefold()
+            or needle in redact_text(title).casefold()
+            or needle in redact_text(content).casefold()
+        ]
+        qs = qs.filter(pk__in=keep)
     return qs.select_related("category", "town", "lead_department").order_by("-replied_at", "-pk")
 
 

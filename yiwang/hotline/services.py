@@ -537,6 +537,8 @@ def appeal_dispatch(
         raise _error("appeal.bad_tier", f"未知的办理等级：{tier}", field="tier")
     with transaction.atomic():
         appeal = _locked(appeal)
+        # Before any field changes: _open_dispatch already sets the new lead department.
+        before = snapshot(appeal, AUDIT_FIELDS)
         check_transition(appeal, State.DISPATCHED)
         if tier:
             appeal.tier = tier
@@ -546,7 +548,7 @@ def appeal_dispatch(
         dispatch = _open_dispatch(
             appeal, department=department, co_departments=list(co_departments), actor=actor, note=note, at=at
         )
-        before = _move(
+        _move(
             appeal,
             State.DISPATCHED,
             actor=actor,
@@ -657,6 +659,8 @@ def appeal_return_decide(
     with transaction.atomic():
         request = ReturnRequest.objects.select_for_update().get(pk=return_request.pk)
         appeal = _locked(request.appeal)
+        # Before any field changes, so the audit shows the department the appeal is taken from.
+        before = snapshot(appeal, AUDIT_FIELDS)
         if request.state != ReturnRequest.State.PENDING:
             raise _error("appeal.return_decided", "该退单申请已审核", status=409)
         check_transition(appeal, State.DISPATCHED)
@@ -677,7 +681,7 @@ def appeal_return_decide(
             dispatch = _open_dispatch(
                 appeal, department=department, co_departments=list(co_departments), actor=actor, note=note, at=now
             )
-            before = _move(
+            _move(
                 appeal,
                 State.DISPATCHED,
                 actor=actor,
@@ -1156,12 +1160,18 @@ def unresolved_register(
     resolution: str = "",
     resolution_note: str = "",
     reported_at: dt.datetime | None = None,
+    submission_key: str | None = None,
 ) -> UnresolvedMatter:
     """办不成事: log one matter (plan 一(三)4: 逐事登记、分级负责、归口办理). Simple matters are solved
     on the spot (same day), general within 1 working day, complex within 7 (``UNRESOLVED_WORKDAYS``).
-    Passing ``resolution`` records it as solved at once (the simple case)."""
+    Passing ``resolution`` records it as solved at once (the simple case). A repeated
+    ``submission_key`` returns the first matter (double submit)."""
     if not (INTAKE_ROLES & user_roles(actor)):
         raise _forbidden("只有窗口工作人员或话务员可以登记办不成事")
+    if submission_key:
+        existing = UnresolvedMatter.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
     if channel not in UnresolvedMatter.Channel.values:
         raise _error("unresolved.bad_channel", "请选择反映方式", field="channel")
     if tier not in UnresolvedMatter.Tier.values:
@@ -1192,6 +1202,7 @@ def unresolved_register(
             reporter_phone=reporter_phone or None,
             reported_at=at,
             recorded_by=actor,
+            submission_key=submission_key or None,
         )
         matter.clock = clock_start(
             label=f"办不成事 {matter.code}",

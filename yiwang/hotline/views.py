@@ -170,6 +170,11 @@ def intake(request):
     form = forms.IntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # A resent form (double click, reload) must not register the call twice nor act on it again.
+        repeated = data["submission_key"] and Appeal.objects.filter(submission_key=data["submission_key"]).first()
+        if repeated:
+            messages.info(request, _("该来电已登记，受理编号 %(code)s。") % {"code": repeated.code})
+            return redirect(f"{reverse('hotline:intake')}?last={repeated.code}")
         try:
             # One outcome per call: if answering or declining fails, the registration is undone too.
             with transaction.atomic():
@@ -188,6 +193,7 @@ def intake(request):
                     public_consent=data["public_consent"],
                     category=data["category"],
                     tier=data["tier"],
+                    submission_key=data["submission_key"] or None,
                 )
                 if data["action"] == "answer":
                     services.appeal_answer(
@@ -510,6 +516,7 @@ def unresolved(request):
                     resolution=data["resolution"],
                     resolution_note=data["resolution_note"],
                     actor=user,
+                    submission_key=data["submission_key"] or None,
                 )
             except ApplicationError as error:
                 add_application_error(form, error, _field_of(form, error))

@@ -160,3 +160,22 @@ def test_it_publishes_the_unresolved_summary_without_personal_data(client, clerk
 def test_it_keeps_kpis_from_handlers(client, handler_a):
     client.force_login(handler_a)
     assert client.get("/api/hotline/kpis").status_code == 403
+
+
+def test_it_shows_similar_appeals_to_dispatchers_only(client, make_appeal, operator, handler_a, dept_a, dept_b):
+    from yiwang.hotline import services
+
+    own = services.appeal_dispatch(appeal=make_appeal(), department=dept_a, actor=operator)
+    other = services.appeal_dispatch(appeal=make_appeal(contact_name="李秀英"), department=dept_b, actor=operator)
+
+    client.force_login(handler_a)
+    assert client.get(f"/api/hotline/appeals/{own.code}").status_code == 200
+    response = client.get(f"/api/hotline/appeals/{own.code}/similar")
+    assert response.status_code == 403
+    assert response.json()["code"] == "appeal.forbidden"
+    assert other.code not in response.content.decode()
+
+    client.force_login(operator)
+    response = client.get(f"/api/hotline/appeals/{own.code}/similar")
+    assert response.status_code == 200
+    assert [s["code"] for s in response.json()] == [other.code]

@@ -176,3 +176,62 @@ def test_it_requires_a_configured_api_key(client, categories, settings):
 
     assert client.post("/open311/v2/requests.json", data).status_code == 403
     assert client.post("/open311/v2/requests.json", {**data, "api_key": "secret-key"}).status_code == 201
+
+
+def test_it_publishes_only_town_and_village_and_rounded_coordinates(client, categories, meixian):
+    response = client.post(
+        "/open311/v2/requests.json",
+        {
+            "service_code": "rural-roads",
+            "lat": "34.274567",
+            "long": "107.750432",
+            "address_string": "营头镇红河谷村三组张家门前12号",
+            "description": "通村路坑洼积水，请修补。",
+            "attribute[town]": "610326105",
+            "attribute[public]": "true",
+        },
+    )
+    code = response.json()[0]["service_request_id"]
+
+    for url in (f"/open311/v2/requests/{code}.json", f"/open311/v2/requests.json?service_request_id={code}"):
+        request = client.get(url).json()[0]
+        assert "张家门前" not in str(request) and "12号" not in str(request)
+        town = Appeal.objects.get(code=code).town.name
+        assert request["address"] == town
+        assert request["lat"] == 34.275 and request["long"] == 107.750
+
+
+def test_it_does_not_reveal_unconsented_requests_asked_for_by_id(client, posted, operator, meixian):
+    hidden = services.appeal_submit(
+        channel="phone",
+        kind="complaint",
+        title="不公开的诉求",
+        content="这条诉求未同意公开，住址在营头镇某村。",
+        actor=operator,
+        anonymous=True,
+    )
+
+    body = client.get(
+        f"/open311/v2/requests.json?service_request_id={hidden.code},{posted['service_request_id']}"
+    ).json()
+    assert [r["service_request_id"] for r in body] == [posted["service_request_id"]]
+    assert "未同意公开" not in str(body)
+
+    # Tracked by its own code it shows the status only: no text, no place.
+    detail = client.get(f"/open311/v2/requests/{hidden.code}.json").json()[0]
+    assert detail["status"] == "open"
+    assert detail["description"] is None and detail["address"] is None
+    assert detail["lat"] is None and detail["long"] is None
+
+
+def test_it_caps_the_number_of_ids_per_request(client, posted):
+    ids = ",".join([posted["service_request_id"]] + [f"YW{n:011d}" for n in range(50)])
+
+    response = client.get(f"/open311/v2/requests.json?service_request_id={ids}")
+    assert response.status_code == 400
+    assert response.json()[0]["code"] == 400 and "50" in response.json()[0]["description"]
+    root = parse_xml(client.get(f"/open311/v2/requests.xml?service_request_id={ids}").content)
+    assert root.tag == "errors" and root.find("error/code").text == "400"
+
+    ok = client.get(f"/open311/v2/requests.json?service_request_id={','.join(ids.split(',')[:50])}")
+    assert ok.status_code == 200 and len(ok.json()) == 1

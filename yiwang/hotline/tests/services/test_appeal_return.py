@@ -87,3 +87,24 @@ def test_it_refuses_a_return_after_sign_off(signed_off, handler_a):
     with pytest.raises(ApplicationError) as error:
         services.appeal_return(appeal=signed_off, reason=REASON, actor=handler_a)
     assert error.value.code == "appeal.transition_not_allowed"
+
+
+def test_it_audits_the_department_before_and_after_a_redispatch(
+    make_appeal, handler_a, operator, dept_a, dept_b, categories
+):
+    from yiwang.core.models import AuditEvent
+
+    appeal = make_appeal()
+    services.appeal_dispatch(appeal=appeal, department=dept_a, actor=operator, category=categories["roads"])
+    first = AuditEvent.objects.get(action="hotline.appeal_dispatched", object_id=str(appeal.pk))
+    assert first.before["lead_department"] is None and first.before["state"] == Appeal.State.RECEIVED
+    assert first.after["lead_department"] == dept_a.pk
+
+    request = services.appeal_return(appeal=appeal, reason=REASON, actor=handler_a)
+    services.appeal_return_decide(return_request=request, approve=True, department=dept_b, actor=operator)
+
+    event = AuditEvent.objects.get(action="hotline.appeal_return_approved", object_id=str(appeal.pk))
+    assert event.before["lead_department"] == dept_a.pk
+    assert event.before["state"] == Appeal.State.RETURNED and event.before["return_count"] == 0
+    assert event.after["lead_department"] == dept_b.pk
+    assert event.after["state"] == Appeal.State.DISPATCHED and event.after["return_count"] == 1

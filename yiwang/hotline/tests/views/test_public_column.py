@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from yiwang.hotline import services
+from yiwang.hotline import selectors, services
 from yiwang.hotline.models import Appeal
 
 FORM = {
@@ -115,3 +115,31 @@ def test_it_publishes_the_unresolved_summary(client, clerk, meixian):
 @pytest.mark.parametrize("town_param", ["", "abc"])
 def test_it_answers_village_options_for_any_input(client, meixian, town_param):
     assert client.get(reverse("hotline:villages"), {"town": town_param}).status_code == 200
+
+
+def test_it_does_not_find_a_published_appeal_by_a_phone_number_in_its_text(
+    client, operator, dept_a, handler_a, categories
+):
+    appeal = services.appeal_submit(
+        channel="phone",
+        kind="complaint",
+        title="村道路灯不亮",
+        content="联系人电话 13991712345，身份证 610326199001011234，村口路灯坏了一个月。",
+        actor=operator,
+        anonymous=True,
+        public_consent=True,
+        category=categories["roads"],
+    )
+    services.appeal_dispatch(appeal=appeal, department=dept_a, actor=operator)
+    services.appeal_sign_off(appeal=appeal, actor=handler_a)
+    services.appeal_reply(appeal=appeal, content="已安排电工更换村口路灯，现已恢复照明。", actor=handler_a)
+    url = reverse("hotline:public_list")
+
+    for secret in ("13991712345", "9917", "610326199001011234", "19900101"):
+        assert "路灯不亮" not in client.get(url, {"q": secret}).content.decode(), secret
+        assert selectors.public_appeal_list(q=secret).count() == 0, secret
+
+    # Title, category and the masked text still find it.
+    assert "路灯不亮" in client.get(url, {"q": "路灯"}).content.decode()
+    for term in ("路灯不亮", "农村道路", "村口路灯"):
+        assert list(selectors.public_appeal_list(q=term)) == [appeal], term

@@ -221,3 +221,56 @@ def test_it_searches_the_knowledge_base(client, operator, knowledge, handler_a):
     assert "没有匹配的口径" in client.get(reverse("hotline:knowledge"), {"q": "太白山索道"}).content.decode()
     client.force_login(handler_a)
     assert client.get(reverse("hotline:knowledge")).status_code == 403
+
+
+def _hidden_key(page: str) -> str:
+    import re
+
+    match = re.search(r'name="submission_key" value="([^"]+)"', page)
+    assert match, "the form carries a hidden submission key"
+    return match.group(1)
+
+
+def test_it_registers_a_double_submitted_call_once(client, operator, categories):
+    client.force_login(operator)
+    key = _hidden_key(client.get(reverse("hotline:intake")).content.decode())
+
+    first = client.post(reverse("hotline:intake"), {**INTAKE, "submission_key": key})
+    second = client.post(reverse("hotline:intake"), {**INTAKE, "submission_key": key})
+
+    appeal = Appeal.objects.get()
+    assert appeal.submission_key == key
+    assert first.status_code == second.status_code == 302
+    assert appeal.code in first["Location"] and appeal.code in second["Location"]
+    assert AppealEvent.objects.filter(appeal=appeal, kind="received").count() == 1
+
+
+def test_it_does_not_answer_a_double_submitted_call_twice(client, operator, knowledge):
+    client.force_login(operator)
+    key = _hidden_key(client.get(reverse("hotline:intake")).content.decode())
+    data = {**INTAKE, "kind": "consultation", "action": "answer", "answer": "携带身份证到政务服务中心办理。"}
+
+    client.post(reverse("hotline:intake"), {**data, "submission_key": key})
+    second = client.post(reverse("hotline:intake"), {**data, "submission_key": key})
+
+    assert second.status_code == 302
+    appeal = Appeal.objects.get()
+    assert appeal.state == Appeal.State.ANSWERED
+
+
+def test_it_registers_a_double_submitted_unresolved_matter_once(client, clerk, meixian):
+    client.force_login(clerk)
+    key = _hidden_key(client.get(reverse("hotline:unresolved")).content.decode())
+    data = {
+        "channel": "window",
+        "tier": "general",
+        "summary": "社保卡激活失败",
+        "description": "老人社保卡激活反复失败，跑了两次。",
+        "submission_key": key,
+    }
+
+    assert client.post(reverse("hotline:unresolved"), data).status_code == 302
+    assert client.post(reverse("hotline:unresolved"), data).status_code == 302
+
+    matter = UnresolvedMatter.objects.get()
+    assert matter.submission_key == key and matter.summary == "社保卡激活失败"
