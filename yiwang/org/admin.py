@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.core.audit import audit_record, snapshot
 from yiwang.core.errors import ApplicationError
 from yiwang.core.pii import mask_id_number, mask_phone
 from yiwang.org import services
@@ -214,6 +215,22 @@ class UserAdmin(DjangoUserAdmin):
         return mask_id_number(obj.id_number) if obj.id_number else "—"
 
     @admin.action(description=_("解除所选用户的登录锁定"))
+    def save_model(self, request, obj, form, change):
+        """An account change made here (active, staff, superuser, names, USCC…) is audited like any
+        other state change, in the same transaction as the save."""
+        with transaction.atomic():
+            before = snapshot(User.objects.get(pk=obj.pk), services.USER_FIELDS) if change else None
+            super().save_model(request, obj, form, change)
+            after = snapshot(obj, services.USER_FIELDS)
+            if before != after:
+                audit_record(
+                    actor=request.user,
+                    action="org.user_changed_in_admin" if change else "org.user_created_in_admin",
+                    obj=obj,
+                    before=before,
+                    after=after,
+                )
+
     def unlock_users(self, request, queryset):
         for user in queryset:
             services.user_unlock(user=user, actor=request.user)

@@ -72,3 +72,31 @@ def test_it_revokes_a_role_in_the_admin_with_an_audit_event_and_never_edits_one(
     assert response.status_code == 302
     assert not handler_a.memberships.filter(role="handler").exists()
     assert AuditEvent.objects.filter(action="org.membership_revoked", object_id=str(membership.pk)).exists()
+
+
+def test_it_audits_making_a_user_staff_in_the_admin(rf, admin_user, clerk):
+    from django.contrib import admin
+
+    from yiwang.org.models import User
+
+    model_admin = admin.site._registry[User]
+    request = rf.post("/admin/org/user/")
+    request.user = admin_user
+    clerk.is_staff = True
+    model_admin.save_model(request, clerk, form=None, change=True)
+
+    clerk.refresh_from_db()
+    assert clerk.is_staff
+    [event] = AuditEvent.objects.filter(action="org.user_changed_in_admin", object_id=str(clerk.pk))
+    assert (event.before["is_staff"], event.after["is_staff"], event.actor_id) == (False, True, admin_user.pk)
+
+
+def test_it_writes_no_audit_event_when_the_admin_saves_an_unchanged_user(rf, admin_user, clerk):
+    from django.contrib import admin
+
+    from yiwang.org.models import User
+
+    request = rf.post("/admin/org/user/")
+    request.user = admin_user
+    admin.site._registry[User].save_model(request, clerk, form=None, change=True)
+    assert not AuditEvent.objects.filter(action="org.user_changed_in_admin").exists()
