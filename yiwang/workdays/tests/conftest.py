@@ -1,23 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from yiwang.workdays import calendar
-from yiwang.workdays.seeding import seed_official_calendar
-
-
-@pytest.fixture(autouse=True)
-def fresh_calendar(request):
-    """Each test sees the calendar its own database holds, not one cached by an earlier test.
-
-    A transactional test elsewhere in the run may have flushed the rows the data migration
-    seeded; database tests here get them back.
-    """
-    calendar.reset()
-    if request.node.get_closest_marker("django_db"):
-        seed_official_calendar()
-    yield
-    calendar.reset()
-
 
 @pytest.fixture
 def staff_user(db):
