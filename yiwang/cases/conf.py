@@ -4,8 +4,7 @@
 key is refused so a typo never silently keeps the default.
 """
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from yiwang.core.conf import app_settings
 
 DEFAULT_CHAIN = [
     # 受理 → 审查 → 审核 → 审批 (审批服务标准化): who acts and what share of the promised days each step has.
@@ -49,14 +48,12 @@ DEFAULTS = {
 }
 
 
+CASES = app_settings("YIWANG_CASES", DEFAULTS)
+
+
 def cases_setting(name: str):
-    overrides = getattr(settings, "YIWANG_CASES", {}) or {}
-    unknown = set(overrides) - set(DEFAULTS)
-    if unknown:
-        raise ImproperlyConfigured(f"YIWANG_CASES has unknown keys: {', '.join(sorted(unknown))}")
-    if name not in DEFAULTS:
-        raise KeyError(name)
-    return overrides.get(name, DEFAULTS[name])
+    """The effective value of one ``YIWANG_CASES`` setting (its default unless overridden)."""
+    return CASES.get(name)
 
 
 def kiosk_allowed(request) -> bool:

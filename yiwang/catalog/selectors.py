@@ -11,12 +11,12 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from yiwang.org.models import Department
 from yiwang.org.selectors import scope_to_user_departments, user_departments
 
+from .conf import TARGET_DEFAULTS, catalog_targets_config
 from .elements import Problem, elements_diff, item_elements
 from .models import (
     COUNTED_REFORM_MODES,
@@ -354,19 +354,8 @@ def changes_proposed_by(user) -> QuerySet[ItemChange]:
 
 # --- the plan's catalog targets ------------------------------------------------------------------
 
-DEFAULT_TARGETS = {
-    # 二、（一）(2): 2021年全县政务服务事项网上可办率达到60%以上.
-    "online_rate": 0.60,
-    # 四、（一）2: 取消审批、改为备案或实行告知承诺的事项达到106项以上.
-    "reform_items": 106,
-    # The plan sets no number for these two; they are shown without a target unless configured.
-    "zero_visit_share": None,
-    "instant_items": None,
-}
-
-
-def catalog_targets_config() -> dict:
-    return {**DEFAULT_TARGETS, **getattr(settings, "YIWANG_CATALOG_TARGETS", {})}
+# The targets themselves are settings (``yiwang.catalog.conf``); re-exported here for callers.
+DEFAULT_TARGETS = TARGET_DEFAULTS
 
 
 @dataclass

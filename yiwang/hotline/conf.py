@@ -8,9 +8,7 @@ counted in wall-clock hours (see ``URGENT_*``) because an urgent matter — a bu
 power line — does not wait for the next working day.
 """
 
-from copy import deepcopy
-
-from django.conf import settings
+from yiwang.core.conf import app_settings
 
 DEFAULTS: dict = {
     # 签收 (sign-off) after dispatch, in working days (counted from the day after dispatch).
@@ -46,21 +44,14 @@ DEFAULTS: dict = {
 }
 
 
-def _merge(base: dict, override: dict) -> dict:
-    result = deepcopy(base)
-    for key, value in (override or {}).items():
-        if isinstance(value, dict) and isinstance(result.get(key), dict):
-            result[key] = {**result[key], **value}
-        else:
-            result[key] = value
-    return result
+HOTLINE = app_settings("HOTLINE", DEFAULTS)
 
 
 def hotline_config() -> dict:
-    """The effective configuration (defaults merged with ``settings.HOTLINE``), read on each call
-    so tests can override settings."""
-    return _merge(DEFAULTS, getattr(settings, "HOTLINE", {}))
+    """The effective configuration (defaults merged with ``settings.HOTLINE``, nested dicts key by
+    key), read on each call so tests can override settings; an unknown key is refused."""
+    return HOTLINE.as_dict()
 
 
 def conf(key: str):
-    return hotline_config()[key]
+    return HOTLINE.get(key)

@@ -1,0 +1,26 @@
+"""Configuration of the catalog: the plan's catalog targets, overridable with
+``settings.YIWANG_CATALOG_TARGETS``.
+
+    YIWANG_CATALOG_TARGETS = {"online_rate": 0.7}   # in the settings module
+
+An unknown key is refused (``ImproperlyConfigured``), so a typo never silently keeps the default.
+"""
+
+from yiwang.core.conf import app_settings
+
+TARGET_DEFAULTS = {
+    # 二、（一）(2): 2021年全县政务服务事项网上可办率达到60%以上.
+    "online_rate": 0.60,
+    # 四、（一）2: 取消审批、改为备案或实行告知承诺的事项达到106项以上.
+    "reform_items": 106,
+    # The plan sets no number for these two; they are shown without a target unless configured.
+    "zero_visit_share": None,
+    "instant_items": None,
+}
+
+TARGETS = app_settings("YIWANG_CATALOG_TARGETS", TARGET_DEFAULTS)
+
+
+def catalog_targets_config() -> dict:
+    """The effective catalog targets (defaults overridden by ``settings.YIWANG_CATALOG_TARGETS``)."""
+    return TARGETS.as_dict()
