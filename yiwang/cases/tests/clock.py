@@ -12,7 +12,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def at(day: dt.date, hour: int = 10):
     moment = dt.datetime.combine(day, dt.time(hour), tzinfo=SHANGHAI)
     with (
-        mock.patch("yiwang.cases.services._now", return_value=moment),
-        mock.patch("yiwang.cases.services._today", return_value=day),
+        mock.patch("yiwang.cases.services._common._now", return_value=moment),
+        mock.patch("yiwang.cases.services._common._today", return_value=day),
     ):
         yield moment

@@ -1,0 +1,258 @@
+"""Helpers every stage of the case services shares: locking, audit, timeline events, notices,
+the clerk/handler checks and the clock of the case."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.utils import timezone
+
+from yiwang.cases.models import (
+    Case,
+    CaseEvent,
+    CaseState,
+    Channel,
+    DeliveryMethod,
+    Notice,
+    NoticeKind,
+)
+from yiwang.core.audit import audit_record
+from yiwang.core.errors import ApplicationError
+from yiwang.core.outbox import outbox_enqueue
+from yiwang.org.models import Membership, Role, ServiceHall
+from yiwang.org.selectors import user_can_act_for_department
+from yiwang.workdays.models import Clock
+from yiwang.workdays.services import clock_stop
+
+S = CaseState
+
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+# Form fields that identify the applicant: kept in the (encrypted) applicant columns, never in form_data.
+IDENTITY_FIELDS = {
+    "applicant_name": "name",
+    "applicant_id_number": "id_number",
+    "applicant_phone": "phone",
+    "entity_name": "name",
+    "entity_uscc": "uscc",
+    "contact_phone": "phone",
+}
+
+
+HALL_CHANNELS = {
+    ServiceHall.Kind.COUNTY_HALL: Channel.COUNTER,
+    ServiceHall.Kind.ZONE_CENTRE: Channel.COUNTER,
+    ServiceHall.Kind.TOWN_CENTRE: Channel.TOWN_CENTRE,
+    ServiceHall.Kind.VILLAGE_STATION: Channel.VILLAGE_STATION,
+}
+
+
+DEFAULT_PLEDGE_TEXT = (
+    "本人（单位）已知晓告知的全部内容，所填写的信息真实、准确，符合告知的条件、标准和要求，"
+    "愿意承担不实承诺的法律责任，并接受行政机关的事中事后核查。"
+)
+
+
+DELIVERY_FLAGS = {
+    DeliveryMethod.WINDOW: "delivery_window",
+    DeliveryMethod.POST: "delivery_post",
+    DeliveryMethod.ELECTRONIC: "delivery_electronic",
+}
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _locked(case: Case) -> Case:
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("department", "department__region", "region", "hall", "item_version", "clock", "intake_clock")
+        .get(pk=case.pk)
+    )
+
+
+CASE_AUDIT_FIELDS = ("state", "assigned_to", "due_on", "deadline_status", "hall", "extended", "deferred_overdue")
+
+
+def _snap(case: Case) -> dict:
+    return {
+        "state": case.state,
+        "assigned_to": case.assigned_to_id,
+        "due_on": case.due_on.isoformat() if case.due_on else None,
+        "deadline_status": case.deadline_status,
+        "hall": case.hall_id,
+        "extended": case.extended,
+        "deferred_overdue": case.deferred_overdue,
+    }
+
+
+def _audit(*, actor, action: str, case: Case, before: dict | None, details: dict | None = None) -> None:
+    audit_record(actor=actor, action=action, obj=case, before=before, after=_snap(case), details=details)
+
+
+def _event(case: Case, action: str, label: str, actor=None, *, public: bool = True, at=None) -> None:
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None  # the kiosk: an anonymous terminal user
+    CaseEvent.objects.create(case=case, at=at or _now(), action=action, label=label[:300], public=public, actor=actor)
+
+
+def _notify_applicant(case: Case, body: str, key: str) -> None:
+    """SMS to the applicant's phone and an in-app message to their account (same transaction)."""
+    root = case.parent or case
+    if root.applicant_phone:
+        outbox_enqueue(channel="sms", recipient=root.applicant_phone, body=body, dedupe_key=f"case:{root.pk}:{key}:sms")
+    if root.applicant_user_id:
+        outbox_enqueue(
+            channel="inapp",
+            recipient=f"user:{root.applicant_user_id}",
+            body=body,
+            dedupe_key=f"case:{root.pk}:{key}:app",
+        )
+
+
+def _notify_department(case: Case, body: str, key: str) -> None:
+    recipient = f"user:{case.assigned_to_id}" if case.assigned_to_id else f"department:{case.department_id}"
+    outbox_enqueue(channel="inapp", recipient=recipient, body=body, dedupe_key=f"case:{case.pk}:{key}:dept")
+
+
+def _forbidden(code: str, message: str, **details) -> ApplicationError:
+    return ApplicationError(code, message, details=details, status=403)
+
+
+def _conflict(code: str, message: str, **details) -> ApplicationError:
+    return ApplicationError(code, message, details=details, status=409)
+
+
+def _required(code: str, message: str, field_name: str) -> ApplicationError:
+    return ApplicationError(code, message, details={"field": field_name})
+
+
+def _clerk_memberships(actor) -> list[Membership]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return []
+    return list(Membership.objects.filter(user=actor, role=Role.CLERK).select_related("hall", "hall__region", "window"))
+
+
+def clerk_hall(actor) -> ServiceHall | None:
+    """The hall a clerk works in (the first clerk membership), or None."""
+    memberships = _clerk_memberships(actor)
+    return memberships[0].hall if memberships else None
+
+
+def _check_clerk(case: Case, actor) -> ServiceHall:
+    """Rule: any clerk of the hall that took a case in acts on it (综合窗口 无差别受理); an online case
+    is open to clerks of any hall whose region contains the case's region and then belongs to the first hall that acts.
+    Errors: ``case.not_a_clerk`` (403), ``case.clerk_outside_hall`` (403)."""
+    memberships = _clerk_memberships(actor)
+    if not memberships:
+        raise _forbidden("case.not_a_clerk", "只有综合窗口工作人员可以办理此操作", case=case.number)
+    if case.hall_id is not None:
+        for m in memberships:
+            if m.hall_id == case.hall_id:
+                return m.hall
+        raise _forbidden(
+            "case.clerk_outside_hall",
+            f"该办件由{case.hall}受理，您所在大厅不能办理",
+            case=case.number,
+            hall=case.hall_id,
+        )
+    region_path = case.region.path
+    for m in memberships:
+        hall_path = m.hall.region.path
+        # Only a hall whose region contains the case's region: a town centre never acts on a
+        # county-level case, while the county hall acts on all of the county's.
+        if region_path.startswith(hall_path):
+            return m.hall
+    raise _forbidden("case.clerk_outside_hall", "该办件不属于您所在大厅的受理范围", case=case.number)
+
+
+def _check_handler(case: Case, actor) -> None:
+    """Rule (DESIGN: department scoping): only the case's department acts on it. ``case.not_your_department`` (403)."""
+    if not user_can_act_for_department(actor, case.department):
+        raise _forbidden(
+            "case.not_your_department",
+            f"该办件由{case.department}办理，您无权操作",
+            case=case.number,
+            department=case.department.code,
+        )
+
+
+def _check_applicant_side(case: Case, actor) -> None:
+    """The applicant's account, their agent, or a clerk who may act on the case."""
+    root = case.parent or case
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        if actor.pk in (root.applicant_user_id, root.agent_user_id):
+            return
+        if _clerk_memberships(actor):
+            _check_clerk(root, actor)
+            return
+    raise _forbidden("case.not_your_case", "只有申请人本人、其代办人或受理窗口可以办理此操作", case=case.number)
+
+
+def _check_not_parent(case: Case) -> None:
+    if case.is_bundle_parent:
+        raise _conflict(
+            "case.bundle_parent_not_handled",
+            "“一件事”主件由各部门分办件办理，请在分办件上操作",
+            case=case.number,
+        )
+
+
+def _set_due(case: Case, clock: Clock | None) -> None:
+    case.due_on = clock.due_on if clock else None
+    case.due_provisional = clock.provisional if clock else False
+
+
+def _issue_notice(case: Case, kind: str, *, actor, content: dict) -> Notice:
+    now = _now()
+    notice = Notice(
+        case=case, kind=kind, number=f"tmp-{secrets.token_hex(8)}", content={}, issued_by=actor, issued_at=now
+    )
+    notice.save(force_insert=True)
+    notice.number = f"眉政服{NOTICE_PREFIX[kind]}〔{timezone.localtime(now).year}〕{notice.pk:06d}号"
+    base = {
+        "title": str(NoticeKind(kind).label),
+        "number": notice.number,
+        "case_number": case.number,
+        "issuer": _issuer(case),
+        "addressee": case.applicant_name,
+        "date": f"{timezone.localtime(now):%Y年%m月%d日}",
+    }
+    notice.content = {**base, **content}
+    notice.save(update_fields=["number", "content"])
+    return notice
+
+
+NOTICE_PREFIX = {
+    NoticeKind.ACCEPTANCE: "受字",
+    NoticeKind.CORRECTION: "补字",
+    NoticeKind.REJECTION: "不受字",
+    NoticeKind.DEFERRED: "容字",
+    NoticeKind.DECISION: "决字",
+}
+
+
+def _issuer(case: Case) -> str:
+    if case.hall_id:
+        return str(case.hall)
+    return f"{case.region.name}政务服务中心"
+
+
+def _version_elements(case: Case) -> dict:
+    if case.item_version_id:
+        return case.item_version.elements
+    return {}
+
+
+def _stop_clock(clock: Clock | None, *, actor, on: dt.date | None = None) -> Clock | None:
+    if clock is not None and clock.state != Clock.State.STOPPED:
+        return clock_stop(clock=clock, actor=actor, on=on)
+    return clock

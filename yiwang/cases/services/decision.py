@@ -1,0 +1,330 @@
+"""Decision (approve/deny), bundle completion and post-approval pledge verification (告知承诺)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from yiwang.cases.conf import cases_setting
+from yiwang.cases.models import (
+    Case,
+    DeadlineStatus,
+    Decision,
+    DeferredMaterial,
+    DeliveryMethod,
+    FalsePledgeRecord,
+    Notice,
+    NoticeKind,
+    Pledge,
+    PledgeVerification,
+    ReviewStep,
+)
+from yiwang.cases.services import _common
+from yiwang.cases.services._common import (
+    S,
+    _audit,
+    _check_handler,
+    _check_not_parent,
+    _conflict,
+    _event,
+    _forbidden,
+    _issue_notice,
+    _locked,
+    _notify_applicant,
+    _required,
+    _set_due,
+    _snap,
+    _stop_clock,
+)
+from yiwang.cases.workflow import check_case_transition
+from yiwang.core.audit import audit_record
+from yiwang.core.outbox import outbox_enqueue
+from yiwang.core.pii import pii_lookup_hash
+from yiwang.org.selectors import user_can_act_for_department
+from yiwang.workdays.selectors import clock_used_workdays, count_workdays
+from yiwang.workdays.services import clock_start
+
+
+def _relevant_deferred(case: Case):
+    root = case.parent or case
+    outstanding = DeferredMaterial.objects.filter(case=root, supplied_at__isnull=True).select_related("material")
+    if not case.parent_id:
+        return list(outstanding)
+    code = case.item.code if case.item_id else ""
+    return [d for d in outstanding if any(src[0] == code for src in d.material.sources)]
+
+
+def case_decide(*, case: Case, actor, outcome: str, reasons: str, legal_basis: str = "") -> Decision:
+    """Decide: approve or deny, with reasons (行政许可法 Art. 38: a denial states reasons; here every decision does).
+
+    The last review step is the decision; earlier steps must be done. Approval needs every deferred
+    material supplied (容缺后补 before the result). Concurrent decisions: the row lock serialises them
+    and the second finds the case decided (``case.invalid_transition``).
+    Errors: ``case.outcome_invalid``, ``case.reasons_required``, ``case.not_your_department`` (403),
+    ``case.invalid_transition`` (409), ``case.steps_incomplete`` (409), ``case.deferred_outstanding`` (409).
+    """
+    reasons, legal_basis = (reasons or "").strip(), (legal_basis or "").strip()
+    if outcome not in Decision.Outcome.values:
+        raise _required("case.outcome_invalid", "办理决定应为“准予”或“不予”", "outcome")
+    if not reasons:
+        raise _required("case.reasons_required", "作出决定必须写明理由", "reasons")
+    target = S.DECIDED_APPROVED if outcome == Decision.Outcome.APPROVED else S.DECIDED_DENIED
+    with transaction.atomic():
+        case = _locked(case)
+        _check_not_parent(case)
+        _check_handler(case, actor)
+        check_case_transition(case, target)
+        steps = list(case.steps.select_for_update().order_by("position"))
+        active = [s for s in steps if s.state == ReviewStep.State.ACTIVE]
+        pending = [s for s in steps if s.state == ReviewStep.State.PENDING]
+        if pending or (steps and not active):
+            names = "、".join([s.name for s in steps if s.state != ReviewStep.State.DONE][:-1])
+            raise _conflict("case.steps_incomplete", f"尚有审批环节未完成：{names}", case=case.number)
+        if target == S.DECIDED_APPROVED:
+            owed = _relevant_deferred(case)
+            if owed:
+                names = "、".join(d.material.name for d in owed)
+                raise _conflict(
+                    "case.deferred_outstanding", f"容缺材料尚未补齐，不能作出准予决定：{names}", case=case.number
+                )
+        before = _snap(case)
+        now = _common._now()
+        today = timezone.localdate(now)
+        if active:
+            step = active[0]
+            step.state = ReviewStep.State.DONE
+            step.completed_at = now
+            step.completed_by = actor
+            step.opinion = reasons
+            step.save(update_fields=["state", "completed_at", "completed_by", "opinion"])
+            _stop_clock(step.clock, actor=actor)
+        decision = Decision.objects.create(
+            case=case, outcome=outcome, reasons=reasons, legal_basis=legal_basis, decided_by=actor, decided_at=now
+        )
+        _finish(case, target, actor=actor, now=now, today=today)
+        _decision_notice(case, decision, actor=actor)
+        _audit(
+            actor=actor,
+            action="case.decided",
+            case=case,
+            before=before,
+            details={"outcome": outcome, "reasons": reasons[:500], "on_time": case.on_time},
+        )
+        if case.parent_id:
+            _event(case.parent, "sub_decided", f"{case.title}：{Decision.Outcome(outcome).label}", actor, at=now)
+            _complete_bundle_if_done(case.parent, actor=actor, now=now)
+        else:
+            _open_verification_if_pledged(case, actor=actor)
+            _notify_applicant(
+                case,
+                f"【眉县政务服务】您的办件{case.number}（{case.title}）已办结：{Decision.Outcome(outcome).label}。{_delivery_text(case)}",
+                "decided",
+            )
+    return decision
+
+
+def _finish(case: Case, target: str, *, actor, now: dt.datetime, today: dt.date) -> None:
+    """Stop the clock and measure: working days used, on time, elapsed since submission."""
+    clock = case.clock
+    if clock is not None:
+        used = clock_used_workdays(clock, today)
+        on_time = today <= clock.due_on
+        _stop_clock(clock, actor=actor, on=today)
+        clock.refresh_from_db()
+        _set_due(case, clock)
+    else:
+        used, on_time = 0, True
+    case.state = target
+    case.decided_at = now
+    case.decided_workdays = used
+    case.on_time = on_time
+    case.elapsed_seconds = max(0, int((now - case.submitted_at).total_seconds()))
+    case.elapsed_workdays = max(0, count_workdays(case.submitted_at, today))
+    case.deadline_status = DeadlineStatus.NORMAL if on_time else DeadlineStatus.OVERDUE
+    case.save()
+    label = "准予" if target == S.DECIDED_APPROVED else "不予许可"
+    _event(case, "decided", f"作出决定：{label}（用时{used}个工作日）", actor, at=now)
+
+
+def _decision_notice(case: Case, decision: Decision, *, actor) -> Notice:
+    approved = decision.outcome == Decision.Outcome.APPROVED
+    paragraphs = [
+        f"你（单位）于{timezone.localtime(case.submitted_at):%Y年%m月%d日}提出的“{case.title}”申请，"
+        f"本机关于{timezone.localtime(case.accepted_at or case.submitted_at):%Y年%m月%d日}受理，经审查，"
+        + ("决定准予。" if approved else "决定不予许可。"),
+        f"理由：{decision.reasons}",
+    ]
+    if decision.legal_basis:
+        paragraphs.append(f"依据：{decision.legal_basis}")
+    if not approved:
+        paragraphs.append(
+            "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。"
+        )
+    return _issue_notice(
+        case,
+        NoticeKind.DECISION,
+        actor=actor,
+        content={
+            "paragraphs": paragraphs,
+            "facts": [
+                ("办件编号", case.number),
+                ("办理部门", str(case.department)),
+                ("出件方式", _delivery_text(case)),
+            ],
+        },
+    )
+
+
+def _delivery_text(case: Case) -> str:
+    root = case.parent or case
+    if root.delivery_method == DeliveryMethod.POST:
+        return "结果将邮寄送达"
+    if root.delivery_method == DeliveryMethod.ELECTRONIC:
+        return "结果将电子送达，可在“一网”下载"
+    hall = root.pickup_hall or root.hall
+    return f"请到{hall or '政务服务中心'}出件窗口领取"
+
+
+def _complete_bundle_if_done(parent: Case, *, actor, now: dt.datetime) -> None:
+    """A bundle is decided when every sub-case is: approved if all are, denied otherwise."""
+    parent = _locked(parent)
+    children = list(parent.children.select_related("decision").order_by("number"))
+    if any(c.state not in (S.DECIDED_APPROVED, S.DECIDED_DENIED) for c in children):
+        return
+    denied = [c for c in children if c.state == S.DECIDED_DENIED]
+    target = S.DECIDED_DENIED if denied else S.DECIDED_APPROVED
+    before = _snap(parent)
+    today = timezone.localdate(now)
+    if denied:
+        reasons = "；".join(f"{c.title}：不予许可（{c.decision.reasons}）" for c in denied)
+    else:
+        reasons = f"“{parent.title}”所含 {len(children)} 个事项均已准予办结"
+    decision = Decision.objects.create(
+        case=parent,
+        outcome=Decision.Outcome.DENIED if denied else Decision.Outcome.APPROVED,
+        reasons=reasons,
+        legal_basis="一件事一次办：各事项办理决定见分办件",
+        decided_by=None,
+        decided_at=now,
+    )
+    _finish(parent, target, actor=None, now=now, today=today)
+    _decision_notice(parent, decision, actor=None)
+    _audit(
+        actor=None,
+        action="case.bundle_completed",
+        case=parent,
+        before=before,
+        details={
+            "outcome": decision.outcome,
+            "elapsed_seconds": parent.elapsed_seconds,
+            "elapsed_workdays": parent.elapsed_workdays,
+        },
+    )
+    _open_verification_if_pledged(parent, actor=None)
+    _notify_applicant(
+        parent,
+        f"【眉县政务服务】您的“{parent.title}”（{parent.number}）已全部办结。{_delivery_text(parent)}",
+        "decided",
+    )
+
+
+def _open_verification_if_pledged(case: Case, *, actor) -> PledgeVerification | None:
+    """告知承诺: after approval the department verifies the pledge within the configured working days."""
+    if case.state != S.DECIDED_APPROVED:
+        return None
+    pledge = Pledge.objects.filter(case=case).first()
+    if pledge is None or hasattr(pledge, "verification"):
+        return None
+    days = int(cases_setting("PLEDGE_VERIFICATION_DAYS"))
+    clock = clock_start(
+        label=f"{case.number} 告知承诺核查",
+        started_at=case.decided_at,
+        days=days,
+        actor=actor,
+        owner=case,
+        region_code=case.region.code,
+    )
+    verification = PledgeVerification.objects.create(
+        pledge=pledge, case=case, department=case.department, region=case.region, clock=clock, due_on=clock.due_on
+    )
+    audit_record(
+        actor=actor,
+        action="case.verification_opened",
+        obj=case,
+        after=_snap(case),
+        details={"verification": verification.pk, "due_on": verification.due_on.isoformat()},
+    )
+    _event(
+        case,
+        "verification_opened",
+        f"告知承诺事中事后核查，{verification.due_on:%Y年%m月%d日}前完成",
+        None,
+        public=False,
+    )
+    outbox_enqueue(
+        channel="inapp",
+        recipient=f"department:{case.department_id}",
+        body=f"告知承诺核查任务：{case.number}（{case.title}），{verification.due_on:%Y-%m-%d}前完成。",
+        dedupe_key=f"case:{case.pk}:verification",
+    )
+    return verification
+
+
+def pledge_verification_complete(
+    *, verification: PledgeVerification, actor, truthful: bool, finding: str
+) -> PledgeVerification:
+    """Record the result of 事中事后核查; a false pledge is recorded against the applicant (and bars pledges).
+
+    Errors: ``case.finding_required``, ``case.not_your_department`` (403), ``case.verification_closed`` (409).
+    """
+    finding = (finding or "").strip()
+    if not finding:
+        raise _required("case.finding_required", "请填写核查结论", "finding")
+    with transaction.atomic():
+        verification = (
+            PledgeVerification.objects.select_for_update().select_related("department").get(pk=verification.pk)
+        )
+        case = _locked(verification.case)
+        if not user_can_act_for_department(actor, verification.department):
+            raise _forbidden("case.not_your_department", f"该核查任务由{verification.department}负责")
+        if verification.state != PledgeVerification.State.PENDING:
+            raise _conflict("case.verification_closed", "该核查任务已完成")
+        now = _common._now()
+        verification.state = PledgeVerification.State.CONFIRMED if truthful else PledgeVerification.State.FALSE
+        verification.finding = finding
+        verification.verified_by = actor
+        verification.verified_at = now
+        verification.save(update_fields=["state", "finding", "verified_by", "verified_at"])
+        if verification.clock_id:
+            _stop_clock(verification.clock, actor=actor)
+        details = {"verification": verification.pk, "truthful": truthful, "finding": finding[:500]}
+        if not truthful:
+            record = FalsePledgeRecord.objects.create(
+                applicant_name=case.applicant_name,
+                applicant_id_number_hash=pii_lookup_hash(case.applicant_id_number) if case.applicant_id_number else "",
+                applicant_uscc=case.applicant_uscc,
+                case=case,
+                verification=verification,
+                region=case.region,
+                finding=finding,
+                recorded_at=now,
+            )
+            details["false_record"] = record.pk
+            _notify_applicant(
+                case,
+                f"【眉县政务服务】经核查，您在办件{case.number}中的告知承诺与实际不符，已依法记录，请按要求整改。",
+                "pledge_false",
+            )
+        audit_record(
+            actor=actor,
+            action="case.pledge_verified" if truthful else "case.pledge_false",
+            obj=case,
+            after=_snap(case),
+            details=details,
+        )
+        _event(
+            case, "verified", "告知承诺核查：" + ("承诺属实" if truthful else "承诺不实，已记录"), actor, public=False
+        )
+    return verification

@@ -1,0 +1,114 @@
+"""Delivery of results (统一窗口出件): window, post, electronic; 行政许可法 Art. 44."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from yiwang.cases.models import (
+    Case,
+    Delivery,
+    DeliveryMethod,
+)
+from yiwang.cases.services import _common
+from yiwang.cases.services._common import (
+    DELIVERY_FLAGS,
+    S,
+    _audit,
+    _check_clerk,
+    _check_handler,
+    _clerk_memberships,
+    _conflict,
+    _event,
+    _forbidden,
+    _locked,
+    _notify_applicant,
+    _required,
+    _snap,
+)
+from yiwang.cases.workflow import check_case_transition
+
+
+def _check_deliverer(case: Case, actor) -> None:
+    """Post or electronic delivery: a clerk must be one who may act on the case (its hall); anyone else
+    must be of the case's department."""
+    if _clerk_memberships(actor):
+        _check_clerk(case, actor)
+    else:
+        _check_handler(case, actor)
+
+
+def case_deliver(
+    *, case: Case, actor, method: str | None = None, tracking_number: str = "", recipient: str = ""
+) -> Delivery:
+    """统一窗口出件: hand out the result at the window, post it with a tracking number, or deliver it electronically.
+
+    Window pickup is done by a clerk of the pickup hall; a bundle is delivered as one (its sub-cases
+    with it). Errors: ``case.invalid_transition`` (409), ``case.bundle_delivered_together`` (409),
+    ``case.delivery_method_unavailable``, ``case.tracking_number_required``, ``case.clerk_outside_hall``
+    (403), ``case.not_a_clerk`` (403), ``case.not_your_department`` (403).
+    """
+    tracking_number, recipient = (tracking_number or "").strip(), (recipient or "").strip()
+    with transaction.atomic():
+        case = _locked(case)
+        if case.parent_id:
+            raise _conflict("case.bundle_delivered_together", "“一件事”的结果随主件统一出件", case=case.number)
+        check_case_transition(case, S.DELIVERED)
+        method = method or case.delivery_method
+        if method not in DeliveryMethod.values:
+            raise _required("case.delivery_method_unavailable", "出件方式不正确", "method")
+        if case.item_version_id and not case.item_version.elements.get(DELIVERY_FLAGS[method], False):
+            raise _required("case.delivery_method_unavailable", "该事项不支持所选的出件方式", "method")
+        hall = None
+        if method == DeliveryMethod.WINDOW:
+            memberships = _clerk_memberships(actor)
+            if not memberships:
+                raise _forbidden("case.not_a_clerk", "窗口出件须由出件窗口工作人员办理")
+            pickup = case.pickup_hall_id or case.hall_id
+            if pickup is None:
+                # No hall took the case in: the clerk must be one who may act on it at all.
+                hall = _check_clerk(case, actor)
+            else:
+                hall = next((m.hall for m in memberships if m.hall_id == pickup), None)
+            if hall is None:
+                raise _forbidden(
+                    "case.clerk_outside_hall", f"该办件在{case.pickup_hall or case.hall}领取", case=case.number
+                )
+        elif method == DeliveryMethod.POST:
+            if not tracking_number:
+                raise _required("case.tracking_number_required", "邮寄送达须填写邮件单号", "tracking_number")
+            _check_deliverer(case, actor)
+        else:
+            _check_deliverer(case, actor)
+        before = _snap(case)
+        now = _common._now()
+        delivery = Delivery.objects.create(
+            case=case,
+            method=method,
+            tracking_number=tracking_number,
+            recipient=recipient or (case.applicant_name if method == DeliveryMethod.WINDOW else ""),
+            hall=hall,
+            delivered_by=actor,
+            delivered_at=now,
+        )
+        for target in [case, *case.children.select_for_update()]:
+            target.state = S.DELIVERED
+            target.delivered_at = now
+            target.closed_at = now
+            if target.pk == case.pk and method == DeliveryMethod.WINDOW:
+                target.visits += 1
+            target.save()
+        _audit(
+            actor=actor,
+            action="case.delivered",
+            case=case,
+            before=before,
+            details={"method": method, "tracking_number": tracking_number},
+        )
+        text = {
+            DeliveryMethod.WINDOW: f"已在{hall}出件窗口领取",
+            DeliveryMethod.POST: f"已邮寄送达（单号 {tracking_number}）",
+            DeliveryMethod.ELECTRONIC: "已电子送达，可在线下载",
+        }[method]
+        _event(case, "delivered", text, actor, at=now)
+        _notify_applicant(case, f"【眉县政务服务】您的办件{case.number}{text}。", "delivered")
+    return delivery

@@ -1,0 +1,313 @@
+"""Handling in the department: assignment, review steps, pauses (行政许可法 Art. 45) and the one
+extension (Art. 42: +10 working days with approval)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from yiwang.cases.conf import cases_setting
+from yiwang.cases.models import (
+    Case,
+    CasePause,
+    CaseState,
+    DeadlineStatus,
+    Extension,
+    PauseKind,
+    ReviewStep,
+)
+from yiwang.cases.services import _common
+from yiwang.cases.services._common import (
+    S,
+    _audit,
+    _check_handler,
+    _check_not_parent,
+    _conflict,
+    _event,
+    _forbidden,
+    _locked,
+    _notify_applicant,
+    _required,
+    _set_due,
+    _snap,
+    _stop_clock,
+)
+from yiwang.cases.services.acceptance import _activate_next_step, _due_text
+from yiwang.cases.workflow import check_case_transition
+from yiwang.core.audit import audit_record
+from yiwang.core.outbox import outbox_enqueue
+from yiwang.org.models import Membership, Role
+from yiwang.org.selectors import user_can_act_for_department
+from yiwang.workdays.models import Clock
+from yiwang.workdays.selectors import count_workdays
+from yiwang.workdays.services import clock_extend, clock_pause, clock_resume
+
+
+def _is_department_handler(user, department) -> bool:
+    return Membership.objects.filter(user=user, role=Role.HANDLER, department=department).exists()
+
+
+def case_assign(*, case: Case, actor, handler=None) -> Case:
+    """Assign the case to a handler of its department (后台分类办理); the first assignment starts the review.
+
+    Errors: ``case.not_your_department`` (403), ``case.assignee_outside_department`` (403),
+    ``case.bundle_parent_not_handled`` (409), ``case.invalid_transition`` (409).
+    """
+    handler = handler or actor
+    with transaction.atomic():
+        case = _locked(case)
+        _check_not_parent(case)
+        _check_handler(case, actor)
+        if not _is_department_handler(handler, case.department):
+            raise _forbidden(
+                "case.assignee_outside_department", f"{handler}不是{case.department}的经办人员", case=case.number
+            )
+        before = _snap(case)
+        now = _common._now()
+        if case.state in (S.ACCEPTED, S.ACCEPTED_DEFERRED):
+            check_case_transition(case, S.IN_REVIEW)
+            case.state = S.IN_REVIEW
+            case.assigned_to = handler
+            case.save()
+            step = _activate_next_step(case, actor=actor, at=now)
+            label = f"{case.department}开始办理" + (f"（{step.name}）" if step else "")
+        elif case.state in (S.IN_REVIEW, S.PAUSED):
+            case.assigned_to = handler
+            case.save()
+            label = f"{case.department}调整经办人"
+        else:
+            check_case_transition(case, S.IN_REVIEW)
+        _audit(actor=actor, action="case.assigned", case=case, before=before, details={"handler": handler.pk})
+        _event(case, "assigned", label, actor, at=now)
+        if case.parent_id:
+            _event(case.parent, "sub_assigned", f"{case.title}：{label}", actor, at=now)
+        if handler.pk != getattr(actor, "pk", None):
+            outbox_enqueue(
+                channel="inapp",
+                recipient=f"user:{handler.pk}",
+                body=f"办件 {case.number}（{case.title}）已分配给您，{_due_text(case)}。",
+                dedupe_key=f"case:{case.pk}:assigned:{handler.pk}:{now.timestamp():.0f}",
+            )
+    return case
+
+
+def _require_in_review(case: Case) -> None:
+    if case.state != S.IN_REVIEW:
+        raise _conflict(
+            "case.not_in_review",
+            f"办件当前状态为“{CaseState(case.state).label}”，不能办理审批环节",
+            case=case.number,
+            state=case.state,
+        )
+
+
+def review_step_complete(*, case: Case, actor, opinion: str) -> ReviewStep:
+    """Complete the active review step with an opinion and start the next one (the last step is the decision).
+
+    Errors: ``case.opinion_required``, ``case.not_your_department`` (403), ``case.not_in_review`` (409),
+    ``case.decision_required`` (409: the active step is the last one).
+    """
+    opinion = (opinion or "").strip()
+    if not opinion:
+        raise _required("case.opinion_required", "请填写本环节的办理意见", "opinion")
+    with transaction.atomic():
+        case = _locked(case)
+        _check_not_parent(case)
+        _check_handler(case, actor)
+        _require_in_review(case)
+        step = case.steps.select_for_update().filter(state=ReviewStep.State.ACTIVE).first()
+        if step is None or not case.steps.filter(state=ReviewStep.State.PENDING).exists():
+            raise _conflict("case.decision_required", "最后一个环节须作出办理决定", case=case.number)
+        before = _snap(case)
+        now = _common._now()
+        step.state = ReviewStep.State.DONE
+        step.completed_at = now
+        step.completed_by = actor
+        step.opinion = opinion
+        step.save(update_fields=["state", "completed_at", "completed_by", "opinion"])
+        step.clock = _stop_clock(step.clock, actor=actor)
+        following = _activate_next_step(case, actor=actor, at=now)
+        _audit(
+            actor=actor,
+            action="case.step_completed",
+            case=case,
+            before=before,
+            details={"step": step.name, "next": following.name if following else None, "opinion": opinion[:500]},
+        )
+        _event(
+            case, "step_completed", f"{step.name}完成" + (f"，转{following.name}" if following else ""), actor, at=now
+        )
+    return step
+
+
+def case_pause(*, case: Case, actor, kind: str, reason: str) -> CasePause:
+    """Stop the clock for a hearing, tender, testing, site inspection or expert review (行政许可法 Art. 45).
+
+    Errors: ``case.pause_kind_invalid``, ``case.reason_required``, ``case.not_your_department`` (403),
+    ``case.invalid_transition`` (409).
+    """
+    reason = (reason or "").strip()
+    if kind not in PauseKind.values:
+        raise _required(
+            "case.pause_kind_invalid", "暂停事由应为听证、招标拍卖、检验检测检疫、现场勘验或专家评审", "kind"
+        )
+    if not reason:
+        raise _required("case.reason_required", "请说明暂停计时的具体情况", "reason")
+    with transaction.atomic():
+        case = _locked(case)
+        _check_not_parent(case)
+        _check_handler(case, actor)
+        check_case_transition(case, S.PAUSED)
+        before = _snap(case)
+        today = _common._today()
+        label = f"{PauseKind(kind).label}：{reason}"
+        case.clock = clock_pause(clock=case.clock, on=today, reason=label, actor=actor)
+        step = case.steps.filter(state=ReviewStep.State.ACTIVE).select_related("clock").first()
+        if step and step.clock and step.clock.state == Clock.State.RUNNING:
+            clock_pause(clock=step.clock, on=today, reason=label, actor=actor)
+        pause = CasePause.objects.create(case=case, kind=kind, reason=reason, paused_on=today, paused_by=actor)
+        case.state = S.PAUSED
+        case.save()
+        _audit(actor=actor, action="case.paused", case=case, before=before, details={"kind": kind, "reason": reason})
+        _event(case, "paused", f"进入{PauseKind(kind).label}程序，期间不计入办理时限", actor)
+        _notify_applicant(
+            case,
+            f"【眉县政务服务】您的办件{case.number}进入{PauseKind(kind).label}程序，所需时间不计入办理时限。",
+            f"paused:{pause.pk}",
+        )
+    return pause
+
+
+def case_resume(*, case: Case, actor) -> Case:
+    """Resume the clock; the due day moves by the working days paused. Errors as for ``case_pause``."""
+    with transaction.atomic():
+        case = _locked(case)
+        _check_not_parent(case)
+        _check_handler(case, actor)
+        check_case_transition(case, S.IN_REVIEW)
+        before = _snap(case)
+        today = _common._today()
+        pause = case.pauses.select_for_update().get(resumed_on__isnull=True)
+        case.clock = clock_resume(clock=case.clock, on=today, actor=actor)
+        step = case.steps.filter(state=ReviewStep.State.ACTIVE).select_related("clock").first()
+        if step and step.clock and step.clock.state == Clock.State.PAUSED:
+            step_clock = clock_resume(clock=step.clock, on=today, actor=actor)
+            step.due_on = step_clock.due_on
+            step.save(update_fields=["due_on"])
+        pause.resumed_on = today
+        pause.workdays = count_workdays(pause.paused_on, today)
+        pause.save(update_fields=["resumed_on", "workdays"])
+        _set_due(case, case.clock)
+        case.state = S.IN_REVIEW
+        case.save()
+        _audit(
+            actor=actor,
+            action="case.resumed",
+            case=case,
+            before=before,
+            details={"kind": pause.kind, "workdays": pause.workdays},
+        )
+        _event(
+            case,
+            "resumed",
+            f"{pause.get_kind_display()}结束，恢复计时（扣除{pause.workdays}个工作日），{_due_text(case)}",
+            actor,
+        )
+    return case
+
+
+def case_extension_request(*, case: Case, actor, reason: str) -> Extension:
+    """Ask for the one extension of 10 working days (行政许可法 Art. 42), before the deadline passes.
+
+    Errors: ``case.reason_required``, ``case.not_your_department`` (403), ``case.not_in_review`` (409),
+    ``case.instant_not_extendable`` (409), ``case.extension_used`` (409), ``case.extension_too_late`` (409).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise _required("case.reason_required", "请说明延期理由", "reason")
+    with transaction.atomic():
+        case = _locked(case)
+        _check_not_parent(case)
+        _check_handler(case, actor)
+        if case.state not in (S.IN_REVIEW, S.PAUSED):
+            raise _conflict("case.not_in_review", "只有办理中的办件可以申请延期", case=case.number)
+        if case.instant:
+            raise _conflict("case.instant_not_extendable", "即办件不能延期")
+        if case.extensions.filter(state__in=[Extension.State.REQUESTED, Extension.State.APPROVED]).exists():
+            raise _conflict("case.extension_used", "每个办件只能延期一次（行政许可法第四十二条）", case=case.number)
+        if case.due_on and _common._today() > case.due_on:
+            raise _conflict("case.extension_too_late", "办理期限已过，不能再申请延期", case=case.number)
+        days = int(cases_setting("EXTENSION_DAYS"))
+        extension = Extension.objects.create(
+            case=case, days=days, reason=reason, requested_by=actor, requested_at=_common._now()
+        )
+        audit_record(
+            actor=actor,
+            action="case.extension_requested",
+            obj=case,
+            after=_snap(case),
+            details={"extension": extension.pk, "days": days, "reason": reason},
+        )
+        _event(case, "extension_requested", f"申请延期{days}个工作日", actor, public=False)
+        outbox_enqueue(
+            channel="inapp",
+            recipient=f"department:{case.department_id}",
+            body=f"办件 {case.number} 申请延期{days}个工作日，待审批：{reason[:60]}",
+            dedupe_key=f"case:{case.pk}:extension:{extension.pk}",
+        )
+    return extension
+
+
+def _may_approve_extension(actor, case: Case) -> bool:
+    if user_can_act_for_department(actor, case.department):
+        return True
+    memberships = Membership.objects.filter(user=actor, role=Role.LEADER).select_related("region")
+    return any(case.region.path.startswith(m.region.path) for m in memberships if m.region_id)
+
+
+def case_extension_decide(*, extension: Extension, actor, approve: bool, note: str = "") -> Extension:
+    """Approve (the clock gets +10 working days and the applicant is told why) or refuse (with a note).
+
+    The approver is someone other than the requester who acts for the department, or a leader of the
+    region (本行政机关负责人批准). Errors: ``case.extension_closed`` (409), ``case.extension_self_approval``
+    (403), ``case.extension_not_permitted`` (403), ``case.note_required``.
+    """
+    note = (note or "").strip()
+    if not approve and not note:
+        raise _required("case.note_required", "不批准延期时请写明意见", "note")
+    with transaction.atomic():
+        extension = Extension.objects.select_for_update().get(pk=extension.pk)
+        case = _locked(extension.case)
+        if extension.state != Extension.State.REQUESTED:
+            raise _conflict("case.extension_closed", "该延期申请已处理")
+        if extension.requested_by_id == getattr(actor, "pk", None):
+            raise _forbidden("case.extension_self_approval", "延期申请须由他人审批")
+        if not _may_approve_extension(actor, case):
+            raise _forbidden("case.extension_not_permitted", "只有本部门负责人或县领导可以审批延期")
+        before = _snap(case)
+        extension.state = Extension.State.APPROVED if approve else Extension.State.REFUSED
+        extension.decided_by = actor
+        extension.decided_at = _common._now()
+        extension.note = note
+        extension.save(update_fields=["state", "decided_by", "decided_at", "note"])
+        if approve:
+            case.clock = clock_extend(clock=case.clock, days=extension.days, reason=extension.reason, actor=actor)
+            _set_due(case, case.clock)
+            case.extended = True
+            case.deadline_status = DeadlineStatus.NORMAL
+            case.save()
+            _event(
+                case, "extended", f"经批准延期{extension.days}个工作日：{extension.reason}，{_due_text(case)}", actor
+            )
+            _notify_applicant(
+                case,
+                f"【眉县政务服务】您的办件{case.number}经批准延长{extension.days}个工作日，理由：{extension.reason[:50]}；{_due_text(case)}。",
+                f"extended:{extension.pk}",
+            )
+        _audit(
+            actor=actor,
+            action="case.extension_approved" if approve else "case.extension_refused",
+            case=case,
+            before=before,
+            details={"extension": extension.pk, "note": note},
+        )
+    return extension

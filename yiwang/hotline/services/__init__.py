@@ -1,0 +1,79 @@
+"""Every write on appeals, the 办不成事 register and the router.
+
+Each state change runs in one transaction: it locks the appeal row, checks the transition in
+``workflow.py``, changes it, appends the timeline event, writes the audit event and queues the
+notifications (outbox), so they commit or roll back together. Rules and their sources are in the
+docstrings; violations raise ``ApplicationError`` with a dotted code and change nothing.
+
+The services live in one module per part: appeal intake, dispatch (sign-off, returns), replies
+(extensions, replies, revisits, merging), the reminder sweep, the 办不成事 register and routing; this
+package exports them all (``from yiwang.hotline import services``).
+"""
+
+from yiwang.hotline.services._common import (  # noqa: F401
+    AUDIT_FIELDS,
+    CODE_ALPHABET,
+    DISPATCH_ROLES,
+    INTAKE_ROLES,
+    LANDLINE,
+    MOBILE,
+    SELF_SERVICE_CHANNELS,
+    STAFF_CHANNELS,
+    Kind,
+    State,
+    _active_dispatch,
+    _audit,
+    _county,
+    _error,
+    _event,
+    _forbidden,
+    _locked,
+    _move,
+    _new_code,
+    _notify_citizen,
+    _notify_department,
+    _notify_dispatchers,
+    _open_dispatch,
+    _region_code,
+    _reply_workdays,
+    _require_dispatcher,
+    _require_lead,
+    _start_handling,
+    _stop,
+    _user_ids,
+)
+from yiwang.hotline.services.dispatch import (  # noqa: F401
+    appeal_dispatch,
+    appeal_return,
+    appeal_return_decide,
+    appeal_sign_off,
+)
+from yiwang.hotline.services.intake import (  # noqa: F401
+    _clean_phone,
+    appeal_answer,
+    appeal_decline,
+    appeal_reclassify,
+    appeal_submit,
+)
+from yiwang.hotline.services.replies import (  # noqa: F401
+    appeal_add_opinion,
+    appeal_extension_decide,
+    appeal_extension_request,
+    appeal_merge,
+    appeal_reply,
+    appeal_revisit,
+)
+from yiwang.hotline.services.routing import (  # noqa: F401
+    routing_history,
+    routing_model_train,
+)
+from yiwang.hotline.services.sweep import (  # noqa: F401
+    SweepReport,
+    _notice,
+    appeal_sweep,
+)
+from yiwang.hotline.services.unresolved import (  # noqa: F401
+    _unresolved_days,
+    unresolved_register,
+    unresolved_resolve,
+)

@@ -1,0 +1,297 @@
+"""Appeal intake (phone, portal, counter, letter, API), reclassification, answers on the spot and declines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from yiwang.core.audit import audit_record, snapshot
+from yiwang.core.errors import ApplicationError
+from yiwang.hotline.conf import conf
+from yiwang.hotline.models import (
+    Appeal,
+    Category,
+    KnowledgeEntry,
+    Reply,
+)
+from yiwang.hotline.rules import EMERGENCY_REASONS, advice_for, screen_text
+from yiwang.hotline.services._common import (
+    AUDIT_FIELDS,
+    INTAKE_ROLES,
+    LANDLINE,
+    MOBILE,
+    SELF_SERVICE_CHANNELS,
+    STAFF_CHANNELS,
+    Kind,
+    State,
+    _audit,
+    _county,
+    _error,
+    _event,
+    _forbidden,
+    _locked,
+    _move,
+    _new_code,
+    _notify_citizen,
+    _require_dispatcher,
+)
+from yiwang.org.models import Region
+from yiwang.org.selectors import user_roles
+
+
+def _clean_phone(phone: str) -> str:
+    phone = re.sub(r"[\s]", "", phone or "")
+    if phone and not (MOBILE.match(phone) or LANDLINE.match(phone)):
+        raise _error(
+            "appeal.bad_phone", "联系电话格式不正确（手机号 11 位，座机如 0917-5541234）", field="contact_phone"
+        )
+    return phone
+
+
+def appeal_submit(
+    *,
+    channel: str,
+    kind: str,
+    title: str,
+    content: str,
+    actor=None,
+    town: Region | None = None,
+    village: Region | None = None,
+    address: str = "",
+    latitude=None,
+    longitude=None,
+    anonymous: bool = False,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    public_consent: bool = False,
+    category: Category | None = None,
+    tier: str | None = None,
+    confirm_not_emergency: bool = False,
+    submission_key: str | None = None,
+    received_at: dt.datetime | None = None,
+) -> Appeal:
+    """Register an appeal from any channel (plan 二(四): 统一受理).
+
+    Rules: types 咨询/求助/投诉/举报/建议; a named appeal needs a name and a phone number (for the
+    reply and the revisit), an anonymous one keeps no name; staff channels (phone, counter,
+    letter) are registered by an operator or clerk. An online submission that reads like an
+    emergency in progress is turned away with the 110/119/120/122 advice unless the person
+    confirms it is not one; other out-of-scope hints are kept for the dispatcher
+    (``screening``). A repeated ``submission_key`` returns the first appeal (double submit).
+    """
+    if submission_key:
+        existing = Appeal.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    if channel not in Appeal.Channel.values:
+        raise _error("appeal.bad_channel", f"未知的受理渠道：{channel}", field="channel")
+    if kind not in Appeal.Kind.values:
+        raise _error("appeal.bad_kind", "诉求类型应为 咨询、求助、投诉、举报 或 建议", field="kind")
+    if tier is not None and tier not in Appeal.Tier.values:
+        raise _error("appeal.bad_tier", f"未知的办理等级：{tier}", field="tier")
+    title, content = (title or "").strip(), (content or "").strip()
+    if not title:
+        raise _error("appeal.title_required", "请填写诉求标题", field="title")
+    if len(content) < 5:
+        raise _error("appeal.content_required", "请具体描述诉求内容（至少 5 个字）", field="content")
+    if channel in STAFF_CHANNELS and not (INTAKE_ROLES & user_roles(actor)):
+        raise _forbidden("电话、窗口、来信渠道的诉求由话务员或窗口工作人员登记")
+    contact_name = (contact_name or "").strip()
+    contact_phone = _clean_phone(contact_phone)
+    if anonymous:
+        contact_name = ""
+    elif not contact_name or not contact_phone:
+        raise _error(
+            "appeal.contact_required", "实名诉求请填写联系人和联系电话（或选择匿名反映）", field="contact_phone"
+        )
+    county = _county()
+    if town is not None and (town.level != Region.Level.TOWN or not town.path.startswith(county.path)):
+        raise _error("appeal.bad_town", f"{town.name} 不是本县的镇（街道）", field="town")
+    if village is not None:
+        if town is None:
+            town = village.parent
+        if village.parent_id != town.pk:
+            raise _error("appeal.bad_village", f"{village.name} 不属于 {town.name}", field="village")
+
+    screening = screen_text(f"{title} {content}")
+    if (
+        screening is not None
+        and screening.reason in EMERGENCY_REASONS
+        and channel in SELF_SERVICE_CHANNELS
+        and not confirm_not_emergency
+    ):
+        raise ApplicationError(
+            "appeal.emergency",
+            screening.advice + "如确属非紧急事项，请勾选“不是正在发生的紧急情况”后再提交。",
+            details={"reason": screening.reason, "advice": screening.advice, "field": "content"},
+            status=400,
+        )
+
+    from yiwang.hotline.selectors import routing_suggest  # the router reads; no cycle at import
+
+    suggestion = routing_suggest(title=title, content=content, town=town)
+    at = received_at or timezone.now()
+    actor_user = actor if getattr(actor, "pk", None) else None
+    try:
+        with transaction.atomic():
+            appeal = Appeal.objects.create(
+                code=_new_code("YW", Appeal, at),
+                region=county,
+                channel=channel,
+                kind=kind,
+                title=title[:120],
+                content=content,
+                category=category or suggestion.category,
+                town=town,
+                village=village,
+                address=(address or "").strip()[:200],
+                latitude=latitude,
+                longitude=longitude,
+                anonymous=anonymous,
+                contact_name=contact_name or None,
+                contact_phone=contact_phone or None,
+                contact_email=(contact_email or "").strip() or None,
+                public_consent=public_consent,
+                tier=tier or Appeal.Tier.GENERAL,
+                screening=screening.reason if screening else "",
+                suggested_department=suggestion.department,
+                suggested_category=suggestion.category,
+                suggestion_confidence=suggestion.confidence,
+                suggestion_low_confidence=suggestion.low_confidence,
+                submission_key=submission_key or None,
+                submitted_by=actor_user if channel in SELF_SERVICE_CHANNELS else None,
+                received_by=actor_user if channel in STAFF_CHANNELS else None,
+                received_at=at,
+            )
+            _event(
+                appeal,
+                Kind.RECEIVED,
+                actor=actor_user,
+                to_state=State.RECEIVED,
+                note=appeal.get_channel_display(),
+                at=at,
+            )
+            audit_record(
+                actor=actor_user,
+                action="hotline.appeal_received",
+                obj=appeal,
+                after=snapshot(appeal, [*AUDIT_FIELDS, "channel", "kind", "anonymous", "contact_phone"]),
+                region_code=county.code,
+            )
+            _notify_citizen(
+                appeal,
+                f"【眉县12345】您的诉求已受理，受理编号 {appeal.code}，可凭编号在“有问必应、接诉即办”专栏查询办理进度。",
+                f"appeal:{appeal.pk}:received",
+            )
+    except IntegrityError:
+        # A concurrent double submit with the same key won the race: answer with its appeal.
+        if submission_key:
+            existing = Appeal.objects.filter(submission_key=submission_key).first()
+            if existing is not None:
+                return existing
+        raise
+    return appeal
+
+
+def appeal_reclassify(*, appeal: Appeal, actor, category: Category | None = None, tier: str | None = None) -> Appeal:
+    """The dispatcher corrects the category or tier of an appeal not yet dispatched."""
+    _require_dispatcher(actor)
+    if tier is not None and tier not in Appeal.Tier.values:
+        raise _error("appeal.bad_tier", f"未知的办理等级：{tier}", field="tier")
+    with transaction.atomic():
+        appeal = _locked(appeal)
+        if appeal.state != State.RECEIVED:
+            raise _error("appeal.transition_not_allowed", "只有待派单的诉求可以调整分类", status=409)
+        before = snapshot(appeal, AUDIT_FIELDS)
+        if category is not None:
+            appeal.category = category
+        if tier is not None:
+            appeal.tier = tier
+        appeal.save(update_fields=["category", "tier", "updated_at"])
+        _event(appeal, Kind.RECLASSIFIED, actor=actor, note=f"{appeal.category or ''} {appeal.get_tier_display()}")
+        _audit(appeal, "reclassified", actor=actor, before=before)
+    return appeal
+
+
+def appeal_answer(*, appeal: Appeal, content: str, actor, knowledge_entry: KnowledgeEntry | None = None) -> Appeal:
+    """直接办结: the operator answers a consultation on the spot from the knowledge base."""
+    if not (INTAKE_ROLES & user_roles(actor)):
+        raise _forbidden("只有话务员或窗口工作人员可以直接办结")
+    content = (content or "").strip()
+    if not content and knowledge_entry is not None:
+        content = knowledge_entry.answer
+    if len(content) < conf("REPLY_MIN_LENGTH"):
+        raise _error("appeal.reply_content_required", "请填写答复内容（至少 10 个字）", field="content")
+    with transaction.atomic():
+        appeal = _locked(appeal)
+        if appeal.kind != Appeal.Kind.CONSULTATION:
+            raise _error(
+                "appeal.answer_only_consultation", "只有咨询类诉求可以直接办结，其他诉求请派单办理", status=409
+            )
+        now = timezone.now()
+        appeal.replied_at = now
+        appeal.closed_at = now
+        before = _move(
+            appeal,
+            State.ANSWERED,
+            actor=actor,
+            kind=Kind.ANSWERED,
+            note=content,
+            extra_fields=["replied_at", "closed_at"],
+        )
+        Reply.objects.create(
+            appeal=appeal,
+            region_id=appeal.region_id,
+            department=None,  # answered by the hotline itself: no department's reply to measure
+            content=content,
+            result=Reply.Result.EXPLAINED,
+            knowledge_entry=knowledge_entry,
+            replied_by=actor,
+            replied_at=now,
+            on_time=True,
+        )
+        if knowledge_entry is not None:
+            KnowledgeEntry.objects.filter(pk=knowledge_entry.pk).update(use_count=F("use_count") + 1)
+        _audit(
+            appeal,
+            "answered",
+            actor=actor,
+            before=before,
+            details={"knowledge_entry": getattr(knowledge_entry, "pk", None)},
+        )
+        _notify_citizen(
+            appeal, f"【眉县12345】您的咨询（{appeal.code}）已答复：{content[:200]}", f"appeal:{appeal.pk}:answered"
+        )
+    return appeal
+
+
+def appeal_decline(*, appeal: Appeal, reason: str, actor, note: str = "") -> Appeal:
+    """不予受理 with the advice of the proper channel (DESIGN: emergencies stay with 110/119/120/122;
+    litigation, arbitration, discipline, reconsideration and 信访 follow their own procedures)."""
+    if not (INTAKE_ROLES & user_roles(actor)):
+        raise _forbidden("只有话务员或窗口工作人员可以不予受理")
+    if reason not in Appeal.DeclineReason.values:
+        raise _error("appeal.bad_decline_reason", "请选择不予受理的原因", field="reason")
+    with transaction.atomic():
+        appeal = _locked(appeal)
+        appeal.decline_reason = reason
+        appeal.decline_advice = advice_for(reason)
+        appeal.closed_at = timezone.now()
+        before = _move(
+            appeal,
+            State.DECLINED,
+            actor=actor,
+            kind=Kind.DECLINED,
+            note=f"{appeal.decline_advice}{(' ' + note.strip()) if note and note.strip() else ''}",
+            extra_fields=["decline_reason", "decline_advice", "closed_at"],
+        )
+        _audit(appeal, "declined", actor=actor, before=before, details={"reason": reason})
+        _notify_citizen(
+            appeal, f"【眉县12345】{appeal.decline_advice}（编号 {appeal.code}）", f"appeal:{appeal.pk}:declined"
+        )
+    return appeal
