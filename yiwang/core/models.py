@@ -4,6 +4,7 @@ Core depends on no other app (every app depends on core and core is migrated fir
 kept as ``actor_id`` + a label snapshot rather than a foreign key to the user model.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -184,3 +185,40 @@ class OutboxMessage(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} #{self.pk} {self.get_state_display()}"
+
+
+# --- In-app inbox --------------------------------------------------------------------------------
+
+
+class InboxMessage(models.Model):
+    """One in-app message to one user, written by ``yiwang.core.notify.notify`` in the sender's
+    transaction. ``key`` makes a retried notification write nothing twice for the same user.
+
+    The user is the one foreign key core holds to another app: an inbox without its owner has no
+    meaning, and the user model is swappable (``AUTH_USER_MODEL``), so core names no app.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="收件人", on_delete=models.CASCADE, related_name="inbox_messages"
+    )
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    link = models.CharField("链接", max_length=500, blank=True)
+    template = models.CharField("消息模板", max_length=100)
+    key = models.CharField("去重键", max_length=200)
+    created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "站内消息"
+        verbose_name_plural = "站内消息"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_inbox_user_key_uniq")]
+        indexes = [models.Index(fields=["user", "read_at", "created_at"], name="core_inbox_user_unread")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -24,7 +24,6 @@ from yiwang.core.sms import get_sms_backend
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-DEFAULT_EMAIL_SUBJECT = "眉县政务服务通知"
 
 
 def outbox_enqueue(
@@ -74,8 +73,10 @@ def _send(message: OutboxMessage) -> None:
     if message.channel == OutboxMessage.Channel.SMS:
         get_sms_backend().send(phone=message.recipient, body=message.body)
     elif message.channel == OutboxMessage.Channel.EMAIL:
+        from yiwang.core.notify import email_subject  # notify builds on this module
+
         send_mail(
-            message.subject or DEFAULT_EMAIL_SUBJECT,
+            message.subject or email_subject(),
             message.body,
             settings.DEFAULT_FROM_EMAIL,
             [message.recipient],
