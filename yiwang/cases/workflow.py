@@ -6,7 +6,7 @@ accepted / accepted_deferred → in_review (assigned to a handler)
 in_review ⇄ paused (行政许可法 Art. 45) → decided_approved | decided_denied → delivered
 """
 
-from yiwang.core.errors import ApplicationError
+from yiwang.core.workflow import transition_check
 
 from .models import CaseState
 
@@ -40,9 +40,11 @@ def check_case_transition(case, target: str) -> None:
     if target in CASE_TRANSITIONS[case.state]:
         return
     current, wanted = CaseState(case.state).label, CaseState(target).label
-    raise ApplicationError(
-        "case.invalid_transition",
-        f"办件当前状态为“{current}”，不能转为“{wanted}”",
-        details={"case": case.number, "state": case.state, "target": str(target)},
-        status=409,
+    transition_check(
+        CASE_TRANSITIONS,
+        entity="case",
+        state=case.state,
+        target=target,
+        message=f"办件当前状态为“{current}”，不能转为“{wanted}”",
+        case=case.number,
     )

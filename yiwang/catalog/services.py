@@ -301,7 +301,7 @@ def item_change_approve(*, change: ItemChange, actor, note: str = "") -> Service
 
     Rules: 交叉盲审 (``review_refusal``); the proposal must still be based on the version in force
     (``catalog.change_stale`` otherwise, 409); the elements are re-checked against the rules and the
-    departments as they are now. Errors: ``catalog.change_closed`` (409) and the above.
+    departments as they are now. Errors: ``change.invalid_transition`` (409) and the above.
     """
     with transaction.atomic():
         change = _locked_change(change)
@@ -397,7 +397,7 @@ def item_withdraw(*, item: ServiceItem, reason: str, actor) -> ServiceItem:
     """Withdraw a published item from the public catalog (停用), e.g. after 直接取消审批.
 
     Only an administrator may; a reason is required. Cases already filed keep their version.
-    Errors: ``catalog.reason_required``, ``catalog.not_permitted`` (403), ``catalog.item_transition_invalid`` (409).
+    Errors: ``catalog.reason_required``, ``catalog.not_permitted`` (403), ``item.invalid_transition`` (409).
     """
     reason = (reason or "").strip()
     if not reason:

@@ -1,6 +1,6 @@
 """Allowed transitions of items, changes and bundles, as data (STYLE: state → allowed next states)."""
 
-from yiwang.core.errors import ApplicationError
+from yiwang.core.workflow import transition_check
 
 from .models import BundleStatus, ChangeStatus, ItemStatus
 
@@ -26,30 +26,33 @@ BUNDLE_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 def check_item_transition(item, target: str) -> None:
-    if target not in ITEM_TRANSITIONS[item.status]:
-        raise ApplicationError(
-            "catalog.item_transition_invalid",
-            f"事项当前为“{item.get_status_display()}”，不能变为“{ItemStatus(target).label}”",
-            details={"item": item.code, "status": item.status, "target": str(target)},
-            status=409,
-        )
+    transition_check(
+        ITEM_TRANSITIONS,
+        entity="item",
+        state=item.status,
+        target=target,
+        message=f"事项当前为“{item.get_status_display()}”，不能变为“{ItemStatus(target).label}”",
+        item=item.code,
+    )
 
 
 def check_change_transition(change, target: str) -> None:
-    if target not in CHANGE_TRANSITIONS[change.status]:
-        raise ApplicationError(
-            "catalog.change_closed",
-            f"该调整申请已{change.get_status_display()}，不能再处理",
-            details={"change": change.pk, "status": change.status, "target": str(target)},
-            status=409,
-        )
+    transition_check(
+        CHANGE_TRANSITIONS,
+        entity="change",
+        state=change.status,
+        target=target,
+        message=f"该调整申请已{change.get_status_display()}，不能再处理",
+        change=change.pk,
+    )
 
 
 def check_bundle_transition(bundle, target: str) -> None:
-    if target not in BUNDLE_TRANSITIONS[bundle.status]:
-        raise ApplicationError(
-            "catalog.bundle_transition_invalid",
-            f"一件事当前为“{bundle.get_status_display()}”，不能变为“{BundleStatus(target).label}”",
-            details={"bundle": bundle.code, "status": bundle.status, "target": str(target)},
-            status=409,
-        )
+    transition_check(
+        BUNDLE_TRANSITIONS,
+        entity="bundle",
+        state=bundle.status,
+        target=target,
+        message=f"一件事当前为“{bundle.get_status_display()}”，不能变为“{BundleStatus(target).label}”",
+        bundle=bundle.code,
+    )

@@ -11,7 +11,7 @@
 Extensions are requested while signed off (or reopened) and change the deadline, not the state.
 """
 
-from yiwang.core.errors import ApplicationError
+from yiwang.core.workflow import transition_check
 from yiwang.hotline.models import Appeal
 
 S = Appeal.State
@@ -39,13 +39,15 @@ def can_transition(appeal: Appeal, target: str) -> bool:
 
 
 def check_transition(appeal: Appeal, target: str) -> None:
-    """Raise 409 ``appeal.transition_not_allowed`` unless ``target`` may follow the current state."""
+    """Raise 409 ``appeal.invalid_transition`` unless ``target`` may follow the current state."""
     if not can_transition(appeal, target):
         current = Appeal.State(appeal.state).label
         wanted = Appeal.State(target).label
-        raise ApplicationError(
-            "appeal.transition_not_allowed",
-            f"诉求当前状态为“{current}”，不能变更为“{wanted}”",
-            details={"state": appeal.state, "target": target, "code": appeal.code},
-            status=409,
+        transition_check(
+            APPEAL_TRANSITIONS,
+            entity="appeal",
+            state=appeal.state,
+            target=target,
+            message=f"诉求当前状态为“{current}”，不能变更为“{wanted}”",
+            code=appeal.code,
         )

@@ -206,7 +206,7 @@ def appeal_reclassify(*, appeal: Appeal, actor, category: Category | None = None
     with transaction.atomic():
         appeal = _locked(appeal)
         if appeal.state != State.RECEIVED:
-            raise _error("appeal.transition_not_allowed", "只有待派单的诉求可以调整分类", status=409)
+            raise _error("appeal.invalid_transition", "只有待派单的诉求可以调整分类", status=409)
         before = snapshot(appeal, AUDIT_FIELDS)
         if category is not None:
             appeal.category = category

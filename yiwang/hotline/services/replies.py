@@ -55,7 +55,7 @@ def appeal_extension_request(*, appeal: Appeal, days: int, reason: str, actor) -
         appeal = _locked(appeal)
         _require_lead(actor, appeal)
         if appeal.state not in EXTENSION_STATES:
-            raise _error("appeal.transition_not_allowed", "签收后、答复前才能申请延期", status=409)
+            raise _error("appeal.invalid_transition", "签收后、答复前才能申请延期", status=409)
         if appeal.tier == Appeal.Tier.URGENT or appeal.handling_clock is None:
             raise _error("appeal.extension_urgent", "紧急诉求按小时办理，不能延期", status=409)
         now = timezone.now()
@@ -120,7 +120,7 @@ def appeal_extension_decide(
             if isinstance(granted, bool) or not isinstance(granted, int) or not 1 <= granted <= request.days:
                 raise _error("appeal.bad_extension_days", f"批准天数应为 1 到 {request.days} 个工作日", field="days")
             if appeal.state not in EXTENSION_STATES or appeal.handling_clock is None:
-                raise _error("appeal.transition_not_allowed", "诉求已答复或已结束，无需延期", status=409)
+                raise _error("appeal.invalid_transition", "诉求已答复或已结束，无需延期", status=409)
             old = appeal.handling_clock
             appeal.handling_clock = clock_start(
                 label=f"{appeal.code} 答复时限（延期 {granted} 个工作日）",

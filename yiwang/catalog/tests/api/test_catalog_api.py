@@ -125,7 +125,7 @@ def test_the_review_api_is_blind_and_cross_departmental(client, food_item, handl
     change.refresh_from_db()
     assert change.status == ChangeStatus.APPROVED
     closed = client.post(f"/api/catalog/changes/{change.pk}/reject", {"note": "晚了"}, content_type="application/json")
-    assert closed.status_code == 409 and closed.json()["code"] == "catalog.change_closed"
+    assert closed.status_code == 409 and closed.json()["code"] == "change.invalid_transition"
 
 
 def test_bundles_api_returns_merged_lists(client, food_item, admin_user, dept_a):

@@ -80,7 +80,7 @@ def test_it_rejects_with_reasons_and_keeps_the_published_version(food_item, hand
     assert (food_item.version, food_item.promised_days) == (1, 5)
     with pytest.raises(ApplicationError) as again:
         services.item_change_approve(change=change, actor=handler_c)
-    assert again.value.code == "catalog.change_closed" and again.value.status == 409
+    assert again.value.code == "change.invalid_transition" and again.value.status == 409
 
 
 def test_it_allows_one_pending_proposal_per_item(food_item, handler_a, handler_b):
@@ -148,7 +148,7 @@ def test_withdrawing_and_republishing_are_audited(food_item, admin_user, handler
     assert food_item.status == ItemStatus.WITHDRAWN and food_item.withdrawn_at is not None
     with pytest.raises(ApplicationError) as twice:
         services.item_withdraw(item=food_item, reason="再次", actor=admin_user)
-    assert twice.value.code == "catalog.item_transition_invalid"
+    assert twice.value.code == "item.invalid_transition"
 
     change = services.item_change_propose(
         elements=item_elements(food_item), reason="恢复受理", actor=handler_a, item=food_item

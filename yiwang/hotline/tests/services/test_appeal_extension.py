@@ -59,7 +59,7 @@ def test_it_refuses_a_second_pending_extension(signed_off, handler_a):
 def test_it_refuses_an_extension_before_sign_off(dispatched, handler_a):
     with pytest.raises(ApplicationError) as error:
         services.appeal_extension_request(appeal=dispatched, days=3, reason=REASON, actor=handler_a)
-    assert error.value.code == "appeal.transition_not_allowed"
+    assert error.value.code == "appeal.invalid_transition"
 
 
 def test_it_refuses_too_many_days(signed_off, handler_a):

@@ -86,7 +86,7 @@ def test_it_needs_another_department_to_approve_a_return(dispatched, handler_a, 
 def test_it_refuses_a_return_after_sign_off(signed_off, handler_a):
     with pytest.raises(ApplicationError) as error:
         services.appeal_return(appeal=signed_off, reason=REASON, actor=handler_a)
-    assert error.value.code == "appeal.transition_not_allowed"
+    assert error.value.code == "appeal.invalid_transition"
 
 
 def test_it_audits_the_department_before_and_after_a_redispatch(

@@ -147,7 +147,7 @@ def test_it_refuses_a_revisit_before_the_reply(signed_off, operator):
     with pytest.raises(ApplicationError) as error:
         services.appeal_revisit(appeal=signed_off, resolved=True, satisfaction=5, actor=operator)
 
-    assert error.value.code == "appeal.transition_not_allowed"
+    assert error.value.code == "appeal.invalid_transition"
     assert error.value.status == 409
     assert not Revisit.objects.exists()
 
@@ -194,7 +194,7 @@ def test_it_declines_a_matter_in_litigation(make_appeal, operator):
 def test_it_refuses_to_decline_a_dispatched_appeal(dispatched, operator):
     with pytest.raises(ApplicationError) as error:
         services.appeal_decline(appeal=dispatched, reason="petition", actor=operator)
-    assert error.value.code == "appeal.transition_not_allowed"
+    assert error.value.code == "appeal.invalid_transition"
 
 
 def test_it_lets_only_dispatchers_dispatch(make_appeal, handler_a, dept_a):
