@@ -4,26 +4,18 @@ DESIGN.md, department scoping: a handler sees and acts on only their department'
 station only its town; the check lives here, on querysets, never only in templates.
 """
 
-from functools import reduce
-from operator import or_
-
 from django.db.models import Prefetch, Q, QuerySet
 
 from yiwang.org.models import (
-    DEPARTMENT_ROLES,
     Department,
     DepartmentAlias,
     Membership,
     Region,
-    Role,
     ServiceHall,
     User,
 )
 from yiwang.org.names import normalize_department_name
-
-# Roles that look over a region's subtree rather than one department.
-REGION_SCOPED_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.SUPERVISOR})
-
+from yiwang.org.scoping import scope_build
 
 # --- regions -------------------------------------------------------------------------------------
 
@@ -121,12 +113,7 @@ def user_memberships(user: User) -> QuerySet[Membership]:
 
 def user_roles(user: User) -> set[str]:
     """The role values a user holds. A superuser is an administrator even without a membership."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return set()
-    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
-    if user.is_superuser:
-        roles.add(Role.ADMIN.value)
-    return roles
+    return set(scope_build(user).roles)
 
 
 def user_departments(user: User) -> QuerySet[Department]:
@@ -146,60 +133,40 @@ def user_regions(user: User) -> QuerySet[Region]:
     )
 
 
-def _whole_platform(user: User, memberships: list[Membership]) -> bool:
-    # A superuser, or an administrator granted without a region, administers everything.
-    return user.is_superuser or any(m.role == Role.ADMIN and m.region_id is None for m in memberships)
+# The three functions below predate ``yiwang.org.scoping`` and are kept for the apps that still call
+# them; they read one fresh Scope (not the memoised one: callers may change memberships in between),
+# so the rule lives in one place. New code calls ``scope_for(user).filter/can`` with a named action.
 
 
 def scope_to_user_departments(qs: QuerySet, user: User, field: str = "department") -> QuerySet:
     """Narrow ``qs`` to the rows the user may see, by the department in ``field``.
 
-    Rule (DESIGN.md, department scoping): administrators, leaders and supervisors see the
-    departments in their region's subtree (an administrator with no region, or a superuser, sees
-    all); handlers, inspectors and dispatchers see only their own departments; everyone else,
-    and anyone signed out, sees nothing. ``field`` may follow relations ("case__department");
-    pass ``field=""`` when ``qs`` is a Department queryset itself.
+    Rule: the ``department.read`` action of ``yiwang.org.scoping`` — administrators, leaders and
+    supervisors see the departments in their region's subtree (an administrator with no region, or
+    a superuser, sees all); handlers, inspectors and dispatchers see only their own departments;
+    everyone else, and anyone signed out, sees nothing. ``field`` may follow relations
+    ("case__department"); pass ``field=""`` when ``qs`` is a Department queryset itself.
     """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    memberships = list(Membership.objects.filter(user=user).select_related("region"))
-    if _whole_platform(user, memberships):
-        return qs
-    prefix = f"{field}__" if field else ""
-    conditions = []
-    for m in memberships:
-        if m.role in REGION_SCOPED_ROLES and m.region_id:
-            conditions.append(Q(**{f"{prefix}region__path__startswith": m.region.path}))
-        if m.role in DEPARTMENT_ROLES and m.department_id:
-            conditions.append(Q(**{field or "pk": m.department_id}))
-    if not conditions:
-        return qs.none()
-    return qs.filter(reduce(or_, conditions))
+    region = "region" if field == "" else None  # otherwise read off the department's region
+    return scope_build(user).filter(qs, "department.read", department=field, region=region)
 
 
 def user_can_see_department(user: User, department: Department) -> bool:
     """Whether ``department`` is within ``scope_to_user_departments`` for this user."""
-    return scope_to_user_departments(Department.objects.filter(pk=department.pk), user, field="").exists()
+    return scope_build(user).can("department.read", department=department)
 
 
 def user_can_act_for_department(user: User, department: Department) -> bool:
-    """Whether the user may act (handle, reply, inspect, dispatch) in the department's name.
+    """Whether the user may act (handle, reply, dispatch) in the department's name.
 
-    Rule: a handler, inspector or dispatcher of that department may; so may an administrator whose
-    region covers it (or an administrator of the whole platform). Leaders and supervisors read
-    and urge (督办) but do not act for a department.
+    Rule: the ``department.act`` action — a handler or dispatcher of that department may; so may an
+    administrator whose region covers it (or an administrator of the whole platform). Inspectors
+    inspect but do not act for a department (security review); leaders and supervisors read and
+    urge (督办) but do not act for one either.
     """
-    if department is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if department is None:
         return False
-    memberships = list(Membership.objects.filter(user=user).select_related("region"))
-    if _whole_platform(user, memberships):
-        return True
-    for m in memberships:
-        if m.role in DEPARTMENT_ROLES and m.department_id == department.pk:
-            return True
-        if m.role == Role.ADMIN and m.region_id and department.region.path.startswith(m.region.path):
-            return True
-    return False
+    return scope_build(user).can("department.act", department=department)
 
 
 def user_by_username(username: str) -> User | None:

@@ -75,7 +75,8 @@ def test_it_lets_only_the_departments_own_staff_act_for_it(
 ):
     assert user_can_act_for_department(handler_a, dept_a)
     assert not user_can_act_for_department(handler_a, dept_b)
-    assert user_can_act_for_department(inspector, dept_b)
+    # Inspectors inspect; they do not act in their department's name (security review).
+    assert not user_can_act_for_department(inspector, dept_b)
     assert not user_can_act_for_department(dispatcher, dept_a)
     # Leaders and supervisors read and urge; they do not act in a department's name.
     assert not user_can_act_for_department(leader, dept_a)
