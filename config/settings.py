@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "yiwang.portal.context_processors.ui",
             ],
+                "yiwang.core.context_processors.inbox",
         },
     }
 ]
@@ -167,7 +168,17 @@ CELERY_BEAT_SCHEDULE = {
 
 # Notifications: SMS through a gateway interface (console | file | locmem | dotted class path).
 # The file backend writes phone numbers in plain text under MEDIA_ROOT/outbox/: never serve that folder.
-SMS_BACKEND = env_str("SMS_BACKEND", "console")
+# Default: console in development (numbers masked); file with DEBUG off, so a deployment that has not
+# named its gateway yet keeps every message for forwarding instead of printing it to the logs.
+# The console backend is refused with DEBUG off unless SMS_CONSOLE_ALLOWED=1 says so deliberately
+# (a staging box without a gateway); it masks phone numbers either way.
+SMS_CONSOLE_ALLOWED = env_bool("SMS_CONSOLE_ALLOWED", default=False)
+SMS_BACKEND = env_str("SMS_BACKEND", "console" if DEBUG else "file")
+if SMS_BACKEND == "console" and not DEBUG and not SMS_CONSOLE_ALLOWED:
+    raise ImproperlyConfigured(
+        "SMS_BACKEND=console prints every SMS to standard output and is refused when DEBUG is off; "
+        "set SMS_BACKEND=file or a gateway class path, or SMS_CONSOLE_ALLOWED=1 to allow it deliberately"
+    )
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/", include("yiwang.cases.urls")),
     path("hotline/", include("yiwang.hotline.urls")),
     path("open311/", include("yiwang.hotline.open311_urls")),
+    path("inbox/", include("yiwang.core.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,6 +1,8 @@
 """The SMS gateway as an interface. ``settings.SMS_BACKEND`` picks the implementation:
 
-- ``console`` writes each message to standard output (development);
+- ``console`` writes each message to standard output with the number masked (development). With
+  DEBUG off it is refused — at start in the settings module and again here — unless
+  ``SMS_CONSOLE_ALLOWED`` is set: a production log must not become a list of citizens' messages;
 - ``file`` appends one JSON line per message to ``MEDIA_ROOT/outbox/sms.jsonl`` (demo; the
   folder holds phone numbers in clear and must not be served);
 - ``locmem`` keeps messages in ``LocmemSmsBackend.outbox`` (tests);
@@ -11,6 +13,7 @@ outbox counts the attempt and retries later.
 """
 
 import json
+import os
 import sys
 import threading
 from dataclasses import dataclass
@@ -21,6 +24,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from yiwang.core.pii import mask_phone
 
 
 class SmsDeliveryError(Exception):
@@ -39,8 +44,18 @@ class SentSms:
 
 class ConsoleSmsBackend:
     def send(self, *, phone: str, body: str) -> None:
-        sys.stdout.write(f"[短信] {phone}: {body}\n")
+        sys.stdout.write(f"[短信] {mask_phone(phone)}: {body}\n")
         sys.stdout.flush()
+
+
+def console_backend_refusal(*, backend: str, debug: bool, console_allowed: bool) -> str | None:
+    """Why ``backend`` may not run with these settings, or None. Read at start and at send time."""
+    if backend == "console" and not debug and not console_allowed:
+        return (
+            "SMS_BACKEND=console prints every SMS to standard output and is refused when DEBUG is off; "
+            "choose file or a gateway class, or set SMS_CONSOLE_ALLOWED=1 to allow it deliberately"
+        )
+    return None
 
 
 class FileSmsBackend:
@@ -52,8 +67,11 @@ class FileSmsBackend:
     def send(self, *, phone: str, body: str) -> None:
         line = json.dumps({"at": timezone.now().isoformat(), "phone": phone, "body": body}, ensure_ascii=False)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock, self.path.open("a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
+        with self._lock:
+            # Readable by the service account only: the file holds phone numbers in clear.
+            descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with open(descriptor, "a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
 
 
 class LocmemSmsBackend:
@@ -68,6 +86,11 @@ BACKENDS = {"console": ConsoleSmsBackend, "file": FileSmsBackend, "locmem": Locm
 
 def get_sms_backend() -> SmsBackend:
     name = getattr(settings, "SMS_BACKEND", "console") or "console"
+    refusal = console_backend_refusal(
+        backend=name, debug=settings.DEBUG, console_allowed=getattr(settings, "SMS_CONSOLE_ALLOWED", False)
+    )
+    if refusal:
+        raise ImproperlyConfigured(refusal)
     if name in BACKENDS:
         return BACKENDS[name]()
     try:

@@ -119,8 +119,11 @@ def test_it_writes_sms_to_a_file(settings, tmp_path):
     assert isinstance(get_sms_backend(), FileSmsBackend)
 
 
-def test_it_prints_sms_to_the_console(settings, capsys):
+def test_it_prints_sms_to_the_console_with_the_number_masked(settings, capsys):
     settings.SMS_BACKEND = "console"
+    settings.DEBUG = True
     enqueue()
     outbox_deliver()
-    assert "[短信] 13812345678: 您的办件已受理" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "[短信] 138****5678: 您的办件已受理" in out
+    assert "13812345678" not in out
