@@ -92,8 +92,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "yiwang.portal.context_processors.ui",
-            ],
                 "yiwang.core.context_processors.inbox",
+            ],
         },
     }
 ]
