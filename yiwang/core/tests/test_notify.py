@@ -166,3 +166,13 @@ def test_it_refuses_a_link_off_the_site(handler_a):
 
 def test_it_skips_empty_recipients():
     assert send([ToUser(None), ToPhone("")]) == 0
+
+
+def test_it_reaches_a_towns_intake_clerks_through_their_hall(meixian, town_hall, clerk):
+    town_clerk = UserFactory(username="town_clerk")
+    MembershipFactory(user=town_clerk, role=Role.CLERK, hall=town_hall)
+
+    send(ToRegionQueue(meixian.huaiya.code, Role.CLERK), template="tests.dispatched", context={"code": "A2"})
+
+    assert inbox_of(town_clerk) == ["新工单 A2"]
+    assert inbox_of(clerk) == []  # the county hall's clerk is not the town's intake
