@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "yiwang.core",
     "yiwang.workdays",
     "yiwang.org",
+    "yiwang.measures",
     "yiwang.catalog",
     "yiwang.cases",
     "yiwang.hotline",
