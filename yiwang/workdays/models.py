@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.workdays.deadlines import DeadlineStatus
+
 
 class CalendarYear(models.Model):
     """One year of the calendar and where its data came from."""
@@ -87,6 +89,10 @@ class Clock(models.Model):
     ``due_on`` is derived (start + days + paused working days) and recomputed whenever the
     calendar or the pause ledger changes; ``provisional`` says it was counted across a year
     without official data.
+
+    ``status`` is the deadline status the last sweep saw (``sweep.clocks_sweep``) — the sweep's
+    memory, so each change reaches the owner's handler once; pages compute the live status with
+    ``deadlines.deadline_of_clock``. ``reminded_for`` is the due day a reminder was last sent for.
     """
 
     class State(models.TextChoices):
@@ -104,6 +110,10 @@ class Clock(models.Model):
     paused_workdays = models.PositiveIntegerField(_("已暂停工作日"), default=0)
     stopped_on = models.DateField(_("结束日"), null=True, blank=True)
     warning_ratio = models.FloatField(_("预警比例"), default=0.8)
+    status = models.CharField(
+        _("期限状态"), max_length=16, choices=DeadlineStatus.choices, default=DeadlineStatus.NORMAL, db_index=True
+    )
+    reminded_for = models.DateField(_("已催办的到期日"), null=True, blank=True)
     region_code = models.CharField(_("区划代码"), max_length=12, blank=True)
     content_type = models.ForeignKey(
         ContentType, verbose_name=_("所属对象类型"), null=True, blank=True, on_delete=models.CASCADE
@@ -129,6 +139,10 @@ class Clock(models.Model):
                 name="workdays_clock_paused_has_since",
                 condition=Q(state="paused", paused_since__isnull=False)
                 | ~Q(state="paused") & Q(paused_since__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="workdays_clock_status_valid",
+                condition=Q(status__in=["normal", "warning", "due", "overdue"]),
             ),
             models.CheckConstraint(
                 name="workdays_clock_warning_ratio_range", condition=Q(warning_ratio__gt=0, warning_ratio__lte=1)

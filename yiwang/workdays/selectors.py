@@ -12,7 +12,7 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
-from yiwang.workdays import calendar
+from yiwang.workdays import calendar, deadlines
 from yiwang.workdays.calendar import DayInfo, Due, as_date
 from yiwang.workdays.models import CalendarDay, CalendarYear, Clock
 
@@ -98,37 +98,20 @@ def calendar_year_summary(year: int) -> dict:
     }
 
 
-def _clock_reference_day(clock: Clock, today: dt.date) -> dt.date:
-    # A paused clock stands still on its pause day; a stopped one is judged on the day it stopped.
-    if clock.state == Clock.State.PAUSED and clock.paused_since:
-        return min(today, clock.paused_since)
-    if clock.state == Clock.State.STOPPED and clock.stopped_on:
-        return clock.stopped_on
-    return today
-
-
 def clock_used_workdays(clock: Clock, today: dt.date | None = None) -> int:
     """Working days of the clock used by ``today`` (paused working days are not used)."""
-    today = _clock_reference_day(clock, today or timezone.localdate())
-    used = count_workdays(clock.started_at, today) - clock.paused_workdays
-    return max(0, used)
+    return deadlines.clock_used_workdays(clock, today)
 
 
 def clock_status(clock: Clock, today: dt.date | None = None) -> str:
     """``normal`` | ``warning`` | ``due`` | ``overdue`` for a clock on ``today`` (default: local today).
 
     Every deadline has three alarms (DESIGN: cross-cutting rules): *warning* once
-    ``warning_ratio`` (default 80 %) of the working days are used, *due* on the due day, *overdue*
-    after it. A paused clock is judged on its pause day, a stopped one on the day it stopped.
+    ``warning_ratio`` (default ``YIWANG_WORKDAYS["WARNING_RATIO"]``, 80 %) of the working days are
+    used, *due* on the due day, *overdue* after it. A paused clock is judged on its pause day, a
+    stopped one on the day it stopped. The one rule lives in ``deadlines.workday_status``.
     """
-    reference = _clock_reference_day(clock, today or timezone.localdate())
-    if reference > clock.due_on:
-        return "overdue"
-    if reference == clock.due_on:
-        return "due"
-    if clock.days and clock_used_workdays(clock, reference) >= clock.warning_ratio * clock.days:
-        return "warning"
-    return "normal"
+    return deadlines.clock_status(clock, today)
 
 
 def clocks_touching_year(year: int, *, first_day: dt.date | None = None):

@@ -1,5 +1,13 @@
 """Writes on the calendar and on stored deadlines (clocks). Each one is atomic, locks the row it
-changes and writes its audit event in the same transaction."""
+changes and writes its audit event in the same transaction.
+
+The pause ledger (行政许可法 Art. 45) is kept here, once: ``clock_pause_open`` returns the
+``ClockPause`` row it opened and ``clock_pause_close`` (or ``clock_resume`` / ``clock_stop``) closes
+that row and stores its excluded working days. An owning app that keeps its own pause record (a
+case's 补正 or expert review) points it at that ``ClockPause`` row instead of counting paused days
+again; ``pause.clock`` is the clock as changed. ``clock_pause``/``clock_resume`` do the same and
+return the clock.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +21,7 @@ from django.utils import timezone
 
 from yiwang.core.audit import audit_record
 from yiwang.core.errors import ApplicationError
-from yiwang.workdays import calendar
+from yiwang.workdays import calendar, deadlines
 from yiwang.workdays.calendar import FIRST_YEAR, LAST_YEAR, as_date
 from yiwang.workdays.importing import DayEntry, ImportErrors, import_error, validate_entries
 from yiwang.workdays.models import CalendarDay, CalendarYear, Clock, ClockPause
@@ -61,15 +69,18 @@ def clock_start(
     days: int,
     actor,
     owner=None,
-    warning_ratio: float = 0.8,
+    warning_ratio: float | None = None,
     region_code: str = "",
 ) -> Clock:
     """Start a deadline of ``days`` working days after the start event (民法典 Art. 201).
 
     ``owner`` is the object the deadline belongs to (a case, an appeal…); ``days = 0`` means the
-    same day (即办件). Errors: ``workdays.negative_days``, ``workdays.label_required``,
-    ``workdays.bad_warning_ratio``.
+    same day (即办件). ``warning_ratio`` defaults to the one threshold,
+    ``YIWANG_WORKDAYS["WARNING_RATIO"]`` (county default 80 %). Errors: ``workdays.negative_days``,
+    ``workdays.label_required``, ``workdays.bad_warning_ratio``.
     """
+    if warning_ratio is None:
+        warning_ratio = deadlines.warning_ratio()
     label = (label or "").strip()
     if not label:
         raise ApplicationError("workdays.label_required", "请填写期限名称", details={"field": "label"})
@@ -105,9 +116,15 @@ def clock_start(
 
 
 def clock_pause(*, clock: Clock, on: dt.date, reason: str, actor) -> Clock:
-    """Pause a running clock from ``on`` (行政许可法 Art. 45: hearings, tenders, testing, inspection,
-    expert review are not counted). The pause day itself still counts. Refused with 409
-    ``workdays.clock_not_running`` unless running; ``workdays.reason_required`` without a reason."""
+    """Pause a running clock from ``on``; returns the clock. See ``clock_pause_open``."""
+    return clock_pause_open(clock=clock, on=on, reason=reason, actor=actor).clock
+
+
+def clock_pause_open(*, clock: Clock, on: dt.date, reason: str, actor) -> ClockPause:
+    """Pause a running clock from ``on`` and return the pause-ledger row opened (``pause.clock`` is
+    the paused clock). 行政许可法 Art. 45: hearings, tenders, testing, inspection, expert review are
+    not counted. The pause day itself still counts. Refused with 409 ``workdays.clock_not_running``
+    unless running; ``workdays.reason_required`` without a reason."""
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("workdays.reason_required", "请填写暂停原因", details={"field": "reason"})
@@ -134,7 +151,7 @@ def clock_pause(*, clock: Clock, on: dt.date, reason: str, actor) -> Clock:
                 details={"field": "on"},
             )
         before = _clock_snapshot(clock)
-        ClockPause.objects.create(clock=clock, paused_on=on, reason=reason, actor=actor)
+        pause = ClockPause.objects.create(clock=clock, paused_on=on, reason=reason, actor=actor)
         clock.state = State.PAUSED
         clock.paused_since = on
         clock.save(update_fields=["state", "paused_since"])
@@ -145,9 +162,10 @@ def clock_pause(*, clock: Clock, on: dt.date, reason: str, actor) -> Clock:
             before=before,
             after=_clock_snapshot(clock),
             region_code=clock.region_code or None,
-            details={"reason": reason},
+            details={"reason": reason, "pause": pause.pk},
         )
-    return clock
+    pause.clock = clock
+    return pause
 
 
 def _close_pause(clock: Clock, on: dt.date) -> ClockPause:
@@ -169,8 +187,15 @@ def _close_pause(clock: Clock, on: dt.date) -> ClockPause:
 
 
 def clock_resume(*, clock: Clock, on: dt.date, actor) -> Clock:
-    """Resume a paused clock on ``on``; the due day moves later by exactly the working days in
-    (paused_on, on]. Refused with 409 ``workdays.clock_not_paused`` unless paused."""
+    """Resume a paused clock on ``on``; returns the clock. See ``clock_pause_close``."""
+    return clock_pause_close(clock=clock, on=on, actor=actor).clock
+
+
+def clock_pause_close(*, clock: Clock, on: dt.date, actor) -> ClockPause:
+    """Resume a paused clock on ``on`` and return the pause-ledger row it closed (``pause.workdays``
+    = the working days excluded, ``pause.clock`` = the running clock). The due day moves later by
+    exactly the working days in (paused_on, on]. Refused with 409 ``workdays.clock_not_paused``
+    unless paused."""
     on = as_date(on)
     with transaction.atomic():
         clock = _locked(clock)
@@ -190,9 +215,11 @@ def clock_resume(*, clock: Clock, on: dt.date, actor) -> Clock:
                 "paused_on": pause.paused_on.isoformat(),
                 "resumed_on": on.isoformat(),
                 "workdays": pause.workdays,
+                "pause": pause.pk,
             },
         )
-    return clock
+    pause.clock = clock
+    return pause
 
 
 def clock_extend(*, clock: Clock, days: int, reason: str, actor) -> Clock:
