@@ -4,18 +4,22 @@ manage.py workdays add 2026-02-13 1 [--json]        → 2026-02-14
 manage.py workdays count 2026-02-13 2026-02-27 [--json]
 manage.py workdays import notice-2027.txt [--year 2027] [--dry-run]
 manage.py workdays show 2026
+manage.py workdays sweep [--date 2026-03-16] [--json] [--baseline]
 """
 
 import json
+import sys
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from yiwang.core.errors import ApplicationError
 from yiwang.workdays import selectors, services
 from yiwang.workdays.calendar import FIRST_YEAR, LAST_YEAR, parse_date
 from yiwang.workdays.importing import parse_calendar_text
+from yiwang.workdays.sweep import clocks_sweep, sweepable_clocks
 
 WEEKDAYS = "一二三四五六日"
 
@@ -41,7 +45,7 @@ class Command(BaseCommand):
     help = "工作日日历：计算期限、统计工作日、导入国务院节假日安排、查看某年的节假日"
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{add,count,import,show}")
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{add,count,import,show,sweep}")
 
         add = sub.add_parser("add", help="N 个工作日后是哪天（从起算日的次日开始计算）")
         add.add_argument("date", help="起算日 YYYY-MM-DD")
@@ -62,6 +66,13 @@ class Command(BaseCommand):
 
         show = sub.add_parser("show", help="列出某年的放假日和调休上班日")
         show.add_argument("year", type=int)
+
+        sweep = sub.add_parser("sweep", help="期限巡检：更新临期、到期、超期状态并通知所属业务（可重复执行）")
+        sweep.add_argument("--date", help="按哪一天判断（默认今天），格式 YYYY-MM-DD")
+        sweep.add_argument("--json", action="store_true", help="输出 JSON")
+        sweep.add_argument(
+            "--baseline", action="store_true", help="只记录当前状态，不通知所属业务（上线后首次运行，避免重复提醒）"
+        )
 
     def handle(self, *args, **options):
         handler = getattr(self, f"handle_{options['subcommand']}")
@@ -135,6 +146,18 @@ class Command(BaseCommand):
                 f"重新计算了 {result.recomputed} 个期限（其中 {result.changed} 个有变化）。"
             )
         )
+
+    def handle_sweep(self, options):
+        today = _date_argument(options["date"]) if options["date"] else None
+        total = sweepable_clocks().count()
+        with tqdm(total=total, desc="期限巡检", unit="个", file=sys.stderr, leave=False) as bar:
+            report = clocks_sweep(today=today, progress=bar.update, call_handlers=not options["baseline"])
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
+        else:
+            self.stdout.write(report.summary())
+        for failure in report.failures:
+            self.stderr.write(failure)
 
     def handle_show(self, options):
         year = options["year"]
