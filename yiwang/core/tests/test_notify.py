@@ -168,9 +168,11 @@ def test_it_skips_empty_recipients():
     assert send([ToUser(None), ToPhone("")]) == 0
 
 
-def test_it_reaches_a_towns_intake_clerks_through_their_hall(meixian, town_hall, clerk):
+def test_it_reaches_a_towns_intake_clerks_through_their_hall(meixian, town_hall, county_hall):
     town_clerk = UserFactory(username="town_clerk")
     MembershipFactory(user=town_clerk, role=Role.CLERK, hall=town_hall)
+    clerk = UserFactory(username="county_clerk")
+    MembershipFactory(user=clerk, role=Role.CLERK, hall=county_hall)
 
     send(ToRegionQueue(meixian.huaiya.code, Role.CLERK), template="tests.dispatched", context={"code": "A2"})
 
