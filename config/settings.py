@@ -164,6 +164,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-records": {"task": "core.purge_idempotency_records", "schedule": 3600.0},
     "cases-sweep": {"task": "cases.sweep_deadlines", "schedule": 1800.0},
     "hotline-sweep": {"task": "hotline.sweep", "schedule": 900.0},
+    "workdays-sweep": {"task": "workdays.sweep_deadlines", "schedule": crontab(minute="*/15")},
     "hotline-train-routing": {"task": "hotline.train_routing", "schedule": crontab(hour=2, minute=30)},
 }
 
