@@ -432,3 +432,192 @@ def catalog_targets(*, level: str | None = None) -> dict:
         },
         "levels": dict(qs.values_list("level").annotate(n=Count("pk")).order_by()),
     }
+
+
+# --- one item's elements, typed ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MaterialSpec:
+    """One material of an item's checklist, as a case files it."""
+
+    code: str
+    name: str
+    form: str = ""
+    copies: int = 1
+    required: bool = True
+    key: bool = False
+    # 容缺: only a non-key material may be supplied later, so a key material is never deferrable here.
+    deferrable: bool = False
+    pledge_replaceable: bool = False
+    licence_type: str = ""
+    blank_form: str = ""
+    sample: str = ""
+    note: str = ""
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class FormFieldSpec:
+    """One field of an item's application form."""
+
+    key: str
+    label: str
+    type: str = "text"
+    required: bool = False
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+# Delivery method (cases' ``DeliveryMethod`` values) → the element that offers it.
+DELIVERY_FLAGS = {"window": "delivery_window", "post": "delivery_post", "electronic": "delivery_electronic"}
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """What a case needs to know of one item version: every element, typed, with the defaults applied.
+
+    Built from the version's frozen elements (``ServiceItemVersion.elements``), so a case keeps the
+    rules it was filed under after the item changes. ``department_id`` is the implementing
+    department (实施主体), the one that handles the case.
+    """
+
+    item_id: int
+    version_number: int  # 0 when the item was never published (built from the item row)
+    code: str
+    name: str
+    kind: str
+    level: str
+    audience: str  # person | enterprise | both
+    on_application: bool
+    department_id: int | None
+    implementing_department: str  # department code
+    competent_department: str  # department code
+    legal_days: int
+    promised_days: int
+    handling_type: str
+    instant: bool  # 即办件 ⇔ promised_days = 0
+    online_depth: int  # I–IV; ≥ III accepts online applications
+    visits_required: int
+    visits_reason: str
+    fee_charged: bool
+    online_payment: bool
+    delivery_window: bool
+    delivery_post: bool
+    delivery_electronic: bool
+    reform_mode: str
+    pledge_allowed: bool
+    kiosk_available: bool
+    cross_region: bool
+    form_fields: tuple[FormFieldSpec, ...] = ()
+    materials: tuple[MaterialSpec, ...] = ()
+
+    @property
+    def online(self) -> bool:
+        """Accepts online applications (网办深度 ≥ III)."""
+        return self.online_depth >= 3
+
+    @property
+    def delivery_methods(self) -> tuple[str, ...]:
+        """The delivery methods offered, in ``DELIVERY_FLAGS`` order."""
+        return tuple(method for method, flag in DELIVERY_FLAGS.items() if getattr(self, flag))
+
+    def offers_delivery(self, method: str) -> bool:
+        flag = DELIVERY_FLAGS.get(method)
+        return flag is not None and bool(getattr(self, flag))
+
+    def material(self, code: str) -> MaterialSpec | None:
+        return next((m for m in self.materials if m.code == code), None)
+
+
+def _material_spec(raw: dict) -> MaterialSpec:
+    key = bool(raw.get("key", False))
+    return MaterialSpec(
+        code=raw["code"],
+        name=raw["name"],
+        form=raw.get("form", ""),
+        copies=raw.get("copies", 1),
+        required=bool(raw.get("required", True)),
+        key=key,
+        deferrable=bool(raw.get("deferrable", False)) and not key,
+        pledge_replaceable=bool(raw.get("pledge_replaceable", False)),
+        licence_type=raw.get("licence_type") or "",
+        blank_form=raw.get("blank_form") or "",
+        sample=raw.get("sample") or "",
+        note=raw.get("note") or "",
+    )
+
+
+def _form_field_spec(raw: dict) -> FormFieldSpec:
+    return FormFieldSpec(
+        key=raw["key"],
+        label=raw.get("label") or raw["key"],
+        type=raw.get("type") or "text",
+        required=bool(raw.get("required", False)),
+    )
+
+
+def item_spec(item: ServiceItem | None = None, *, version: ServiceItemVersion | None = None) -> ItemSpec:
+    """The typed elements of ``version`` (or of ``item``'s current version).
+
+    An item never published has no version; its spec is then built from the item row as it stands.
+    Missing keys take the defaults cases has always applied: audience from the item (else "both"),
+    every delivery flag but the window off, pledges not allowed, a material required and not deferrable.
+    """
+    if version is None:
+        if item is None:
+            raise TypeError("item_spec needs an item or a version")
+        version = item_current_version(item) if item.version else None
+    if version is not None:
+        item = item if item is not None and item.pk == version.item_id else version.item
+        elements, number = version.elements, version.number
+    else:
+        elements, number = item_elements(item), 0
+
+    def get(key, fallback=None):
+        value = elements.get(key)
+        return fallback if value is None else value
+
+    implementing = get("implementing_department", "")
+    department_id = item.implementing_department_id
+    cached = ServiceItem.implementing_department.is_cached(item) and item.implementing_department
+    if implementing and not (cached and cached.code == implementing):
+        department_id = (
+            Department.objects.filter(code=implementing).values_list("pk", flat=True).first() or department_id
+        )
+    promised = get("promised_days", item.promised_days)
+    handling_type = get("handling_type", item.handling_type)
+    return ItemSpec(
+        item_id=item.pk,
+        version_number=number,
+        code=get("code", item.code),
+        name=get("name", item.name),
+        kind=get("kind", item.kind),
+        level=get("level", item.level),
+        audience=get("audience", item.audience or "both"),
+        on_application=bool(get("on_application", True)),
+        department_id=department_id,
+        implementing_department=implementing,
+        competent_department=get("competent_department", ""),
+        legal_days=get("legal_days", item.legal_days),
+        promised_days=promised,
+        handling_type=handling_type,
+        instant=handling_type == HandlingType.INSTANT,
+        online_depth=get("online_depth", item.online_depth),
+        visits_required=get("visits_required", item.visits_required),
+        visits_reason=get("visits_reason", ""),
+        fee_charged=bool(get("fee_charged", False)),
+        online_payment=bool(get("online_payment", False)),
+        delivery_window=bool(get("delivery_window", False)),
+        delivery_post=bool(get("delivery_post", False)),
+        delivery_electronic=bool(get("delivery_electronic", False)),
+        reform_mode=get("reform_mode", ""),
+        pledge_allowed=bool(get("pledge_allowed", False)),
+        kiosk_available=bool(get("kiosk_available", False)),
+        cross_region=bool(get("cross_region", False)),
+        form_fields=tuple(_form_field_spec(f) for f in get("form_fields", [])),
+        materials=tuple(_material_spec(m) for m in get("materials", [])),
+    )
