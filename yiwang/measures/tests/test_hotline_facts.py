@@ -10,7 +10,6 @@ from yiwang.core.errors import ApplicationError
 from yiwang.hotline import measures as hm
 from yiwang.hotline import services
 from yiwang.hotline.models import Appeal, Dispatch, ExtensionRequest, Reply, ReturnRequest, Revisit
-from yiwang.hotline.tests.conftest import categories, make_appeal, operator  # noqa: F401
 from yiwang.measures.selectors import measures_check, stored_rows
 from yiwang.measures.services import measures_rebuild
 
@@ -58,7 +57,7 @@ def tracked(appeal, action):
 
 def test_it_keeps_the_facts_a_rebuild_computes(
     make_appeal, operator, handler_a, handler_b, dept_a, dept_b, categories, meixian
-):  # noqa: F811
+):
     rng = random.Random(20250301)
     handlers = {dept_a.pk: handler_a, dept_b.pk: handler_b}
     appeals = []
