@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from yiwang.core.audit import audit_record
 from yiwang.core.errors import ApplicationError
+from yiwang.core.workflow import transition_refused
 from yiwang.workdays import calendar, deadlines
 from yiwang.workdays.calendar import FIRST_YEAR, LAST_YEAR, as_date
 from yiwang.workdays.importing import DayEntry, ImportErrors, import_error, validate_entries
@@ -123,7 +124,7 @@ def clock_pause(*, clock: Clock, on: dt.date, reason: str, actor) -> Clock:
 def clock_pause_open(*, clock: Clock, on: dt.date, reason: str, actor) -> ClockPause:
     """Pause a running clock from ``on`` and return the pause-ledger row opened (``pause.clock`` is
     the paused clock). 行政许可法 Art. 45: hearings, tenders, testing, inspection, expert review are
-    not counted. The pause day itself still counts. Refused with 409 ``workdays.clock_not_running``
+    not counted. The pause day itself still counts. Refused with 409 ``clock.invalid_transition``
     unless running; ``workdays.reason_required`` without a reason."""
     reason = (reason or "").strip()
     if not reason:
@@ -194,7 +195,7 @@ def clock_resume(*, clock: Clock, on: dt.date, actor) -> Clock:
 def clock_pause_close(*, clock: Clock, on: dt.date, actor) -> ClockPause:
     """Resume a paused clock on ``on`` and return the pause-ledger row it closed (``pause.workdays``
     = the working days excluded, ``pause.clock`` = the running clock). The due day moves later by
-    exactly the working days in (paused_on, on]. Refused with 409 ``workdays.clock_not_paused``
+    exactly the working days in (paused_on, on]. Refused with 409 ``clock.invalid_transition``
     unless paused."""
     on = as_date(on)
     with transaction.atomic():
@@ -226,7 +227,7 @@ def clock_extend(*, clock: Clock, days: int, reason: str, actor) -> Clock:
     """Give a running or paused clock ``days`` more working days (an approved extension,
     e.g. 行政许可法 Art. 42: +10 working days). The due day is recounted from the start, the new
     total and the pause ledger. Refused: ``workdays.negative_days`` (days < 1),
-    ``workdays.reason_required``, 409 ``workdays.clock_stopped``."""
+    ``workdays.reason_required``, 409 ``clock.invalid_transition``."""
     if days < 1:
         raise ApplicationError("workdays.negative_days", "延长的工作日数必须大于零", details={"days": days})
     if not (reason or "").strip():
@@ -234,7 +235,9 @@ def clock_extend(*, clock: Clock, days: int, reason: str, actor) -> Clock:
     with transaction.atomic():
         clock = _locked(clock)
         if clock.state == State.STOPPED:
-            raise ApplicationError("workdays.clock_stopped", "期限已结束，不能再延长", status=409)
+            raise transition_refused(
+                entity="clock", state=clock.state, target="extended", message="期限已结束，不能再延长", clock=clock.pk
+            )
         before = _clock_snapshot(clock)
         clock.days += days
         _apply_due(clock)
@@ -253,7 +256,7 @@ def clock_extend(*, clock: Clock, days: int, reason: str, actor) -> Clock:
 
 def clock_stop(*, clock: Clock, actor, on: dt.date | None = None) -> Clock:
     """Stop a clock (the work is done) on ``on`` (default today). A paused clock's open pause is
-    closed on that day first. Refused with 409 ``workdays.clock_stopped`` if already stopped."""
+    closed on that day first. Refused with 409 ``clock.invalid_transition`` if already stopped."""
     on = as_date(on) if on is not None else timezone.localdate()
     with transaction.atomic():
         clock = _locked(clock)

@@ -91,11 +91,11 @@ def test_it_refuses_pause_and_resume_in_the_wrong_state(clerk):
     clock = start_clock(dt.date(2026, 3, 2), 10)
     with pytest.raises(ApplicationError) as error:
         clock_resume(clock=clock, on=dt.date(2026, 3, 3), actor=clerk)
-    assert (error.value.code, error.value.status) == ("workdays.clock_not_paused", 409)
+    assert (error.value.code, error.value.status) == ("clock.invalid_transition", 409)
     clock_pause(clock=clock, on=dt.date(2026, 3, 3), reason="听证", actor=clerk)
     with pytest.raises(ApplicationError) as error:
         clock_pause(clock=clock, on=dt.date(2026, 3, 4), reason="听证", actor=clerk)
-    assert (error.value.code, error.value.status) == ("workdays.clock_not_running", 409)
+    assert (error.value.code, error.value.status) == ("clock.invalid_transition", 409)
     assert ClockPause.objects.filter(clock=clock).count() == 1
 
 
@@ -130,7 +130,7 @@ def test_it_stops_a_paused_clock_closing_its_pause(clerk):
     assert ClockPause.objects.get(clock=clock).resumed_on == dt.date(2026, 3, 6)
     with pytest.raises(ApplicationError) as error:
         clock_stop(clock=clock, actor=clerk)
-    assert (error.value.code, error.value.status) == ("workdays.clock_stopped", 409)
+    assert (error.value.code, error.value.status) == ("clock.invalid_transition", 409)
     assert len(events("workdays.clock_stopped")) == 1
 
 
@@ -173,7 +173,7 @@ def test_it_refuses_an_extension_without_reason_or_days_or_after_the_stop(clerk)
     clock_stop(clock=clock, actor=clerk)
     with pytest.raises(ApplicationError) as error:
         clock_extend(clock=clock, days=10, reason="理由", actor=clerk)
-    assert (error.value.code, error.value.status) == ("workdays.clock_stopped", 409)
+    assert (error.value.code, error.value.status) == ("clock.invalid_transition", 409)
     clock.refresh_from_db()
     assert (clock.days, clock.due_on) == (20, dt.date(2026, 3, 18))
     assert events("workdays.clock_extended") == []
