@@ -68,7 +68,7 @@ def build_catalog(n_items: int) -> None:
     """``n_items`` published items: the demo county list multiplied across towns and variants."""
     from django.db import transaction
 
-    from yiwang.catalog import demo_data
+    from yiwang.catalog.demo import items as demo_data
     from yiwang.catalog.models import ItemMaterial, ServiceItem
     from yiwang.catalog.search import build_search_fields
     from yiwang.org.models import Department, Region

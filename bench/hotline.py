@@ -48,8 +48,9 @@ def build_world():
     """County, towns, departments, a dispatcher, categories with their mapping; a trained router."""
     from django.core.management import call_command
 
-    from yiwang.hotline import demo_data, routing
-    from yiwang.hotline.demo import _ensure_reference
+    from yiwang.hotline import routing
+    from yiwang.hotline.demo import dataset as demo_data
+    from yiwang.hotline.demo import ensure_reference as _ensure_reference
     from yiwang.hotline.models import Category, RoutingModel
     from yiwang.org import services as org_services
     from yiwang.org.models import Department, Membership, Region, Role, User
@@ -112,7 +113,7 @@ def bench_intake(user, n: int) -> tuple[float, list[float]]:
 
     from django.test import Client
 
-    from yiwang.hotline import demo_data
+    from yiwang.hotline.demo import dataset as demo_data
 
     client = Client()
     client.force_login(user)
@@ -144,7 +145,7 @@ def bench_intake(user, n: int) -> tuple[float, list[float]]:
 
 
 def bench_routing(n: int) -> list[float]:
-    from yiwang.hotline import demo_data
+    from yiwang.hotline.demo import dataset as demo_data
     from yiwang.hotline.selectors import routing_suggest
 
     texts, _ = synthetic_history(demo_data, n)

@@ -4,7 +4,7 @@ from io import StringIO
 
 import pytest
 
-from yiwang.cases import demo
+from yiwang.cases.demo import bulk as demo
 from yiwang.cases.models import Case
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Load the Meixian demo: every app's ``demo.seed`` in dependency order. Idempotent."""
+"""Load the Meixian demo: every app's ``demo`` package (its ``seed``) in dependency order. Idempotent."""
 
 import importlib
 import time

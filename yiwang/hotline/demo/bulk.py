@@ -1,32 +1,24 @@
-"""Meixian hotline demo: six months of appeals in every state, 办不成事 entries, a trained router.
+"""Six months of hotline history, bulk-loaded: the rows here bypass the hotline services.
 
-The history (thousands of appeals with their dispatches, clocks, returns, extensions, replies and
-revisits) is generated with a fixed random seed and written with ``bulk_create``, because pushing
-each past event through the services would take minutes; the deadlines still come from the
-working-day calendar (``add_workdays``) and are stored as real clocks. The audit log is left to
-live actions: the last few appeals go through the services like any new call. Then the router is
-trained on that history and the deadline sweep runs, so reminders and overdue notices exist.
-
-Idempotent: a second run finds the first demo appeal (``submission_key="demo:0"``) and only tops
-up reference data.
+Appeals with their dispatches (and co-departments), clocks, return and extension requests,
+replies, revisits and events, and the 办不成事 entries with their clocks, are generated with a fixed
+random seed (:class:`History`) and written with ``bulk_create``, because pushing each past event
+through the services would take minutes and would audit and notify thousands of steps that never
+happened live. The deadlines still come from the working-day calendar (``add_workdays``) and are
+stored as real clocks; the tiers' working days come from ``hotline_config()`` like the services'.
+Text templates, names and places come from ``data/*.json`` (read by :mod:`.dataset`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-import sys
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.utils import timezone
-from tqdm import tqdm
 
-from yiwang.hotline import demo_data as data
-from yiwang.hotline import services
 from yiwang.hotline.models import (
     Appeal,
     AppealEvent,
@@ -46,11 +38,13 @@ from yiwang.org.models import Department, Region, ServiceHall, User
 from yiwang.workdays.models import Clock
 from yiwang.workdays.selectors import add_workdays
 
+from . import dataset as data
+
 SEED = 20260601
 DAYS = 183
 WEEKDAY_MEAN = 16
 WEEKEND_MEAN = 8
-MARKER = "demo:0"
+MARKER = "demo:0"  # submission key of the first demo appeal: the history exists
 COUNTY = "610326"
 
 S = Appeal.State
@@ -59,52 +53,6 @@ K = AppealEvent.Kind
 
 def _write(stdout, text: str) -> None:
     stdout.write(text + "\n")
-
-
-# --- reference data ------------------------------------------------------------------------------
-
-
-def _ensure_reference() -> tuple[dict[str, Category], int, int]:
-    departments = {d.code: d for d in Department.objects.all()}
-    categories = {}
-    created = 0
-    for order, (code, name, group, keywords, dept_code, description) in enumerate(data.CATEGORIES, start=1):
-        category, made = Category.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "group": group,
-                "keywords": keywords,
-                "description": description,
-                "sort_order": order,
-            },
-        )
-        created += made
-        categories[code] = category
-        if dept_code in departments:
-            CategoryDepartmentMapping.objects.get_or_create(
-                category=category, town=None, defaults={"department": departments[dept_code]}
-            )
-    towns = {r.code: r for r in Region.objects.filter(code__in=data.TOWN_DEPARTMENTS)}
-    for code in data.TOWN_MAPPED:
-        for town_code, dept_code in data.TOWN_DEPARTMENTS.items():
-            if town_code in towns and dept_code in departments:
-                CategoryDepartmentMapping.objects.get_or_create(
-                    category=categories[code], town=towns[town_code], defaults={"department": departments[dept_code]}
-                )
-    knowledge = 0
-    for question, answer, keywords, category_code, dept_code in data.KNOWLEDGE:
-        _, made = KnowledgeEntry.objects.get_or_create(
-            question=question,
-            defaults={
-                "answer": answer,
-                "keywords": keywords,
-                "category": categories.get(category_code),
-                "department": departments.get(dept_code),
-            },
-        )
-        knowledge += made
-    return categories, created, knowledge
 
 
 # --- the simulation ------------------------------------------------------------------------------
@@ -715,7 +663,7 @@ class History:
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _bulk(history: History, stdout) -> dict[str, int]:
+def bulk_write(history: History, stdout) -> dict[str, int]:
     plans = history.plans
     plans.sort(key=lambda p: p.appeal.received_at)
     appeals = [p.appeal for p in plans]
@@ -780,7 +728,7 @@ def _bulk(history: History, stdout) -> dict[str, int]:
     }
 
 
-def _unresolved(history: History, categories: dict[str, Category], today: dt.date) -> int:
+def unresolved_write(history: History, categories: dict[str, Category], today: dt.date) -> int:
     rng = history.rng
     hall = ServiceHall.objects.filter(kind=ServiceHall.Kind.COUNTY_HALL).first()
     clerk = history.users.get("liufang")
@@ -863,131 +811,3 @@ def _unresolved(history: History, categories: dict[str, Category], today: dt.dat
         matter.clock = clock
     UnresolvedMatter.objects.bulk_update(matters, ["clock"], batch_size=500)
     return len(matters)
-
-
-LIVE_CALLS = [
-    (
-        "phone",
-        "complaint",
-        "营头镇红河谷村通村路雨后积水严重",
-        "红河谷村到营头镇的通村路雨后积水，坑洼多，拉猕猴桃的车辆通行困难，希望尽快修补。",
-        "610326105",
-    ),
-    (
-        "phone",
-        "help",
-        "槐芽镇果园务工工资被拖欠",
-        "在槐芽镇一家猕猴桃合作社打工两个月，工资八千四百元一直没发，老板说等果子卖了再给。",
-        "610326101",
-    ),
-    (
-        "portal",
-        "complaint",
-        "汤峪镇温泉酒店门口车辆乱停",
-        "汤峪镇温泉酒店门口周末车辆乱停乱放，道路堵死，希望增设停车位并加强疏导。",
-        "610326102",
-    ),
-    (
-        "phone",
-        "consultation",
-        "咨询个体户营业执照怎么办",
-        "想在自家院子开农家乐，个体工商户营业执照怎么办理，需要什么材料？",
-        "610326102",
-    ),
-    (
-        "phone",
-        "report",
-        "常兴镇一加工厂夜间排放刺鼻废气",
-        "常兴镇一家加工厂晚上排放废气，气味刺鼻，附近村民晚上不敢开窗，请环保部门查处。",
-        "610326103",
-    ),
-]
-
-
-def _live(history: History, stdout) -> int:
-    """A few of today's calls through the real services (audited, with routing suggestions)."""
-    operator = history.dispatcher
-    if operator is None:
-        return 0
-    made = 0
-    towns = {t.code: t for t in history.towns}
-    for index, (channel, kind, title, content, town_code) in enumerate(LIVE_CALLS):
-        name, phone = history.person()
-        services.appeal_submit(
-            channel=channel,
-            kind=kind,
-            title=title,
-            content=content,
-            actor=operator,
-            town=towns.get(town_code),
-            contact_name=name,
-            contact_phone=phone,
-            public_consent=True,
-            submission_key=f"demo:live:{index}",
-        )
-        made += 1
-    return made
-
-
-def _refresh_suggestions(stdout) -> int:
-    from yiwang.hotline.selectors import routing_suggest
-
-    pending = list(Appeal.objects.filter(state=S.RECEIVED, submission_key__startswith="demo:").select_related("town"))
-    for appeal in pending:
-        suggestion = routing_suggest(title=appeal.title, content=appeal.content, town=appeal.town)
-        appeal.suggested_department = suggestion.department
-        appeal.suggested_category = suggestion.category
-        appeal.suggestion_confidence = suggestion.confidence
-        appeal.suggestion_low_confidence = suggestion.low_confidence
-    Appeal.objects.bulk_update(
-        pending,
-        ["suggested_department", "suggested_category", "suggestion_confidence", "suggestion_low_confidence"],
-        batch_size=200,
-    )
-    return len(pending)
-
-
-def seed(*, stdout) -> None:
-    """Categories, mappings and knowledge (always topped up); the history once."""
-    started = time.monotonic()
-    if not Region.objects.filter(code=COUNTY).exists():
-        _write(stdout, "未找到眉县区划，请先运行 org 的演示数据")
-        return
-    categories, made_categories, made_knowledge = _ensure_reference()
-    _write(stdout, f"诉求类别：新建 {made_categories}；知识库：新建 {made_knowledge}")
-    if Appeal.objects.filter(submission_key=MARKER).exists():
-        _write(stdout, "诉求演示数据已存在，跳过")
-        return
-    now = timezone.now()
-    today = timezone.localdate()
-    history = History(now, categories)
-
-    def progress(iterable):
-        return tqdm(iterable, desc="生成诉求", unit="天", file=sys.stderr, leave=False)
-
-    history.generate(today, progress)
-    with transaction.atomic():
-        counts = _bulk(history, stdout)
-        unresolved = _unresolved(history, categories, today)
-    states = defaultdict(int)
-    for plan in history.plans:
-        states[plan.appeal.state] += 1
-    _write(
-        stdout,
-        f"诉求 {counts['appeals']} 件（派单 {counts['dispatches']}，答复 {counts['replies']}，回访 {counts['revisits']}，"
-        f"办理记录 {counts['events']}，期限 {counts['clocks']}）；办不成事 {unresolved} 件",
-    )
-    _write(
-        stdout,
-        "状态分布："
-        + "，".join(f"{Appeal.State(s).label} {n}" for s, n in sorted(states.items(), key=lambda kv: -kv[1])),
-    )
-    services.routing_model_train(actor=None, folds=None, stdout=stdout)
-    refreshed = _refresh_suggestions(stdout)
-    live = _live(history, stdout)
-    report = services.appeal_sweep()
-    _write(
-        stdout,
-        f"智能分拨建议已更新 {refreshed} 件；今日来电 {live} 件；催办 {report.reminders}，超期通报 {report.overdue}",
-    )
-    _write(stdout, f"诉求演示数据完成（{time.monotonic() - started:.1f} 秒）")

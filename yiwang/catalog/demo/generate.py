@@ -1,5 +1,11 @@
 """Meixian demo catalog: the adopted list, its bundles and months of adjustments under blind review.
 
+Every item, bundle, change, review and withdrawal goes through the catalog services
+(``items_publish_baseline``, ``bundle_create``, ``item_change_propose``/``approve``/``reject``,
+``item_withdraw``), so the rules the services check hold for the demo too. The only writes past
+them are ``update()`` calls that move the proposal, review and publication timestamps back into the
+months since adoption.
+
 Idempotent: items, bundles and the adjustment history are each created only when missing. Dates of
 the history are spread over the months since the list was adopted (the audit log keeps its own
 real timestamps: it records when the demo wrote them).
@@ -16,9 +22,11 @@ from tqdm import tqdm
 
 from yiwang.org.models import Department, User
 
-from . import demo_data, pdf, services
-from .elements import item_elements
-from .models import Bundle, ChangeStatus, ItemChange, ItemStatus, ServiceItem, ServiceItemVersion
+from .. import pdf, services
+from ..elements import item_elements
+from ..models import Bundle, ChangeStatus, ItemChange, ItemStatus, ServiceItem, ServiceItemVersion
+from .dataset import ADJUSTMENTS, BUNDLES, FORM_FILES, SAMPLE_VALUES, WITHDRAWN
+from .items import SEED, all_items
 
 ADOPTION_REASON = "县政府办公室公布《眉县政务服务事项实施清单（2021年版）》（示意文号：眉政办发〔2021〕12号）"
 ADOPTED_DAYS_AGO = 270
@@ -26,38 +34,6 @@ ADOPTED_DAYS_AGO = 270
 # Who maintains which department's items in the demo, and who may sit on a cross review.
 MAINTAINERS = {"admin-approval": "zhoumin", "market-regulation": "wugang", "housing-construction": "sunlei"}
 REVIEWERS = ("gaojie", "zhoumin", "wugang", "sunlei")
-WITHDRAWN = {
-    "剧毒化学品购买许可": "依据省级事项清单调整，改由市级公安机关实施，本县停止受理",
-    "广告发布登记": "依据《国务院关于取消和下放一批行政许可事项的决定》调整，改为告知性备案，由平台直接推送",
-}
-# Items whose application form and a filled-in sample are published as files (high-frequency items).
-FORM_FILES = (
-    "食品经营许可（新办）",
-    "小餐饮经营许可（新办）",
-    "个体工商户设立登记",
-    "有限责任公司设立登记",
-    "农村村民宅基地审批",
-    "最低生活保障审核确认（农村）",
-    "建筑工程施工许可证核发（新办）",
-    "取水许可（新办）",
-)
-SAMPLE_VALUES = {
-    "applicant_name": "张秀英",
-    "applicant_id_number": "610326************",
-    "applicant_phone": "139****5678",
-    "applicant_address": "眉县首善街道东关社区",
-    "entity_name": "眉县秦岭猕猴桃专业合作社",
-    "entity_uscc": "93610326MA6X******",
-    "legal_representative": "李建军",
-    "contact_phone": "0917-55*****",
-    "entity_address": "眉县槐芽镇槐芽村",
-    "business_scope": "猕猴桃种植、收购、冷藏、销售",
-    "premises_area": "120",
-    "project_name": "年储3000吨猕猴桃气调库建设项目",
-    "project_address": "眉县猕猴桃产业园区",
-    "investment": "800",
-    "registered_capital": "50",
-}
 
 
 def _write(stdout, text: str) -> None:
@@ -107,9 +83,7 @@ def seed(*, stdout) -> None:
     if admin is None:
         raise RuntimeError("catalog demo needs the org demo's administrator (run org's seed first)")
     known = set(Department.objects.values_list("code", flat=True))
-    elements_list = [
-        e for e in demo_data.all_items() if {e["competent_department"], e["implementing_department"]} <= known
-    ]
+    elements_list = [e for e in all_items() if {e["competent_department"], e["implementing_department"]} <= known]
     existing = set(ServiceItem.objects.values_list("code", flat=True))
     missing = [e for e in elements_list if e["code"] not in existing]
     if missing:
@@ -144,7 +118,7 @@ def _seed_bundles(admin) -> int:
     }
     departments = {d.code: d for d in Department.objects.all()}
     created = 0
-    for spec in demo_data.BUNDLES:
+    for spec in BUNDLES:
         if Bundle.objects.filter(code=spec["code"]).exists() or spec["lead"] not in departments:
             continue
         codes = [by_name[name] for name in spec["items"] if name in by_name]
@@ -214,7 +188,7 @@ def _reviewer_for(change: ItemChange) -> User | None:
 def _seed_history(admin) -> str:
     if ItemChange.objects.exists():
         return "已存在，跳过"
-    rng = random.Random(demo_data.SEED + 10)
+    rng = random.Random(SEED + 10)
     items = list(ServiceItem.objects.filter(status=ItemStatus.PUBLISHED, level="county").order_by("code"))
     if not items:
         return "无事项"
@@ -225,7 +199,7 @@ def _seed_history(admin) -> str:
     moments = sorted(start + dt.timedelta(seconds=rng.random() * span) for _ in picks)
     approved = rejected = pending = 0
     for index, (item, moment) in enumerate(zip(picks, moments, strict=True)):
-        kinds = [k for k, _reason in demo_data.ADJUSTMENTS]
+        kinds = [k for k, _reason in ADJUSTMENTS]
         rng.shuffle(kinds)
         elements = item_elements(item)
         for kind in kinds:
@@ -234,7 +208,7 @@ def _seed_history(admin) -> str:
                 break
         else:
             continue
-        reason = dict(demo_data.ADJUSTMENTS)[kind]
+        reason = dict(ADJUSTMENTS)[kind]
         maintainer = _user(MAINTAINERS.get(item.implementing_department.code, "")) or _user(
             MAINTAINERS.get(item.competent_department.code, "")
         )

@@ -1,21 +1,25 @@
 """Meixian demo data for ``org``: regions, departments, halls and windows, one account per role.
 
+Every row goes through the org services (``region_load_from_data``, ``hall_create``,
+``window_create``, ``user_create``, ``membership_grant``); the windows and users come from
+``data/windows.json`` and ``data/users.json``.
+
 Idempotent: a second run creates nothing. Passwords are generated on first creation and printed
 once; they are not stored anywhere else, so a forgotten one is reset with
 ``manage.py changepassword USERNAME``.
 """
 
-import datetime as dt
 import secrets
 import unicodedata
-from dataclasses import dataclass
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from yiwang.core.identifiers import make_id_number, make_uscc
 from yiwang.org import services
-from yiwang.org.models import Department, Membership, Region, Role, ServiceHall, User, Window
+from yiwang.org.models import Department, Membership, Region, Role, ServiceHall, User
+
+from .dataset import COUNTY_WINDOWS, DEMO_USERS, TOWN_WINDOWS, ZONE_WINDOWS, DemoUser
 
 COUNTY_CODE = "610326"
 COUNTY_HALL_NAME = "眉县政务服务中心"
@@ -23,86 +27,6 @@ ZONE_CENTRE_NAME = "眉县经开区综合服务中心"
 HALL_HOURS = "周一至周五 上午 8:30–12:00，下午 14:30–18:00（冬季 14:00–17:30）；7×24 小时自助服务区"
 TOWN_HOURS = "周一至周五 上午 8:30–12:00，下午 14:30–18:00"
 STATION_HOURS = "周一至周五 上午 9:00–12:00，下午 15:00–17:30；代办帮办可预约"
-
-# County hall: mostly comprehensive windows (前台综合受理), a few specialised ones, and delivery
-# windows at the end (统一窗口出件). Window 20 is the plan's “办不成事” window (highlight 4).
-COUNTY_WINDOWS: list[tuple[int, str, str]] = [
-    *[(n, Window.Kind.COMPREHENSIVE, f"{n}号 综合受理窗口") for n in range(1, 17)],
-    (17, Window.Kind.COMPREHENSIVE, "17号 企业开办综合窗口"),
-    (18, Window.Kind.COMPREHENSIVE, "18号 工程建设项目综合窗口"),
-    (19, Window.Kind.SPECIALISED, "19号 不动产登记专业窗口"),
-    (20, Window.Kind.SPECIALISED, "20号 “办不成事”反映窗口"),
-    (21, Window.Kind.SPECIALISED, "21号 公安户政专业窗口"),
-    (22, Window.Kind.DELIVERY, "22号 出件窗口"),
-    (23, Window.Kind.DELIVERY, "23号 出件窗口"),
-    (24, Window.Kind.DELIVERY, "24号 出件窗口"),
-]
-TOWN_WINDOWS: list[tuple[int, str, str]] = [
-    (1, Window.Kind.COMPREHENSIVE, "1号 综合受理窗口"),
-    (2, Window.Kind.COMPREHENSIVE, "2号 综合受理窗口"),
-    (3, Window.Kind.DELIVERY, "3号 出件窗口"),
-]
-ZONE_WINDOWS: list[tuple[int, str, str]] = [
-    (1, Window.Kind.COMPREHENSIVE, "1号 项目审批综合窗口"),
-    (2, Window.Kind.COMPREHENSIVE, "2号 企业服务综合窗口"),
-    (3, Window.Kind.DELIVERY, "3号 出件窗口"),
-]
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    username: str
-    display_name: str
-    role: str
-    department: str | None = None  # Department.code
-    region: str | None = None  # Region.code
-    hall: str | None = None  # ServiceHall.name
-    window: int | None = None
-    birth: dt.date = dt.date(1985, 6, 1)
-    seq: str = "011"
-    phone: str = ""
-    uscc_body: str | None = None
-    superuser: bool = False
-
-
-# Realistic names; any likeness to a real person is unintended. ID numbers are valid-format,
-# registered in 眉县 (610326), generated with the GB 11643 check character.
-DEMO_USERS: list[DemoUser] = [
-    DemoUser("wangxiulan", "王秀兰", Role.CITIZEN, birth=dt.date(1968, 3, 12), seq="042", phone="13891760231"),
-    DemoUser("lijianjun", "李建军", Role.CITIZEN, birth=dt.date(1979, 11, 2), seq="031", phone="15991726418"),
-    DemoUser(
-        "zhaohaitao",
-        "赵海涛",
-        Role.ENTERPRISE,
-        birth=dt.date(1982, 8, 19),
-        seq="057",
-        phone="18292731065",
-        # 眉县 kiwi-fruit company: 9 (工商) 1 (企业) 610326 + organisation code.
-        uscc_body="91610326MA6X8Q2L7",
-    ),
-    DemoUser("liufang", "刘芳", Role.CLERK, hall=COUNTY_HALL_NAME, window=1, birth=dt.date(1990, 4, 7), seq="082"),
-    DemoUser("zhangjing", "张静", Role.CLERK, hall=COUNTY_HALL_NAME, window=2, birth=dt.date(1993, 9, 21), seq="064"),
-    DemoUser("yangfan", "杨帆", Role.CLERK, hall=COUNTY_HALL_NAME, window=22, birth=dt.date(1995, 1, 30), seq="013"),
-    DemoUser("mali", "马丽", Role.CLERK, hall="槐芽镇便民服务中心", window=1, birth=dt.date(1988, 12, 5), seq="026"),
-    DemoUser("zhoumin", "周敏", Role.HANDLER, department="admin-approval", birth=dt.date(1986, 7, 15), seq="048"),
-    DemoUser("wugang", "吴刚", Role.HANDLER, department="market-regulation", birth=dt.date(1984, 2, 9), seq="035"),
-    DemoUser("sunlei", "孙磊", Role.HANDLER, department="housing-construction", birth=dt.date(1987, 10, 3), seq="017"),
-    DemoUser(
-        "guoting", "郭婷", Role.DISPATCHER, department="information-centre", birth=dt.date(1991, 5, 28), seq="066"
-    ),
-    DemoUser("hejun", "何军", Role.INSPECTOR, department="market-regulation", birth=dt.date(1980, 3, 17), seq="059"),
-    DemoUser(
-        "gaojie",
-        "高洁",
-        Role.SUPERVISOR,
-        department="government-inspection-office",
-        region=COUNTY_CODE,
-        birth=dt.date(1983, 6, 11),
-        seq="028",
-    ),
-    DemoUser("luozhiqiang", "罗志强", Role.LEADER, region=COUNTY_CODE, birth=dt.date(1972, 1, 23), seq="075"),
-    DemoUser("admin", "林涛", Role.ADMIN, region=COUNTY_CODE, birth=dt.date(1985, 9, 9), seq="091", superuser=True),
-]
 
 PASSWORD_CLASSES = (
     "ABCDEFGHJKLMNPQRSTUVWXYZ",  # no I/O: easy to read aloud and type
