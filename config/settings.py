@@ -165,6 +165,7 @@ CELERY_BEAT_SCHEDULE = {
     "cases-sweep": {"task": "cases.sweep_deadlines", "schedule": 1800.0},
     "hotline-sweep": {"task": "hotline.sweep", "schedule": 900.0},
     "workdays-sweep": {"task": "workdays.sweep_deadlines", "schedule": crontab(minute="*/15")},
+    "measures-fold": {"task": "measures.fold", "schedule": 60.0},
     "hotline-train-routing": {"task": "hotline.train_routing", "schedule": crontab(hour=2, minute=30)},
 }
 

@@ -6,6 +6,11 @@ One row per identity — (metric, month, region, department, key) — holding ad
 ``v1``, ``v2``, … in order). Numbers only ever add up, so a figure over any months, regions or
 departments is a ``SUM`` and a rate is a quotient of two sums.
 
+Writers never wait on a hot row: an event appends its increments to ``PendingFact`` (an insert, no
+lock on any shared row) in its own transaction, and a folding task (``measures_fold``, every minute)
+adds them into ``MonthlyFact`` and deletes them. Readers sum both tables, so a figure is exact the
+moment the event commits.
+
 The region is stored as its own code plus its county and town codes, so a subtree filter is an
 equality on an indexed column (county, town or the region itself) that the planner estimates
 like any other equality — never a ``LIKE`` on a deep path.
@@ -18,7 +23,9 @@ from django.utils.translation import gettext_lazy as _
 VALUE_COLUMNS = ("v1", "v2", "v3", "v4", "v5", "v6")
 
 
-class MonthlyFact(models.Model):
+class FactColumns(models.Model):
+    """The identity and numbers shared by a monthly fact and a pending increment of one."""
+
     metric = models.CharField(_("指标"), max_length=64)
     month = models.DateField(_("月份"), help_text=_("当月1日"))
     region = models.ForeignKey("org.Region", verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+")
@@ -36,6 +43,13 @@ class MonthlyFact(models.Model):
     v4 = models.BigIntegerField(default=0)
     v5 = models.BigIntegerField(default=0)
     v6 = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class MonthlyFact(FactColumns):
+    """One fact: the folded sum of every increment of its identity."""
 
     class Meta:
         verbose_name = _("月度统计事实")
@@ -63,3 +77,15 @@ class MonthlyFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} {self.month:%Y-%m} {self.region_code} {self.department_id or '-'} {self.key}"
+
+
+class PendingFact(FactColumns):
+    """An increment written with its event and not yet folded into ``MonthlyFact`` (append-only)."""
+
+    class Meta:
+        verbose_name = _("待汇总统计增量")
+        verbose_name_plural = _("待汇总统计增量")
+        indexes = [models.Index(fields=["metric", "month"], name="measures_pending_metric_month")]
+
+    def __str__(self) -> str:
+        return f"+{self.metric} {self.month:%Y-%m} {self.region_code} {self.department_id or '-'} {self.key}"

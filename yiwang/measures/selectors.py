@@ -16,7 +16,7 @@ from django.db.models import Q, Sum
 
 from yiwang.org.models import Region
 
-from .models import MonthlyFact
+from .models import MonthlyFact, PendingFact
 from .registry import Months, get_metric, month_of
 from .registry import metrics as registered_metrics
 from .services import Identity, rebuilt_rows
@@ -88,27 +88,37 @@ def facts(
     unknown = [g for g in group_by if g not in GROUPS]
     if unknown:
         raise ValueError(f"unknown group_by: {unknown}")
-    qs = MonthlyFact.objects.filter(metric=metric)
+    where = Q(metric=metric)
     if months is not None:
-        qs = qs.filter(month__gte=month_of(months[0]), month__lte=month_of(months[1]))
+        where &= Q(month__gte=month_of(months[0]), month__lte=month_of(months[1]))
     if region is not None:
-        qs = qs.filter(region_q(region))
+        where &= region_q(region)
     if department is not None:
         if isinstance(department, list | tuple | set | frozenset):
-            qs = qs.filter(department_id__in=[getattr(d, "pk", d) for d in department])
+            where &= Q(department_id__in=[getattr(d, "pk", d) for d in department])
         else:
-            qs = qs.filter(department_id=getattr(department, "pk", department))
+            where &= Q(department_id=getattr(department, "pk", department))
     if key is not None:
-        qs = qs.filter(key=key) if isinstance(key, str) else qs.filter(key__in=list(key))
+        where &= Q(key=key) if isinstance(key, str) else Q(key__in=list(key))
     sums = {name: Sum(definition.column(name)) for name in definition.all_fields}
     columns = [GROUPS[g] for g in group_by]
+    # Folded facts plus the increments not yet folded: exact as soon as an event commits.
+    merged: dict[tuple, dict[str, int]] = {}
+    for model in (MonthlyFact, PendingFact):
+        qs = model.objects.filter(where)
+        grouped = [qs.aggregate(**sums)] if not columns else qs.values(*columns).annotate(**sums).order_by()
+        for row in grouped:
+            group = tuple(row[c] for c in columns)
+            if not columns and all(row[name] is None for name in definition.all_fields):
+                continue
+            totals = merged.setdefault(group, dict.fromkeys(definition.all_fields, 0))
+            for name in definition.all_fields:
+                totals[name] += row[name] or 0
     if not columns:
-        total = qs.aggregate(**sums)
-        return [{name: total[name] or 0 for name in definition.all_fields}]
-    rows = qs.values(*columns).annotate(**sums).order_by(*columns)
+        return [merged.get((), dict.fromkeys(definition.all_fields, 0))]
     return [
-        {**{g: row[GROUPS[g]] for g in group_by}, **{name: row[name] or 0 for name in definition.all_fields}}
-        for row in rows
+        {**dict(zip(group_by, group, strict=True)), **merged[group]}
+        for group in sorted(merged, key=lambda g: tuple((v is None, v) for v in g))
     ]
 
 
@@ -133,16 +143,20 @@ class Difference:
 
 
 def stored_rows(metric: str, months: Months = None) -> dict[Identity, dict[str, int]]:
+    """The stored facts of ``metric`` by identity: folded facts plus pending increments."""
     definition = get_metric(metric)
-    qs = MonthlyFact.objects.filter(metric=metric)
-    if months is not None:
-        qs = qs.filter(month__gte=month_of(months[0]), month__lte=month_of(months[1]))
-    result = {}
-    for fact in qs:
-        values = {name: getattr(fact, definition.column(name)) for name in definition.all_fields}
-        if any(values.values()):  # an incrementally emptied row equals no row
-            result[(metric, fact.month, fact.region_id, fact.department_id, fact.key)] = values
-    return result
+    summed: dict[Identity, dict[str, int]] = {}
+    for model in (MonthlyFact, PendingFact):
+        qs = model.objects.filter(metric=metric)
+        if months is not None:
+            qs = qs.filter(month__gte=month_of(months[0]), month__lte=month_of(months[1]))
+        for fact in qs:
+            identity = (metric, fact.month, fact.region_id, fact.department_id, fact.key)
+            values = summed.setdefault(identity, dict.fromkeys(definition.all_fields, 0))
+            for name in definition.all_fields:
+                values[name] += getattr(fact, definition.column(name))
+    # an incrementally emptied fact equals no fact
+    return {identity: values for identity, values in summed.items() if any(values.values())}
 
 
 def measures_check(*, metrics: Iterable[str] | None = None, months: Months = None) -> list[Difference]:

@@ -1,5 +1,8 @@
 """Every write of monthly facts: incremental upserts from business events, and rebuilds from history.
 
+Increments are appended to ``PendingFact`` and folded into ``MonthlyFact`` by ``measures_fold``
+(a Celery beat task every minute), so no event waits on another's fact row.
+
 Event functions in the owning apps (``yiwang.cases.measures.on_case_decided`` …) call
 ``measure_add`` / ``measures_apply`` inside the business transaction, so a fact changes exactly
 when the change it counts commits, and rolls back with it.
@@ -20,7 +23,7 @@ from yiwang.core.audit import audit_record
 from yiwang.core.errors import ApplicationError
 from yiwang.org.models import Region
 
-from .models import MonthlyFact
+from .models import VALUE_COLUMNS, MonthlyFact, PendingFact
 from .registry import Metric, Months, get_metric, month_of
 from .registry import metrics as registered_metrics
 
@@ -95,9 +98,10 @@ def measure_add(
 
     The fact is (metric, month of ``on``, region, department, key). Runs in the caller's
     transaction and refuses to run outside one: a fact must commit or roll back with the event it
-    counts. Atomic upsert — ``UPDATE … SET n = n + x`` and, when no row exists yet, an ``INSERT`` in a
-    savepoint that falls back to the ``UPDATE`` if a concurrent transaction inserted it first — so
-    no read-modify-write and no lost increments on SQLite or PostgreSQL.
+    counts. The increment is appended to ``PendingFact`` — one insert, no lock on a shared row, so
+    concurrent events of the same department and month never queue behind each other (DESIGN: no
+    write waits on a hot row); ``measures_fold`` adds it into ``MonthlyFact`` shortly after, and
+    readers sum both in the meantime.
     Errors: ``measure.unknown_metric``, ``measure.unknown_field``, ``measure.increment_invalid``.
     """
     if not connection.in_atomic_block:
@@ -108,31 +112,95 @@ def measure_add(
         return
     if not isinstance(region, Region):
         region = Region.objects.only("pk", "code", "path", "level").get(pk=region)
-    month, department_id, key = month_of(on), _pk(department), key or ""
-    identity = Q(metric=metric, month=month, region_id=region.pk, key=key)
-    identity &= Q(department__isnull=True) if department_id is None else Q(department_id=department_id)
-    rows = MonthlyFact.objects.filter(identity)
+    code, county, town = region_codes(region)
+    PendingFact.objects.create(
+        metric=metric,
+        month=month_of(on),
+        region_id=region.pk,
+        region_code=code,
+        county_code=county,
+        town_code=town,
+        department_id=_pk(department),
+        key=key or "",
+        **columns,
+    )
+
+
+def _fold_into_fact(identity: Identity, codes: tuple[str, str, str], columns: dict[str, int]) -> None:
+    """Add ``columns`` to the stored fact of ``identity``: ``UPDATE … SET n = n + x``, or an INSERT
+    in a savepoint that falls back to the UPDATE when a concurrent fold inserted it first."""
+    metric, month, region_id, department_id, key = identity
+    where = Q(metric=metric, month=month, region_id=region_id, key=key)
+    where &= Q(department__isnull=True) if department_id is None else Q(department_id=department_id)
+    rows = MonthlyFact.objects.filter(where)
     updates = {column: F(column) + value for column, value in columns.items()}
     if rows.update(**updates):
         return
-    code, county, town = region_codes(region)
     try:
         with transaction.atomic():
             MonthlyFact.objects.create(
                 metric=metric,
                 month=month,
-                region_id=region.pk,
-                region_code=code,
-                county_code=county,
-                town_code=town,
+                region_id=region_id,
+                region_code=codes[0],
+                county_code=codes[1],
+                town_code=codes[2],
                 department_id=department_id,
                 key=key,
                 **columns,
             )
     except IntegrityError:
-        # A concurrent first event of the same fact committed its insert: add to that row.
         if not rows.update(**updates):
             raise
+
+
+PENDING_COLUMNS = ("count", *VALUE_COLUMNS)
+
+
+def measures_fold(*, batch: int = 10_000) -> int:
+    """Fold pending increments into ``MonthlyFact`` (oldest first, ``batch`` at a time); the number folded.
+
+    Each batch is one transaction: the pending rows are locked (``SKIP LOCKED`` where the database
+    has it, so two folding workers take disjoint rows), summed by identity, added to their facts
+    and deleted — a crash in between rolls the whole batch back, so nothing is lost or counted twice.
+    """
+    folded = 0
+    while True:
+        with transaction.atomic():
+            pending = PendingFact.objects.order_by("pk")
+            if connection.features.has_select_for_update_skip_locked:
+                pending = pending.select_for_update(skip_locked=True)
+            rows = list(
+                pending.values(
+                    "pk",
+                    "metric",
+                    "month",
+                    "region_id",
+                    "region_code",
+                    "county_code",
+                    "town_code",
+                    "department_id",
+                    "key",
+                    *PENDING_COLUMNS,
+                )[:batch]
+            )
+            if not rows:
+                return folded
+            sums: dict[Identity, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PENDING_COLUMNS, 0))
+            codes: dict[Identity, tuple[str, str, str]] = {}
+            for row in rows:
+                identity = (row["metric"], row["month"], row["region_id"], row["department_id"], row["key"])
+                codes[identity] = (row["region_code"], row["county_code"], row["town_code"])
+                for column in PENDING_COLUMNS:
+                    sums[identity][column] += row[column]
+            for identity in sorted(sums, key=lambda i: tuple(str(p) for p in i)):  # one lock order
+                columns = {column: value for column, value in sums[identity].items() if value}
+                if columns:
+                    _fold_into_fact(identity, codes[identity], columns)
+            PendingFact.objects.filter(pk__in=[row["pk"] for row in rows]).delete()
+        folded += len(rows)
+        if len(rows) < batch:
+            return folded
 
 
 def measures_apply(*, before: Iterable[FactDelta] = (), after: Iterable[FactDelta] = ()) -> None:
@@ -199,6 +267,7 @@ def measures_rebuild(
         codes = _regions(identity[2] for identity in rows)
         with transaction.atomic():
             deleted, _ = MonthlyFact.objects.filter(_month_filter(months), metric=definition.name).delete()
+            PendingFact.objects.filter(_month_filter(months), metric=definition.name).delete()
             MonthlyFact.objects.bulk_create(
                 [
                     MonthlyFact(
@@ -256,6 +325,7 @@ def measures_replace(*, metric: str, rows: Iterable[dict], scope: Q) -> int:
     summed = {identity: values for identity, values in summed.items() if any(values.values())}
     codes = _regions(identity[2] for identity in summed)
     MonthlyFact.objects.filter(scope, metric=metric).delete()
+    PendingFact.objects.filter(scope, metric=metric).delete()
     MonthlyFact.objects.bulk_create(
         [
             MonthlyFact(

@@ -10,7 +10,7 @@ from yiwang.core.errors import ApplicationError
 from yiwang.measures import registry
 from yiwang.measures.models import MonthlyFact
 from yiwang.measures.selectors import fact_total, facts, measures_check, rate
-from yiwang.measures.services import measure_add, measures_rebuild
+from yiwang.measures.services import measure_add, measures_fold, measures_rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +28,10 @@ def metric():
 
 
 def add(**kwargs):
+    """One event's increment, folded into its fact (test_fold.py covers the pending increments)."""
     with transaction.atomic():
         measure_add(**kwargs)
+    measures_fold()
 
 
 def test_it_upserts_and_sums_increments(metric, meixian, dept_a):
