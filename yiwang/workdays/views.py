@@ -1,37 +1,21 @@
-"""The public calendar page (with the "N 个工作日后是哪天" form) and the staff import page."""
+"""The public calendar page (with the "N 个工作日后是哪天" form) and the administrators' import page."""
 
 import calendar as month_calendar
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yiwang.core.errors import ApplicationError, add_application_error
+from yiwang.org.permissions import calendar_manage_required
 from yiwang.workdays import selectors, services
 from yiwang.workdays.calendar import FIRST_YEAR, LAST_YEAR
 from yiwang.workdays.forms import AddWorkdaysForm, CalendarImportForm
 from yiwang.workdays.importing import parse_calendar_text
 
 WEEKDAY_NAMES = ["一", "二", "三", "四", "五", "六", "日"]
-
-
-def staff_required(view):
-    """Staff only (the calendar administrators); anonymous users are sent to the login page."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_staff:
-            raise PermissionDenied("仅限管理员")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _requested_year(request) -> int:
@@ -111,7 +95,7 @@ def add_workdays_partial(request):
     return render(request, "workdays/calendar.html", _calendar_context(year, form, result))
 
 
-@staff_required
+@calendar_manage_required
 @require_http_methods(["GET", "POST"])
 def calendar_import(request):
     """Paste or upload the State Council's notice (or a CSV), preview the parsed days, confirm."""

@@ -26,6 +26,14 @@ def test_it_is_for_staff_only(client, clerk):
     assert not CalendarYear.objects.filter(year=2027).exists()
 
 
+def test_it_is_for_administrators_not_for_django_staff(client, django_staff):
+    # calendar.manage: an administrator membership or a superuser; is_staff alone opens only the Django admin.
+    client.force_login(django_staff)
+    assert client.get(URL).status_code == 403
+    assert client.post(URL, {"text": CSV_2027, "format": "auto", "action": "confirm"}).status_code == 403
+    assert not CalendarYear.objects.filter(year=2027).exists()
+
+
 def test_it_previews_then_imports_on_confirmation(client, staff_user):
     clock = start_clock(dt.date(2026, 12, 25), 10)
     client.force_login(staff_user)
