@@ -1,10 +1,9 @@
 """``/api/catalog/``: search and read published items and bundles (public), propose and review changes.
 
-Reads are public reference data (auth=None), like the guides. Proposals and reviews need a session;
-a proposal honours ``Idempotency-Key``. The review endpoints never return the proposer (交叉盲审).
+Reads are public reference data (auth=None), like the guides. Proposals and reviews need a session
+and the same actions as the staff pages (``catalog.propose``, ``catalog.review``); a proposal honours
+``Idempotency-Key``. The review endpoints never return the proposer (交叉盲审).
 """
-
-from __future__ import annotations
 
 import datetime as dt
 
@@ -13,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
+from yiwang.org.permissions import api_action_required
 
 from . import selectors, services
 from .models import ItemChange, ServiceItem
@@ -340,7 +340,7 @@ def get_item(request, code: str):
 
 @router.get("/items/{code}/versions/{number}", response=VersionOut, auth=None, summary="事项某一版本的办理要素")
 def get_item_version(request, code: str, number: int):
-    item = ServiceItem.objects.filter(code=code).exclude(status="draft").first()
+    item = selectors.item_listed(code)
     version = selectors.item_version(item, number) if item else None
     if version is None:
         raise _not_found("version", f"{code}/v{number}")
@@ -402,15 +402,17 @@ def get_bundle(request, code: str):
 
 
 @router.post("/changes", response={201: ChangeOut}, summary="提出事项新增或调整（待交叉盲审）")
-@idempotent
+@idempotent  # directly under the router: it hands ninja the function below it
+@api_action_required("catalog.propose")
 def propose_change(request, payload: ChangeIn):
     elements = payload.elements.model_dump()
-    item = ServiceItem.objects.filter(code=elements["code"]).first()
+    item = selectors.item_by_code(elements["code"])
     change = services.item_change_propose(elements=elements, reason=payload.reason, actor=request.user, item=item)
     return Status(201, _change_out(change))
 
 
 @router.get("/reviews", response=list[ReviewOut], summary="待我交叉盲审的调整申请（不含提出人）")
+@api_action_required("catalog.review")
 def list_reviews(request):
     result = []
     for change in selectors.review_queue(reviewer=request.user):
@@ -430,13 +432,14 @@ def list_reviews(request):
 
 
 def _pending_change(pk: int) -> ItemChange:
-    change = ItemChange.objects.select_related("item").filter(pk=pk).first()
+    change = selectors.change_get(pk)
     if change is None:
         raise _not_found("change", pk)
     return change
 
 
 @router.post("/changes/{pk}/approve", response=VersionOut, summary="审核通过并发布新版本")
+@api_action_required("catalog.review")
 def approve_change(request, pk: int, payload: NoteIn):
     version = services.item_change_approve(change=_pending_change(pk), actor=request.user, note=payload.note)
     return {
@@ -449,6 +452,7 @@ def approve_change(request, pk: int, payload: NoteIn):
 
 
 @router.post("/changes/{pk}/reject", response=ChangeOut, summary="退回调整申请")
+@api_action_required("catalog.review")
 def reject_change(request, pk: int, payload: NoteIn):
     change = services.item_change_reject(change=_pending_change(pk), actor=request.user, note=payload.note)
     return _change_out(change)

@@ -1,25 +1,31 @@
 """Every read of the catalog: the public search and guides, bundles, the staff view, the review queue
 and the plan's catalog targets.
 
-Public reads return published items only. Staff reads are scoped with ``org.selectors``: a handler
-sees the items of their own department (as competent or implementing department); administrators,
-leaders and supervisors see their region.
+Public reads return published items only. Staff reads are scoped with ``yiwang.org.scoping``: a
+handler sees the items of their own department (as competent or implementing department);
+administrators, leaders and supervisors see their region. The targets read the roll-up
+(``catalog.items`` facts, ``yiwang.catalog.measures``), never the items themselves.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from yiwang.measures.selectors import fact_total, facts
 from yiwang.org.models import Department
-from yiwang.org.selectors import scope_to_user_departments, user_departments
+from yiwang.org.scoping import scope_for
+from yiwang.org.selectors import user_departments
 
 from .conf import TARGET_DEFAULTS, catalog_targets_config
-from .elements import Problem, elements_diff, item_elements
+from .elements import ITEM_FIELD_BY_KEY, Problem, elements_diff, item_elements
+from .measures import ITEMS
 from .models import (
-    COUNTED_REFORM_MODES,
     Bundle,
     BundleItem,
     BundleStatus,
@@ -90,6 +96,39 @@ def item_guide(code: str) -> ServiceItem | None:
         .filter(code=code)
         .first()
     )
+
+
+def item_withdrawn(code: str) -> ServiceItem | None:
+    """A withdrawn item (its guide answers 410 with a notice rather than 404), or None."""
+    return ServiceItem.objects.filter(code=code, status=ItemStatus.WITHDRAWN).first()
+
+
+def item_listed(code: str) -> ServiceItem | None:
+    """An item that was published at some time (published or withdrawn): its versions are public."""
+    return ServiceItem.objects.exclude(status=ItemStatus.DRAFT).filter(code=code).first()
+
+
+def item_by_code(code: str) -> ServiceItem | None:
+    """The item with this code in any status (a proposal adjusts it, or creates it when None)."""
+    return ServiceItem.objects.filter(code=code).first()
+
+
+def version_rows(version: ServiceItemVersion) -> list[tuple[str, object]]:
+    """A frozen version's elements as (label, display value) rows, departments by name, enums by label."""
+    elements = version.elements
+    codes = [elements.get("competent_department"), elements.get("implementing_department")]
+    names = dict(Department.objects.filter(code__in=codes).values_list("code", "name"))
+    rows = []
+    for key, spec in ITEM_FIELD_BY_KEY.items():
+        value = elements.get(key)
+        if spec.type == "department":
+            value = names.get(value, value)
+        elif spec.type == "bool":
+            value = _("是") if value else _("否")
+        elif spec.type in ("enum", "depth") and value not in ("", None):
+            value = spec.choices(value).label
+        rows.append((spec.label, value))
+    return rows
 
 
 def item_version(item: ServiceItem, number: int) -> ServiceItemVersion | None:
@@ -256,10 +295,13 @@ def staff_items(user) -> QuerySet[ServiceItem]:
     Rule (DESIGN.md, department scoping): a handler sees items where their department is the
     competent or implementing department; administrators, leaders and supervisors their region.
     """
-    qs = ServiceItem.objects.all()
-    by_competent = scope_to_user_departments(qs, user, field="competent_department").values("pk")
-    by_implementing = scope_to_user_departments(qs, user, field="implementing_department").values("pk")
-    return qs.filter(Q(pk__in=by_competent) | Q(pk__in=by_implementing))
+    scope = scope_for(user)
+    by_competent = scope.q("department.read", department="competent_department", region=None)
+    by_implementing = scope.q("department.read", department="implementing_department", region=None)
+    conditions = [q for q in (by_competent, by_implementing) if q is not None]
+    if not conditions:
+        return ServiceItem.objects.none()
+    return ServiceItem.objects.filter(reduce(or_, conditions))
 
 
 def staff_item_list(
@@ -283,7 +325,7 @@ def staff_item_list(
 def staff_item(user, code: str) -> ServiceItem | None:
     return (
         staff_items(user)
-        .select_related("competent_department", "implementing_department")
+        .select_related("competent_department", "implementing_department", "region")
         .prefetch_related(Prefetch("materials", queryset=ItemMaterial.objects.order_by("position", "id")))
         .filter(code=code)
         .first()
@@ -348,6 +390,14 @@ def review_detail(*, change: ItemChange, reviewer) -> dict | None:
     }
 
 
+def change_get(pk: int, *, pending: bool = False) -> ItemChange | None:
+    """One proposal with its item (the service that acts on it checks who may), or None."""
+    qs = ItemChange.objects.select_related("item").filter(pk=pk)
+    if pending:
+        qs = qs.filter(status=ChangeStatus.PENDING)
+    return qs.first()
+
+
 def changes_proposed_by(user) -> QuerySet[ItemChange]:
     return ItemChange.objects.filter(proposed_by=user).select_related("item").order_by("-proposed_at", "-id")
 
@@ -386,14 +436,13 @@ class CatalogMeasures:
         return None if self.zero_visit_share is None else round(self.zero_visit_share * 100, 1)
 
 
-_MEASURES = {
-    "published": Count("pk"),
-    "applied": Count("pk", filter=Q(on_application=True)),
-    "online": Count("pk", filter=Q(on_application=True, online_depth__gte=3)),
-    "zero_visit": Count("pk", filter=Q(on_application=True, visits_required=0)),
-    "instant": Count("pk", filter=Q(handling_type=HandlingType.INSTANT)),
-    "reform": Count("pk", filter=Q(reform_mode__in=list(COUNTED_REFORM_MODES))),
-}
+def _measures(label: str, row: dict, department: Department | None = None) -> CatalogMeasures:
+    return CatalogMeasures(
+        label=label,
+        department=department,
+        published=row["count"],
+        **{name: row[name] for name in ("applied", "online", "zero_visit", "instant", "reform")},
+    )
 
 
 def catalog_targets(*, level: str | None = None) -> dict:
@@ -405,17 +454,16 @@ def catalog_targets(*, level: str | None = None) -> dict:
     - instant items = items handled on the spot (即办件).
     - reform items = items whose 证照分离 mode is 直接取消审批, 审批改为备案 or 实行告知承诺; target ≥ 106
       (plan 四、（一）2). 优化审批服务 does not count.
+
+    Read from the ``catalog.items`` snapshot (one fact row per region, competent department and
+    level), which every publish and withdrawal keeps current — never from the items.
     """
-    qs = published_items()
-    if level:
-        qs = qs.filter(level=level)
-    overall = CatalogMeasures(label="全县", **qs.aggregate(**_MEASURES))
-    rows = []
-    per_department = qs.values("competent_department").annotate(**_MEASURES).order_by("competent_department")
-    departments = Department.objects.in_bulk([row["competent_department"] for row in per_department])
-    for row in per_department:
-        department = departments[row.pop("competent_department")]
-        rows.append(CatalogMeasures(label=str(department), department=department, **row))
+    overall = _measures("全县", fact_total(ITEMS, key=level))
+    per_department = [row for row in facts(ITEMS, key=level, group_by=("department",)) if row["count"]]
+    departments = Department.objects.in_bulk([row["department"] for row in per_department])
+    rows = [
+        _measures(str(departments[row["department"]]), row, departments[row["department"]]) for row in per_department
+    ]
     rows.sort(key=lambda m: (-(m.online_rate or 0), -m.applied, m.label))
     targets = catalog_targets_config()
     return {
@@ -430,7 +478,7 @@ def catalog_targets(*, level: str | None = None) -> dict:
             else (overall.zero_visit_share or 0) >= targets["zero_visit_share"],
             "instant_items": None if targets["instant_items"] is None else overall.instant >= targets["instant_items"],
         },
-        "levels": dict(qs.values_list("level").annotate(n=Count("pk")).order_by()),
+        "levels": {row["key"]: row["count"] for row in facts(ITEMS, key=level, group_by=("key",)) if row["count"]},
     }
 
 

@@ -7,7 +7,10 @@ Rules and their sources:
   version. A case keeps the version it was filed under.
 - 交叉盲审 (same clause): the reviewer belongs to none of the proposer's departments nor the item's
   own, is not the proposer, and is never shown who proposed (``selectors.review_queue``).
-- Publishing and withdrawing are audited (``catalog.item.published`` / ``catalog.item.withdrawn``).
+- Publishing and withdrawing are audited (``catalog.item.published`` / ``catalog.item.withdrawn``)
+  and recompute the ``catalog.items`` roll-up of the departments touched, in the same transaction.
+- Who may: the catalog actions of ``yiwang.org.scoping`` (``catalog.propose``, ``catalog.review``,
+  ``catalog.withdraw``); publishing a baseline and bundles are for administrators.
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ from django.utils import timezone
 from yiwang.core.audit import audit_record
 from yiwang.core.errors import ApplicationError
 from yiwang.org.models import Department, Role
-from yiwang.org.selectors import user_can_act_for_department, user_departments, user_roles
+from yiwang.org.scoping import scope_for
+from yiwang.org.selectors import user_departments
 
 from . import excel
 from .elements import ITEM_FIELDS, Problem, elements_clean, item_elements
+from .measures import on_item_changed, on_items_changed
 from .models import (
     Bundle,
     BundleItem,
@@ -40,16 +45,15 @@ from .rules import blocking, elements_problems
 from .search import build_search_fields
 from .workflow import check_bundle_transition, check_change_transition, check_item_transition
 
-# Who may sit on a cross review: department staff, supervisors (督查室) and administrators — always
-# from a department other than the proposer's and the item's.
-REVIEWER_ROLES = frozenset({Role.HANDLER, Role.SUPERVISOR, Role.ADMIN})
-
-
 # --- helpers -------------------------------------------------------------------------------------
 
 
 def _is_admin(actor) -> bool:
-    return Role.ADMIN in user_roles(actor)
+    return Role.ADMIN in scope_for(actor).roles
+
+
+def _can_maintain(actor, department: Department) -> bool:
+    return scope_for(actor).can("catalog.propose", department=department)
 
 
 def _problems_error(problems: list[Problem]) -> ApplicationError:
@@ -85,7 +89,7 @@ def _departments_for(elements: dict) -> dict[str, Department]:
 
 
 def _check_can_maintain(actor, departments: Iterable[Department]) -> None:
-    if not any(user_can_act_for_department(actor, d) for d in departments):
+    if not any(_can_maintain(actor, d) for d in departments):
         names = "、".join(sorted({str(d) for d in departments}))
         raise ApplicationError(
             "catalog.not_permitted",
@@ -226,7 +230,9 @@ def item_change_propose(*, elements: dict, reason: str, actor, item: ServiceItem
 
 def review_refusal(change: ItemChange, actor) -> ApplicationError | None:
     """Why ``actor`` may not review ``change`` (交叉盲审), or None when they may."""
-    if not REVIEWER_ROLES & user_roles(actor):
+    # Who may sit on a cross review (catalog.review): department staff, supervisors (督查室) and
+    # administrators — always from a department other than the proposer's and the item's.
+    if not scope_for(actor).can("catalog.review"):
         return ApplicationError(
             "catalog.not_reviewer", "只有部门工作人员、督查人员或管理员可以审核事项调整", status=403
         )
@@ -319,6 +325,7 @@ def item_change_approve(*, change: ItemChange, actor, note: str = "") -> Service
             )
         departments = _departments_for(change.elements)
         clean, _warnings = elements_validate(change.elements, departments=departments)
+        previous_department = item.competent_department_id
         version = _publish(
             item=item,
             elements=clean,
@@ -335,6 +342,7 @@ def item_change_approve(*, change: ItemChange, actor, note: str = "") -> Service
         change.reviewed_at = version.published_at
         change.review_note = (note or "").strip()
         change.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+        on_item_changed(item, previous_department=previous_department)
         audit_record(
             actor=actor,
             action="catalog.change.approved",
@@ -396,22 +404,24 @@ def item_change_cancel(*, change: ItemChange, actor) -> ItemChange:
 def item_withdraw(*, item: ServiceItem, reason: str, actor) -> ServiceItem:
     """Withdraw a published item from the public catalog (停用), e.g. after 直接取消审批.
 
-    Only an administrator may; a reason is required. Cases already filed keep their version.
+    Only an administrator whose region covers the item may (``catalog.withdraw``); a reason is
+    required. Cases already filed keep their version.
     Errors: ``catalog.reason_required``, ``catalog.not_permitted`` (403), ``item.invalid_transition`` (409).
     """
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("catalog.reason_required", "请说明停用理由", details={"field": "reason"})
-    if not _is_admin(actor):
-        raise ApplicationError("catalog.not_permitted", "只有管理员可以停用事项", status=403)
     with transaction.atomic():
-        item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+        item = ServiceItem.objects.select_for_update().select_related("region").get(pk=item.pk)
+        if not scope_for(actor).can("catalog.withdraw", region=item.region):
+            raise ApplicationError("catalog.not_permitted", "只有管理员可以停用事项", status=403)
         check_item_transition(item, ItemStatus.WITHDRAWN)
         if item.changes.filter(status=ChangeStatus.PENDING).exists():
             raise ApplicationError("catalog.change_pending", "该事项有待审核的调整申请，请先处理后再停用", status=409)
         item.status = ItemStatus.WITHDRAWN
         item.withdrawn_at = timezone.now()
         item.save(update_fields=["status", "withdrawn_at", "updated_at"])
+        on_item_changed(item)
         audit_record(
             actor=actor,
             action="catalog.item.withdrawn",
@@ -479,6 +489,7 @@ def items_publish_baseline(
             items.append(_publish_new(elements=clean, departments=departments, reason=reason, actor=actor))
             if progress:
                 progress(1)
+        on_items_changed(departments=[item.competent_department_id for item in items])
     return items
 
 
@@ -587,7 +598,7 @@ def catalog_import(
         item = existing.get(code)
         if item is not None:
             involved += [item.competent_department, item.implementing_department]
-        if not admin and not any(user_can_act_for_department(actor, d) for d in involved):
+        if not admin and not any(_can_maintain(actor, d) for d in involved):
             errors.append(
                 excel.CellError(
                     excel.SHEET_ITEMS, parsed_item.row, "主管部门", "您无权调整该部门的事项", "catalog.not_permitted"
@@ -632,16 +643,19 @@ def catalog_import(
         )
 
     with transaction.atomic():
+        published_departments = set()
         for action, _parsed_item, clean in plan:
             code = clean["code"]
             if action == "publish":
-                _publish_new(elements=clean, departments=departments, reason=reason, actor=actor)
+                item = _publish_new(elements=clean, departments=departments, reason=reason, actor=actor)
+                published_departments.add(item.competent_department_id)
                 report.published.append(code)
             else:
                 item_change_propose(elements=clean, reason=reason, actor=actor, item=existing.get(code))
                 (report.proposed_new if action == "new" else report.proposed_changes).append(code)
             if progress:
                 progress(1)
+        on_items_changed(departments=published_departments)
         audit_record(
             actor=actor,
             action="catalog.import",

@@ -1,47 +1,32 @@
 """Pages of the catalog: public search, guides and bundles; staff catalog, review, import/export, targets.
 
 Views validate the shape of input, call a service or selector and render; an HTMX request gets only
-the partial it asked for.
+the partial it asked for. Staff pages are gated by the catalog actions of ``yiwang.org.scoping``
+(``catalog.workspace`` for any staff role, ``catalog.propose``, ``catalog.review``,
+``catalog.withdraw``); object-level scoping happens in the selectors and services.
 """
 
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.core.errors import ApplicationError
-from yiwang.org.models import STAFF_ROLES, Department, Role
-from yiwang.org.selectors import user_roles
+from yiwang.org.permissions import action_required
 from yiwang.workdays.selectors import add_workdays
 
 from . import excel, pdf, selectors, services
-from .elements import ITEM_FIELD_BY_KEY, item_elements
+from .elements import item_elements
 from .forms import ImportForm, ProposalForm, ReasonForm, ReviewForm, SearchForm, StaffFilterForm
-from .models import ChangeStatus, ItemChange, ItemStatus, ServiceItem
+from .models import ItemStatus, ServiceItem
 
 PAGE_SIZE = 20
-
-
-def staff_required(view):
-    """Signed-in staff only (any staff role); object-level scoping happens in the selectors."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not STAFF_ROLES & user_roles(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _query_without_page(request) -> str:
@@ -86,7 +71,7 @@ def _guide_url(request, code: str) -> str:
 def guide(request, code: str):
     item = selectors.item_guide(code)
     if item is None:
-        withdrawn = ServiceItem.objects.filter(code=code, status=ItemStatus.WITHDRAWN).first()
+        withdrawn = selectors.item_withdrawn(code)
         if withdrawn is None:
             raise Http404
         return render(request, "catalog/withdrawn.html", {"item": withdrawn}, status=410)
@@ -130,27 +115,11 @@ def form_pdf(request, code: str):
 
 
 def version(request, code: str, number: int):
-    item = get_object_or_404(ServiceItem.objects.exclude(status=ItemStatus.DRAFT), code=code)
-    frozen = selectors.item_version(item, number)
+    item = selectors.item_listed(code)
+    frozen = selectors.item_version(item, number) if item is not None else None
     if frozen is None:
         raise Http404
-    elements = frozen.elements
-    names = dict(
-        Department.objects.filter(
-            code__in=[elements.get("competent_department"), elements.get("implementing_department")]
-        ).values_list("code", "name")
-    )
-    rows = []
-    for key, spec in ITEM_FIELD_BY_KEY.items():
-        value = elements.get(key)
-        if spec.type == "department":
-            value = names.get(value, value)
-        elif spec.type == "bool":
-            value = _("是") if value else _("否")
-        elif spec.type in ("enum", "depth") and value not in ("", None):
-            value = spec.choices(value).label
-        rows.append((spec.label, value))
-    context = {"item": item, "version": frozen, "rows": rows, "materials": frozen.materials}
+    context = {"item": item, "version": frozen, "rows": selectors.version_rows(frozen), "materials": frozen.materials}
     return render(request, "catalog/version.html", context)
 
 
@@ -182,7 +151,7 @@ def _staff_filters(request):
     return form, filters
 
 
-@staff_required
+@action_required("catalog.workspace")
 def staff_list(request):
     form, filters = _staff_filters(request)
     query = filters.pop("query")
@@ -204,7 +173,7 @@ def staff_list(request):
     return render(request, template, context)
 
 
-@staff_required
+@action_required("catalog.workspace")
 def staff_export(request):
     _form, filters = _staff_filters(request)
     query = filters.pop("query")
@@ -216,7 +185,7 @@ def staff_export(request):
     return response
 
 
-@staff_required
+@action_required("catalog.workspace")
 def staff_template(request):
     response = HttpResponse(
         excel.workbook_bytes(excel.template_workbook()),
@@ -226,7 +195,7 @@ def staff_template(request):
     return response
 
 
-@staff_required
+@action_required("catalog.workspace")
 def staff_item(request, code: str):
     item = selectors.staff_item(request.user, code)
     if item is None:
@@ -236,13 +205,14 @@ def staff_item(request, code: str):
         "problems": selectors.item_problems(item),
         "versions": selectors.item_history(item),
         "changes": selectors.item_changes(item),
-        "can_withdraw": Role.ADMIN in user_roles(request.user) and item.status == ItemStatus.PUBLISHED,
+        "can_withdraw": item.status == ItemStatus.PUBLISHED
+        and request.scope.can("catalog.withdraw", region=item.region),
         "withdraw_form": ReasonForm(),
     }
     return render(request, "catalog/staff/item.html", context)
 
 
-@staff_required
+@action_required("catalog.withdraw")
 @require_POST
 def staff_withdraw(request, code: str):
     item = selectors.staff_item(request.user, code)
@@ -261,7 +231,7 @@ def staff_withdraw(request, code: str):
     return redirect("catalog:staff_item", code=code)
 
 
-@staff_required
+@action_required("catalog.propose")
 @require_http_methods(["GET", "POST"])
 def staff_propose(request, code: str):
     item = selectors.staff_item(request.user, code)
@@ -289,17 +259,17 @@ def staff_propose(request, code: str):
     return render(request, "catalog/staff/propose.html", {"item": item, "form": form})
 
 
-@staff_required
+@action_required("catalog.review")
 def review_queue(request):
     changes = selectors.review_queue(reviewer=request.user)
     return render(request, "catalog/staff/reviews.html", {"changes": changes})
 
 
-@staff_required
+@action_required("catalog.review")
 @require_http_methods(["GET", "POST"])
 def review_detail(request, pk: int):
-    change = get_object_or_404(ItemChange.objects.select_related("item"), pk=pk)
-    view = selectors.review_detail(change=change, reviewer=request.user)
+    change = selectors.change_get(pk)
+    view = selectors.review_detail(change=change, reviewer=request.user) if change is not None else None
     if view is None:
         raise Http404
     form = ReviewForm(request.POST or None)
@@ -322,15 +292,17 @@ def review_detail(request, pk: int):
     return render(request, "catalog/staff/review.html", {**view, "form": form})
 
 
-@staff_required
+@action_required("catalog.propose")
 def my_changes(request):
     return render(request, "catalog/staff/my_changes.html", {"changes": selectors.changes_proposed_by(request.user)})
 
 
-@staff_required
+@action_required("catalog.propose")
 @require_POST
 def change_cancel(request, pk: int):
-    change = get_object_or_404(ItemChange, pk=pk, status=ChangeStatus.PENDING)
+    change = selectors.change_get(pk, pending=True)
+    if change is None:
+        raise Http404
     try:
         services.item_change_cancel(change=change, actor=request.user)
     except ApplicationError as error:
@@ -340,7 +312,7 @@ def change_cancel(request, pk: int):
     return redirect("catalog:my_changes")
 
 
-@staff_required
+@action_required("catalog.propose")
 @require_http_methods(["GET", "POST"])
 def staff_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -365,7 +337,7 @@ def staff_import(request):
     return render(request, "catalog/staff/import.html", context)
 
 
-@staff_required
+@action_required("catalog.workspace")
 def targets(request):
     level = request.GET.get("level") or None
     if level not in (None, "county", "town", "village"):
