@@ -20,7 +20,10 @@ ITEM = "/services/staff/items/610326-XK-0001/"
 @pytest.fixture
 def pending_change(food_item, handler_a):
     return services.item_change_propose(
-        elements={**item_elements(food_item), "promised_days": 3}, reason="压缩承诺时限", actor=handler_a, item=food_item
+        elements={**item_elements(food_item), "promised_days": 3},
+        reason="压缩承诺时限",
+        actor=handler_a,
+        item=food_item,
     )
 
 
@@ -48,7 +51,9 @@ def test_a_clerk_cannot_propose_on_the_web_nor_through_the_api(client, food_item
     data.update(promised_days=3, reason="压缩")
     assert client.get(f"{ITEM}propose/").status_code == 403
     assert client.post(f"{ITEM}propose/", data).status_code == 403
-    response = _api_post(client, "/api/catalog/changes", {"elements": elements(code="610326-XK-0600"), "reason": "新增"})
+    response = _api_post(
+        client, "/api/catalog/changes", {"elements": elements(code="610326-XK-0600"), "reason": "新增"}
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "auth.forbidden"
     assert response.json()["details"] == {"action": "catalog.propose"}
@@ -58,7 +63,9 @@ def test_a_clerk_cannot_propose_on_the_web_nor_through_the_api(client, food_item
 def test_a_dispatcher_no_longer_proposes_catalog_changes(client, food_item, dispatcher):
     # Rule change: proposals are catalog.propose (handlers), no longer any role acting for a department.
     client.force_login(dispatcher)
-    response = _api_post(client, "/api/catalog/changes", {"elements": elements(code="610326-XK-0601"), "reason": "新增"})
+    response = _api_post(
+        client, "/api/catalog/changes", {"elements": elements(code="610326-XK-0601"), "reason": "新增"}
+    )
     assert response.status_code == 403
     assert not ItemChange.objects.exists()
 
