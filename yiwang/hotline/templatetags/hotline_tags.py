@@ -1,7 +1,7 @@
-"""Template helpers for the hotline pages: Bootstrap widgets, state and deadline badges, rates."""
+"""Template helpers for the hotline pages: Bootstrap widgets, state badges, rates (deadline badges:
+``{% load deadlines %}``)."""
 
 from django import forms, template
-from django.utils.html import format_html
 
 from yiwang.hotline.rules import redact_text
 
@@ -19,12 +19,6 @@ STATE_CLASSES = {
     "answered": "text-bg-dark",
     "declined": "text-bg-light border",
     "merged": "text-bg-light border",
-}
-STATUS = {
-    "normal": ("text-bg-success", "正常"),
-    "warning": ("text-bg-warning", "临期"),
-    "due": ("text-bg-warning", "今日到期"),
-    "overdue": ("text-bg-danger", "超期"),
 }
 
 
@@ -54,31 +48,6 @@ def bs(bound_field, extra: str = ""):
 @register.filter
 def state_class(state: str) -> str:
     return STATE_CLASSES.get(state, "text-bg-secondary")
-
-
-@register.simple_tag
-def deadline_badge(deadline):
-    """A badge for a deadline: 正常 / 临期 / 今日到期 / 超期, with the due date."""
-    if deadline is None:
-        return ""
-    css, label = STATUS[deadline.status]
-    return format_html(
-        '<span class="badge {}" title="{}">{}</span> <span class="small">{}</span>',
-        css,
-        deadline.label,
-        label,
-        deadline.display(),
-    )
-
-
-@register.filter
-def status_class(status: str) -> str:
-    return STATUS.get(status, STATUS["normal"])[0]
-
-
-@register.filter
-def status_label(status: str) -> str:
-    return STATUS.get(status, STATUS["normal"])[1]
 
 
 @register.filter
