@@ -1,4 +1,7 @@
-"""Periodic hotline work (schedule in CELERY_BEAT_SCHEDULE): the deadline sweep and retraining."""
+"""Periodic hotline work (schedule in CELERY_BEAT_SCHEDULE): the urgent deadlines and retraining.
+
+Working-day deadlines (clocks) are swept by ``workdays.sweep_deadlines``, which calls the handlers
+the hotline registers; urgent deadlines are wall-clock hours and are checked here."""
 
 from dataclasses import asdict
 
@@ -9,8 +12,8 @@ from yiwang.hotline import services
 
 @shared_task(name="hotline.sweep")
 def sweep() -> dict:
-    """催办 before expiry and overdue notices after; safe to run as often as wanted."""
-    return asdict(services.appeal_sweep())
+    """Urgent (hours) 催办 before expiry and overdue notices after; safe to run as often as wanted."""
+    return asdict(services.appeal_urgent_sweep())
 
 
 @shared_task(name="hotline.train_routing")

@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("sweep", help="发送临期催办和超期通报（可重复执行）")
+        sub.add_parser("sweep", help="发送临期催办和超期通报（即 workdays sweep 加紧急诉求小时时限，可重复执行）")
         train = sub.add_parser("train", help="用平台历史数据（最终承办部门、类别）训练分拨模型")
         train.add_argument("--folds", type=int, default=5, help="交叉验证折数，0 表示不评估（默认 5）")
         evaluate = sub.add_parser("evaluate", help="评估分拨模型：交叉验证，或 --train A --test B")
