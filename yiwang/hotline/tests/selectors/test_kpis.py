@@ -88,3 +88,82 @@ def test_it_summarises_the_unresolved_register_by_month(clerk, meixian):
 
     assert month.total == 2 and month.resolved == 1 and month.on_time_rate == 1.0
     assert month.by_tier == {"简单（现场解决）": 1, "一般（1个工作日）": 0, "复杂（7个工作日）": 1}
+
+
+def _scanned(start, end, now):
+    """The figures as the dashboard computed them before the roll-ups: a scan of the history rows."""
+    from collections import defaultdict
+
+    from django.db.models import Count, Q
+    from django.db.models.functions import TruncMonth
+
+    from yiwang.hotline.models import Dispatch, ExtensionRequest, Reply, ReturnRequest, Revisit
+
+    tz = timezone.get_current_timezone()
+    lo = dt.datetime.combine(start.replace(day=1), dt.time.min, tzinfo=tz)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    today = timezone.localtime(now).date()
+    cells = defaultdict(lambda: defaultdict(int))
+
+    def grouped(qs, field, **counts):
+        rows = qs.filter(**{f"{field}__gte": lo, f"{field}__lt": hi}).annotate(month=TruncMonth(field, tzinfo=tz))
+        for row in rows.values("department_id", "month").annotate(**counts).order_by():
+            yield cells[(row["department_id"], timezone.localtime(row["month"]).date())], row
+
+    dispatches = Dispatch.objects.exclude(state="closed", responded_on_time__isnull=True).filter(
+        Q(responded_on_time__isnull=False) | Q(sign_off_clock__due_on__lt=today) | Q(sign_off_due_at__lt=now)
+    )
+    for cell, row in grouped(
+        dispatches, "dispatched_at", n=Count("id"), ok=Count("id", filter=Q(responded_on_time=True))
+    ):
+        cell["dispatched"] += row["n"]
+        cell["responded"] += row["ok"]
+    revisits = Revisit.objects.filter(department__isnull=False)
+    for cell, row in grouped(
+        revisits,
+        "revisited_at",
+        n=Count("id"),
+        resolved=Count("id", filter=Q(resolved=True)),
+        satisfied=Count("id", filter=Q(satisfaction__gte=3)),
+        reopened=Count("id", filter=Q(outcome="reopened")),
+    ):
+        cell["revisited"] += row["n"]
+        for name in ("resolved", "satisfied", "reopened"):
+            cell[name] += row[name]
+    replies = Reply.objects.filter(department__isnull=False)
+    for cell, row in grouped(replies, "replied_at", n=Count("id"), ok=Count("id", filter=Q(on_time=True))):
+        cell["replies"] += row["n"]
+        cell["replies_on_time"] += row["ok"]
+    for cell, row in grouped(ReturnRequest.objects.all(), "requested_at", n=Count("id")):
+        cell["returns"] += row["n"]
+    for cell, row in grouped(ExtensionRequest.objects.all(), "requested_at", n=Count("id")):
+        cell["extensions"] += row["n"]
+    return {key: dict(values) for key, values in cells.items()}
+
+
+def test_the_roll_ups_give_the_figures_a_scan_of_the_history_gave(
+    history, client, leader, dispatcher, make_appeal, operator, dept_a, dept_b, travel
+):
+    from dataclasses import asdict
+
+    from django.urls import reverse
+
+    from yiwang.measures.services import measures_rebuild
+
+    # An unsigned dispatch past its sign-off limit counts as due and not answered.
+    services.appeal_dispatch(appeal=make_appeal(title="第五件"), department=dept_a, actor=operator)
+    with travel.to(travel.after_workdays(history, 8)) as now:
+        start, end = history.replace(day=1) - dt.timedelta(days=31), timezone.localdate()
+        expected = _scanned(start, end, now)
+        for user in (leader, dispatcher):
+            report = selectors.appeal_kpis(user=user, start=start, end=end)
+            got = {key: {k: v for k, v in asdict(kpi).items() if v} for key, kpi in report.cells.items()}
+            assert got == {key: {k: v for k, v in values.items() if v} for key, values in expected.items()}
+        assert report.total.dispatched == 5 and report.total.responded == 3
+        measures_rebuild()
+        assert selectors.appeal_kpis(user=leader, start=start, end=end).cells == report.cells
+
+        client.force_login(leader)
+        page = client.get(reverse("hotline:dashboard"), {"start": start.strftime("%Y-%m")}).content.decode()
+    assert "3 / 5" in page  # responded on time / due or done
+    assert "1 / 2" in page  # resolved / revisited
