@@ -108,3 +108,18 @@ def test_it_audits_the_department_before_and_after_a_redispatch(
     assert event.before["state"] == Appeal.State.RETURNED and event.before["return_count"] == 0
     assert event.after["lead_department"] == dept_b.pk
     assert event.after["state"] == Appeal.State.DISPATCHED and event.after["return_count"] == 1
+
+
+def test_it_refuses_to_dispatch_a_returned_appeal_around_the_return_decision(dispatched, handler_a, operator, dept_b):
+    """Dispatching an appeal whose return awaits the dispatcher's decision used to fail on the
+    database's one-active-dispatch rule (IntegrityError); it is a refused transition."""
+    services.appeal_return(appeal=dispatched, reason=REASON, actor=handler_a)
+
+    with pytest.raises(ApplicationError) as error:
+        services.appeal_dispatch(appeal=dispatched, department=dept_b, actor=operator)
+
+    assert error.value.code == "appeal.invalid_transition" and error.value.status == 409
+    dispatched.refresh_from_db()
+    assert dispatched.state == Appeal.State.RETURNED
+    assert Dispatch.objects.filter(appeal=dispatched).count() == 1
+    assert ReturnRequest.objects.get(appeal=dispatched).state == ReturnRequest.State.PENDING
