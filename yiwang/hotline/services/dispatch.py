@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from yiwang.core.audit import snapshot
-from yiwang.hotline import deadlines
+from yiwang.core.workflow import transition_refused
+from yiwang.hotline import deadlines, measures
 from yiwang.hotline.conf import conf
 from yiwang.hotline.models import (
     Appeal,
@@ -60,7 +61,18 @@ def appeal_dispatch(
         appeal = _locked(appeal)
         # Before any field changes: _open_dispatch already sets the new lead department.
         before = snapshot(appeal, AUDIT_FIELDS)
+        if appeal.state == State.RETURNED:
+            # A returned appeal keeps its active dispatch until the dispatcher decides the return;
+            # re-dispatching goes through that decision (appeal_return_decide), never around it.
+            raise transition_refused(
+                entity="appeal",
+                state=appeal.state,
+                target=State.DISPATCHED,
+                message="该诉求已申请退单，请先审核退单（同意退单时改派）",
+                code=appeal.code,
+            )
         check_transition(appeal, State.DISPATCHED)
+        facts_before = measures.appeal_facts(appeal)
         if tier:
             appeal.tier = tier
         if category is not None:
@@ -69,6 +81,7 @@ def appeal_dispatch(
         dispatch = _open_dispatch(
             appeal, department=department, co_departments=list(co_departments), actor=actor, note=note, at=at
         )
+        measures.on_dispatch_created(dispatch)
         _move(
             appeal,
             State.DISPATCHED,
@@ -78,6 +91,7 @@ def appeal_dispatch(
             note=note or f"派至{department}",
             extra_fields=["tier", "category", "lead_department", "dispatched_at", "handling_clock", "reply_due_at"],
         )
+        measures.on_appeal_changed(appeal, before=facts_before)
         _audit(
             appeal,
             "dispatched",
@@ -97,10 +111,12 @@ def appeal_sign_off(*, appeal: Appeal, actor) -> Appeal:
         dispatch = _active_dispatch(appeal)
         now = timezone.now()
         on_time = deadlines.within(deadlines.sign_off_deadline(dispatch, now), now)
+        facts_before = measures.dispatch_facts(dispatch)
         dispatch.signed_off_at = now
         dispatch.signed_off_by = actor
         dispatch.responded_on_time = on_time
         dispatch.save(update_fields=["signed_off_at", "signed_off_by", "responded_on_time"])
+        measures.on_dispatch_changed(dispatch, before=facts_before)
         _stop(dispatch.sign_off_clock, actor)
         before = _move(
             appeal,
@@ -147,8 +163,11 @@ def appeal_return(*, appeal: Appeal, reason: str, actor) -> ReturnRequest:
             requested_by=actor,
             requested_at=now,
         )
+        measures.on_appeal_returned(request)
+        facts_before = measures.dispatch_facts(dispatch)
         dispatch.responded_on_time = True
         dispatch.save(update_fields=["responded_on_time"])
+        measures.on_dispatch_changed(dispatch, before=facts_before)
         before = _move(
             appeal,
             State.RETURNED,
@@ -191,8 +210,10 @@ def appeal_return_decide(
             if department is None or department.pk == request.department_id:
                 raise _error("appeal.redispatch_department_required", "同意退单需改派到其他部门", field="department")
             old = _active_dispatch(appeal)
+            facts_before = measures.dispatch_facts(old)
             old.state = Dispatch.State.RETURNED
             old.save(update_fields=["state"])
+            measures.on_dispatch_changed(old, before=facts_before)
             _stop(old.sign_off_clock, actor)
             _stop(appeal.handling_clock, actor)
             request.state = ReturnRequest.State.APPROVED
@@ -202,6 +223,7 @@ def appeal_return_decide(
             dispatch = _open_dispatch(
                 appeal, department=department, co_departments=list(co_departments), actor=actor, note=note, at=now
             )
+            measures.on_dispatch_created(dispatch)
             _move(
                 appeal,
                 State.DISPATCHED,
