@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from yiwang.core.audit import audit_record, snapshot
 from yiwang.core.errors import ApplicationError
+from yiwang.hotline import measures
 from yiwang.hotline.conf import conf
 from yiwang.hotline.models import (
     Appeal,
@@ -176,6 +177,7 @@ def appeal_submit(
                 note=appeal.get_channel_display(),
                 at=at,
             )
+            measures.on_appeal_received(appeal)
             audit_record(
                 actor=actor_user,
                 action="hotline.appeal_received",
@@ -208,11 +210,13 @@ def appeal_reclassify(*, appeal: Appeal, actor, category: Category | None = None
         if appeal.state != State.RECEIVED:
             raise _error("appeal.invalid_transition", "只有待派单的诉求可以调整分类", status=409)
         before = snapshot(appeal, AUDIT_FIELDS)
+        facts_before = measures.appeal_facts(appeal)
         if category is not None:
             appeal.category = category
         if tier is not None:
             appeal.tier = tier
         appeal.save(update_fields=["category", "tier", "updated_at"])
+        measures.on_appeal_changed(appeal, before=facts_before)
         _event(appeal, Kind.RECLASSIFIED, actor=actor, note=f"{appeal.category or ''} {appeal.get_tier_display()}")
         _audit(appeal, "reclassified", actor=actor, before=before)
     return appeal
@@ -234,6 +238,7 @@ def appeal_answer(*, appeal: Appeal, content: str, actor, knowledge_entry: Knowl
                 "appeal.answer_only_consultation", "只有咨询类诉求可以直接办结，其他诉求请派单办理", status=409
             )
         now = timezone.now()
+        facts_before = measures.appeal_facts(appeal)
         appeal.replied_at = now
         appeal.closed_at = now
         before = _move(
@@ -244,7 +249,8 @@ def appeal_answer(*, appeal: Appeal, content: str, actor, knowledge_entry: Knowl
             note=content,
             extra_fields=["replied_at", "closed_at"],
         )
-        Reply.objects.create(
+        measures.on_appeal_changed(appeal, before=facts_before)
+        reply = Reply.objects.create(
             appeal=appeal,
             region_id=appeal.region_id,
             department=None,  # answered by the hotline itself: no department's reply to measure
@@ -255,6 +261,7 @@ def appeal_answer(*, appeal: Appeal, content: str, actor, knowledge_entry: Knowl
             replied_at=now,
             on_time=True,
         )
+        measures.on_appeal_replied(reply)
         if knowledge_entry is not None:
             KnowledgeEntry.objects.filter(pk=knowledge_entry.pk).update(use_count=F("use_count") + 1)
         _audit(
@@ -279,6 +286,7 @@ def appeal_decline(*, appeal: Appeal, reason: str, actor, note: str = "") -> App
         raise _error("appeal.bad_decline_reason", "请选择不予受理的原因", field="reason")
     with transaction.atomic():
         appeal = _locked(appeal)
+        facts_before = measures.appeal_facts(appeal)
         appeal.decline_reason = reason
         appeal.decline_advice = advice_for(reason)
         appeal.closed_at = timezone.now()
@@ -290,6 +298,7 @@ def appeal_decline(*, appeal: Appeal, reason: str, actor, note: str = "") -> App
             note=f"{appeal.decline_advice}{(' ' + note.strip()) if note and note.strip() else ''}",
             extra_fields=["decline_reason", "decline_advice", "closed_at"],
         )
+        measures.on_appeal_changed(appeal, before=facts_before)
         _audit(appeal, "declined", actor=actor, before=before, details={"reason": reason})
         _notify_citizen(
             appeal, f"【眉县12345】{appeal.decline_advice}（编号 {appeal.code}）", f"appeal:{appeal.pk}:declined"

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yiwang.core.audit import audit_record, snapshot
-from yiwang.hotline import deadlines
+from yiwang.hotline import deadlines, measures
 from yiwang.hotline.conf import conf
 from yiwang.hotline.models import (
     Appeal,
@@ -79,6 +79,7 @@ def appeal_extension_request(*, appeal: Appeal, days: int, reason: str, actor) -
             requested_by=actor,
             requested_at=now,
         )
+        measures.on_appeal_extended(request)
         _event(
             appeal,
             Kind.EXTENSION_REQUESTED,
@@ -181,6 +182,7 @@ def appeal_reply(*, appeal: Appeal, content: str, actor, result: str = Reply.Res
             replied_at=now,
             on_time=on_time,
         )
+        measures.on_appeal_replied(reply)
         _stop(appeal.handling_clock, actor)
         appeal.replied_at = now
         appeal.extensions.filter(state=ExtensionRequest.State.PENDING).update(
@@ -254,6 +256,7 @@ def appeal_revisit(
             revisited_by=actor,
             revisited_at=now,
         )
+        measures.on_appeal_revisited(revisit)
         label = Revisit.Satisfaction(satisfaction).label
         before = _move(
             appeal,
@@ -307,10 +310,13 @@ def appeal_merge(*, appeal: Appeal, into: Appeal, actor, note: str = "") -> Appe
                 "appeal.merge_target_closed", f"{into.code} 已{into.get_state_display()}，不能作为合并目标", status=409
             )
         check_transition(appeal, State.MERGED)
+        appeal_before = measures.appeal_facts(appeal)
         dispatch = _active_dispatch(appeal)
         if dispatch is not None:
+            dispatch_before = measures.dispatch_facts(dispatch)
             dispatch.state = Dispatch.State.CLOSED
             dispatch.save(update_fields=["state"])
+            measures.on_dispatch_changed(dispatch, before=dispatch_before)
             _stop(dispatch.sign_off_clock, actor)
         _stop(appeal.handling_clock, actor)
         appeal.merged_into = into
@@ -323,6 +329,7 @@ def appeal_merge(*, appeal: Appeal, into: Appeal, actor, note: str = "") -> Appe
             note=f"合并至 {into.code}。{note}".strip(),
             extra_fields=["merged_into", "closed_at"],
         )
+        measures.on_appeal_changed(appeal, before=appeal_before)
         _event(into, Kind.MERGED, actor=actor, note=f"并入重复诉求 {appeal.code}")
         _audit(appeal, "merged", actor=actor, before=before, details={"into": into.pk})
         latest = into.replies.order_by("-replied_at").first()
