@@ -71,6 +71,7 @@ from yiwang.hotline.services.sweep import (  # noqa: F401
     SweepReport,
     _notice,
     appeal_sweep,
+    appeal_urgent_sweep,
 )
 from yiwang.hotline.services.unresolved import (  # noqa: F401
     _unresolved_days,
