@@ -37,14 +37,15 @@ from yiwang.hotline.models import (
     KnowledgeEntry,
     Reply,
     ReturnRequest,
-    Revisit,
     RoutingModel,
     UnresolvedMatter,
 )
 from yiwang.hotline.rules import redact_text
 from yiwang.hotline.workflow import EXTENSION_STATES, can_transition
 from yiwang.org.models import Department, Membership, Region, Role
+from yiwang.org.scoping import scope_for
 from yiwang.org.selectors import user_can_act_for_department, user_roles
+from yiwang.workdays.deadlines import DeadlineStatus, worst
 
 State = Appeal.State
 REGION_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
@@ -180,12 +181,8 @@ class QueueRow:
 
     @property
     def status(self) -> str:
-        worst = "normal"
-        order = {"normal": 0, "warning": 1, "due": 2, "overdue": 3}
-        for d in (self.deadline, self.sign_off):
-            if d is not None and order[d.status] > order[worst]:
-                worst = d.status
-        return worst
+        most = worst([self.deadline, self.sign_off])
+        return most.status if most is not None else DeadlineStatus.NORMAL
 
     @property
     def sort_key(self):
@@ -659,81 +656,101 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def appeal_kpis(*, user, start: dt.date, end: dt.date, department: Department | None = None, now=None) -> KpiReport:
-    """三率 and more by department and month (DESIGN: measured):
-
-    - response rate = dispatches signed off (or returned) within the sign-off limit ÷ dispatches
-      whose response is due or done, by month of dispatch;
-    - resolution rate = revisits "resolved" ÷ revisits; satisfaction rate = revisits 满意 or
-      better (非常满意, 满意, 基本满意) ÷ revisits, by month of revisit;
-    - on-time reply rate = replies within the reply deadline ÷ replies, by month of reply;
-    - returns and extensions requested, and reopenings (重办), by month of the event.
-    """
-    now = now or timezone.now()
-    today = timezone.localtime(now).date()
-    lo, hi = _bounds(start, end)
-    scoped = scope_appeals(Appeal.objects.all(), user)
+def _dashboard_regions(user) -> list[Region] | None:
+    """Where the user reads the dashboard (``appeal.dashboard``): None = everywhere, else the top
+    regions of their area (facts are summed over each region's subtree)."""
+    scope = scope_for(user)
     if not user_sees_dashboard(user):
-        scoped = scoped.none()
-    cells: dict[tuple[int, dt.date], Kpi] = defaultdict(Kpi)
-    tz = timezone.get_current_timezone()
+        return []
+    if scope.allows_everywhere("appeal.dashboard"):
+        return None
+    regions = scope.regions("appeal.dashboard")
+    return list(regions.exclude(parent__in=regions))
 
-    def grouped(qs, date_field, **counts):
-        qs = qs.filter(appeal__in=scoped, **{f"{date_field}__gte": lo, f"{date_field}__lt": hi})
-        if department is not None:
-            qs = qs.filter(department=department)
-        return (
-            qs.annotate(month=TruncMonth(date_field, tzinfo=tz))
-            .values("department_id", "month")
-            .annotate(**counts)
-            .order_by()
-        )
 
-    dispatches = Dispatch.objects.exclude(state=Dispatch.State.CLOSED, responded_on_time__isnull=True).filter(
-        Q(responded_on_time__isnull=False) | Q(sign_off_clock__due_on__lt=today) | Q(sign_off_due_at__lt=now)
-    )
-    for row in grouped(dispatches, "dispatched_at", n=Count("id"), ok=Count("id", filter=Q(responded_on_time=True))):
-        cell = cells[(row["department_id"], _month(row["month"]))]
-        cell.dispatched += row["n"]
-        cell.responded += row["ok"]
-    for row in grouped(
-        Revisit.objects.filter(department__isnull=False),
-        "revisited_at",
-        n=Count("id"),
-        resolved=Count("id", filter=Q(resolved=True)),
-        satisfied=Count("id", filter=Q(satisfaction__gte=Revisit.Satisfaction.BASIC)),
-        reopened=Count("id", filter=Q(outcome=Revisit.Outcome.REOPENED)),
-    ):
-        cell = cells[(row["department_id"], _month(row["month"]))]
-        cell.revisited += row["n"]
-        cell.resolved += row["resolved"]
-        cell.satisfied += row["satisfied"]
-        cell.reopened += row["reopened"]
-    for row in grouped(
-        Reply.objects.filter(department__isnull=False),
-        "replied_at",
-        n=Count("id"),
-        ok=Count("id", filter=Q(on_time=True)),
-    ):
-        cell = cells[(row["department_id"], _month(row["month"]))]
-        cell.replies += row["n"]
-        cell.replies_on_time += row["ok"]
-    for row in grouped(ReturnRequest.objects.all(), "requested_at", n=Count("id")):
-        cells[(row["department_id"], _month(row["month"]))].returns += row["n"]
-    for row in grouped(ExtensionRequest.objects.all(), "requested_at", n=Count("id")):
-        cells[(row["department_id"], _month(row["month"]))].extensions += row["n"]
-
+def _months(start: dt.date, end: dt.date) -> list[dt.date]:
     months = []
     cursor = start.replace(day=1)
     while cursor <= end:
         months.append(cursor)
         cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def appeal_kpis(*, user, start: dt.date, end: dt.date, department: Department | None = None, now=None) -> KpiReport:
+    """三率 and more by department and month (DESIGN: measured), read from the monthly facts of
+    ``yiwang.hotline.measures`` (whole months from ``start`` to ``end``):
+
+    - response rate = dispatches signed off (or returned) within the sign-off limit ÷ dispatches
+      whose response is due or done, by month of dispatch; "due" is a live count of open dispatches
+      still unanswered past their sign-off limit (bounded by open work, not history);
+    - resolution rate = revisits "resolved" ÷ revisits; satisfaction rate = revisits 满意 or
+      better (非常满意, 满意, 基本满意) ÷ revisits, by month of revisit;
+    - on-time reply rate = replies within the reply deadline ÷ replies, by month of reply;
+    - returns and extensions requested, and reopenings (重办), by month of the event.
+    """
+    from yiwang.hotline import measures as hm
+    from yiwang.measures.selectors import facts
+
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    regions = _dashboard_regions(user)
+    cells: dict[tuple[int, dt.date], Kpi] = defaultdict(Kpi)
+    if regions != []:
+        where = {
+            "months": (start, end),
+            "region": regions,
+            "department": department,
+            "group_by": ("department", "month"),
+        }
+        for row in facts(hm.DISPATCHED, **where):
+            cell = cells[(row["department"], row["month"])]
+            cell.dispatched += row["responded"]
+            cell.responded += row["responded_on_time"]
+        for row in facts(hm.REVISITS, **where):
+            cell = cells[(row["department"], row["month"])]
+            cell.revisited += row["count"]
+            cell.resolved += row["resolved"]
+            cell.satisfied += row["satisfied"]
+            cell.reopened += row["reopened"]
+        for row in facts(hm.REPLIES, **where):
+            cell = cells[(row["department"], row["month"])]
+            cell.replies += row["count"]
+            cell.replies_on_time += row["on_time"]
+        for row in facts(hm.RETURNS, **where):
+            cells[(row["department"], row["month"])].returns += row["count"]
+        for row in facts(hm.EXTENSIONS, **where):
+            cells[(row["department"], row["month"])].extensions += row["count"]
+        # Open dispatches past their sign-off limit with no response yet: due, not answered.
+        lo, hi = _bounds(start.replace(day=1), end)
+        late = scope_for(user).filter(
+            Dispatch.objects.filter(
+                state=Dispatch.State.ACTIVE,
+                responded_on_time__isnull=True,
+                dispatched_at__gte=lo,
+                dispatched_at__lt=hi,
+            ).filter(Q(sign_off_clock__due_on__lt=today) | Q(sign_off_due_at__lt=now)),
+            "appeal.dashboard",
+            department=None,
+            region="region",
+        )
+        if department is not None:
+            late = late.filter(department=department)
+        tz = timezone.get_current_timezone()
+        for row in (
+            late.annotate(month=TruncMonth("dispatched_at", tzinfo=tz))
+            .values("department_id", "month")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            cells[(row["department_id"], _month(row["month"]))].dispatched += row["n"]
+
     department_ids = {key[0] for key in cells}
     departments = list(Department.objects.filter(pk__in=department_ids).order_by("kind", "code"))
     total = Kpi()
     for kpi in cells.values():
         total.add(kpi)
-    return KpiReport(start, end, months, departments, dict(cells), total)
+    return KpiReport(start, end, _months(start, end), departments, dict(cells), total)
 
 
 @dataclass
@@ -749,23 +766,25 @@ class Hotspots:
 
 
 def hotspots(*, user, start: dt.date, end: dt.date) -> Hotspots:
-    """Appeals by category × town in the period (duplicates merged away are not counted twice)."""
-    lo, hi = _bounds(start, end)
-    qs = (
-        scope_appeals(Appeal.objects.all(), user)
-        .filter(received_at__gte=lo, received_at__lt=hi, category__isnull=False, town__isnull=False)
-        .exclude(state__in=[State.MERGED, State.DECLINED])
-    )
-    if not user_sees_dashboard(user):
-        qs = qs.none()
-    counts = {
-        (row["category_id"], row["town_id"]): row["n"]
-        for row in qs.values("category_id", "town_id").annotate(n=Count("id")).order_by()
-    }
+    """Appeals by category × town in the period, whole months (duplicates merged away and declined
+    appeals are not counted), read from the monthly facts ``hotline.received``."""
+    from yiwang.hotline import measures as hm
+    from yiwang.measures.selectors import facts
+
+    regions = _dashboard_regions(user)
+    rows = [] if regions == [] else facts(hm.RECEIVED, months=(start, end), region=regions, group_by=("region", "key"))
+    by_code = {c.code: c for c in Category.objects.filter(code__in={row["key"] for row in rows})}
+    counts: dict[tuple[int, int], int] = {}
+    for row in rows:
+        category = by_code.get(row["key"])
+        if category is not None and row["count"]:
+            counts[(category.pk, row["region"])] = counts.get((category.pk, row["region"]), 0) + row["count"]
     per_category = Counter()
     for (category_id, _), n in counts.items():
         per_category[category_id] += n
-    category_list = sorted(Category.objects.filter(pk__in=per_category), key=lambda c: -per_category[c.pk])
+    category_list = sorted(
+        (c for c in by_code.values() if per_category[c.pk]), key=lambda c: (-per_category[c.pk], c.pk)
+    )
     return Hotspots(
         towns=list(towns()),
         categories=category_list,
@@ -851,6 +870,4 @@ def unresolved_monthly_summary(*, months: int = 6, today: dt.date | None = None)
 
 
 def unresolved_deadline(matter: UnresolvedMatter, today=None) -> deadlines.Deadline | None:
-    if matter.clock is None:
-        return None
-    return deadlines.clock_deadline(matter.clock, "办理时限", today)
+    return deadlines.unresolved_deadline(matter, today)
