@@ -10,6 +10,8 @@ import secrets
 
 from django import forms
 
+from yiwang.catalog.selectors import FormFieldSpec, MaterialSpec
+
 from .models import ApplicantKind, DeliveryMethod, PauseKind
 
 IDENTITY_KEYS = {
@@ -47,7 +49,15 @@ class ApplicationForm(forms.Form):
     postal_address = forms.CharField(label="邮寄地址", max_length=255, required=False)
     submission_token = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, form_fields: list[dict], materials: list, delivery_choices: list, kinds: list, **kwargs):
+    def __init__(
+        self,
+        *args,
+        form_fields: tuple[FormFieldSpec, ...],
+        materials: tuple[MaterialSpec, ...],
+        delivery_choices: list,
+        kinds: list,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.form_field_keys = []
         self.material_fields = []
@@ -58,20 +68,20 @@ class ApplicationForm(forms.Form):
         if delivery_choices:
             self.fields["delivery_method"].initial = delivery_choices[0][0]
         for spec in form_fields:
-            if spec["key"] in IDENTITY_KEYS:
+            if spec.key in IDENTITY_KEYS:
                 continue
-            widget = FIELD_WIDGETS.get(spec.get("type"), lambda: forms.TextInput(attrs={"class": "form-control"}))()
-            self.fields[f"f_{spec['key']}"] = forms.CharField(
-                label=spec["label"], required=bool(spec.get("required")), max_length=2000, widget=widget
+            widget = FIELD_WIDGETS.get(spec.type, lambda: forms.TextInput(attrs={"class": "form-control"}))()
+            self.fields[f"f_{spec.key}"] = forms.CharField(
+                label=spec.label, required=spec.required, max_length=2000, widget=widget
             )
-            self.form_field_keys.append(spec["key"])
+            self.form_field_keys.append(spec.key)
         for material in materials:
-            name = f"m_{material['code']}"
-            help_text = "可容缺后补" if material.get("deferrable") else ""
-            if material.get("licence_type"):
-                help_text = f"持有有效电子证照（{material['licence_type']}）的可免于上传"
+            name = f"m_{material.code}"
+            help_text = "可容缺后补" if material.deferrable else ""
+            if material.licence_type:
+                help_text = f"持有有效电子证照（{material.licence_type}）的可免于上传"
             self.fields[name] = forms.FileField(
-                label=material["name"],
+                label=material.name,
                 required=False,
                 help_text=help_text,
                 widget=MultipleFileInput(attrs={"class": "form-control", "accept": ".pdf,.jpg,.jpeg,.png"}),
@@ -92,7 +102,7 @@ class ApplicationForm(forms.Form):
         for name, material in self.material_fields:
             upload = self.cleaned_data.get(name)
             if upload:
-                result[material["code"]] = [upload]
+                result[material.code] = [upload]
         return result
 
     @property

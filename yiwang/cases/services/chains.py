@@ -11,8 +11,7 @@ from yiwang.cases.models import (
 from yiwang.cases.services._common import _forbidden, _required
 from yiwang.catalog.models import ServiceItem
 from yiwang.core.audit import audit_record
-from yiwang.org.models import Role
-from yiwang.org.selectors import user_can_act_for_department, user_roles
+from yiwang.org.scoping import scope_for
 
 
 def review_chain_validate(steps: list[dict]) -> list[dict]:
@@ -46,7 +45,7 @@ def review_chain_validate(steps: list[dict]) -> list[dict]:
 def review_chain_set(*, item: ServiceItem, steps: list[dict], actor) -> ReviewChain:
     """Configure the review chain of an item (its department or an administrator)."""
     clean = review_chain_validate(steps)
-    if not (user_can_act_for_department(actor, item.implementing_department) or Role.ADMIN in user_roles(actor)):
+    if not scope_for(actor).can("case.configure", department=item.implementing_department):
         raise _forbidden("case.not_your_department", "只有实施部门或管理员可以配置审批环节")
     with transaction.atomic():
         chain = ReviewChain.objects.select_for_update().filter(item=item).first()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.urls import reverse
 
 from yiwang.cases.models import (
     Case,
@@ -12,9 +13,9 @@ from yiwang.cases.models import (
 from yiwang.cases.services import _common
 from yiwang.cases.services._common import _conflict, _forbidden, _required
 from yiwang.core.audit import audit_record
-from yiwang.core.outbox import outbox_enqueue
+from yiwang.core.notify import ToPhone, ToRegionQueue, notify
 from yiwang.org.models import Role
-from yiwang.org.selectors import user_roles
+from yiwang.org.scoping import scope_for
 
 
 def _help_log(help_request: HelpRequest, actor, action: str, note: str = "") -> None:
@@ -44,26 +45,28 @@ def help_request_create(
         )
         _help_log(help_request, help_request.requester, "created", topic)
         audit_record(actor=actor, action="case.help_requested", obj=help_request, after={"topic": topic})
-        outbox_enqueue(
-            channel="inapp",
-            recipient=f"region:{region.code}:helpdesk",
-            body=f"远程帮办请求：{name}，{topic}",
-            dedupe_key=f"help:{help_request.pk}:created",
+        # The region's windows answer remote help first (any staff member serving the region may take it).
+        notify(
+            to=ToRegionQueue(region.code, Role.CLERK),
+            template="cases.help_requested",
+            context={"name": name, "topic": topic},
+            key=f"help:{help_request.pk}:created",
+            link=reverse("cases:help_queue"),
         )
     return help_request
 
 
-def _check_staff(actor) -> None:
-    roles = user_roles(actor)
-    if not roles & {Role.CLERK, Role.HANDLER, Role.ADMIN}:
-        raise _forbidden("case.not_staff", "只有窗口或部门工作人员可以提供帮办")
+def _check_staff(actor, help_request: HelpRequest) -> None:
+    """``case.help``: a clerk of the request's town, a handler whose department serves its region."""
+    if not scope_for(actor).can("case.help", region=help_request.region):
+        raise _forbidden("case.not_staff", "只有服务该地区的窗口或部门工作人员可以提供帮办")
 
 
 def help_request_take(*, help_request: HelpRequest, actor) -> HelpRequest:
     """A staff member takes an open request. Errors: ``case.not_staff`` (403), ``case.help_not_open`` (409)."""
-    _check_staff(actor)
     with transaction.atomic():
-        help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
+        help_request = HelpRequest.objects.select_for_update().select_related("region").get(pk=help_request.pk)
+        _check_staff(actor, help_request)
         if help_request.state != HelpRequest.State.OPEN:
             raise _conflict("case.help_not_open", "该帮办请求已有人响应或已结束")
         help_request.state = HelpRequest.State.TAKEN
@@ -72,11 +75,11 @@ def help_request_take(*, help_request: HelpRequest, actor) -> HelpRequest:
         help_request.save(update_fields=["state", "helper", "taken_at"])
         _help_log(help_request, actor, "taken", "已联系求助人")
         audit_record(actor=actor, action="case.help_taken", obj=help_request, after={"state": help_request.state})
-        outbox_enqueue(
-            channel="sms",
-            recipient=help_request.phone,
-            body=f"【眉县政务服务】您的帮办请求“{help_request.topic}”已由{actor}受理，将与您联系。",
-            dedupe_key=f"help:{help_request.pk}:taken",
+        notify(
+            to=ToPhone(help_request.phone),
+            template="cases.help_taken",
+            context={"topic": help_request.topic, "helper": str(actor)},
+            key=f"help:{help_request.pk}:taken",
         )
     return help_request
 

@@ -10,13 +10,13 @@ from django.views.decorators.http import require_POST
 
 from yiwang.catalog.models import Bundle, BundleStatus, ItemStatus, ServiceItem
 from yiwang.core.errors import ApplicationError
-from yiwang.org.models import Role
+from yiwang.org.permissions import action_required
 
 from .. import selectors, services
 from ..forms import DeliveryForm, RejectForm, new_token
 from ..models import CaseState, CorrectionEntry, MaterialStatus
 from ..services import SubmissionFiles
-from .common import application_form, application_spec, form_error, roles_required
+from .common import application_form, form_error
 from .portal import _target, applicant_input
 
 # The clerk's verdict per material on the check sheet.
@@ -29,7 +29,7 @@ CHECK_CHOICES = [
 ]
 
 
-@roles_required(Role.CLERK)
+@action_required("case.intake")
 def counter_home(request):
     query = (request.GET.get("q") or "").strip()
     found_items, found_bundles = [], []
@@ -43,7 +43,7 @@ def counter_home(request):
         )
         found_bundles = list(Bundle.objects.filter(name__icontains=query, status=BundleStatus.PUBLISHED)[:5])
     context = {
-        "hall": services.clerk_hall(request.user),
+        "hall": selectors.clerk_hall(request.user),
         "queue": selectors.clerk_intake_queue(request.user)[:50],
         "deliveries": selectors.clerk_delivery_queue(request.user).count(),
         "query": query,
@@ -54,12 +54,12 @@ def counter_home(request):
     return render(request, template, context)
 
 
-@roles_required(Role.CLERK)
+@action_required("case.intake")
 def counter_intake(request, kind: str, code: str):
     """Take an application in at this window (前台综合受理), for any item of any department."""
     item, bundle = _target(kind, code)
-    spec = application_spec(item=item, bundle=bundle)
-    hall = services.clerk_hall(request.user)
+    spec = selectors.application_spec(item=item, bundle=bundle)
+    hall = selectors.clerk_hall(request.user)
     if request.method == "POST":
         form = application_form(spec, request.POST, request.FILES)
         if form.is_valid():
@@ -98,7 +98,7 @@ def _clerk_case_or_404(request, number):
     return case
 
 
-@roles_required(Role.CLERK)
+@action_required("case.accept")
 def counter_case(request, number: str):
     """Material check and the decision: accept (容缺/承诺 per material), one-time correction, or reject."""
     case = _clerk_case_or_404(request, number)
@@ -168,13 +168,13 @@ def counter_case(request, number: str):
     )
 
 
-@roles_required(Role.CLERK)
+@action_required("case.deliver")
 def delivery_desk(request):
     cases = selectors.clerk_delivery_queue(request.user)[:100]
     return render(request, "cases/delivery_desk.html", {"cases": cases, "form": DeliveryForm()})
 
 
-@roles_required(Role.CLERK)
+@action_required("case.deliver")
 @require_POST
 def counter_deliver(request, number: str):
     case = selectors.clerk_delivery_queue(request.user).filter(number=number).first()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from functools import wraps
 
@@ -18,12 +19,13 @@ from yiwang.core.identifiers import is_valid_id_number
 from yiwang.core.pii import mask_id_number, mask_name, pii_lookup_hash
 from yiwang.org.models import ServiceHall
 
+from .. import selectors
 from ..conf import cases_setting, kiosk_allowed
 from ..forms import KioskIdentifyForm, new_token
 from ..models import ApplicantKind, Case, CaseState
 from ..printing import Receipt, get_receipt_printer
 from ..services import ApplicantInput, case_submit
-from .common import application_form, application_spec, form_error
+from .common import application_form, form_error
 
 SESSION_KEY = "cases_kiosk"
 
@@ -133,8 +135,7 @@ def kiosk_apply(request, code: str):
     item = ServiceItem.objects.filter(code=code, status=ItemStatus.PUBLISHED, kiosk_available=True).first()
     if item is None:
         raise Http404("该事项不能在自助终端办理")
-    spec = application_spec(item=item)
-    spec["kinds"] = [ApplicantKind.PERSON.value]
+    spec = dataclasses.replace(selectors.application_spec(item=item), kinds=[ApplicantKind.PERSON.value])
     if request.method == "POST":
         form = application_form(spec, request.POST, request.FILES)
         # The ID card is read again for the application: it must be the identified person's.

@@ -14,14 +14,15 @@ from yiwang.catalog.models import Bundle, BundleStatus, ItemStatus, ServiceItem
 from yiwang.catalog.selectors import bundle_detail, bundle_merged_materials
 from yiwang.core.errors import ApplicationError
 from yiwang.org.models import Region, Role
-from yiwang.org.selectors import user_can_see_department, user_roles
+from yiwang.org.permissions import action_required
+from yiwang.org.scoping import scope_for
 
 from .. import guide, selectors, services
 from ..forms import HelpRequestForm, StatusLookupForm, UploadForm, new_token
 from ..models import ApplicantKind, Case, CaseState, HelpRequest, Notice
 from ..notices import notice_pdf
 from ..services import ApplicantInput, SubmissionFiles
-from .common import application_form, application_spec, form_error, roles_required
+from .common import application_form, form_error
 
 # --- 在线导办 -------------------------------------------------------------------------------------
 
@@ -60,7 +61,7 @@ def _answered(event, answers):
 
 
 def _applicant_initial(user) -> dict:
-    roles = user_roles(user)
+    roles = scope_for(user).roles
     initial = {"applicant_phone": user.phone or "", "submission_token": new_token()}
     if Role.ENTERPRISE in roles or user.uscc:
         initial.update(applicant_kind=ApplicantKind.ENTERPRISE, applicant_uscc=user.uscc)
@@ -101,7 +102,7 @@ def applicant_input(form, user=None) -> ApplicantInput:
 def apply(request, kind: str, code: str):
     """Online application (网上申请) with uploads; a staff member may fill it for a remote-help request."""
     item, bundle = _target(kind, code)
-    spec = application_spec(item=item, bundle=bundle)
+    spec = selectors.application_spec(item=item, bundle=bundle)
     help_request = None
     if request.GET.get("help"):
         help_request = get_object_or_404(
@@ -259,13 +260,7 @@ def _may_read_notice(request, notice: Notice) -> bool:
     user = request.user
     if not user.is_authenticated:
         return False
-    if selectors.applicant_case(user, root.number) is not None:
-        return True
-    if selectors.clerk_case(user, root.number) is not None:
-        return True
-    if user_can_see_department(user, case.department):
-        return True
-    return selectors.leader_scope(user).filter(pk=case.pk).exists()
+    return selectors.case_readable(user, case)
 
 
 def notice_download(request, pk: int):
@@ -303,7 +298,7 @@ def help_request(request):
     return render(request, "cases/help_request.html", {"form": form})
 
 
-@roles_required(Role.CLERK, Role.HANDLER)
+@action_required("case.help")
 def help_queue(request):
     if request.method == "POST":
         # Only a request within the staff member's region (the scoped queue); any other is a 404.
