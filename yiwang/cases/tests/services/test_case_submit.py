@@ -6,7 +6,7 @@ from yiwang.cases.licences import LicenceRef
 from yiwang.cases.models import Case, CaseState, CaseUpload, Channel, MaterialStatus
 from yiwang.cases.services import ApplicantInput, SubmissionFiles
 from yiwang.core.errors import ApplicationError
-from yiwang.core.models import AuditEvent, OutboxMessage
+from yiwang.core.models import AuditEvent, InboxMessage, OutboxMessage
 from yiwang.core.pii import pii_lookup
 
 from ..conftest import FORM
@@ -37,7 +37,12 @@ def test_it_files_the_current_version_and_starts_the_intake_clock(citizen, perso
     assert Case.objects.filter(**pii_lookup("applicant_id_number", CITIZEN_ID)).get() == case
     assert "applicant_id_number" not in case.form_data
     assert AuditEvent.objects.filter(action="case.submitted", object_id=str(case.pk)).exists()
-    assert OutboxMessage.objects.filter(dedupe_key=f"case:{case.pk}:submitted:sms").exists()
+    # The applicant hears by SMS (signed with the county's name from settings) and in the inbox.
+    sms = OutboxMessage.objects.get(dedupe_key__startswith=f"case:{case.pk}:submitted:sms")
+    assert sms.channel == "sms" and sms.body.startswith("【眉县政务服务】") and case.number in sms.body
+    inbox = InboxMessage.objects.get(user=citizen, key=f"case:{case.pk}:submitted")
+    assert inbox.template == "cases.submitted" and case.verification_code in inbox.body
+    assert inbox.link == f"/cases/mine/{case.number}/"
 
 
 def test_it_keeps_uploads_and_marks_their_materials(citizen, person, food_item):

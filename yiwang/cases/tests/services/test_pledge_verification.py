@@ -3,7 +3,7 @@ import pytest
 from yiwang.cases import services
 from yiwang.cases.models import FalsePledgeRecord, PledgeVerification
 from yiwang.core.errors import ApplicationError
-from yiwang.core.models import OutboxMessage
+from yiwang.core.models import InboxMessage, OutboxMessage
 
 from ..conftest import FORM, complete_steps
 
@@ -34,7 +34,9 @@ def test_a_false_pledge_is_recorded_and_bars_the_next_one(pledged_case, handler_
 
     record = FalsePledgeRecord.objects.get()
     assert record.case == pledged_case and record.applicant_id_number_hash == pledged_case.applicant_id_number_hash
-    assert OutboxMessage.objects.filter(dedupe_key=f"case:{pledged_case.pk}:pledge_false:sms").exists()
+    sms = OutboxMessage.objects.get(dedupe_key__startswith=f"case:{pledged_case.pk}:pledge_false:sms")
+    assert sms.body.startswith("【眉县政务服务】经核查") and pledged_case.number in sms.body
+    assert InboxMessage.objects.filter(user=citizen, template="cases.pledge_false").count() == 1
 
     again = services.case_submit(actor=citizen, applicant=person, item=food_item, form_data=FORM)
     with pytest.raises(ApplicationError) as error:
