@@ -42,65 +42,70 @@ from yiwang.hotline.models import (
 )
 from yiwang.hotline.rules import redact_text
 from yiwang.hotline.workflow import EXTENSION_STATES, can_transition
-from yiwang.org.models import Department, Membership, Region, Role
-from yiwang.org.scoping import scope_for
-from yiwang.org.selectors import user_can_act_for_department, user_roles
+from yiwang.org.models import Department, Region
+from yiwang.org.scoping import Anchor, action_get, scope_for
 from yiwang.workdays.deadlines import DeadlineStatus, worst
 
 State = Appeal.State
-REGION_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
-DEPARTMENT_ROLES = frozenset({Role.HANDLER, Role.INSPECTOR})
-OVERSIGHT_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
 
 
 # --- who may see what ----------------------------------------------------------------------------
+# One scope (``yiwang.org.scoping``): the action names are those of its table.
 
 
 def user_is_dispatcher(user) -> bool:
-    return bool({Role.DISPATCHER, Role.ADMIN} & user_roles(user))
+    return scope_for(user).can("appeal.dispatch")
 
 
 def user_is_intake_staff(user) -> bool:
-    return bool({Role.DISPATCHER, Role.CLERK, Role.ADMIN} & user_roles(user))
+    return scope_for(user).can("appeal.intake")
 
 
 def user_sees_dashboard(user) -> bool:
-    return bool(OVERSIGHT_ROLES & user_roles(user))
+    return scope_for(user).can("appeal.dashboard")
 
 
 def user_is_handler(user) -> bool:
-    return bool(DEPARTMENT_ROLES & user_roles(user))
+    """Acts on appeals for a department (signs off, replies); inspectors only read."""
+    return scope_for(user).can("appeal.sign_off")
+
+
+def appeal_can(user, action: str, appeal: Appeal) -> bool:
+    """Whether ``user`` may do ``action`` on this appeal: department-anchored grants by the lead
+    department, the 12345 centre and leaders by the appeal's region (intake: its town's too, so a
+    town's clerks act for their town)."""
+    scope = scope_for(user)
+    where = {"department": appeal.lead_department, "region": appeal.region}
+    if scope.can(action, **where):
+        return True
+    return action == "appeal.intake" and appeal.town_id is not None and scope.can(action, region=appeal.town)
+
+
+def _reading_departments(scope) -> list[int]:
+    """The departments whose appeals the scope reads by a department grant (``appeal.read`` anchored
+    on the department: handlers and inspectors)."""
+    grants = action_get("appeal.read").grants
+    return sorted(
+        {g.department_id for g in scope.grants if g.department_id and grants.get(g.role) == Anchor.DEPARTMENT}
+    )
 
 
 def scope_appeals(qs: QuerySet, user) -> QuerySet:
-    """Narrow an Appeal queryset to what ``user`` may see (rule in the module docstring)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    """Narrow an Appeal queryset to what ``user`` may read (``appeal.read``): the region's appeals
+    for the 12345 centre, leaders and supervisors; for a department, the appeals it leads or was
+    ever dispatched (as lead or co-department), so it keeps reading its history after a return."""
+    scope = scope_for(user)
+    condition = scope.q("appeal.read", department="lead_department", region="region")
+    if condition is None:
         return qs.none()
-    if user.is_superuser:
+    if not condition:
         return qs
-    conditions = []
-    department_ids = []
-    for m in Membership.objects.filter(user=user).select_related("region", "department__region"):
-        if m.role in REGION_ROLES and m.region_id:
-            conditions.append(Q(region__path__startswith=m.region.path))
-        elif m.role == Role.ADMIN and not m.region_id:
-            return qs
-        elif m.role == Role.DISPATCHER and m.department_id:
-            # The 12345 centre serves the whole area of its department's region.
-            county = m.department.region
-            while county.level in (Region.Level.TOWN, Region.Level.VILLAGE) and county.parent_id:
-                county = county.parent
-            conditions.append(Q(region__path__startswith=county.path))
-        elif m.role in DEPARTMENT_ROLES and m.department_id:
-            department_ids.append(m.department_id)
+    department_ids = _reading_departments(scope)
     if department_ids:
-        dispatch_ids = Dispatch.objects.filter(
-            Q(department_id__in=department_ids) | Q(co_departments__in=department_ids)
-        ).values("appeal_id")
-        conditions.append(Q(lead_department_id__in=department_ids) | Q(pk__in=dispatch_ids))
-    if not conditions:
-        return qs.none()
-    return qs.filter(reduce(or_, conditions))
+        # Earlier and co-department dispatches (area grants already cover them by the appeal's region).
+        dispatched = Dispatch.objects.filter(Q(department_id__in=department_ids) | Q(co_departments__in=department_ids))
+        condition |= Q(pk__in=dispatched.values("appeal_id"))
+    return qs.filter(condition)
 
 
 def appeal_get_for_user(*, user, code: str) -> Appeal:
@@ -113,6 +118,7 @@ def appeal_get_for_user(*, user, code: str) -> Appeal:
             "town",
             "village",
             "lead_department",
+            "lead_department__region",
             "handling_clock",
             "merged_into",
             "suggested_department",
@@ -125,48 +131,89 @@ def appeal_get_for_user(*, user, code: str) -> Appeal:
     return appeal
 
 
-def user_departments_ids(user) -> set[int]:
-    return set(Membership.objects.filter(user=user, department__isnull=False).values_list("department_id", flat=True))
+def user_departments_ids(user, action: str = "appeal.opinion") -> set[int]:
+    """The departments ``user`` acts for on appeals (their own department; an administrator's region)."""
+    return set(scope_for(user).departments(action).values_list("pk", flat=True))
 
 
 def appeal_allowed_actions(*, user, appeal: Appeal) -> set[str]:
     """What the page offers this user on this appeal (the services check again)."""
+
+    def can(action: str) -> bool:
+        return appeal_can(user, action, appeal)
+
     actions: set[str] = set()
-    dispatcher = user_is_dispatcher(user)
-    intake = user_is_intake_staff(user)
-    lead = appeal.lead_department is not None and user_can_act_for_department(user, appeal.lead_department)
     if appeal.state == State.RECEIVED:
-        if dispatcher:
+        if can("appeal.dispatch"):
             actions |= {"dispatch", "merge", "reclassify"}
-        if intake:
+        if can("appeal.intake"):
             actions |= {"decline"} | ({"answer"} if appeal.kind == Appeal.Kind.CONSULTATION else set())
     if appeal.state == State.DISPATCHED:
-        if lead:
-            actions |= {"sign_off", "return"}
-        if dispatcher:
+        if can("appeal.sign_off"):
+            actions.add("sign_off")
+        if can("appeal.return"):
+            actions.add("return")
+        if can("appeal.dispatch"):
             actions.add("merge")
-    if appeal.state == State.RETURNED and dispatcher:
+    if appeal.state == State.RETURNED and can("appeal.approve_return"):
         actions.add("decide_return")
-    if appeal.state in EXTENSION_STATES and lead:
-        actions |= {"reply", "extend"}
-    if appeal.state in EXTENSION_STATES and dispatcher and appeal.extensions.filter(state="pending").exists():
-        actions.add("decide_extension")
-    if can_transition(appeal, State.REVISITED) and dispatcher:
+    if appeal.state in EXTENSION_STATES:
+        if can("appeal.reply"):
+            actions.add("reply")
+        if can("appeal.request_extension"):
+            actions.add("extend")
+        if can("appeal.approve_extension") and appeal.extensions.filter(state="pending").exists():
+            actions.add("decide_extension")
+    if can_transition(appeal, State.REVISITED) and can("appeal.revisit"):
         actions.add("revisit")
     if appeal.is_open and appeal.state != State.RECEIVED:
         co = Dispatch.objects.filter(
             appeal=appeal, state=Dispatch.State.ACTIVE, co_departments__in=user_departments_ids(user)
         )
-        if lead or co.exists():
+        if can("appeal.opinion") or co.exists():
             actions.add("opinion")
     return actions
 
 
 def user_sees_contact(*, user, appeal: Appeal) -> bool:
-    """Full name and phone only for the 12345 staff and the lead department (to call back)."""
-    if user_is_dispatcher(user):
-        return True
-    return appeal.lead_department is not None and user_can_act_for_department(user, appeal.lead_department)
+    """Full name and phone only for the 12345 staff and the lead department (to call back):
+    ``appeal.read_contact``. Inspectors, leaders, supervisors and co-departments see them masked."""
+    return appeal_can(user, "appeal.read_contact", appeal)
+
+
+# --- one appeal, for the staff page -------------------------------------------------------------
+
+
+def appeal_by_submission_key(key: str | None) -> Appeal | None:
+    """The appeal a form submission already created (a resent form must not register it twice)."""
+    return Appeal.objects.filter(submission_key=key).first() if key else None
+
+
+def appeal_last_intake(*, user, code: str | None) -> Appeal | None:
+    """The call the operator registered last, shown above the intake form: only one they took."""
+    if not code or not getattr(user, "pk", None):
+        return None
+    return Appeal.objects.filter(code=code, received_by=user).first()
+
+
+def appeal_pending_return(appeal: Appeal) -> ReturnRequest | None:
+    return appeal.returns.filter(state=ReturnRequest.State.PENDING).select_related("department").first()
+
+
+def appeal_pending_extension(appeal: Appeal) -> ExtensionRequest | None:
+    return appeal.extensions.filter(state=ExtensionRequest.State.PENDING).select_related("department").first()
+
+
+def appeal_records(appeal: Appeal) -> dict:
+    """What the staff page lists besides the timeline: replies, revisits, merged duplicates and the
+    pending return and extension requests."""
+    return {
+        "replies": list(appeal.replies.select_related("department", "replied_by").order_by("replied_at")),
+        "revisits": list(appeal.revisits.select_related("department").order_by("revisited_at")),
+        "merged": list(appeal.merged_appeals.order_by("received_at")),
+        "pending_return": appeal_pending_return(appeal),
+        "pending_extension": appeal_pending_extension(appeal),
+    }
 
 
 # --- deadlines and queues ------------------------------------------------------------------------
@@ -794,15 +841,37 @@ def hotspots(*, user, start: dt.date, end: dt.date) -> Hotspots:
     )
 
 
+def appeal_open_work(*, user, since: dt.date) -> tuple[dict[str, int], int]:
+    """Open appeals by state and overdue notices since ``since``, within the user's scope (the
+    dashboard's header figures)."""
+    scoped = scope_appeals(Appeal.objects.all(), user) if user_sees_dashboard(user) else Appeal.objects.none()
+    open_counts = dict(
+        scoped.filter(state__in=[State.RECEIVED, *HANDLER_STATES])
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    overdue = AppealEvent.objects.filter(
+        kind=AppealEvent.Kind.OVERDUE, appeal__in=scoped, created_at__date__gte=since
+    ).count()
+    return open_counts, overdue
+
+
 # --- 办不成事 --------------------------------------------------------------------------------------
 
 
 def unresolved_list(*, user, state: str | None = None, tier: str | None = None) -> QuerySet[UnresolvedMatter]:
-    """Intake staff and overseers see the register; a department sees the matters assigned to it."""
+    """The register as ``unresolved.read`` allows: the county's clerks, 12345 centre, leaders and
+    supervisors the matters of their area (a town's clerks their town's), a department the
+    matters assigned to it."""
     qs = UnresolvedMatter.objects.select_related("department", "category", "town", "clock", "hall")
-    roles = user_roles(user)
-    if not ({Role.CLERK, *OVERSIGHT_ROLES} & roles):
-        qs = qs.filter(department_id__in=user_departments_ids(user)) if roles else qs.none()
+    scope = scope_for(user)
+    conditions = [scope.q("unresolved.read", region=region) for region in ("region", "town")]
+    conditions = [c for c in conditions if c is not None]
+    if not conditions:
+        qs = qs.none()
+    elif all(conditions):  # an empty Q (a platform administrator) means every row
+        qs = qs.filter(reduce(or_, conditions))
     if state:
         qs = qs.filter(state=state)
     if tier:

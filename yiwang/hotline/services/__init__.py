@@ -2,8 +2,9 @@
 
 Each state change runs in one transaction: it locks the appeal row, checks the transition in
 ``workflow.py``, changes it, appends the timeline event, writes the audit event and queues the
-notifications (outbox), so they commit or roll back together. Rules and their sources are in the
-docstrings; violations raise ``ApplicationError`` with a dotted code and change nothing.
+notifications (``yiwang.core.notify``, texts in ``yiwang.hotline.messages``), so they commit or
+roll back together. Who may act is the scope of ``yiwang.org.scoping``. Rules and their sources
+are in the docstrings; violations raise ``ApplicationError`` with a dotted code and change nothing.
 
 The services live in one module per part: appeal intake, dispatch (sign-off, returns), replies
 (extensions, replies, revisits, merging), the reminder sweep, the 办不成事 register and routing; this
@@ -13,8 +14,6 @@ package exports them all (``from yiwang.hotline import services``).
 from yiwang.hotline.services._common import (  # noqa: F401
     AUDIT_FIELDS,
     CODE_ALPHABET,
-    DISPATCH_ROLES,
-    INTAKE_ROLES,
     LANDLINE,
     MOBILE,
     SELF_SERVICE_CHANNELS,
@@ -36,11 +35,13 @@ from yiwang.hotline.services._common import (  # noqa: F401
     _open_dispatch,
     _region_code,
     _reply_workdays,
+    _require,
     _require_dispatcher,
+    _require_intake,
     _require_lead,
+    _staff_link,
     _start_handling,
     _stop,
-    _user_ids,
 )
 from yiwang.hotline.services.dispatch import (  # noqa: F401
     appeal_dispatch,
@@ -52,6 +53,7 @@ from yiwang.hotline.services.intake import (  # noqa: F401
     _clean_phone,
     appeal_answer,
     appeal_decline,
+    appeal_intake,
     appeal_reclassify,
     appeal_submit,
 )

@@ -6,11 +6,12 @@ import datetime as dt
 import re
 import secrets
 
+from django.urls import reverse
 from django.utils import timezone
 
 from yiwang.core.audit import audit_record, snapshot
 from yiwang.core.errors import ApplicationError
-from yiwang.core.outbox import outbox_enqueue
+from yiwang.core.notify import ToDepartment, ToPhone, ToRegionQueue, notify
 from yiwang.hotline.conf import conf
 from yiwang.hotline.models import (
     Appeal,
@@ -18,8 +19,8 @@ from yiwang.hotline.models import (
     Dispatch,
 )
 from yiwang.hotline.workflow import check_transition
-from yiwang.org.models import Department, Membership, Region, Role
-from yiwang.org.selectors import user_can_act_for_department, user_roles
+from yiwang.org.models import Department, Region, Role
+from yiwang.org.scoping import scope_for
 from yiwang.workdays.models import Clock
 from yiwang.workdays.services import clock_start, clock_stop
 
@@ -36,12 +37,6 @@ SELF_SERVICE_CHANNELS = frozenset({Appeal.Channel.PORTAL, Appeal.Channel.API})
 
 
 STAFF_CHANNELS = frozenset({Appeal.Channel.PHONE, Appeal.Channel.COUNTER, Appeal.Channel.LETTER})
-
-
-DISPATCH_ROLES = frozenset({Role.DISPATCHER, Role.ADMIN})
-
-
-INTAKE_ROLES = frozenset({Role.DISPATCHER, Role.CLERK, Role.ADMIN})
 
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -61,15 +56,34 @@ def _forbidden(message: str) -> ApplicationError:
     return ApplicationError("appeal.forbidden", message, status=403)
 
 
-def _require_dispatcher(actor) -> None:
-    if not (DISPATCH_ROLES & user_roles(actor)):
-        raise _forbidden("只有 12345 派单员可以执行此操作")
+def _require(actor, action: str, message: str, **where) -> None:
+    """Refuse (403 ``appeal.forbidden``) unless the actor's scope allows ``action`` here
+    (``yiwang.org.scoping``; ``where`` as for ``Scope.can``, none = role level)."""
+    if not scope_for(actor).can(action, **where):
+        raise _forbidden(message)
 
 
-def _require_lead(actor, appeal: Appeal) -> None:
+def _require_dispatcher(actor, appeal: Appeal | None = None, action: str = "appeal.dispatch") -> None:
+    """The county's 12345 centre (dispatch, returns, extensions, revisits, merging)."""
+    where = {"region": appeal.region} if appeal is not None else {}
+    _require(actor, action, "只有 12345 派单员可以执行此操作", **where)
+
+
+def _require_intake(actor, message: str, appeal: Appeal | None = None, action: str = "appeal.intake") -> None:
+    """Operators of the 12345 centre and window clerks (a town's clerks for their town)."""
+    where = {"region": appeal.town or appeal.region} if appeal is not None else {}
+    _require(actor, action, message, **where)
+
+
+def _require_lead(actor, appeal: Appeal, action: str = "appeal.reply") -> None:
     """首接负责: only the lead department acts on the appeal (DESIGN: department scoping)."""
-    if appeal.lead_department is None or not user_can_act_for_department(actor, appeal.lead_department):
-        raise _forbidden("只有主办部门的经办人员可以办理该诉求")
+    _require(
+        actor,
+        action,
+        "只有主办部门的经办人员可以办理该诉求",
+        department=appeal.lead_department,
+        region=appeal.region,
+    )
 
 
 def _new_code(prefix: str, model, at: dt.datetime) -> str:
@@ -146,26 +160,31 @@ def _move(appeal: Appeal, target: str, *, actor, kind: str, note: str = "", depa
     return before
 
 
-def _user_ids(role: str, department: Department | None = None) -> list[int]:
-    qs = Membership.objects.filter(role=role, user__is_active=True)
-    if department is not None:
-        qs = qs.filter(department=department)
-    return sorted(set(qs.values_list("user_id", flat=True)))
+def _staff_link(appeal: Appeal) -> str:
+    """The appeal's staff page, where a notice leads."""
+    return reverse("hotline:appeal", kwargs={"code": appeal.code})
 
 
-def _notify_department(department: Department, body: str, key: str) -> None:
-    for user_id in _user_ids(Role.HANDLER, department):
-        outbox_enqueue(channel="inapp", recipient=str(user_id), body=body, dedupe_key=f"{key}:u{user_id}")
+def _notify_department(department: Department, template: str, key: str, *, link: str = "", **context) -> None:
+    """An inbox message to the department's handlers (template in ``yiwang.hotline.messages``)."""
+    notify(to=ToDepartment(department.pk), template=template, context=context, key=key, link=link)
 
 
-def _notify_dispatchers(body: str, key: str) -> None:
-    for user_id in _user_ids(Role.DISPATCHER):
-        outbox_enqueue(channel="inapp", recipient=str(user_id), body=body, dedupe_key=f"{key}:u{user_id}")
+def _notify_dispatchers(template: str, key: str, *, link: str = "", **context) -> None:
+    """An inbox message to the county's 12345 dispatchers."""
+    notify(
+        to=ToRegionQueue(conf("COUNTY_CODE"), Role.DISPATCHER.value),
+        template=template,
+        context=context,
+        key=key,
+        link=link,
+    )
 
 
-def _notify_citizen(appeal: Appeal, body: str, key: str) -> None:
+def _notify_citizen(appeal: Appeal, template: str, key: str, **context) -> None:
+    """An SMS to the citizen's mobile (a landline cannot receive one); ``code`` is the appeal's."""
     if appeal.contact_phone and MOBILE.match(appeal.contact_phone):
-        outbox_enqueue(channel="sms", recipient=appeal.contact_phone, body=body, dedupe_key=key)
+        notify(to=ToPhone(appeal.contact_phone), template=template, context={"code": appeal.code, **context}, key=key)
 
 
 def _stop(clock: Clock | None, actor) -> None:
@@ -229,14 +248,20 @@ def _open_dispatch(
     _start_handling(appeal, at=at, actor=actor, label="答复时限")
     _notify_department(
         department,
-        f"【12345】新派诉求 {appeal.code}：{appeal.title}。请及时签收办理。",
+        "hotline.dispatched",
         f"appeal:{appeal.pk}:dispatch:{dispatch.pk}",
+        link=_staff_link(appeal),
+        code=appeal.code,
+        title=appeal.title,
     )
     for co_department in co:
         _notify_department(
             co_department,
-            f"【12345】诉求 {appeal.code} 请贵单位协办（主办：{department}）。",
+            "hotline.co_dispatched",
             f"appeal:{appeal.pk}:dispatch:{dispatch.pk}:co:{co_department.pk}",
+            link=_staff_link(appeal),
+            code=appeal.code,
+            lead=str(department),
         )
     return dispatch
 

@@ -32,6 +32,7 @@ from yiwang.hotline.services._common import (
     _open_dispatch,
     _require_dispatcher,
     _require_lead,
+    _staff_link,
     _stop,
 )
 from yiwang.hotline.workflow import check_transition
@@ -52,7 +53,7 @@ def appeal_dispatch(
     deadline (``SIGN_OFF_WORKDAYS``, urgent: ``URGENT_SIGN_OFF_HOURS``) and the reply deadline of
     the tier (``REPLY_WORKDAYS``; urgent: ``URGENT_REPLY_HOURS``). The dispatcher decides; the
     router only suggests."""
-    _require_dispatcher(actor)
+    _require_dispatcher(actor, appeal)
     if department is None or not department.is_active:
         raise _error("appeal.department_required", "请选择主办部门", field="department")
     if tier is not None and tier not in Appeal.Tier.values:
@@ -106,7 +107,7 @@ def appeal_sign_off(*, appeal: Appeal, actor) -> Appeal:
     """签收 by the lead department; late sign-off is allowed and counts against the response rate."""
     with transaction.atomic():
         appeal = _locked(appeal)
-        _require_lead(actor, appeal)
+        _require_lead(actor, appeal, "appeal.sign_off")
         check_transition(appeal, State.SIGNED_OFF)
         dispatch = _active_dispatch(appeal)
         now = timezone.now()
@@ -140,7 +141,7 @@ def appeal_return(*, appeal: Appeal, reason: str, actor) -> ReturnRequest:
         )
     with transaction.atomic():
         appeal = _locked(appeal)
-        _require_lead(actor, appeal)
+        _require_lead(actor, appeal, "appeal.return")
         check_transition(appeal, State.RETURNED)
         dispatch = _active_dispatch(appeal)
         now = timezone.now()
@@ -178,8 +179,12 @@ def appeal_return(*, appeal: Appeal, reason: str, actor) -> ReturnRequest:
         )
         _audit(appeal, "return_requested", actor=actor, before=before, details={"return_request": request.pk})
         _notify_dispatchers(
-            f"【12345】{appeal.lead_department}申请退单 {appeal.code}：{reason[:80]}",
+            "hotline.return_requested",
             f"appeal:{appeal.pk}:return:{request.pk}",
+            link=_staff_link(appeal),
+            code=appeal.code,
+            department=str(appeal.lead_department),
+            reason=reason[:80],
         )
     return request
 
@@ -195,10 +200,10 @@ def appeal_return_decide(
 ) -> Appeal:
     """The dispatcher approves a return and re-dispatches to another department (new clocks), or
     refuses it and the department must sign off (its sign-off clock kept running)."""
-    _require_dispatcher(actor)
     with transaction.atomic():
         request = ReturnRequest.objects.select_for_update().get(pk=return_request.pk)
         appeal = _locked(request.appeal)
+        _require_dispatcher(actor, appeal, "appeal.approve_return")
         # Before any field changes, so the audit shows the department the appeal is taken from.
         before = snapshot(appeal, AUDIT_FIELDS)
         if request.state != ReturnRequest.State.PENDING:
@@ -256,7 +261,10 @@ def appeal_return_decide(
             _audit(appeal, "return_rejected", actor=actor, before=before, details={"return_request": request.pk})
             _notify_department(
                 request.department,
-                f"【12345】诉求 {appeal.code} 退单未获同意：{request.decision_note[:80]}。请签收办理。",
+                "hotline.return_rejected",
                 f"appeal:{appeal.pk}:return:{request.pk}:rejected",
+                link=_staff_link(appeal),
+                code=appeal.code,
+                note=request.decision_note[:80],
             )
     return appeal

@@ -22,7 +22,6 @@ from yiwang.hotline.models import (
 from yiwang.hotline.rules import EMERGENCY_REASONS, advice_for, screen_text
 from yiwang.hotline.services._common import (
     AUDIT_FIELDS,
-    INTAKE_ROLES,
     LANDLINE,
     MOBILE,
     SELF_SERVICE_CHANNELS,
@@ -33,15 +32,14 @@ from yiwang.hotline.services._common import (
     _county,
     _error,
     _event,
-    _forbidden,
     _locked,
     _move,
     _new_code,
     _notify_citizen,
     _require_dispatcher,
+    _require_intake,
 )
 from yiwang.org.models import Region
-from yiwang.org.selectors import user_roles
 
 
 def _clean_phone(phone: str) -> str:
@@ -100,8 +98,8 @@ def appeal_submit(
         raise _error("appeal.title_required", "请填写诉求标题", field="title")
     if len(content) < 5:
         raise _error("appeal.content_required", "请具体描述诉求内容（至少 5 个字）", field="content")
-    if channel in STAFF_CHANNELS and not (INTAKE_ROLES & user_roles(actor)):
-        raise _forbidden("电话、窗口、来信渠道的诉求由话务员或窗口工作人员登记")
+    if channel in STAFF_CHANNELS:
+        _require_intake(actor, "电话、窗口、来信渠道的诉求由话务员或窗口工作人员登记")
     contact_name = (contact_name or "").strip()
     contact_phone = _clean_phone(contact_phone)
     if anonymous:
@@ -111,7 +109,7 @@ def appeal_submit(
             "appeal.contact_required", "实名诉求请填写联系人和联系电话（或选择匿名反映）", field="contact_phone"
         )
     county = _county()
-    if town is not None and (town.level != Region.Level.TOWN or not town.path.startswith(county.path)):
+    if town is not None and (town.level != Region.Level.TOWN or town.parent_id != county.pk):
         raise _error("appeal.bad_town", f"{town.name} 不是本县的镇（街道）", field="town")
     if village is not None:
         if town is None:
@@ -185,11 +183,7 @@ def appeal_submit(
                 after=snapshot(appeal, [*AUDIT_FIELDS, "channel", "kind", "anonymous", "contact_phone"]),
                 region_code=county.code,
             )
-            _notify_citizen(
-                appeal,
-                f"【眉县12345】您的诉求已受理，受理编号 {appeal.code}，可凭编号在“有问必应、接诉即办”专栏查询办理进度。",
-                f"appeal:{appeal.pk}:received",
-            )
+            _notify_citizen(appeal, "hotline.received", f"appeal:{appeal.pk}:received")
     except IntegrityError:
         # A concurrent double submit with the same key won the race: answer with its appeal.
         if submission_key:
@@ -202,7 +196,7 @@ def appeal_submit(
 
 def appeal_reclassify(*, appeal: Appeal, actor, category: Category | None = None, tier: str | None = None) -> Appeal:
     """The dispatcher corrects the category or tier of an appeal not yet dispatched."""
-    _require_dispatcher(actor)
+    _require_dispatcher(actor, appeal)
     if tier is not None and tier not in Appeal.Tier.values:
         raise _error("appeal.bad_tier", f"未知的办理等级：{tier}", field="tier")
     with transaction.atomic():
@@ -224,8 +218,7 @@ def appeal_reclassify(*, appeal: Appeal, actor, category: Category | None = None
 
 def appeal_answer(*, appeal: Appeal, content: str, actor, knowledge_entry: KnowledgeEntry | None = None) -> Appeal:
     """直接办结: the operator answers a consultation on the spot from the knowledge base."""
-    if not (INTAKE_ROLES & user_roles(actor)):
-        raise _forbidden("只有话务员或窗口工作人员可以直接办结")
+    _require_intake(actor, "只有话务员或窗口工作人员可以直接办结", appeal)
     content = (content or "").strip()
     if not content and knowledge_entry is not None:
         content = knowledge_entry.answer
@@ -271,17 +264,14 @@ def appeal_answer(*, appeal: Appeal, content: str, actor, knowledge_entry: Knowl
             before=before,
             details={"knowledge_entry": getattr(knowledge_entry, "pk", None)},
         )
-        _notify_citizen(
-            appeal, f"【眉县12345】您的咨询（{appeal.code}）已答复：{content[:200]}", f"appeal:{appeal.pk}:answered"
-        )
+        _notify_citizen(appeal, "hotline.answered", f"appeal:{appeal.pk}:answered", content=content[:200])
     return appeal
 
 
 def appeal_decline(*, appeal: Appeal, reason: str, actor, note: str = "") -> Appeal:
     """不予受理 with the advice of the proper channel (DESIGN: emergencies stay with 110/119/120/122;
     litigation, arbitration, discipline, reconsideration and 信访 follow their own procedures)."""
-    if not (INTAKE_ROLES & user_roles(actor)):
-        raise _forbidden("只有话务员或窗口工作人员可以不予受理")
+    _require_intake(actor, "只有话务员或窗口工作人员可以不予受理", appeal)
     if reason not in Appeal.DeclineReason.values:
         raise _error("appeal.bad_decline_reason", "请选择不予受理的原因", field="reason")
     with transaction.atomic():
@@ -300,7 +290,29 @@ def appeal_decline(*, appeal: Appeal, reason: str, actor, note: str = "") -> App
         )
         measures.on_appeal_changed(appeal, before=facts_before)
         _audit(appeal, "declined", actor=actor, before=before, details={"reason": reason})
-        _notify_citizen(
-            appeal, f"【眉县12345】{appeal.decline_advice}（编号 {appeal.code}）", f"appeal:{appeal.pk}:declined"
-        )
+        _notify_citizen(appeal, "hotline.declined", f"appeal:{appeal.pk}:declined", advice=appeal.decline_advice)
+    return appeal
+
+
+def appeal_intake(
+    *,
+    actor,
+    outcome: str = "register",
+    answer: str = "",
+    knowledge_entry: KnowledgeEntry | None = None,
+    decline_reason: str = "",
+    **submission,
+) -> Appeal:
+    """One call taken by the operator, with its outcome: registered for dispatch (``register``),
+    answered on the spot (``answer``, 直接办结) or not accepted (``decline``). One outcome per call:
+    if answering or declining is refused, the registration is undone too. ``submission`` are the
+    arguments of ``appeal_submit``."""
+    if outcome not in ("register", "answer", "decline"):
+        raise _error("appeal.bad_outcome", "请选择处理方式", field="action")
+    with transaction.atomic():
+        appeal = appeal_submit(actor=actor, **submission)
+        if outcome == "answer":
+            appeal = appeal_answer(appeal=appeal, content=answer, knowledge_entry=knowledge_entry, actor=actor)
+        elif outcome == "decline":
+            appeal = appeal_decline(appeal=appeal, reason=decline_reason, actor=actor)
     return appeal

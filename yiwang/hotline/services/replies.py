@@ -33,11 +33,12 @@ from yiwang.hotline.services._common import (
     _region_code,
     _require_dispatcher,
     _require_lead,
+    _staff_link,
     _start_handling,
     _stop,
 )
 from yiwang.hotline.workflow import EXTENSION_STATES, check_transition
-from yiwang.org.selectors import user_can_act_for_department
+from yiwang.org.scoping import scope_for
 from yiwang.workdays.services import clock_start
 
 
@@ -53,7 +54,7 @@ def appeal_extension_request(*, appeal: Appeal, days: int, reason: str, actor) -
         raise _error("appeal.bad_extension_days", f"延期天数应为 1 到 {maximum} 个工作日", field="days")
     with transaction.atomic():
         appeal = _locked(appeal)
-        _require_lead(actor, appeal)
+        _require_lead(actor, appeal, "appeal.request_extension")
         if appeal.state not in EXTENSION_STATES:
             raise _error("appeal.invalid_transition", "签收后、答复前才能申请延期", status=409)
         if appeal.tier == Appeal.Tier.URGENT or appeal.handling_clock is None:
@@ -95,8 +96,12 @@ def appeal_extension_request(*, appeal: Appeal, days: int, reason: str, actor) -
             region_code=_region_code(appeal),
         )
         _notify_dispatchers(
-            f"【12345】{appeal.lead_department}申请延期 {appeal.code}（{days} 个工作日）",
+            "hotline.extension_requested",
             f"appeal:{appeal.pk}:ext:{request.pk}",
+            link=_staff_link(appeal),
+            code=appeal.code,
+            department=str(appeal.lead_department),
+            days=days,
         )
     return request
 
@@ -107,10 +112,10 @@ def appeal_extension_decide(
     """The dispatcher approves (possibly fewer days) or refuses an extension. Approval replaces the
     reply clock by one of ``days + approved`` working days from the same start, so the new due day
     comes from the working-day calendar like the first one."""
-    _require_dispatcher(actor)
     with transaction.atomic():
         request = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
         appeal = _locked(request.appeal)
+        _require_dispatcher(actor, appeal, "appeal.approve_extension")
         if request.state != ExtensionRequest.State.PENDING:
             raise _error("appeal.extension_decided", "该延期申请已审核", status=409)
         now = timezone.now()
@@ -148,8 +153,11 @@ def appeal_extension_decide(
         _audit(appeal, kind, actor=actor, before=before, details={"extension_request": request.pk})
         _notify_department(
             request.department,
-            f"【12345】诉求 {appeal.code} 延期申请：{text}",
+            "hotline.extension_decided",
             f"appeal:{appeal.pk}:ext:{request.pk}:decided",
+            link=_staff_link(appeal),
+            code=appeal.code,
+            text=text,
         )
     return request
 
@@ -167,7 +175,7 @@ def appeal_reply(*, appeal: Appeal, content: str, actor, result: str = Reply.Res
         raise _error("appeal.bad_result", "请选择办理结果", field="result")
     with transaction.atomic():
         appeal = _locked(appeal)
-        _require_lead(actor, appeal)
+        _require_lead(actor, appeal, "appeal.reply")
         check_transition(appeal, State.REPLIED)
         now = timezone.now()
         on_time = deadlines.within(deadlines.reply_deadline(appeal, now), now)
@@ -198,10 +206,14 @@ def appeal_reply(*, appeal: Appeal, content: str, actor, result: str = Reply.Res
             extra_fields=["replied_at"],
         )
         _audit(appeal, "replied", actor=actor, before=before, details={"reply": reply.pk, "on_time": on_time})
-        text = f"【眉县12345】您反映的诉求（{{code}}）已由{appeal.lead_department}答复：{content[:150]}"
-        _notify_citizen(appeal, text.format(code=appeal.code), f"appeal:{appeal.pk}:reply:{reply.pk}")
-        for merged in appeal.merged_appeals.all():
-            _notify_citizen(merged, text.format(code=merged.code), f"appeal:{merged.pk}:reply:{reply.pk}")
+        for citizen_appeal in [appeal, *appeal.merged_appeals.all()]:
+            _notify_citizen(
+                citizen_appeal,
+                "hotline.replied",
+                f"appeal:{citizen_appeal.pk}:reply:{reply.pk}",
+                department=str(appeal.lead_department),
+                content=content[:150],
+            )
     return reply
 
 
@@ -212,7 +224,11 @@ def appeal_add_opinion(*, appeal: Appeal, note: str, actor) -> AppealEvent:
         raise _error("appeal.opinion_required", "请填写协办意见", field="note")
     dispatch = appeal.dispatches.filter(state=Dispatch.State.ACTIVE).first()
     departments = [appeal.lead_department] + (list(dispatch.co_departments.all()) if dispatch else [])
-    acting_for = next((d for d in departments if d is not None and user_can_act_for_department(actor, d)), None)
+    scope = scope_for(actor)
+    acting_for = next(
+        (d for d in departments if d is not None and scope.can("appeal.opinion", department=d, region=appeal.region)),
+        None,
+    )
     if acting_for is None:
         raise _forbidden("只有主办或协办部门可以填写协办意见")
     with transaction.atomic():
@@ -233,7 +249,7 @@ def appeal_revisit(
     """回访 after the reply: resolved? satisfied (5 levels)? Dissatisfaction (or unresolved) for a
     reason within the department's power reopens the appeal (重办) with a new reply clock, up to
     ``REOPEN_LIMIT`` times; otherwise the appeal closes."""
-    _require_dispatcher(actor)
+    _require_dispatcher(actor, appeal, "appeal.revisit")
     if satisfaction not in Revisit.Satisfaction.values:
         raise _error("appeal.bad_satisfaction", "满意度应为 1（非常不满意）到 5（非常满意）", field="satisfaction")
     with transaction.atomic():
@@ -280,8 +296,11 @@ def appeal_revisit(
             )
             _notify_department(
                 appeal.lead_department,
-                f"【12345】诉求 {appeal.code} 回访不满意，需重办：{revisit.comment[:80]}",
+                "hotline.reopened",
                 f"appeal:{appeal.pk}:reopen:{revisit.pk}",
+                link=_staff_link(appeal),
+                code=appeal.code,
+                comment=revisit.comment[:80],
             )
         else:
             appeal.closed_at = now
@@ -293,7 +312,7 @@ def appeal_revisit(
 def appeal_merge(*, appeal: Appeal, into: Appeal, actor, note: str = "") -> Appeal:
     """Merge a duplicate (same place, similar text) into another open appeal. The duplicate stops
     its own clocks; its citizen gets the reply of the appeal it was merged into."""
-    _require_dispatcher(actor)
+    _require_dispatcher(actor, appeal)
     if appeal.pk == into.pk:
         raise _error("appeal.merge_self", "不能与自身合并", status=409)
     with transaction.atomic():
@@ -336,7 +355,9 @@ def appeal_merge(*, appeal: Appeal, into: Appeal, actor, note: str = "") -> Appe
         if latest is not None and into.state in {State.REPLIED, State.REVISITED}:
             _notify_citizen(
                 appeal,
-                f"【眉县12345】您反映的诉求（{appeal.code}）与 {into.code} 合并办理，答复：{latest.content[:150]}",
+                "hotline.merged_reply",
                 f"appeal:{appeal.pk}:reply:{latest.pk}",
+                into=into.code,
+                content=latest.content[:150],
             )
     return appeal

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from yiwang.core.audit import audit_record, snapshot
@@ -14,17 +15,17 @@ from yiwang.hotline.models import (
     UnresolvedMatter,
 )
 from yiwang.hotline.services._common import (
-    INTAKE_ROLES,
     _county,
     _error,
     _forbidden,
     _new_code,
     _notify_department,
+    _require,
     _stop,
 )
 from yiwang.hotline.services.intake import _clean_phone
 from yiwang.org.models import Department, Region
-from yiwang.org.selectors import user_can_act_for_department, user_roles
+from yiwang.org.scoping import scope_for
 from yiwang.workdays.services import clock_start
 
 
@@ -54,8 +55,9 @@ def unresolved_register(
     on the spot (same day), general within 1 working day, complex within 7 (``UNRESOLVED_WORKDAYS``).
     Passing ``resolution`` records it as solved at once (the simple case). A repeated
     ``submission_key`` returns the first matter (double submit)."""
-    if not (INTAKE_ROLES & user_roles(actor)):
-        raise _forbidden("只有窗口工作人员或话务员可以登记办不成事")
+    # A town's clerks register for their town; without a town the role decides (the county's staff).
+    where = {"region": town} if town is not None else {}
+    _require(actor, "unresolved.register", "只有窗口工作人员或话务员可以登记办不成事", **where)
     if submission_key:
         existing = UnresolvedMatter.objects.filter(submission_key=submission_key).first()
         if existing is not None:
@@ -111,8 +113,11 @@ def unresolved_register(
         if department is not None:
             _notify_department(
                 department,
-                f"【办不成事】{matter.code}：{matter.summary}，请按时限办理反馈。",
+                "hotline.unresolved_registered",
                 f"unresolved:{matter.pk}:registered",
+                link=reverse("hotline:unresolved"),
+                code=matter.code,
+                summary=matter.summary,
             )
     if resolution:
         matter = unresolved_resolve(matter=matter, resolution=resolution, note=resolution_note, actor=actor)
@@ -129,14 +134,16 @@ def unresolved_resolve(*, matter: UnresolvedMatter, resolution: str, note: str, 
     with transaction.atomic():
         matter = (
             UnresolvedMatter.objects.select_for_update(of=("self",))
-            .select_related("clock", "region", "department")
+            .select_related("clock", "region", "department__region", "town", "hall")
             .get(pk=matter.pk)
         )
         if matter.state == UnresolvedMatter.State.RESOLVED:
             raise _error("unresolved.already_resolved", "该事项已办结", status=409)
-        roles = user_roles(actor)
-        if not (INTAKE_ROLES & roles) and not (
-            matter.department and user_can_act_for_department(actor, matter.department)
+        scope = scope_for(actor)
+        where = {"department": matter.department, "hall": matter.hall}
+        if not (
+            scope.can("unresolved.handle", region=matter.region, **where)
+            or (matter.town is not None and scope.can("unresolved.handle", region=matter.town, **where))
         ):
             raise _forbidden("只有登记人员或归口部门可以办结")
         before = snapshot(matter, ["state", "resolution", "on_time"])

@@ -38,8 +38,9 @@ def test_it_merges_a_duplicate_and_the_merged_citizen_gets_the_reply(dispatched,
     services.appeal_sign_off(appeal=dispatched, actor=handler_a)
     reply = services.appeal_reply(appeal=dispatched, content="已安排修补坑洼路段，本周内完工。", actor=handler_a)
 
-    assert OutboxMessage.objects.filter(dedupe_key=f"appeal:{duplicate.pk}:reply:{reply.pk}").exists()
-    assert OutboxMessage.objects.filter(dedupe_key=f"appeal:{dispatched.pk}:reply:{reply.pk}").exists()
+    for appeal in (duplicate, dispatched):
+        sms = OutboxMessage.objects.get(dedupe_key__startswith=f"appeal:{appeal.pk}:reply:{reply.pk}:sms:")
+        assert appeal.code in sms.body
 
 
 def test_it_stops_the_clocks_of_a_merged_dispatched_duplicate(dispatched, make_appeal, operator, dept_a):

@@ -26,8 +26,8 @@ def test_it_registers_a_phone_appeal_with_encrypted_contact(make_appeal, operato
     assert stored_name.startswith("sm4$1$")
     assert AppealEvent.objects.filter(appeal=appeal, kind="received").count() == 1
     assert AuditEvent.objects.filter(action="hotline.appeal_received", object_id=str(appeal.pk)).exists()
-    sms = OutboxMessage.objects.get(dedupe_key=f"appeal:{appeal.pk}:received")
-    assert appeal.code in sms.body
+    sms = OutboxMessage.objects.get(dedupe_key__startswith=f"appeal:{appeal.pk}:received:sms:")
+    assert appeal.code in sms.body and sms.body.startswith("【眉县12345】")
 
 
 def test_it_keeps_no_name_for_an_anonymous_appeal(make_appeal):

@@ -6,8 +6,7 @@ import pytest
 from django.utils import timezone
 
 from yiwang.core.errors import ApplicationError
-from yiwang.core.models import AuditEvent, OutboxMessage
-from yiwang.core.pii import pii_lookup
+from yiwang.core.models import AuditEvent, InboxMessage, OutboxMessage
 from yiwang.hotline import services
 from yiwang.hotline.models import Appeal, Dispatch, Reply, Revisit
 from yiwang.workdays.models import Clock
@@ -28,7 +27,8 @@ def test_it_dispatches_with_sign_off_and_reply_clocks_from_the_calendar(handler_
     assert dispatch.sign_off_clock.due_on == add_workdays(today, 1).due
     assert appeal.handling_clock.due_on == add_workdays(today, 5).due
     assert appeal.handling_clock.days == 5
-    assert OutboxMessage.objects.filter(channel="inapp", **pii_lookup("recipient", str(handler_a.pk))).exists()
+    notice = InboxMessage.objects.get(user=handler_a, template="hotline.dispatched")
+    assert appeal.code in notice.title and notice.link == f"/hotline/staff/appeals/{appeal.code}/"
     assert AuditEvent.objects.filter(action="hotline.appeal_dispatched").exists()
 
 
@@ -79,7 +79,8 @@ def test_it_replies_and_stops_the_clock(replied):
     assert replied.state == Appeal.State.REPLIED
     assert reply.on_time is True and reply.round == 1
     assert replied.handling_clock.state == Clock.State.STOPPED
-    assert OutboxMessage.objects.filter(dedupe_key=f"appeal:{replied.pk}:reply:{reply.pk}").exists()
+    sms = OutboxMessage.objects.get(dedupe_key__startswith=f"appeal:{replied.pk}:reply:{reply.pk}:sms:")
+    assert sms.body.startswith("【眉县12345】您反映的诉求") and replied.code in sms.body
 
 
 def test_it_refuses_a_reply_without_content(signed_off, handler_a):
@@ -179,7 +180,9 @@ def test_it_declines_an_emergency_with_the_advice(make_appeal, operator):
 
     assert appeal.state == Appeal.State.DECLINED
     assert "122" in appeal.decline_advice
-    assert OutboxMessage.objects.filter(dedupe_key=f"appeal:{appeal.pk}:declined", body__contains="122").exists()
+    assert OutboxMessage.objects.filter(
+        dedupe_key__startswith=f"appeal:{appeal.pk}:declined:", body__contains="122"
+    ).exists()
 
 
 def test_it_declines_a_matter_in_litigation(make_appeal, operator):
