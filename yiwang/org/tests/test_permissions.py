@@ -5,8 +5,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.test import RequestFactory
+from ninja import Router
+from ninja.testing import TestClient
 
 from yiwang.core.errors import ApplicationError
+from yiwang.core.idempotency import idempotent
 from yiwang.org.permissions import (
     action_required,
     api_action_required,
@@ -25,9 +28,30 @@ def calendar_page(request):
     return HttpResponse("calendar")
 
 
+router = Router()
+
+
+@router.get("/dashboard")
 @api_action_required("appeal.dashboard")
 def dashboard_operation(request):
     return {"ok": True}
+
+
+@router.post("/appeals")
+@api_action_required("appeal.intake")
+@idempotent
+def intake_under_idempotent(request):
+    return {"ok": True}
+
+
+@router.post("/cases")
+@idempotent
+@api_action_required("case.decide")
+def decide_over_idempotent(request):
+    return {"ok": True}
+
+
+client = TestClient(router)
 
 
 def _request(user, path="/cases/handling/"):
@@ -75,9 +99,17 @@ def test_it_checks_the_object_in_the_api(handler_a, inspector, dept_a, dept_b):
 
 
 def test_it_gates_an_api_operation_by_role(dispatcher, inspector):
-    assert dashboard_operation(_request(dispatcher)) == {"ok": True}
-    with pytest.raises(ApplicationError, match="auth.forbidden"):
-        dashboard_operation(_request(inspector))
+    assert client.get("/dashboard", user=dispatcher).json() == {"ok": True}
+    refused = client.get("/dashboard", user=inspector)
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "auth.forbidden"
+
+
+def test_it_gates_an_api_operation_in_either_order_with_idempotent(dispatcher, inspector, handler_a):
+    assert client.post("/appeals", user=dispatcher).status_code == 200
+    assert client.post("/appeals", user=inspector).status_code == 403
+    assert client.post("/cases", user=handler_a).status_code == 200
+    assert client.post("/cases", user=inspector, headers={"Idempotency-Key": "k-1"}).status_code == 403
 
 
 def test_it_refuses_an_unknown_action_at_import_time():
