@@ -1,8 +1,11 @@
 """``/api/hotline/``: appeals from intake to revisit, the routing suggestion, 办不成事, the rates.
 
 Creating endpoints honour ``Idempotency-Key`` (a retried submission never creates a second
-appeal). Contact data is returned only to the 12345 staff and the lead department, masked for
-everyone else. Errors are ``{"code", "message", "details"}``.
+appeal). Every operation asks the same action of ``yiwang.org.scoping`` as the web page does
+(``require_action`` / ``api_action_required``): a refusal is 403 ``auth.forbidden`` and changes
+nothing; an appeal the caller may not read is 404. Contact data is returned only to the 12345 staff
+and the lead department (``appeal.read_contact``), masked for everyone else. Errors are
+``{"code", "message", "details"}``.
 """
 
 import datetime as dt
@@ -17,8 +20,10 @@ from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
 from yiwang.core.pii import mask_name, mask_phone
 from yiwang.hotline import selectors, services
-from yiwang.hotline.models import Appeal, Category, ExtensionRequest, ReturnRequest, UnresolvedMatter
+from yiwang.hotline.models import Appeal, Category, ExtensionRequest, KnowledgeEntry, ReturnRequest, UnresolvedMatter
+from yiwang.hotline.services import STAFF_CHANNELS
 from yiwang.org.models import Department, Region
+from yiwang.org.permissions import api_action_required, forbidden_error, require_action
 
 router = Router(tags=["hotline"])
 
@@ -320,9 +325,27 @@ def _get(request, code: str) -> Appeal:
     return selectors.appeal_get_for_user(user=request.user, code=code)
 
 
+def _get_for(request, code: str, action: str) -> Appeal:
+    """The appeal, if the caller may do ``action`` on it: 403 for a role without the action, 404 for
+    an appeal out of their reading scope, 403 for one they read but may not act on (a co-department
+    signing off, an inspector replying)."""
+    require_action(request, action)
+    appeal = _get(request, code)
+    if not selectors.appeal_can(request.user, action, appeal):
+        raise forbidden_error(action)
+    return appeal
+
+
 def _out(request, appeal: Appeal) -> AppealOut:
     appeal = Appeal.objects.select_related(
-        "category", "town", "village", "lead_department", "handling_clock", "merged_into", "suggested_department"
+        "region",
+        "category",
+        "town",
+        "village",
+        "lead_department",
+        "handling_clock",
+        "merged_into",
+        "suggested_department",
     ).get(pk=appeal.pk)
     return AppealOut.build(appeal, full_contact=selectors.user_sees_contact(user=request.user, appeal=appeal))
 
@@ -339,6 +362,8 @@ def list_categories(request):
 @idempotent
 def create_appeal(request: HttpRequest, payload: AppealIn):
     """Submit an appeal (mini-program, partner systems; operators may use staff channels)."""
+    if payload.channel in STAFF_CHANNELS:
+        require_action(request, "appeal.intake")
     appeal = services.appeal_submit(
         channel=payload.channel,
         kind=payload.kind,
@@ -362,13 +387,21 @@ def create_appeal(request: HttpRequest, payload: AppealIn):
 
 
 @router.get("/appeals", response=AppealPage)
+@api_action_required("appeal.read")
 def list_appeals(request, query: Query[AppealListQuery]):
     """Appeals the caller may see (department scoping), newest first."""
     qs = selectors.scope_appeals(Appeal.objects.all(), request.user)
     if query.state:
         qs = qs.filter(state=query.state)
     qs = qs.select_related(
-        "category", "town", "village", "lead_department", "handling_clock", "merged_into", "suggested_department"
+        "region",
+        "category",
+        "town",
+        "village",
+        "lead_department",
+        "handling_clock",
+        "merged_into",
+        "suggested_department",
     )
     page = list(qs.order_by("-received_at", "-pk")[query.offset : query.offset + query.limit])
     return {
@@ -380,6 +413,7 @@ def list_appeals(request, query: Query[AppealListQuery]):
 
 
 @router.get("/appeals/{code}", response=AppealOut)
+@api_action_required("appeal.read")
 def get_appeal(request, code: str):
     return _out(request, _get(request, code))
 
@@ -388,9 +422,7 @@ def get_appeal(request, code: str):
 def similar_appeals(request, code: str):
     """Merge candidates are the dispatcher's tool; they span departments, so a handler would see
     other departments' appeals through them."""
-    appeal = _get(request, code)
-    if not selectors.user_is_dispatcher(request.user):
-        raise ApplicationError("appeal.forbidden", "只有派单员可以查看相似诉求", status=403)
+    appeal = _get_for(request, code, "appeal.dispatch")
     return [
         SimilarOut(code=s.appeal.code, title=s.appeal.title, state=s.appeal.state, score=s.score)
         for s in selectors.similar_open_appeals(appeal)
@@ -411,6 +443,7 @@ def _suggestion_out(suggestion, elapsed_ms: float) -> SuggestionOut:
 
 
 @router.post("/routing/suggest", response=SuggestionOut)
+@api_action_required("appeal.intake", "appeal.dispatch")
 def suggest(request, payload: SuggestIn):
     """The router's suggestion for a text (the dispatcher decides; low confidence is flagged)."""
     started = time.perf_counter()
@@ -423,7 +456,7 @@ def suggest(request, payload: SuggestIn):
 @router.post("/appeals/{code}/dispatch", response=AppealOut)
 def dispatch_appeal(request, code: str, payload: DispatchIn):
     appeal = services.appeal_dispatch(
-        appeal=_get(request, code),
+        appeal=_get_for(request, code, "appeal.dispatch"),
         department=_department(payload.department),
         co_departments=[_department(c) for c in payload.co_departments],
         tier=payload.tier,
@@ -436,20 +469,23 @@ def dispatch_appeal(request, code: str, payload: DispatchIn):
 
 @router.post("/appeals/{code}/sign-off", response=AppealOut)
 def sign_off_appeal(request, code: str):
-    return _out(request, services.appeal_sign_off(appeal=_get(request, code), actor=request.user))
+    return _out(
+        request, services.appeal_sign_off(appeal=_get_for(request, code, "appeal.sign_off"), actor=request.user)
+    )
 
 
 @router.post("/appeals/{code}/return", response={201: ReturnOut})
 @idempotent
 def return_appeal(request, code: str, payload: ReasonIn):
-    request_row = services.appeal_return(appeal=_get(request, code), reason=payload.reason, actor=request.user)
+    appeal = _get_for(request, code, "appeal.return")
+    request_row = services.appeal_return(appeal=appeal, reason=payload.reason, actor=request.user)
     return Status(201, ReturnOut(id=request_row.pk, state=request_row.state, reason=request_row.reason))
 
 
 @router.post("/returns/{return_id}/decision", response=AppealOut)
 def decide_return(request, return_id: int, payload: DecisionIn):
     return_request = get_object_or_404(ReturnRequest, pk=return_id)
-    _get(request, return_request.appeal.code)  # scoping
+    _get_for(request, return_request.appeal.code, "appeal.approve_return")
     appeal = services.appeal_return_decide(
         return_request=return_request,
         approve=payload.approve,
@@ -471,7 +507,10 @@ def _extension_out(row: ExtensionRequest) -> ExtensionOut:
 @idempotent
 def request_extension(request, code: str, payload: ExtensionIn):
     row = services.appeal_extension_request(
-        appeal=_get(request, code), days=payload.days, reason=payload.reason, actor=request.user
+        appeal=_get_for(request, code, "appeal.request_extension"),
+        days=payload.days,
+        reason=payload.reason,
+        actor=request.user,
     )
     return Status(201, _extension_out(row))
 
@@ -479,7 +518,7 @@ def request_extension(request, code: str, payload: ExtensionIn):
 @router.post("/extensions/{extension_id}/decision", response=ExtensionOut)
 def decide_extension(request, extension_id: int, payload: DecisionIn):
     extension = get_object_or_404(ExtensionRequest, pk=extension_id)
-    _get(request, extension.appeal.code)
+    _get_for(request, extension.appeal.code, "appeal.approve_extension")
     row = services.appeal_extension_decide(
         extension=extension, approve=payload.approve, days=payload.days, note=payload.note, actor=request.user
     )
@@ -489,7 +528,7 @@ def decide_extension(request, extension_id: int, payload: DecisionIn):
 @router.post("/appeals/{code}/reply", response=AppealOut)
 @idempotent
 def reply_appeal(request, code: str, payload: ReplyIn):
-    appeal = _get(request, code)
+    appeal = _get_for(request, code, "appeal.reply")
     services.appeal_reply(appeal=appeal, content=payload.content, result=payload.result, actor=request.user)
     return _out(request, appeal)
 
@@ -497,7 +536,7 @@ def reply_appeal(request, code: str, payload: ReplyIn):
 @router.post("/appeals/{code}/revisit", response=AppealOut)
 @idempotent
 def revisit_appeal(request, code: str, payload: RevisitIn):
-    appeal = _get(request, code)
+    appeal = _get_for(request, code, "appeal.revisit")
     services.appeal_revisit(
         appeal=appeal,
         resolved=payload.resolved,
@@ -512,7 +551,10 @@ def revisit_appeal(request, code: str, payload: RevisitIn):
 @router.post("/appeals/{code}/merge", response=AppealOut)
 def merge_appeal(request, code: str, payload: MergeIn):
     appeal = services.appeal_merge(
-        appeal=_get(request, code), into=_get(request, payload.into), note=payload.note, actor=request.user
+        appeal=_get_for(request, code, "appeal.dispatch"),
+        into=_get(request, payload.into),
+        note=payload.note,
+        actor=request.user,
     )
     return _out(request, appeal)
 
@@ -520,19 +562,16 @@ def merge_appeal(request, code: str, payload: MergeIn):
 @router.post("/appeals/{code}/decline", response=AppealOut)
 def decline_appeal(request, code: str, payload: DeclineIn):
     appeal = services.appeal_decline(
-        appeal=_get(request, code), reason=payload.reason, note=payload.note, actor=request.user
+        appeal=_get_for(request, code, "appeal.intake"), reason=payload.reason, note=payload.note, actor=request.user
     )
     return _out(request, appeal)
 
 
 @router.post("/appeals/{code}/answer", response=AppealOut)
 def answer_appeal(request, code: str, payload: AnswerIn):
-    from yiwang.hotline.models import KnowledgeEntry
-
+    appeal = _get_for(request, code, "appeal.intake")
     entry = get_object_or_404(KnowledgeEntry, pk=payload.knowledge_entry_id) if payload.knowledge_entry_id else None
-    appeal = services.appeal_answer(
-        appeal=_get(request, code), content=payload.content, knowledge_entry=entry, actor=request.user
-    )
+    appeal = services.appeal_answer(appeal=appeal, content=payload.content, knowledge_entry=entry, actor=request.user)
     return _out(request, appeal)
 
 
@@ -540,6 +579,7 @@ def answer_appeal(request, code: str, payload: AnswerIn):
 
 
 @router.post("/unresolved", response={201: UnresolvedOut})
+@api_action_required("unresolved.register")
 @idempotent
 def register_unresolved(request, payload: UnresolvedIn):
     matter = services.unresolved_register(
@@ -586,11 +626,10 @@ def unresolved_summary(request):
 
 
 @router.get("/kpis", response=list[KpiOut])
+@api_action_required("appeal.dashboard")
 def kpis(request, query: Query[KpiQuery]):
     """三率, on-time replies, returns, extensions and reopenings by department for a period
     (default: the last six months)."""
-    if not selectors.user_sees_dashboard(request.user):
-        raise ApplicationError("appeal.forbidden", "只有派单员、督查和领导可以查看考核数据", status=403)
     end = query.end or timezone.localdate()
     start = query.start or (end.replace(day=1) - dt.timedelta(days=150)).replace(day=1)
     report = selectors.appeal_kpis(user=request.user, start=start, end=end)

@@ -10,8 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,15 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yiwang.core.errors import ApplicationError, add_application_error
 from yiwang.hotline import forms, selectors, services
 from yiwang.hotline.conf import hotline_config
-from yiwang.hotline.models import (
-    Appeal,
-    AppealEvent,
-    ExtensionRequest,
-    ReturnRequest,
-    UnresolvedMatter,
-)
+from yiwang.hotline.models import Appeal, UnresolvedMatter
 from yiwang.hotline.rules import screen_text
 from yiwang.org.models import Region
+from yiwang.org.permissions import PAGE_FORBIDDEN, action_required
 
 # --- public column -------------------------------------------------------------------------------
 
@@ -147,11 +140,8 @@ def unresolved_summary(request):
 
 
 # --- staff: access -------------------------------------------------------------------------------
-
-
-def _require(check, user):
-    if not check(user):
-        raise PermissionDenied(_("您没有权限访问该页面"))
+# Pages are gated by ``action_required`` (role level); the object-level answer comes from the scope
+# in the selectors and again in the services. The API asks the same actions (``api.py``).
 
 
 def _field_of(form, error: ApplicationError):
@@ -162,72 +152,65 @@ def _field_of(form, error: ApplicationError):
 # --- operator intake -----------------------------------------------------------------------------
 
 
-@login_required
+@action_required("appeal.intake")
 @require_http_methods(["GET", "POST"])
 def intake(request):
     """The operator's form, fast enough to fill during a call (keyboard shortcuts in the page)."""
-    _require(selectors.user_is_intake_staff, request.user)
     form = forms.IntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         # A resent form (double click, reload) must not register the call twice nor act on it again.
-        repeated = data["submission_key"] and Appeal.objects.filter(submission_key=data["submission_key"]).first()
+        repeated = selectors.appeal_by_submission_key(data["submission_key"])
         if repeated:
             messages.info(request, _("该来电已登记，受理编号 %(code)s。") % {"code": repeated.code})
             return redirect(f"{reverse('hotline:intake')}?last={repeated.code}")
         try:
-            # One outcome per call: if answering or declining fails, the registration is undone too.
-            with transaction.atomic():
-                appeal = services.appeal_submit(
-                    channel=data["channel"],
-                    kind=data["kind"],
-                    title=data["title"],
-                    content=data["content"],
-                    actor=request.user,
-                    town=data["town"],
-                    village=data["village"],
-                    address=data["address"],
-                    anonymous=data["anonymous"],
-                    contact_name=data["contact_name"],
-                    contact_phone=data["contact_phone"],
-                    public_consent=data["public_consent"],
-                    category=data["category"],
-                    tier=data["tier"],
-                    submission_key=data["submission_key"] or None,
-                )
-                if data["action"] == "answer":
-                    services.appeal_answer(
-                        appeal=appeal,
-                        content=data["answer"],
-                        knowledge_entry=data["knowledge_entry"],
-                        actor=request.user,
-                    )
-                    messages.success(request, _("已直接办结，受理编号 %(code)s。") % {"code": appeal.code})
-                elif data["action"] == "decline":
-                    services.appeal_decline(appeal=appeal, reason=data["decline_reason"], actor=request.user)
-                    messages.warning(
-                        request,
-                        _("已登记为不予受理，受理编号 %(code)s，请向来电人告知：%(advice)s")
-                        % {"code": appeal.code, "advice": Appeal.objects.get(pk=appeal.pk).decline_advice},
-                    )
-                else:
-                    messages.success(request, _("已登记，受理编号 %(code)s，已进入待派单。") % {"code": appeal.code})
+            appeal = services.appeal_intake(
+                outcome=data["action"] or "register",
+                answer=data["answer"],
+                knowledge_entry=data["knowledge_entry"],
+                decline_reason=data["decline_reason"],
+                channel=data["channel"],
+                kind=data["kind"],
+                title=data["title"],
+                content=data["content"],
+                actor=request.user,
+                town=data["town"],
+                village=data["village"],
+                address=data["address"],
+                anonymous=data["anonymous"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                public_consent=data["public_consent"],
+                category=data["category"],
+                tier=data["tier"],
+                submission_key=data["submission_key"] or None,
+            )
         except ApplicationError as error:
             add_application_error(form, error, _field_of(form, error))
         else:
+            if appeal.state == Appeal.State.ANSWERED:
+                messages.success(request, _("已直接办结，受理编号 %(code)s。") % {"code": appeal.code})
+            elif appeal.state == Appeal.State.DECLINED:
+                messages.warning(
+                    request,
+                    _("已登记为不予受理，受理编号 %(code)s，请向来电人告知：%(advice)s")
+                    % {"code": appeal.code, "advice": appeal.decline_advice},
+                )
+            else:
+                messages.success(request, _("已登记，受理编号 %(code)s，已进入待派单。") % {"code": appeal.code})
             return redirect(f"{reverse('hotline:intake')}?last={appeal.code}")
-    last = Appeal.objects.filter(code=request.GET.get("last", "")).first() if request.GET.get("last") else None
+    last = selectors.appeal_last_intake(user=request.user, code=request.GET.get("last"))
     return render(
         request, "hotline/staff/intake.html", {"form": form, "last": last}, status=400 if form.errors else 200
     )
 
 
-@login_required
+@action_required("appeal.intake")
 @require_POST
 def intake_assist(request):
     """HTMX: as the operator types — screening hints, knowledge entries, the routing suggestion,
     the caller's earlier appeals."""
-    _require(selectors.user_is_intake_staff, request.user)
     title = request.POST.get("title", "")[:120]
     content = request.POST.get("content", "")[:2000]
     text = f"{title} {content}".strip()
@@ -244,10 +227,9 @@ def intake_assist(request):
 # --- dispatcher ----------------------------------------------------------------------------------
 
 
-@login_required
+@action_required("appeal.dispatch")
 @require_GET
 def dispatch_queue(request):
-    _require(selectors.user_is_dispatcher, request.user)
     queue = selectors.dispatcher_queue(user=request.user)
     page = Paginator(queue.received, 30).get_page(request.GET.get("page"))
     similar = {a.pk: selectors.similar_open_appeals(a, limit=3) for a in page.object_list}
@@ -267,11 +249,10 @@ def dispatch_queue(request):
 SORTS = {"deadline": _("按时限"), "received": _("按受理时间"), "status": _("按预警状态")}
 
 
-@login_required
+@action_required("appeal.sign_off", "appeal.dispatch")
 @require_GET
 def handler_queue(request):
     """The department's open appeals, nearest deadline first, with normal/warning/overdue badges."""
-    _require(lambda u: selectors.user_is_handler(u) or selectors.user_is_dispatcher(u), request.user)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "deadline"
     state = request.GET.get("state") if request.GET.get("state") in selectors.HANDLER_STATES else None
     rows = selectors.handler_queue(user=request.user, sort=sort, state=state)
@@ -312,15 +293,9 @@ def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
         "dispatch": dispatch,
         "co_departments": list(dispatch.co_departments.all()) if dispatch else [],
         "timeline": selectors.appeal_timeline(appeal),
-        "replies": list(appeal.replies.select_related("department", "replied_by").order_by("replied_at")),
-        "revisits": list(appeal.revisits.select_related("department").order_by("revisited_at")),
+        **selectors.appeal_records(appeal),
         "show_contact": selectors.user_sees_contact(user=user, appeal=appeal),
         "similar": selectors.similar_open_appeals(appeal) if {"merge", "dispatch"} & actions else [],
-        "merged": list(appeal.merged_appeals.order_by("received_at")),
-        "pending_return": appeal.returns.filter(state=ReturnRequest.State.PENDING).select_related("department").first(),
-        "pending_extension": appeal.extensions.filter(state=ExtensionRequest.State.PENDING)
-        .select_related("department")
-        .first(),
         "knowledge": selectors.knowledge_search(f"{appeal.title} {appeal.content}") if "answer" in actions else [],
         "forms": {
             "dispatch": bound.get("dispatch") or forms.DispatchForm(initial=initial_dispatch),
@@ -339,7 +314,7 @@ def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
     return context
 
 
-@login_required
+@action_required("appeal.read")
 @require_GET
 def appeal_detail(request, code: str):
     try:
@@ -389,7 +364,7 @@ def _run_action(request, appeal: Appeal, action: str):
             services.appeal_return(appeal=appeal, reason=data["reason"], actor=user)
             return form, _("已申请退单，等待 12345 审核。")
         if action == "decide_return":
-            request_row = appeal.returns.filter(state=ReturnRequest.State.PENDING).first()
+            request_row = selectors.appeal_pending_return(appeal)
             if request_row is None:
                 raise ApplicationError("appeal.return_decided", "没有待审核的退单申请", status=409)
             services.appeal_return_decide(
@@ -404,7 +379,7 @@ def _run_action(request, appeal: Appeal, action: str):
             services.appeal_extension_request(appeal=appeal, days=data["days"], reason=data["reason"], actor=user)
             return form, _("已申请延期，等待 12345 审核。")
         if action == "decide_extension":
-            row = appeal.extensions.filter(state=ExtensionRequest.State.PENDING).first()
+            row = selectors.appeal_pending_extension(appeal)
             if row is None:
                 raise ApplicationError("appeal.extension_decided", "没有待审核的延期申请", status=409)
             services.appeal_extension_decide(
@@ -447,19 +422,20 @@ def _run_action(request, appeal: Appeal, action: str):
     raise Http404
 
 
+# Each button of the page → the action of the scope's table it needs (the API asks the same).
 ACTIONS = {
-    "dispatch",
-    "sign_off",
-    "return",
-    "decide_return",
-    "extend",
-    "decide_extension",
-    "reply",
-    "revisit",
-    "merge",
-    "decline",
-    "answer",
-    "opinion",
+    "dispatch": "appeal.dispatch",
+    "sign_off": "appeal.sign_off",
+    "return": "appeal.return",
+    "decide_return": "appeal.approve_return",
+    "extend": "appeal.request_extension",
+    "decide_extension": "appeal.approve_extension",
+    "reply": "appeal.reply",
+    "revisit": "appeal.revisit",
+    "merge": "appeal.dispatch",
+    "decline": "appeal.intake",
+    "answer": "appeal.intake",
+    "opinion": "appeal.opinion",
 }
 
 
@@ -472,6 +448,10 @@ def appeal_action(request, code: str, action: str):
         appeal = selectors.appeal_get_for_user(user=request.user, code=code)
     except ApplicationError:
         raise Http404(_("未找到该诉求")) from None
+    # Object level: e.g. a co-department reads the appeal but only the lead department signs off;
+    # co-departments add opinions (the service decides which department they speak for).
+    if action != "opinion" and not selectors.appeal_can(request.user, ACTIONS[action], appeal):
+        raise PermissionDenied(PAGE_FORBIDDEN)
     try:
         form, done = _run_action(request, appeal, action)
     except ApplicationError as error:  # sign-off has no form
@@ -492,14 +472,15 @@ def appeal_action(request, code: str, action: str):
 # --- 办不成事 (staff) ------------------------------------------------------------------------------
 
 
-@login_required
+@action_required("unresolved.read", "unresolved.register")
 @require_http_methods(["GET", "POST"])
 def unresolved(request):
     user = request.user
-    can_register = selectors.user_is_intake_staff(user)
+    can_register = request.scope.can("unresolved.register")
     form = forms.UnresolvedForm(request.POST or None) if can_register else None
     if request.method == "POST":
-        _require(selectors.user_is_intake_staff, user)
+        if not can_register:
+            raise PermissionDenied(PAGE_FORBIDDEN)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -526,8 +507,6 @@ def unresolved(request):
     qs = selectors.unresolved_list(
         user=user, state=request.GET.get("state") or None, tier=request.GET.get("tier") or None
     )
-    if not (can_register or qs.exists() or selectors.user_sees_dashboard(user) or selectors.user_is_handler(user)):
-        raise PermissionDenied
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [(m, selectors.unresolved_deadline(m, today)) for m in page.object_list]
@@ -546,7 +525,7 @@ def unresolved(request):
     )
 
 
-@login_required
+@action_required("unresolved.handle")
 @require_POST
 def unresolved_resolve(request, code: str):
     matter = get_object_or_404(selectors.unresolved_list(user=request.user), code=code)
@@ -592,12 +571,11 @@ def _pct(value) -> float | None:
     return round(value * 100, 1) if value is not None else None
 
 
-@login_required
+@action_required("appeal.dashboard")
 @require_GET
 def dashboard(request):
     """三率 (response, resolution, satisfaction), on-time replies, returns, extensions and
     reopenings by department and month, with charts, for dispatchers and leaders."""
-    _require(selectors.user_sees_dashboard, request.user)
     start, end = _period(request)
     report = selectors.appeal_kpis(user=request.user, start=start, end=end)
     by_department = sorted(report.by_department(), key=lambda row: -row[1].dispatched)
@@ -613,13 +591,7 @@ def dashboard(request):
         "extensions": [k.extensions for _d, k in by_department[:12]],
         "reopened": [k.reopened for _d, k in by_department[:12]],
     }
-    scoped = selectors.scope_appeals(Appeal.objects.all(), request.user)
-    open_counts = dict(
-        scoped.filter(state__in=["received", "dispatched", "returned", "signed_off", "reopened"])
-        .values_list("state")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    open_counts, overdue_events = selectors.appeal_open_work(user=request.user, since=start)
     context = {
         "report": report,
         "by_department": by_department,
@@ -629,17 +601,14 @@ def dashboard(request):
         "end": end,
         "config": hotline_config(),
         "open_counts": open_counts,
-        "overdue_events": AppealEvent.objects.filter(
-            kind="overdue", appeal__in=scoped, created_at__date__gte=start
-        ).count(),
+        "overdue_events": overdue_events,
     }
     return render(request, "hotline/staff/dashboard.html", context)
 
 
-@login_required
+@action_required("appeal.dashboard")
 @require_GET
 def hotspots_view(request):
-    _require(selectors.user_sees_dashboard, request.user)
     start, end = _period(request)
     data = selectors.hotspots(user=request.user, start=start, end=end)
     heat = [
@@ -662,11 +631,10 @@ def hotspots_view(request):
     )
 
 
-@login_required
+@action_required("appeal.intake", "appeal.dashboard")
 @require_GET
 def knowledge(request):
     """The knowledge base the operators answer from (直接办结), searchable; HTMX re-renders the list."""
-    _require(lambda u: selectors.user_is_intake_staff(u) or selectors.user_sees_dashboard(u), request.user)
     q = (request.GET.get("q") or "").strip()[:100]
     entries = selectors.knowledge_search(q, limit=50) if q else selectors.knowledge_list()
     context = {"knowledge": entries, "q": q}
