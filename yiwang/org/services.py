@@ -35,6 +35,7 @@ from yiwang.org.models import (
     Window,
 )
 from yiwang.org.names import normalize_department_name
+from yiwang.org.scoping import scope_forget
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REGIONS_FILE = DATA_DIR / "meixian_regions.json"
@@ -736,6 +737,7 @@ def membership_grant(
             after=snapshot(membership, MEMBERSHIP_FIELDS),
             region_code=_membership_region_code(membership),
         )
+    scope_forget(user)  # this user object's memoised scope predates the new role
     return membership
 
 
