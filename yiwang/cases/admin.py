@@ -36,8 +36,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class CaseAdmin(ReadOnlyAdmin):
     """Read-only: every change goes through the services (audited)."""
 
-    list_display = ("number", "title", "state", "channel", "department", "submitted_at", "due_on", "deadline_status")
-    list_filter = ("state", "channel", "deadline_status")
+    list_display = ("number", "title", "state", "channel", "department", "submitted_at", "due_on", "clock__status")
+    list_filter = ("state", "channel", "clock__status")
     search_fields = ("number", "title", "applicant_uscc")
     inlines = [MaterialInline, StepInline]
     exclude = ("applicant_id_number", "applicant_phone")

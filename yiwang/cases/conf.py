@@ -26,8 +26,6 @@ DEFAULTS = {
     "EXTENSION_DAYS": 10,
     # 行政许可法 Art. 44: the document is delivered within 10 working days of the decision.
     "DELIVERY_DAYS": 10,
-    # Every deadline warns at 80 % used (DESIGN: cross-cutting rules).
-    "WARNING_RATIO": 0.8,
     # Uploads: PDF and images only, 10 MB each.
     "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,
     "UPLOAD_TYPES": ("pdf", "jpg", "png"),

@@ -61,13 +61,6 @@ class AgentKind(models.TextChoices):
     REMOTE = "remote", _("远程帮办")
 
 
-class DeadlineStatus(models.TextChoices):
-    NORMAL = "normal", _("正常")
-    WARNING = "warning", _("临期")
-    DUE = "due", _("今日到期")
-    OVERDUE = "overdue", _("已超期")
-
-
 class DeliveryMethod(models.TextChoices):
     WINDOW = "window", _("窗口领取")
     POST = "post", _("邮寄送达")
@@ -149,11 +142,11 @@ class Case(models.Model):
     clock = models.ForeignKey(
         "workdays.Clock", verbose_name=_("办理期限"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A denormalised copy of ``clock.due_on``/``clock.provisional`` for the queues' ORDER BY, written
+    # only where the clock changes (acceptance, resume, extension, decision) and by the deadline
+    # handler. The deadline's status is the clock's (``workdays.deadlines``), never stored here.
     due_on = models.DateField(_("到期日"), null=True, blank=True)
     due_provisional = models.BooleanField(_("临时期限"), default=False)
-    deadline_status = models.CharField(
-        _("期限状态"), max_length=8, choices=DeadlineStatus.choices, default=DeadlineStatus.NORMAL
-    )
     deferred_overdue = models.BooleanField(_("容缺材料逾期"), default=False)
     has_pledge = models.BooleanField(_("告知承诺"), default=False)
     extended = models.BooleanField(_("已延期"), default=False)
@@ -544,12 +537,20 @@ class PauseKind(models.TextChoices):
 
 
 class CasePause(models.Model):
+    """Why a case's decision clock was paused (行政许可法 Art. 45). The dates and the working days
+    excluded are the clock's pause-ledger row (``workdays.ClockPause``), never counted again here."""
+
     case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="pauses")
     kind = models.CharField(_("暂停事由"), max_length=16, choices=PauseKind.choices)
     reason = models.CharField(_("说明"), max_length=500)
-    paused_on = models.DateField(_("暂停日"))
-    resumed_on = models.DateField(_("恢复日"), null=True, blank=True)
-    workdays = models.PositiveSmallIntegerField(_("扣除工作日"), default=0)
+    clock_pause = models.OneToOneField(
+        "workdays.ClockPause",
+        verbose_name=_("期限暂停记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_pause",
+    )
     paused_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -557,15 +558,23 @@ class CasePause(models.Model):
     class Meta:
         verbose_name = _("暂停计时")
         verbose_name_plural = _("暂停计时")
-        ordering = ["case", "paused_on", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["case"], condition=Q(resumed_on__isnull=True), name="cases_pause_one_open_per_case"
-            ),
-        ]
+        ordering = ["case", "id"]
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.get_kind_display()}"
+
+    @property
+    def paused_on(self):
+        return self.clock_pause.paused_on if self.clock_pause_id else None
+
+    @property
+    def resumed_on(self):
+        return self.clock_pause.resumed_on if self.clock_pause_id else None
+
+    @property
+    def workdays(self) -> int:
+        """Working days excluded from the deadline (the ledger's count; 0 while open)."""
+        return self.clock_pause.workdays if self.clock_pause_id else 0
 
 
 class Extension(models.Model):

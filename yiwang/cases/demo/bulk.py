@@ -51,7 +51,6 @@ from ..models import (
     Channel,
     CorrectionEntry,
     CorrectionRequest,
-    DeadlineStatus,
     Decision,
     DeferredMaterial,
     Delivery,
@@ -492,7 +491,6 @@ class Generator:
         case.state = state
         started = case.submitted_at
         due = add_workdays(started, 5)
-        status = "overdue" if self.today > due.due else ("due" if self.today == due.due else "normal")
         plan.intake_clock = {
             "label": "受理期限",
             "started": started,
@@ -501,7 +499,6 @@ class Generator:
             "state": Clock.State.PAUSED if paused_on else Clock.State.RUNNING,
             "paused_since": paused_on,
         }
-        case.deadline_status = status if state == S.SUBMITTED else DeadlineStatus.NORMAL
 
     def accept(self, plan: Plan, elements: dict, accepted_at: dt.datetime, clerk, *, defer: bool = True) -> None:
         rng, case = self.rng, plan.case
@@ -585,7 +582,6 @@ class Generator:
         if assign_day > today:
             clock["state"] = Clock.State.RUNNING
             self.steps(plan, chain, step_days, accepted_at, None, progress=0.0)
-            self.mark_open(plan, due.due, clock)
             self.defer_rows(plan, accepted_at, deferred_due, supplied=None)
             return
         assigned_at = (
@@ -648,7 +644,6 @@ class Generator:
             )
             progress = 0.9 if stalled else min(0.95, used / max(1, duration))
             self.steps(plan, chain, step_days, accepted_at, handler, progress=progress)
-            self.mark_open(plan, due.due, clock)
             self.defer_rows(plan, accepted_at, deferred_due, supplied=supplied)
             return
         decided_at = self.moment(end_day, rng) if end_day != day else _later(assigned_at, rng, (0, 2))
@@ -660,22 +655,6 @@ class Generator:
         self.steps(plan, chain, step_days, accepted_at, handler, progress=1.0, decided_at=decided_at)
         denied = rng.random() < 0.04 and not case.instant
         self.decide(plan, decided_at, handler, denied=denied, clock=clock, pause_days=pause_days)
-
-    def mark_open(self, plan: Plan, due: dt.date, clock: dict) -> None:
-        case, today = plan.case, self.today
-        reference = clock.get("paused_since") or today
-        if reference > due:
-            case.deadline_status = DeadlineStatus.OVERDUE
-        elif reference == due:
-            case.deadline_status = DeadlineStatus.DUE
-        elif (
-            case.promised_days
-            and count_workdays(timezone.localdate(case.accepted_at), reference) - clock.get("paused_workdays", 0)
-            >= 0.8 * clock["days"]
-        ):
-            case.deadline_status = DeadlineStatus.WARNING
-        else:
-            case.deadline_status = DeadlineStatus.NORMAL
 
     def steps(self, plan: Plan, chain, step_days, accepted_at, handler, *, progress: float, decided_at=None) -> None:
         case = plan.case
@@ -730,7 +709,6 @@ class Generator:
         case.decided_at = decided_at
         case.decided_workdays = used
         case.on_time = decided_day <= case.due_on
-        case.deadline_status = DeadlineStatus.NORMAL if case.on_time else DeadlineStatus.OVERDUE
         case.elapsed_seconds = int((decided_at - case.submitted_at).total_seconds())
         case.elapsed_workdays = max(0, count_workdays(timezone.localdate(case.submitted_at), decided_day))
         clock.update(state=Clock.State.STOPPED, stopped_on=decided_day)
@@ -954,8 +932,6 @@ class Generator:
             if parent.state == S.DELIVERED:
                 for c in children:
                     c.state, c.delivered_at, c.closed_at = S.DELIVERED, parent.delivered_at, parent.delivered_at
-        else:
-            self.mark_open(plan, parent.due_on, plan.clock)
         return plan
 
 
@@ -1024,7 +1000,7 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
     Clock.objects.bulk_create(clocks, batch_size=500)
     Case.objects.bulk_create([p.case for p in singles], batch_size=500)
     Case.objects.bulk_create([p.case for p in children], batch_size=500)
-    pauses = []
+    pauses, ledger_of = [], {}  # ledger_of: plan → its decision clock's pause row (CasePause points at it)
     for clock, (p, attr) in zip(clocks, owners, strict=True):
         if clock.state == Clock.State.PAUSED:
             reason = (
@@ -1041,6 +1017,10 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
                     reason=str(PauseKind(p.pause["kind"]).label),
                 )
             )
+        else:
+            continue
+        if attr == "clock":
+            ledger_of[id(p)] = pauses[-1]
     ClockPause.objects.bulk_create(pauses, batch_size=500)
 
     materials, steps, events, decisions, deliveries, case_pauses, extensions = [], [], [], [], [], [], []
@@ -1088,15 +1068,12 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
                 )
             )
         if p.pause:
-            resumed = p.pause["resumed"]
             case_pauses.append(
                 CasePause(
                     case=case,
                     kind=p.pause["kind"],
                     reason=PAUSE_REASONS[p.pause["kind"]],
-                    paused_on=p.pause["on"],
-                    resumed_on=resumed,
-                    workdays=count_workdays(p.pause["on"], resumed) if resumed else 0,
+                    clock_pause=ledger_of.get(id(p)),
                     paused_by=p.pause["by"],
                 )
             )

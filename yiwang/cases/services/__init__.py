@@ -115,13 +115,12 @@ from yiwang.cases.services.intake import (  # noqa: F401
     _delete_files,
     _delivery_allowed,
     _material_rows,
+    on_case_deadline,
     _save_upload,
     case_material_upload,
     case_submit,
 )
 from yiwang.cases.services.sweep import (  # noqa: F401
-    ALARM_TEXT,
-    SweepReport,
-    _mark_deadline,
+    ALARM_TEMPLATES,
     cases_sweep,
 )

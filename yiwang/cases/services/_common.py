@@ -79,7 +79,7 @@ def _locked(case: Case) -> Case:
     )
 
 
-CASE_AUDIT_FIELDS = ("state", "assigned_to", "due_on", "deadline_status", "hall", "extended", "deferred_overdue")
+CASE_AUDIT_FIELDS = ("state", "assigned_to", "due_on", "hall", "extended", "deferred_overdue")
 
 
 def _snap(case: Case) -> dict:
@@ -87,7 +87,6 @@ def _snap(case: Case) -> dict:
         "state": case.state,
         "assigned_to": case.assigned_to_id,
         "due_on": case.due_on.isoformat() if case.due_on else None,
-        "deadline_status": case.deadline_status,
         "hall": case.hall_id,
         "extended": case.extended,
         "deferred_overdue": case.deferred_overdue,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from yiwang.cases.conf import cases_setting
 from yiwang.cases.credit import CreditSubject, get_credit_policy
+from yiwang.cases.measures import case_facts, on_case_changed, on_case_submitted
 from yiwang.cases.models import (
     Case,
     CaseMaterial,
@@ -100,7 +101,6 @@ def _start_clock_for_case(case: Case, *, actor, started_at: dt.datetime) -> Cloc
         days=case.promised_days,
         actor=actor,
         owner=case,
-        warning_ratio=float(cases_setting("WARNING_RATIO")),
         region_code=case.region.code,
     )
 
@@ -142,7 +142,6 @@ def _activate_next_step(case: Case, *, actor, at: dt.datetime) -> ReviewStep | N
         days=step.days,
         actor=actor,
         owner=case,
-        warning_ratio=float(cases_setting("WARNING_RATIO")),
         region_code=case.region.code,
     )
     step.due_on = step.clock.due_on
@@ -206,6 +205,7 @@ def _fan_out(parent: Case, *, actor, at: dt.datetime) -> list[Case]:
             form_data=parent.form_data,
             state=parent.state,
             instant=item.is_instant,
+        on_case_submitted(child)
             promised_days=min(item.promised_days, parent.promised_days) if parent.promised_days else item.promised_days,
             legal_days=item.legal_days,
             delivery_method=parent.delivery_method,
@@ -243,6 +243,7 @@ def case_accept(
     pledged_materials: tuple[str, ...] | list[str] = (),
     pledge_text: str = "",
 ) -> Case:
+        facts_before = case_facts(case)
     """Accept the application at the window and start the decision clock the next working day.
 
     ``received`` are materials checked on paper at the window; ``deferred_materials`` (容缺) must be
@@ -347,6 +348,7 @@ def case_accept(
         pledged_rows = [materials[c] for c in sorted(pledged_codes, key=lambda c: materials[c].position)]
         if pledged_rows:
             pledge = Pledge.objects.create(
+        on_case_changed(case, before=facts_before)  # after the deferred rows: 容缺 counts from them
                 case=case,
                 text=(pledge_text or "").strip() or DEFAULT_PLEDGE_TEXT,
                 signed_by=case.applicant_name,
@@ -538,6 +540,7 @@ def case_correction_supply(*, case: Case, actor) -> Case:
         case.save()
         _audit(
             actor=actor,
+        facts_before = case_facts(case)
             action="case.correction_supplied",
             case=case,
             before=before,
@@ -548,6 +551,7 @@ def case_correction_supply(*, case: Case, actor) -> Case:
 
 
 def case_reject(*, case: Case, actor, reason: str, legal_basis: str) -> Case:
+        on_case_changed(case, before=facts_before)
     """不予受理 with the reason and the legal basis, in a written notice (行政许可法 Art. 32(1)(2)).
 
     Errors: ``case.reason_required``, ``case.legal_basis_required``, ``case.invalid_transition`` (409),
@@ -578,6 +582,7 @@ def case_reject(*, case: Case, actor, reason: str, legal_basis: str) -> Case:
                 "paragraphs": [
                     f"你（单位）提出的“{case.title}”申请，经审查，决定不予受理。",
                     f"理由：{reason}",
+        facts_before = case_facts(case)
                     f"依据：{legal_basis}",
                     "如不服本决定，可以自收到本通知书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。",
                 ],
@@ -585,6 +590,7 @@ def case_reject(*, case: Case, actor, reason: str, legal_basis: str) -> Case:
             },
         )
         _audit(
+        on_case_changed(case, before=facts_before)
             actor=actor,
             action="case.rejected",
             case=case,

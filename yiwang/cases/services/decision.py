@@ -10,7 +10,7 @@ from django.utils import timezone
 from yiwang.cases.conf import cases_setting
 from yiwang.cases.models import (
     Case,
-    DeadlineStatus,
+from yiwang.cases.measures import case_facts, on_case_changed
     Decision,
     DeferredMaterial,
     DeliveryMethod,
@@ -121,6 +121,7 @@ def case_decide(*, case: Case, actor, outcome: str, reasons: str, legal_basis: s
                 case,
                 f"【眉县政务服务】您的办件{case.number}（{case.title}）已办结：{Decision.Outcome(outcome).label}。{_delivery_text(case)}",
                 "decided",
+    facts_before = case_facts(case)
             )
     return decision
 
@@ -137,12 +138,12 @@ def _finish(case: Case, target: str, *, actor, now: dt.datetime, today: dt.date)
     else:
         used, on_time = 0, True
     case.state = target
+    on_case_changed(case, before=facts_before)
     case.decided_at = now
     case.decided_workdays = used
     case.on_time = on_time
     case.elapsed_seconds = max(0, int((now - case.submitted_at).total_seconds()))
     case.elapsed_workdays = max(0, count_workdays(case.submitted_at, today))
-    case.deadline_status = DeadlineStatus.NORMAL if on_time else DeadlineStatus.OVERDUE
     case.save()
     label = "准予" if target == S.DECIDED_APPROVED else "不予许可"
     _event(case, "decided", f"作出决定：{label}（用时{used}个工作日）", actor, at=now)

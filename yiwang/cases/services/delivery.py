@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from yiwang.cases.measures import case_facts, on_case_changed
 from yiwang.cases.models import (
     Case,
     Delivery,
@@ -99,12 +100,14 @@ def case_deliver(
             target.save()
         _audit(
             actor=actor,
+            facts_before = case_facts(target)
             action="case.delivered",
             case=case,
             before=before,
             details={"method": method, "tracking_number": tracking_number},
         )
         text = {
+            on_case_changed(target, before=facts_before)
             DeliveryMethod.WINDOW: f"已在{hall}出件窗口领取",
             DeliveryMethod.POST: f"已邮寄送达（单号 {tracking_number}）",
             DeliveryMethod.ELECTRONIC: "已电子送达，可在线下载",

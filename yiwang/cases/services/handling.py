@@ -10,7 +10,6 @@ from yiwang.cases.models import (
     Case,
     CasePause,
     CaseState,
-    DeadlineStatus,
     Extension,
     PauseKind,
     ReviewStep,
@@ -38,8 +37,7 @@ from yiwang.core.outbox import outbox_enqueue
 from yiwang.org.models import Membership, Role
 from yiwang.org.selectors import user_can_act_for_department
 from yiwang.workdays.models import Clock
-from yiwang.workdays.selectors import count_workdays
-from yiwang.workdays.services import clock_extend, clock_pause, clock_resume
+from yiwang.workdays.services import clock_extend, clock_pause, clock_pause_close, clock_pause_open, clock_resume
 
 
 def _is_department_handler(user, department) -> bool:
@@ -160,11 +158,12 @@ def case_pause(*, case: Case, actor, kind: str, reason: str) -> CasePause:
         before = _snap(case)
         today = _common._today()
         label = f"{PauseKind(kind).label}：{reason}"
-        case.clock = clock_pause(clock=case.clock, on=today, reason=label, actor=actor)
+        ledger = clock_pause_open(clock=case.clock, on=today, reason=label, actor=actor)
+        case.clock = ledger.clock
         step = case.steps.filter(state=ReviewStep.State.ACTIVE).select_related("clock").first()
         if step and step.clock and step.clock.state == Clock.State.RUNNING:
             clock_pause(clock=step.clock, on=today, reason=label, actor=actor)
-        pause = CasePause.objects.create(case=case, kind=kind, reason=reason, paused_on=today, paused_by=actor)
+        pause = CasePause.objects.create(case=case, kind=kind, reason=reason, clock_pause=ledger, paused_by=actor)
         case.state = S.PAUSED
         case.save()
         _audit(actor=actor, action="case.paused", case=case, before=before, details={"kind": kind, "reason": reason})
@@ -186,16 +185,15 @@ def case_resume(*, case: Case, actor) -> Case:
         check_case_transition(case, S.IN_REVIEW)
         before = _snap(case)
         today = _common._today()
-        pause = case.pauses.select_for_update().get(resumed_on__isnull=True)
-        case.clock = clock_resume(clock=case.clock, on=today, actor=actor)
+        pause = case.pauses.select_for_update().get(clock_pause__resumed_on__isnull=True)
+        # The ledger row closed is the one this pause opened: its working days are the deadline's.
+        pause.clock_pause = clock_pause_close(clock=case.clock, on=today, actor=actor)
+        case.clock = pause.clock_pause.clock
         step = case.steps.filter(state=ReviewStep.State.ACTIVE).select_related("clock").first()
         if step and step.clock and step.clock.state == Clock.State.PAUSED:
             step_clock = clock_resume(clock=step.clock, on=today, actor=actor)
             step.due_on = step_clock.due_on
             step.save(update_fields=["due_on"])
-        pause.resumed_on = today
-        pause.workdays = count_workdays(pause.paused_on, today)
-        pause.save(update_fields=["resumed_on", "workdays"])
         _set_due(case, case.clock)
         case.state = S.IN_REVIEW
         case.save()
@@ -293,7 +291,6 @@ def case_extension_decide(*, extension: Extension, actor, approve: bool, note: s
             case.clock = clock_extend(clock=case.clock, days=extension.days, reason=extension.reason, actor=actor)
             _set_due(case, case.clock)
             case.extended = True
-            case.deadline_status = DeadlineStatus.NORMAL
             case.save()
             _event(
                 case, "extended", f"经批准延期{extension.days}个工作日：{extension.reason}，{_due_text(case)}", actor

@@ -12,6 +12,7 @@ from django.utils import timezone
 from yiwang.cases.conf import cases_setting
 from yiwang.cases.licences import Holder, get_licence_lookup
 from yiwang.cases.models import (
+from yiwang.cases.measures import on_case_submitted
     AgentKind,
     ApplicantKind,
     Case,
@@ -375,8 +376,8 @@ def case_submit(
                 days=int(cases_setting("INTAKE_DAYS")),
                 actor=actor,
                 owner=case,
-                warning_ratio=float(cases_setting("WARNING_RATIO")),
                 region_code=region.code,
+            on_case_submitted(case)
             )
             case.save(update_fields=["intake_clock"])
             audit_record(

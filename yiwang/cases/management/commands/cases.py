@@ -1,18 +1,18 @@
-"""``manage.py cases sweep [--date YYYY-MM-DD]``: mark deadlines and notify (the same work as the Celery task)."""
+"""``manage.py cases sweep [--date YYYY-MM-DD]``: the one deadline sweep (same as ``manage.py workdays sweep``)."""
 
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from yiwang.cases.services import cases_sweep
+from yiwang.workdays.sweep import clocks_sweep
 
 
 class Command(BaseCommand):
-    help = "办件：期限巡检（临期、到期、超期标记并通知）"
+    help = "办件：期限巡检（临期、到期、超期标记并通知），即 workdays sweep"
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        sweep = sub.add_parser("sweep", help="巡检在办办件的期限")
+        sweep = sub.add_parser("sweep", help="巡检全部在办期限（与 workdays sweep 相同）")
         sweep.add_argument("--date", help="按哪一天判断（默认今天），格式 YYYY-MM-DD")
 
     def handle(self, *args, **options):
@@ -23,9 +23,4 @@ class Command(BaseCommand):
                     today = dt.date.fromisoformat(options["date"])
                 except ValueError:
                     raise CommandError(f"日期格式不正确：{options['date']}（应为 YYYY-MM-DD）") from None
-            report = cases_sweep(today=today)
-            marked = "，".join(f"{k} {v}" for k, v in sorted(report.marked.items())) or "无变化"
-            self.stdout.write(
-                f"巡检办件 {report.checked} 件；期限标记：{marked}；容缺逾期 {report.deferred_overdue}；"
-                f"承诺核查超期 {report.verifications_overdue}"
-            )
+            self.stdout.write(clocks_sweep(today=today).summary())

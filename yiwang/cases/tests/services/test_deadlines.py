@@ -1,13 +1,15 @@
 """Deadlines come from the working-day calendar: across the 2026 Spring Festival, into 2027
-(no official calendar yet: provisional), and instant items the same day."""
+(no official calendar yet: provisional), and instant items the same day. Their status is the clock's,
+stored by the one sweep (``workdays.sweep.clocks_sweep``), which calls the cases' handler."""
 
 import datetime as dt
 
 import pytest
 
 from yiwang.cases import services
-from yiwang.cases.models import DeadlineStatus
-from yiwang.core.models import OutboxMessage
+from yiwang.core.models import InboxMessage
+from yiwang.workdays.deadlines import DeadlineStatus
+from yiwang.workdays.sweep import clocks_sweep
 
 from ..clock import at
 from ..conftest import FORM, complete_steps
@@ -38,30 +40,36 @@ def test_a_deadline_into_2027_is_provisional(citizen, person, food_item, clerk, 
 def test_an_instant_item_is_due_the_same_day(citizen, person, instant_item, clerk):
     case = _accepted(citizen, person, instant_item, clerk, dt.date(2026, 2, 13))
     assert case.due_on == dt.date(2026, 2, 13)
-    report = services.cases_sweep(today=dt.date(2026, 2, 14))
-    case.refresh_from_db()
-    assert case.deadline_status == DeadlineStatus.OVERDUE and report.marked == {"overdue": 1}
+    report = clocks_sweep(today=dt.date(2026, 2, 14))
+    case.clock.refresh_from_db()
+    assert case.clock.status == DeadlineStatus.OVERDUE and report.by_status == {"overdue": 1}
 
 
 def test_the_sweep_warns_at_80_percent_then_overdue_and_notifies_once(citizen, person, food_item, clerk, handler_a):
     case = _accepted(citizen, person, food_item, clerk, dt.date(2026, 2, 13))
     services.case_assign(case=case, actor=handler_a)
 
-    services.cases_sweep(today=dt.date(2026, 3, 2))  # 7 of 10 used
-    case.refresh_from_db()
-    assert case.deadline_status == DeadlineStatus.NORMAL
-    services.cases_sweep(today=dt.date(2026, 3, 3))  # 8 of 10: warning
-    case.refresh_from_db()
-    assert case.deadline_status == DeadlineStatus.WARNING
-    services.cases_sweep(today=dt.date(2026, 3, 3))  # idempotent
-    assert OutboxMessage.objects.filter(dedupe_key__startswith=f"case:{case.pk}:warning").count() == 1
-    services.cases_sweep(today=dt.date(2026, 3, 5))
-    case.refresh_from_db()
-    assert case.deadline_status == DeadlineStatus.DUE
-    services.cases_sweep(today=dt.date(2026, 3, 6))
-    case.refresh_from_db()
-    assert case.deadline_status == DeadlineStatus.OVERDUE
-    assert OutboxMessage.objects.filter(dedupe_key__startswith=f"case:{case.pk}:overdue").exists()
+    def status():
+        case.clock.refresh_from_db()
+        return case.clock.status
+
+    def notices(kind):
+        return InboxMessage.objects.filter(
+            user=handler_a, template=f"cases.deadline_{kind}", key__startswith=f"case:{case.pk}:"
+        )
+
+    clocks_sweep(today=dt.date(2026, 3, 2))  # 7 of 10 used
+    assert status() == DeadlineStatus.NORMAL and not InboxMessage.objects.filter(template__startswith="cases.deadline")
+    clocks_sweep(today=dt.date(2026, 3, 3))  # 8 of 10: warning
+    assert status() == DeadlineStatus.WARNING
+    assert clocks_sweep(today=dt.date(2026, 3, 3)).handled == 0  # idempotent: nothing called twice
+    assert notices("warning").count() == 1
+    assert "已用去80%以上时限" in notices("warning").get().body
+    clocks_sweep(today=dt.date(2026, 3, 5))
+    assert status() == DeadlineStatus.DUE and notices("due").count() == 1
+    clocks_sweep(today=dt.date(2026, 3, 6))
+    clocks_sweep(today=dt.date(2026, 3, 9))
+    assert status() == DeadlineStatus.OVERDUE and notices("overdue").count() == 1
 
 
 def test_a_late_decision_is_not_on_time(citizen, person, food_item, clerk, handler_a):
@@ -94,9 +102,12 @@ def test_deferred_materials_overdue_flag_the_case(citizen, person, food_item, cl
         case = services.case_accept(case=case, actor=clerk, received=("M01", "M02", "M04"), deferred_materials=("M03",))
     deferral = case.deferred.get()
     assert deferral.due_on == dt.date(2026, 3, 5)  # 10 working days, as the decision clock
-    services.cases_sweep(today=dt.date(2026, 3, 5))
+    clocks_sweep(today=dt.date(2026, 3, 5))
     case.refresh_from_db()
     assert not case.deferred_overdue
-    report = services.cases_sweep(today=dt.date(2026, 3, 6))
+    clocks_sweep(today=dt.date(2026, 3, 6))
+    clocks_sweep(today=dt.date(2026, 3, 9))
     case.refresh_from_db()
-    assert case.deferred_overdue and report.deferred_overdue == 1
+    deferral.refresh_from_db()
+    assert case.deferred_overdue and deferral.overdue
+    assert InboxMessage.objects.filter(user=citizen, template="cases.deferred_overdue").count() == 1
