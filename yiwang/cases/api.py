@@ -108,6 +108,7 @@ def _out(case: Case) -> dict:
         )
         .get(pk=case.pk)
     )
+    deadline = selectors.case_deadline(case)  # the clock's status (workdays.deadlines), never a copy
     return {
         "number": case.number,
         "verification_code": case.verification_code,
@@ -124,7 +125,7 @@ def _out(case: Case) -> dict:
         "decided_at": case.decided_at,
         "due_on": case.due_on,
         "due_provisional": case.due_provisional,
-        "deadline_status": case.deadline_status,
+        "deadline_status": deadline.status if deadline else "normal",
         "materials": [
             {"code": m.code, "name": m.name, "required": m.required, "key": m.key, "status": m.status}
             for m in case.materials.all()
