@@ -162,7 +162,6 @@ CELERY_TASK_ACKS_LATE = True  # a crashed worker's task is redelivered, never lo
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "core.deliver_outbox", "schedule": 60.0},
     "purge-idempotency-records": {"task": "core.purge_idempotency_records", "schedule": 3600.0},
-    "hotline-sweep": {"task": "hotline.sweep", "schedule": 900.0},
     "workdays-sweep": {"task": "workdays.sweep_deadlines", "schedule": crontab(minute="*/15")},
     "measures-fold": {"task": "measures.fold", "schedule": 60.0},
     "hotline-train-routing": {"task": "hotline.train_routing", "schedule": crontab(hour=2, minute=30)},

@@ -1,7 +1,7 @@
-"""Periodic hotline work (schedule in CELERY_BEAT_SCHEDULE): the urgent deadlines and retraining.
+"""Periodic hotline work (schedule in CELERY_BEAT_SCHEDULE): retraining the router.
 
-Working-day deadlines (clocks) are swept by ``workdays.sweep_deadlines``, which calls the handlers
-the hotline registers; urgent deadlines are wall-clock hours and are checked here."""
+Every deadline — working-day clocks and the urgent appeals counted in hours (a sweep hook) — is
+swept by ``workdays.sweep_deadlines``; ``hotline.sweep`` runs the urgent part alone, on demand."""
 
 from dataclasses import asdict
 

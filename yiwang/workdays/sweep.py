@@ -20,6 +20,10 @@ away or nearer (催办; a new due day after an extension reminds again). The swe
 a second run on the same day calls nothing. A handler that raises is logged and counted, and its
 clock's change is rolled back so the next run retries it; the sweep goes on. Clocks whose owner
 registered no handler are still status-updated.
+
+Deadlines that are not working-day clocks (urgent appeals counted in wall-clock hours) join the same
+run through ``register_sweep_hook(name, hook)``: after the clocks, each hook is called with
+``now=…`` and its result kept in the report, so one beat entry and one command cover every deadline.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 
 from django.apps import apps
 from django.db import models, transaction
@@ -52,6 +56,17 @@ class Registration:
 
 
 _handlers: dict[str, Registration] = {}
+_hooks: dict[str, Callable[..., object]] = {}
+
+
+def register_sweep_hook(name: str, hook: Callable[..., object]) -> None:
+    """Run ``hook(now=…)`` on every sweep after the clocks (deadlines kept in hours, not clocks).
+    One hook per name; registering again replaces it. The hook must be idempotent."""
+    _hooks[name] = hook
+
+
+def unregister_sweep_hook(name: str) -> None:
+    _hooks.pop(name, None)
 
 
 def _owner_key(model_or_label) -> str:
@@ -94,6 +109,7 @@ class SweepReport:
     reminders: int = 0
     failed: int = 0
     failures: list[str] = field(default_factory=list)  # "clock <pk>: <error>"
+    hooks: dict[str, object] = field(default_factory=dict)  # hook name → what it returned
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -207,4 +223,21 @@ def clocks_sweep(
                 report.failures.append(f"clock {clock.pk}: {error}")
         if progress:
             progress(1)
+    if call_handlers:
+        _run_hooks(today, report)
     return report
+
+
+def _run_hooks(today: dt.date, report: SweepReport) -> None:
+    now = timezone.now()
+    if timezone.localdate(now) != today:  # a sweep "as of" another day judges hours at this time of that day
+        now = timezone.make_aware(dt.datetime.combine(today, timezone.localtime(now).time()))
+    for name, hook in list(_hooks.items()):
+        try:
+            result = hook(now=now)
+        except Exception as error:  # like a handler: logged, counted, the sweep goes on
+            logger.exception("deadline sweep hook %s failed", name)
+            report.failed += 1
+            report.failures.append(f"hook {name}: {error}")
+            continue
+        report.hooks[name] = asdict(result) if is_dataclass(result) else result

@@ -180,13 +180,15 @@ def unresolved_deadline_changed(*, clock, owner: UnresolvedMatter, before, after
 
 def register_deadline_handlers() -> None:
     """Called from ``HotlineConfig.ready``. The sign-off limit is a working day or so: its reminder
-    goes out on the due day (as the 80 % warning did), not on the day of dispatch."""
-    from yiwang.workdays.sweep import register_deadline_handler
+    goes out on the due day (as the 80 % warning did), not on the day of dispatch. Urgent appeals
+    (hours, not clocks) join the same sweep as a hook."""
+    from yiwang.workdays.sweep import register_deadline_handler, register_sweep_hook
 
     lead = int(conf("REMINDER_LEAD_WORKDAYS"))
     register_deadline_handler(Appeal, appeal_deadline_changed, remind_lead_workdays=lead)
     register_deadline_handler(Dispatch, dispatch_deadline_changed, remind_lead_workdays=0)
     register_deadline_handler(UnresolvedMatter, unresolved_deadline_changed, remind_lead_workdays=lead)
+    register_sweep_hook("hotline.urgent", appeal_urgent_sweep)
 
 
 # --- urgent deadlines (wall-clock hours) ---------------------------------------------------------

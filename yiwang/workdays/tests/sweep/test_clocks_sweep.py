@@ -140,3 +140,29 @@ def test_it_reminds_once_per_due_day_when_asked(owner):
         assert clock.reminded_for == dt.date(2026, 3, 9)
     finally:
         unregister_deadline_handler(User)
+
+
+def test_it_runs_registered_hooks_after_the_clocks_and_keeps_their_results():
+    from yiwang.workdays.sweep import register_sweep_hook, unregister_sweep_hook
+
+    seen = []
+
+    def hook(*, now):
+        seen.append(now)
+        return {"reminded": 2}
+
+    def broken(*, now):
+        raise RuntimeError("gateway down")
+
+    register_sweep_hook("test.hours", hook)
+    register_sweep_hook("test.broken", broken)
+    try:
+        report = clocks_sweep(today=dt.date(2026, 3, 17))
+        baseline = clocks_sweep(today=dt.date(2026, 3, 17), call_handlers=False)
+    finally:
+        unregister_sweep_hook("test.hours")
+        unregister_sweep_hook("test.broken")
+    assert report.hooks["test.hours"] == {"reminded": 2}
+    assert report.failed == 1 and report.failures == ["hook test.broken: gateway down"]
+    assert len(seen) == 1 and seen[0].date() == dt.date(2026, 3, 17)
+    assert baseline.hooks == {}
