@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -17,6 +16,7 @@ from yiwang.catalog.models import Bundle, BundleStatus, ItemStatus, ServiceItem
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
 from yiwang.org.models import ServiceHall
+from yiwang.org.permissions import api_action_required, require_action
 
 from . import selectors, services
 from .models import Case, CaseMaterial, CaseState, Channel, DeliveryMethod
@@ -137,20 +137,38 @@ def _out(case: Case) -> dict:
     }
 
 
+def _not_found(number: str) -> ApplicationError:
+    return ApplicationError("case.not_found", f"没有找到办件 {number}", details={"number": number}, status=404)
+
+
 def _visible(request, number: str) -> Case:
-    """The case if the user may see it: the applicant, the window, the department, or a leader of the region."""
-    user = request.user
-    case = (
-        selectors.applicant_case(user, number)
-        or selectors.clerk_case(user, number)
-        or selectors.handler_case(user, number)
-        or selectors.leader_scope(user).filter(number=number).first()
-    )
+    """The case if the user may read it: the applicant, the window, the department, or a leader of the region."""
+    case = selectors.case_visible(request.user, number)
     if case is None:
-        raise ApplicationError("case.not_found", f"没有找到办件 {number}", details={"number": number}, status=404)
+        raise _not_found(number)
     return case
 
 
+def _acting_on(request, number: str, action: str, *, by_hall: bool = False) -> Case:
+    """The case if the user may do ``action`` on it — the same action the web page asks.
+
+    Department acts are anchored on the case's department; the window's (``by_hall``) on its hall, or
+    its region while no hall has taken it in. Refused: 403 ``auth.forbidden`` and nothing changes.
+    """
+    require_action(request, action)  # role level first: without the role, a case's existence is not told
+    case = selectors.case_by_number(number)
+    if case is None:
+        raise _not_found(number)
+    if by_hall:
+        require_action(request, action, region=case.region, hall=case.hall)
+    else:
+        require_action(request, action, department=case.department)
+    return case
+
+
+# The web page and the API ask the same action of ``yiwang.org.scoping`` for the same operation. The
+# checks run in the body (``require_action``): a decorator would hide the payload schemas' string
+# annotations from django-ninja.
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 415: ErrorOut, 422: ErrorOut}
 
 
@@ -169,7 +187,9 @@ def create_case(request, payload: CaseIn):
                 "case.item_not_available", f"一件事 {payload.bundle_code} 不存在或已停用", status=404
             )
     if payload.hall_id is not None:
-        hall = get_object_or_404(ServiceHall, pk=payload.hall_id)
+        hall = ServiceHall.objects.filter(pk=payload.hall_id).first()
+        if hall is None:
+            raise ApplicationError("case.hall_unknown", f"没有编号为 {payload.hall_id} 的大厅", status=404)
     case = services.case_submit(
         actor=request.user,
         applicant=ApplicantInput(**payload.applicant.dict()),
@@ -190,6 +210,7 @@ def list_my_cases(request, limit: int = 50):
 
 
 @router.get("/queue", response=list[CaseOut], summary="部门待办（按期限）")
+@api_action_required("case.review")
 def department_queue(request, status: str | None = None, limit: int = 50):
     return [_out(c) for c in selectors.handler_queue(request.user, status=status)[: max(1, min(limit, 200))]]
 
@@ -268,7 +289,9 @@ class DeliveryIn(Schema):
 @router.post("/cases/{number}/accept", response={200: CaseOut, **ERRORS}, summary="受理（可容缺、告知承诺）")
 @idempotent
 def accept_case(request, number: str, payload: AcceptIn):
-    case = services.case_accept(case=_visible(request, number), actor=request.user, **payload.dict())
+    case = services.case_accept(
+        case=_acting_on(request, number, "case.accept", by_hall=True), actor=request.user, **payload.dict()
+    )
     return Status(200, _out(case))
 
 
@@ -276,7 +299,7 @@ def accept_case(request, number: str, payload: AcceptIn):
 @idempotent
 def request_correction(request, number: str, payload: CorrectionIn):
     correction = services.case_correction_request(
-        case=_visible(request, number),
+        case=_acting_on(request, number, "case.accept", by_hall=True),
         actor=request.user,
         entries=[e.dict() for e in payload.entries],
         note=payload.note,
@@ -292,38 +315,45 @@ def correction_supplied(request, number: str):
 @router.post("/cases/{number}/reject", response={200: CaseOut, **ERRORS}, summary="不予受理")
 @idempotent
 def reject_case(request, number: str, payload: RejectIn):
-    return Status(200, _out(services.case_reject(case=_visible(request, number), actor=request.user, **payload.dict())))
+    return Status(
+        200,
+        _out(
+            services.case_reject(
+                case=_acting_on(request, number, "case.accept", by_hall=True), actor=request.user, **payload.dict()
+            )
+        ),
+    )
 
 
 @router.post("/cases/{number}/assign", response={200: CaseOut, **ERRORS}, summary="签收办理")
 def assign_case(request, number: str):
-    return Status(200, _out(services.case_assign(case=_visible(request, number), actor=request.user)))
+    return Status(200, _out(services.case_assign(case=_acting_on(request, number, "case.review"), actor=request.user)))
 
 
 @router.post("/cases/{number}/steps/complete", response={200: CaseOut, **ERRORS}, summary="完成当前审批环节")
 def complete_step(request, number: str, payload: OpinionIn):
-    case = _visible(request, number)
+    case = _acting_on(request, number, "case.review")
     services.review_step_complete(case=case, actor=request.user, opinion=payload.opinion)
     return Status(200, _out(case))
 
 
 @router.post("/cases/{number}/pause", response={200: CaseOut, **ERRORS}, summary="暂停计时（行政许可法第四十五条）")
 def pause_case(request, number: str, payload: PauseIn):
-    case = _visible(request, number)
+    case = _acting_on(request, number, "case.pause")
     services.case_pause(case=case, actor=request.user, kind=payload.kind, reason=payload.reason)
     return Status(200, _out(case))
 
 
 @router.post("/cases/{number}/resume", response={200: CaseOut, **ERRORS}, summary="恢复计时")
 def resume_case(request, number: str):
-    return Status(200, _out(services.case_resume(case=_visible(request, number), actor=request.user)))
+    return Status(200, _out(services.case_resume(case=_acting_on(request, number, "case.pause"), actor=request.user)))
 
 
 @router.post("/cases/{number}/extension", response={201: dict, **ERRORS}, summary="申请延期")
 @idempotent
 def request_extension(request, number: str, payload: ReasonIn):
     extension = services.case_extension_request(
-        case=_visible(request, number), actor=request.user, reason=payload.reason
+        case=_acting_on(request, number, "case.extend"), actor=request.user, reason=payload.reason
     )
     return Status(201, {"extension": extension.pk, "days": extension.days, "state": extension.state})
 
@@ -331,7 +361,7 @@ def request_extension(request, number: str, payload: ReasonIn):
 @router.post("/cases/{number}/decision", response={200: CaseOut, **ERRORS}, summary="作出决定（须写明理由）")
 @idempotent
 def decide_case(request, number: str, payload: DecisionIn):
-    case = _visible(request, number)
+    case = _acting_on(request, number, "case.decide")
     services.case_decide(case=case, actor=request.user, **payload.dict())
     return Status(200, _out(case))
 
@@ -339,6 +369,10 @@ def decide_case(request, number: str, payload: DecisionIn):
 @router.post("/cases/{number}/delivery", response={200: CaseOut, **ERRORS}, summary="出件")
 @idempotent
 def deliver_case(request, number: str, payload: DeliveryIn):
-    case = _visible(request, number)
+    # Where the result is handed out (the pickup hall, the case's hall or department) the service decides.
+    require_action(request, "case.deliver")
+    case = selectors.case_by_number(number)
+    if case is None:
+        raise _not_found(number)
     services.case_deliver(case=case, actor=request.user, **payload.dict())
     return Status(200, _out(case))

@@ -9,26 +9,35 @@ region. Public reads never return personal data.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 
-from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from yiwang.core.pii import pii_lookup
-from yiwang.org.models import Membership, Role
-from yiwang.org.selectors import scope_to_user_departments
-from yiwang.workdays.selectors import count_workdays
+from yiwang.catalog.models import ServiceItem
+from yiwang.catalog.selectors import (
+    FormFieldSpec,
+    MaterialSpec,
+    bundle_detail,
+    bundle_merged_form,
+    bundle_merged_materials,
+    item_spec,
+)
+from yiwang.core.pii import pii_lookup, pii_lookup_hash
+from yiwang.measures.selectors import facts
+from yiwang.org.models import Department, Region, Role, ServiceHall
+from yiwang.org.scoping import scope_for
+from yiwang.org.selectors import region_ancestors, user_memberships
+from yiwang.workdays.deadlines import Deadline, DeadlineStatus, deadline_of_clock
 
+from . import measures as case_metrics
 from .conf import cases_setting
 from .models import (
     CLOSED_STATES,
     DECIDED_STATES,
     HANDLING_STATES,
+    ApplicantKind,
     Case,
     CaseEvent,
     CaseMaterial,
@@ -37,6 +46,7 @@ from .models import (
     DeferredMaterial,
     DeliveryMethod,
     Extension,
+    FalsePledgeRecord,
     HelpRequest,
     MaterialStatus,
     Notice,
@@ -169,32 +179,106 @@ def kiosk_cases(id_number: str, name: str) -> list[Case]:
     return [c for c in qs.order_by("-submitted_at")[:20] if c.applicant_name == name.strip()]
 
 
+# --- the application form -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicationSpec:
+    """What an application form offers: title, form fields, material list, delivery choices, applicant kinds."""
+
+    title: str
+    materials: tuple[MaterialSpec, ...]
+    form_fields: tuple[FormFieldSpec, ...]
+    delivery: list[tuple[str, str]]
+    kinds: list[str]
+    promised: int
+
+
+def application_spec(*, item=None, bundle=None) -> ApplicationSpec:
+    """The form of an item's current version (``item_spec``), or a bundle's one form and merged materials."""
+    if item is not None:
+        spec = item_spec(item)
+        specs = [spec]
+        materials, form_fields, audience = spec.materials, spec.form_fields, spec.audience
+        title, promised = item.name, item.promised_days
+    else:
+        materials = tuple(
+            MaterialSpec(
+                code=f"B{n:02d}",
+                name=m.name,
+                required=m.required,
+                key=m.key,
+                deferrable=m.deferrable and not m.key,
+                licence_type=m.licence_type,
+            )
+            for n, m in enumerate(bundle_merged_materials(bundle), start=1)
+        )
+        form_fields = tuple(
+            FormFieldSpec(
+                key=f["key"],
+                label=f.get("label") or f["key"],
+                type=f.get("type") or "text",
+                required=bool(f.get("required")),
+            )
+            for f in bundle_merged_form(bundle)
+        )
+        audience = bundle.audience
+        items = [bi.item for bi in bundle.bundle_items.all()]
+        specs = [item_spec(i) for i in items]
+        title, promised = bundle.name, bundle.target_days or max((i.promised_days for i in items), default=0)
+    delivery = [(m.value, m.label) for m in DeliveryMethod if all(s.offers_delivery(m.value) for s in specs)]
+    kinds = {"person": [ApplicantKind.PERSON], "enterprise": [ApplicantKind.ENTERPRISE]}.get(
+        audience, [ApplicantKind.PERSON, ApplicantKind.ENTERPRISE]
+    )
+    return ApplicationSpec(
+        title=title,
+        materials=materials,
+        form_fields=form_fields,
+        delivery=delivery,
+        kinds=[k.value for k in kinds],
+        promised=promised,
+    )
+
+
 # --- window (综合窗口) ---------------------------------------------------------------------------
 
 
-def clerk_halls(user) -> list:
-    return [m.hall for m in Membership.objects.filter(user=user, role=Role.CLERK).select_related("hall__region")]
+def clerk_halls(user) -> list[ServiceHall]:
+    """The halls whose windows the user works at (their clerk memberships, in the order granted)."""
+    hall_ids = [g.hall_id for g in scope_for(user).grants if g.role == Role.CLERK and g.hall_id]
+    halls = ServiceHall.objects.in_bulk(hall_ids)
+    return [halls[pk] for pk in dict.fromkeys(hall_ids) if pk in halls]
 
 
-def _clerk_condition(user) -> Q | None:
+def clerk_hall(user) -> ServiceHall | None:
+    """The hall a clerk works in (the first clerk membership), or None."""
     halls = clerk_halls(user)
-    if not halls:
-        return None
-    conditions = [Q(hall__in=halls)]
-    for hall in halls:
-        # Online cases not yet taken by a hall: open to windows whose hall region contains the case's
-        # region (the county hall sees every county case; a town centre never sees a county-level one).
-        conditions.append(Q(hall__isnull=True, region__path__startswith=hall.region.path))
-    return reduce(or_, conditions)
+    return halls[0] if halls else None
+
+
+def clerk_hall_over(user, region: Region) -> ServiceHall | None:
+    """The first of the clerk's halls whose region contains ``region`` (where an online case is taken in)."""
+    above = set(region_ancestors(region).values_list("pk", flat=True))
+    return next((h for h in clerk_halls(user) if h.region_id in above), None)
+
+
+def clerk_window(user, hall: ServiceHall):
+    """The window the clerk is seated at in ``hall``, if their membership names one."""
+    membership = user_memberships(user).filter(role=Role.CLERK, hall=hall, window__isnull=False).first()
+    return membership.window if membership else None
+
+
+def _clerk_cases(user, action: str = "case.accept") -> QuerySet[Case]:
+    # The hall anchor of ``yiwang.org.scoping``: the clerk's hall, and online cases not yet at any hall
+    # within the hall's region (the county hall sees every county case; a town centre never a county one).
+    return scope_for(user).filter(Case.objects.all(), action, department=None, region="region", hall="hall")
 
 
 def clerk_intake_queue(user) -> QuerySet[Case]:
     """Cases awaiting the window: submitted (oldest intake deadline first) or waiting for correction."""
-    condition = _clerk_condition(user)
-    if condition is None:
-        return Case.objects.none()
     return (
-        Case.objects.filter(condition, state__in=[S.SUBMITTED, S.CORRECTION_REQUESTED], parent__isnull=True)
+        _clerk_cases(user)
+        .filter(state__in=[S.SUBMITTED, S.CORRECTION_REQUESTED], parent__isnull=True)
         .select_related("intake_clock", "hall", "department")
         .order_by(F("intake_clock__due_on").asc(nulls_last=True), "submitted_at")
     )
@@ -217,18 +301,40 @@ def clerk_delivery_queue(user) -> QuerySet[Case]:
 
 
 def clerk_case(user, number: str) -> Case | None:
-    condition = _clerk_condition(user)
-    if condition is None:
-        return None
-    return Case.objects.filter(condition, number=number, parent__isnull=True).first()
+    return _clerk_cases(user).filter(number=number, parent__isnull=True).first()
+
+
+def case_visible(user, number: str) -> Case | None:
+    """The case if the user may read it: the applicant (or their agent's filing), else ``case.read``
+    (the window of its hall, its department, a leader or supervisor of its region)."""
+    case = applicant_case(user, number)
+    if case is None:
+        readable = scope_for(user).filter(Case.objects.all(), "case.read", region="region", hall="hall")
+        case = readable.filter(number=number).first()
+    return case
+
+
+def case_by_number(number: str) -> Case | None:
+    """The case with this number, unscoped: for refusing an act on it (403) rather than hiding it."""
+    return Case.objects.filter(number=number).select_related("department", "region", "hall", "pickup_hall").first()
+
+
+def case_readable(user, case: Case) -> bool:
+    """Whether the user may read the case: its applicant (or agent), or ``case.read`` where it lies."""
+    root = case.parent or case
+    if getattr(user, "is_authenticated", False) and user.pk in (root.applicant_user_id, root.agent_user_id):
+        return True
+    if applicant_case(user, root.number) is not None:
+        return True
+    return scope_for(user).can("case.read", department=case.department, region=case.region, hall=case.hall)
 
 
 # --- department (后台分类办理) -------------------------------------------------------------------
 
 
 def handler_cases(user) -> QuerySet[Case]:
-    """Every case (not bundle parents) of the departments the user may see."""
-    return scope_to_user_departments(Case.objects.filter(bundle__isnull=True), user)
+    """Every case (not bundle parents) of the departments the user reviews (``case.review``)."""
+    return scope_for(user).filter(Case.objects.filter(bundle__isnull=True), "case.review", hall=None)
 
 
 def handler_queue(user, *, mine: bool = False, status: str | None = None) -> QuerySet[Case]:
@@ -237,8 +343,8 @@ def handler_queue(user, *, mine: bool = False, status: str | None = None) -> Que
     if mine:
         qs = qs.filter(assigned_to=user)
     if status:
-        qs = qs.filter(deadline_status=status)
-    return qs.select_related("assigned_to", "department", "parent").order_by(
+        qs = qs.filter(clock__status=status)  # the status the one sweep stored on the clock
+    return qs.select_related("assigned_to", "department", "parent", "clock").order_by(
         F("due_on").asc(nulls_last=True), "accepted_at"
     )
 
@@ -247,9 +353,33 @@ def handler_case(user, number: str) -> Case | None:
     return handler_cases(user).filter(number=number).first()
 
 
+def relevant_deferred(case: Case) -> list[DeferredMaterial]:
+    """Deferred materials (容缺) still owed for this case: the bundle's own, or a sub-case's share of them."""
+    root = case.parent or case
+    outstanding = DeferredMaterial.objects.filter(case=root, supplied_at__isnull=True).select_related("material")
+    if not case.parent_id:
+        return list(outstanding)
+    code = case.item.code if case.item_id else ""
+    return [d for d in outstanding if any(src[0] == code for src in d.material.sources)]
+
+
+def applicant_false_pledges(case: Case) -> QuerySet[FalsePledgeRecord]:
+    """False pledges recorded against this case's applicant (by USCC, else by ID number hash)."""
+    condition = Q()
+    if case.applicant_uscc:
+        condition |= Q(applicant_uscc=case.applicant_uscc)
+    if case.applicant_id_number:
+        condition |= Q(applicant_id_number_hash=pii_lookup_hash(case.applicant_id_number))
+    if not condition:
+        return FalsePledgeRecord.objects.none()
+    return FalsePledgeRecord.objects.filter(condition)
+
+
 def verification_queue(user) -> QuerySet[PledgeVerification]:
+    """Pending pledge verifications (事中事后核查) of the departments the user verifies for."""
     return (
-        scope_to_user_departments(PledgeVerification.objects.all(), user)
+        scope_for(user)
+        .filter(PledgeVerification.objects.all(), "case.verify_pledge", hall=None)
         .filter(state=PledgeVerification.State.PENDING)
         .select_related("case", "pledge")
         .order_by("due_on")
@@ -257,63 +387,39 @@ def verification_queue(user) -> QuerySet[PledgeVerification]:
 
 
 def extension_queue(user) -> QuerySet[Extension]:
-    """Pending extensions the user may approve: their departments' (not their own) or their region's as leader."""
+    """Pending extensions the user may approve (``case.approve_extension``): their department's, or their
+    region's as leader (本行政机关负责人批准) — never their own request."""
     qs = Extension.objects.filter(state=Extension.State.REQUESTED).select_related(
         "case", "case__department", "requested_by"
     )
-    scoped = scope_to_user_departments(qs, user, field="case__department")
-    leader_regions = [m.region for m in Membership.objects.filter(user=user, role=Role.LEADER).select_related("region")]
-    if leader_regions:
-        scoped = scoped | qs.filter(reduce(or_, [Q(case__region__path__startswith=r.path) for r in leader_regions]))
-    return scoped.exclude(requested_by=user).distinct().order_by("requested_at")
-
-
-def help_regions_of(user) -> list:
-    """Regions whose remote-help requests the staff member serves: the hall's region for a clerk, the
-    department's region for a handler, the membership's region for an administrator."""
-    regions = []
-    memberships = Membership.objects.filter(user=user, role__in=[Role.CLERK, Role.HANDLER, Role.ADMIN]).select_related(
-        "hall__region", "department__region", "region"
+    scoped = scope_for(user).filter(
+        qs, "case.approve_extension", department="case__department", region="case__region", hall=None
     )
-    for m in memberships:
-        if m.role == Role.CLERK and m.hall_id:
-            regions.append(m.hall.region)
-        elif m.role == Role.HANDLER and m.department_id and m.department.region_id:
-            regions.append(m.department.region)
-        elif m.role == Role.ADMIN and m.region_id:
-            regions.append(m.region)
-    return regions
+    return scoped.exclude(requested_by=user).order_by("requested_at")
+
+
+def help_regions_of(user) -> QuerySet[Region]:
+    """Regions whose remote-help requests the staff member serves (``case.help``): the hall's town for a
+    clerk, the department's region for a handler, an administrator's region."""
+    return scope_for(user).regions("case.help")
 
 
 def help_queue(user) -> QuerySet[HelpRequest]:
     """Open requests (and those the user took) within the regions the staff member serves."""
-    if not getattr(user, "is_authenticated", False):
-        return HelpRequest.objects.none()
-    qs = HelpRequest.objects.filter(Q(state=HelpRequest.State.OPEN) | Q(state=HelpRequest.State.TAKEN, helper=user))
-    if not user.is_superuser:
-        regions = help_regions_of(user)
-        if not regions:
-            return HelpRequest.objects.none()
-        qs = qs.filter(reduce(or_, [Q(region__path__startswith=r.path) for r in regions]))
-    return qs.order_by("state", "created_at")
+    qs = HelpRequest.objects.filter(Q(state=HelpRequest.State.OPEN) | Q(state=HelpRequest.State.TAKEN, helper=user.pk))
+    return (
+        scope_for(user)
+        .filter(qs, "case.help", department=None, region="region", hall=None)
+        .order_by("state", "created_at")
+    )
 
 
 # --- the leader's measures -----------------------------------------------------------------------
 
 
 def leader_scope(user) -> QuerySet[Case]:
-    """Cases in the regions the user looks over (leaders, supervisors, administrators)."""
-    if not getattr(user, "is_authenticated", False):
-        return Case.objects.none()
-    if user.is_superuser:
-        return Case.objects.all()
-    memberships = Membership.objects.filter(
-        user=user, role__in=[Role.LEADER, Role.SUPERVISOR, Role.ADMIN], region__isnull=False
-    ).select_related("region")
-    paths = [m.region.path for m in memberships]
-    if not paths:
-        return Case.objects.none()
-    return Case.objects.filter(reduce(or_, [Q(region__path__startswith=p) for p in paths]))
+    """Cases in the regions the user looks over (``case.measures``: leaders, supervisors, administrators)."""
+    return scope_for(user).filter(Case.objects.all(), "case.measures", department=None, region="region", hall=None)
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -357,8 +463,28 @@ class CaseMeasures:
         return _rate(self.online, self.submitted)
 
 
+def _measure_regions(user) -> list[Region] | None:
+    """The regions whose facts the user reads (``case.measures``): the roots of their subtrees; None = all."""
+    scope = scope_for(user)
+    if scope.allows_everywhere("case.measures"):
+        return None
+    roots: list[Region] = []
+    for region in sorted(scope.regions("case.measures").only("pk", "code", "path", "level"), key=lambda r: r.path):
+        if not any(region.path.startswith(root.path) for root in roots):
+            roots.append(region)
+    return roots
+
+
+def whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The figures are monthly roll-ups: a period covers the whole months of ``start`` and ``end``."""
+    last = (end.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return start.replace(day=1), last
+
+
 def case_measures(user, *, start: dt.date, end: dt.date) -> CaseMeasures:
-    """The leader's measures over applications submitted (and decisions taken) in [start, end].
+    """The leader's measures over the months of [start, end], read from the monthly facts
+    (``yiwang.cases.measures``: ``cases.applied`` by month of submission, ``cases.decided`` by month of
+    decision, ``cases.opening``) — never from history, so the page costs the same at any volume.
 
     - on-time completion rate = decided on or before the clock's due day ÷ decided (承诺时限内办结率);
     - average working days accepted → decided, paused days excluded, per department and per item;
@@ -367,103 +493,146 @@ def case_measures(user, *, start: dt.date, end: dt.date) -> CaseMeasures:
     - 容缺 and 告知承诺 counts with overdue follow-ups (materials not supplied, verifications late);
     - 企业开办: median working days and share done within the target (plan 三、2: 1 working day).
     One application counts once: a bundle is its parent; department figures count the sub-cases.
+    Open work (overdue open cases, deferred materials and verifications overdue, open 企业开办
+    bundles) is counted live over the open rows.
     """
+    start, end = whole_months(start, end)
+    months, regions = (start, end), _measure_regions(user)
     scope = leader_scope(user)
+    m = CaseMeasures()
+    if regions == []:
+        m.opening = enterprise_opening_measures(scope, months=months, regions=regions)
+        return m
+
+    by_month = defaultdict(dict)
+    by_channel = defaultdict(int)
+    for row in facts(case_metrics.APPLIED, months=months, region=regions, group_by=("month", "key")):
+        m.submitted += row["count"]
+        m.fully_online += row["fully_online"]
+        m.zero_visit += row["zero_visit"]
+        m.pledges += row["pledged"]
+        m.deferred += row["deferred"]
+        if row["key"] == Channel.ONLINE:
+            m.online += row["count"]
+        by_channel[row["key"]] += row["count"]
+        by_month[row["month"].isoformat()[:7]][row["key"]] = row["count"]
+    m.by_channel = {Channel(key).label: n for key, n in sorted(by_channel.items())}
+    m.by_month = [{"month": k, **v} for k, v in sorted(by_month.items())]
+
+    decided = facts(case_metrics.DECIDED, months=months, region=regions, group_by=("department", "key"))
+    workdays_sum = workdays_count = 0
+    departments, items = defaultdict(lambda: defaultdict(int)), defaultdict(lambda: defaultdict(int))
+    for row in decided:
+        m.decided += row["count"]
+        m.on_time += row["on_time"]
+        workdays_sum += row["workdays_sum"]
+        workdays_count += row["workdays_count"]
+        for bucket in (departments[row["department"]], items[(row["key"], row["department"])]):
+            for name in ("count", "on_time", "workdays_sum", "workdays_count"):
+                bucket[name] += row[name]
+    m.avg_workdays = _mean(workdays_sum, workdays_count)
+    names = dict(Department.objects.filter(pk__in=list(departments)).values_list("pk", "short_name"))
+    item_names = dict(ServiceItem.objects.filter(code__in={code for code, _ in items}).values_list("code", "name"))
+    m.by_department = sorted(
+        (
+            {
+                "department": names.get(pk, ""),
+                "decided": row["count"],
+                "on_time": row["on_time"],
+                "on_time_rate": _rate(row["on_time"], row["count"]),
+                "avg_workdays": _mean(row["workdays_sum"], row["workdays_count"]),
+            }
+            for pk, row in departments.items()
+        ),
+        key=lambda r: (-r["decided"], r["department"]),
+    )
+    m.by_item = sorted(
+        (
+            {
+                "item": item_names.get(code, code),
+                "department": names.get(pk, ""),
+                "decided": row["count"],
+                "on_time_rate": _rate(row["on_time"], row["count"]),
+                "avg_workdays": _mean(row["workdays_sum"], row["workdays_count"]),
+            }
+            for (code, pk), row in items.items()
+        ),
+        key=lambda r: (-r["decided"], r["item"]),
+    )[:30]
+
+    # Open work, counted live over the open rows.
     tz = timezone.get_current_timezone()
     start_at = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     applications = scope.filter(parent__isnull=True, submitted_at__gte=start_at, submitted_at__lt=end_at)
-    handled = scope.filter(bundle__isnull=True)  # single cases and sub-cases: the department's work
-    decided = handled.filter(decided_at__gte=start_at, decided_at__lt=end_at, state__in=[*DECIDED_STATES, S.DELIVERED])
-
-    m = CaseMeasures()
-    totals = applications.aggregate(
-        submitted=Count("pk"),
-        online=Count("pk", filter=Q(channel=Channel.ONLINE)),
-        fully_online=Count("pk", filter=Q(channel=Channel.ONLINE, visits=0, delivery_method=DeliveryMethod.ELECTRONIC)),
-        zero_visit=Count("pk", filter=Q(visits=0) & ~Q(state__in=[S.SUBMITTED, S.CORRECTION_REQUESTED])),
-        pledges=Count("pk", filter=Q(has_pledge=True)),
-    )
-    m.submitted, m.online, m.fully_online = totals["submitted"], totals["online"], totals["fully_online"]
-    m.zero_visit, m.pledges = totals["zero_visit"], totals["pledges"]
-    d = decided.aggregate(n=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)), avg=Avg("decided_workdays"))
-    m.decided, m.on_time, m.avg_workdays = d["n"], d["on_time"], d["avg"]
-    deferred = DeferredMaterial.objects.filter(case__in=applications)
-    m.deferred = deferred.values("case").distinct().count()
-    m.deferred_overdue = deferred.filter(overdue=True, supplied_at__isnull=True).count()
+    m.deferred_overdue = DeferredMaterial.objects.filter(
+        overdue=True, supplied_at__isnull=True, case__in=applications
+    ).count()
     m.verifications_overdue = PledgeVerification.objects.filter(
         case__in=scope, state=PledgeVerification.State.PENDING, overdue=True
     ).count()
-    m.open_overdue = handled.filter(state__in=HANDLING_STATES, deadline_status="overdue").count()
-    m.by_department = [
-        {
-            "department": row["department__short_name"],
-            "decided": row["n"],
-            "on_time": row["on_time"],
-            "on_time_rate": _rate(row["on_time"], row["n"]),
-            "avg_workdays": row["avg"],
-        }
-        for row in decided.values("department__short_name")
-        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)), avg=Avg("decided_workdays"))
-        .order_by("-n", "department__short_name")
-    ]
-    m.by_item = [
-        {
-            "item": row["title"],
-            "department": row["department__short_name"],
-            "decided": row["n"],
-            "on_time_rate": _rate(row["on_time"], row["n"]),
-            "avg_workdays": row["avg"],
-        }
-        for row in decided.values("title", "department__short_name")
-        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)), avg=Avg("decided_workdays"))
-        .order_by("-n", "title")[:30]
-    ]
-    m.by_channel = {
-        Channel(row["channel"]).label: row["n"]
-        for row in applications.values("channel").annotate(n=Count("pk")).order_by("channel")
-    }
-    months = defaultdict(dict)
-    for row in (
-        applications.annotate(month=TruncMonth("submitted_at", tzinfo=tz))
-        .values("month", "channel")
-        .annotate(n=Count("pk"))
-        .order_by("month")
-    ):
-        months[row["month"].date().isoformat()[:7]][row["channel"]] = row["n"]
-    m.by_month = [{"month": k, **v} for k, v in sorted(months.items())]
-    m.opening = enterprise_opening_measures(scope, start_at=start_at, end_at=end_at)
+    m.open_overdue = scope.filter(
+        bundle__isnull=True, state__in=HANDLING_STATES, clock__status=DeadlineStatus.OVERDUE
+    ).count()
+    m.opening = enterprise_opening_measures(scope, months=months, regions=regions)
     return m
 
 
-def enterprise_opening_measures(scope: QuerySet[Case], *, start_at, end_at) -> dict:
-    """企业开办: completed bundles' working days from submission to the last result (0 = same day)."""
+def _mean(total: int, count: int) -> float | None:
+    return total / count if count else None
+
+
+def histogram_median(histogram: dict[int, int]) -> float | int | None:
+    """The exact median of the values a histogram ``{value: count}`` stands for (as ``statistics.median``
+    of the expanded list: the middle value, or the mean of the two middle ones); None when empty."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+
+    def nth(index: int) -> int:
+        seen = 0
+        for value in sorted(histogram):
+            seen += histogram[value]
+            if index < seen:
+                return value
+        raise IndexError(index)
+
+    if total % 2:
+        return nth(total // 2)
+    return (nth(total // 2 - 1) + nth(total // 2)) / 2
+
+
+def enterprise_opening_measures(scope: QuerySet[Case], *, months, regions) -> dict:
+    """企业开办 (plan 三、2: done within 1 working day): bundles completed in ``months``, from the
+    ``cases.opening`` histogram (key = working days from submission to the last result, 0 = same day):
+    the exact median in working days, the share within the target, the mean hours; open ones live."""
     code = cases_setting("ENTERPRISE_OPENING_BUNDLE")
     target = int(cases_setting("ENTERPRISE_OPENING_TARGET_DAYS"))
-    done = scope.filter(
-        bundle__code=code,
-        decided_at__gte=start_at,
-        decided_at__lt=end_at,
-        elapsed_workdays__isnull=False,
-    )
-    days = list(done.values_list("elapsed_workdays", flat=True))
-    hours = [s / 3600 for s in done.values_list("elapsed_seconds", flat=True) if s is not None]
-    within = sum(1 for n in days if n <= target)
+    histogram: dict[int, int] = defaultdict(int)
+    seconds_sum = seconds_count = 0
+    if regions != []:
+        for row in facts(case_metrics.OPENING, months=months, region=regions, group_by=("key",)):
+            histogram[int(row["key"])] += row["count"]
+            seconds_sum += row["seconds_sum"]
+            seconds_count += row["seconds_count"]
+    completed = sum(histogram.values())
+    within = sum(n for days, n in histogram.items() if days <= target)
+    mean_seconds = _mean(seconds_sum, seconds_count)
     return {
-        "completed": len(days),
-        "median_workdays": statistics.median(days) if days else None,
-        "median_hours": statistics.median(hours) if hours else None,
+        "completed": completed,
+        "median_workdays": histogram_median(histogram),
+        "mean_hours": mean_seconds / 3600 if mean_seconds is not None else None,
         "within_target": within,
-        "within_share": _rate(within, len(days)),
+        "within_share": _rate(within, completed),
         "target_days": target,
         "open": scope.filter(
             bundle__code=code, state__in=[S.SUBMITTED, S.CORRECTION_REQUESTED, *HANDLING_STATES]
         ).count(),
-        "distribution": _distribution(days),
+        "distribution": _distribution(histogram),
     }
 
 
-def _distribution(days: list[int]) -> list[dict]:
+def _distribution(histogram: dict[int, int]) -> list[dict]:
     buckets = [
         ("当日", 0, 0),
         ("1个工作日", 1, 1),
@@ -471,22 +640,19 @@ def _distribution(days: list[int]) -> list[dict]:
         ("3–5个工作日", 3, 5),
         ("5个工作日以上", 6, 10**6),
     ]
-    return [{"label": label, "n": sum(1 for d in days if lo <= d <= hi)} for label, lo, hi in buckets]
+    return [
+        {"label": label, "n": sum(n for days, n in histogram.items() if lo <= days <= hi)} for label, lo, hi in buckets
+    ]
 
 
-def deadline_badge(case: Case, today: dt.date | None = None) -> dict:
-    """What a queue row shows: status label, days left (working days), provisional, flags."""
-    today = today or timezone.localdate()
-    left = count_workdays(today, case.due_on) if case.due_on else None
-    labels = {"normal": "正常", "warning": "临期", "due": "今日到期", "overdue": "已超期"}
-    return {
-        "status": case.deadline_status,
-        "label": labels.get(case.deadline_status, case.deadline_status),
-        "left": left,
-        "provisional": case.due_provisional,
-        "paused": case.state == S.PAUSED,
-        "deferred_overdue": case.deferred_overdue,
-    }
+def case_deadline(case: Case, today: dt.date | None = None) -> Deadline | None:
+    """The deadline a case's pages show (``{% deadline_badge %}``): the intake clock while it awaits the
+    window, then the decision clock; None without one."""
+    if case.state in (S.SUBMITTED, S.CORRECTION_REQUESTED):
+        clock, label = case.intake_clock, "受理期限"
+    else:
+        clock, label = case.clock, "办理期限"
+    return deadline_of_clock(clock, label=label, today=today) if clock is not None else None
 
 
 def materials_summary(case: Case) -> dict:
@@ -501,12 +667,9 @@ def materials_summary(case: Case) -> dict:
 def form_rows(case: Case) -> list[tuple[str, str]]:
     """The application form as (label, value) pairs, labelled from the version (or bundle parent) it was filed on."""
     labels = {}
-    source = case.item_version.elements.get("form_fields", []) if case.item_version_id else []
-    for spec in source:
-        labels[spec["key"]] = spec["label"]
+    if case.item_version_id:
+        labels = {f.key: f.label for f in item_spec(version=case.item_version).form_fields}
     if case.bundle_id:
-        from yiwang.catalog.selectors import bundle_detail, bundle_merged_form
-
         bundle = bundle_detail(case.bundle.code)
         labels.update({f["key"]: f["label"] for f in bundle_merged_form(bundle)} if bundle else {})
     extra = {"business_scope": "经营范围", "applicant_address": "住址", "entity_address": "住所（经营场所）"}

@@ -23,7 +23,6 @@ from yiwang.cases.services._common import (  # noqa: F401
     CASE_AUDIT_FIELDS,
     CODE_ALPHABET,
     DEFAULT_PLEDGE_TEXT,
-    DELIVERY_FLAGS,
     HALL_CHANNELS,
     IDENTITY_FIELDS,
     NOTICE_PREFIX,
@@ -33,7 +32,6 @@ from yiwang.cases.services._common import (  # noqa: F401
     _check_clerk,
     _check_handler,
     _check_not_parent,
-    _clerk_memberships,
     _conflict,
     _event,
     _forbidden,
@@ -48,8 +46,6 @@ from yiwang.cases.services._common import (  # noqa: F401
     _snap,
     _stop_clock,
     _today,
-    _version_elements,
-    clerk_hall,
 )
 from yiwang.cases.services.acceptance import (  # noqa: F401
     _acceptance_content,
@@ -61,7 +57,6 @@ from yiwang.cases.services.acceptance import (  # noqa: F401
     _fan_out,
     _start_clock_for_case,
     _step_days,
-    applicant_false_pledges,
     case_accept,
     case_correction_request,
     case_correction_supply,
@@ -78,7 +73,6 @@ from yiwang.cases.services.decision import (  # noqa: F401
     _delivery_text,
     _finish,
     _open_verification_if_pledged,
-    _relevant_deferred,
     case_decide,
     pledge_verification_complete,
 )
@@ -113,9 +107,7 @@ from yiwang.cases.services.intake import (  # noqa: F401
     _check_form,
     _clean_applicant,
     _delete_files,
-    _delivery_allowed,
     _material_rows,
-    on_case_deadline,
     _save_upload,
     case_material_upload,
     case_submit,
@@ -123,4 +115,5 @@ from yiwang.cases.services.intake import (  # noqa: F401
 from yiwang.cases.services.sweep import (  # noqa: F401
     ALARM_TEMPLATES,
     cases_sweep,
+    on_case_deadline,
 )

@@ -6,22 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.urls import reverse
 from django.utils import timezone
 
+from yiwang.cases import selectors
 from yiwang.cases.models import (
     Case,
     CaseEvent,
     CaseState,
     Channel,
-    DeliveryMethod,
     Notice,
     NoticeKind,
 )
 from yiwang.core.audit import audit_record
 from yiwang.core.errors import ApplicationError
-from yiwang.core.outbox import outbox_enqueue
-from yiwang.org.models import Membership, Role, ServiceHall
-from yiwang.org.selectors import user_can_act_for_department
+from yiwang.core.notify import ToDepartment, ToPhone, ToUser, notify
+from yiwang.org.models import ServiceHall
+from yiwang.org.scoping import scope_for
 from yiwang.workdays.models import Clock
 from yiwang.workdays.services import clock_stop
 
@@ -54,13 +55,6 @@ DEFAULT_PLEDGE_TEXT = (
     "本人（单位）已知晓告知的全部内容，所填写的信息真实、准确，符合告知的条件、标准和要求，"
     "愿意承担不实承诺的法律责任，并接受行政机关的事中事后核查。"
 )
-
-
-DELIVERY_FLAGS = {
-    DeliveryMethod.WINDOW: "delivery_window",
-    DeliveryMethod.POST: "delivery_post",
-    DeliveryMethod.ELECTRONIC: "delivery_electronic",
-}
 
 
 def _now() -> dt.datetime:
@@ -103,23 +97,35 @@ def _event(case: Case, action: str, label: str, actor=None, *, public: bool = Tr
     CaseEvent.objects.create(case=case, at=at or _now(), action=action, label=label[:300], public=public, actor=actor)
 
 
-def _notify_applicant(case: Case, body: str, key: str) -> None:
-    """SMS to the applicant's phone and an in-app message to their account (same transaction)."""
+def _notify_applicant(case: Case, template: str, key: str, **context) -> None:
+    """SMS to the applicant's phone and an inbox message to their account (same transaction).
+
+    ``template`` is one of ``yiwang.cases.messages``; ``number`` and ``title`` are filled from the case
+    (a bundle's sub-case reports to the bundle's applicant). The inbox message links to the case page.
+    """
     root = case.parent or case
-    if root.applicant_phone:
-        outbox_enqueue(channel="sms", recipient=root.applicant_phone, body=body, dedupe_key=f"case:{root.pk}:{key}:sms")
+    to = [ToPhone(root.applicant_phone or "")]
     if root.applicant_user_id:
-        outbox_enqueue(
-            channel="inapp",
-            recipient=f"user:{root.applicant_user_id}",
-            body=body,
-            dedupe_key=f"case:{root.pk}:{key}:app",
-        )
+        to.append(ToUser(root.applicant_user_id))
+    notify(
+        to=to,
+        template=template,
+        context={"number": case.number, "title": case.title, **context},
+        key=f"case:{root.pk}:{key}",
+        link=reverse("cases:my_case", args=[root.number]),
+    )
 
 
-def _notify_department(case: Case, body: str, key: str) -> None:
-    recipient = f"user:{case.assigned_to_id}" if case.assigned_to_id else f"department:{case.department_id}"
-    outbox_enqueue(channel="inapp", recipient=recipient, body=body, dedupe_key=f"case:{case.pk}:{key}:dept")
+def _notify_department(case: Case, template: str, key: str, **context) -> None:
+    """An inbox message to the case's handler, or to its department's queue while unassigned."""
+    to = ToUser(case.assigned_to_id) if case.assigned_to_id else ToDepartment(case.department_id)
+    notify(
+        to=to,
+        template=template,
+        context={"number": case.number, "title": case.title, **context},
+        key=f"case:{case.pk}:{key}:dept",
+        link=reverse("cases:handler_case", args=[case.number]),
+    )
 
 
 def _forbidden(code: str, message: str, **details) -> ApplicationError:
@@ -134,48 +140,35 @@ def _required(code: str, message: str, field_name: str) -> ApplicationError:
     return ApplicationError(code, message, details={"field": field_name})
 
 
-def _clerk_memberships(actor) -> list[Membership]:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return []
-    return list(Membership.objects.filter(user=actor, role=Role.CLERK).select_related("hall", "hall__region", "window"))
-
-
-def clerk_hall(actor) -> ServiceHall | None:
-    """The hall a clerk works in (the first clerk membership), or None."""
-    memberships = _clerk_memberships(actor)
-    return memberships[0].hall if memberships else None
-
-
-def _check_clerk(case: Case, actor) -> ServiceHall:
-    """Rule: any clerk of the hall that took a case in acts on it (综合窗口 无差别受理); an online case
-    is open to clerks of any hall whose region contains the case's region and then belongs to the first hall that acts.
+def _check_clerk(case: Case, actor, action: str = "case.accept") -> ServiceHall:
+    """Rule (``action`` of ``yiwang.org.scoping``, hall anchor): any clerk of the hall that took a case in
+    acts on it (综合窗口 无差别受理); an online case is open to clerks of any hall whose region contains
+    the case's region (a town centre never acts on a county-level case, the county hall on all of the
+    county's) and then belongs to the hall that acts. Returns that hall.
     Errors: ``case.not_a_clerk`` (403), ``case.clerk_outside_hall`` (403)."""
-    memberships = _clerk_memberships(actor)
-    if not memberships:
+    scope = scope_for(actor)
+    if not scope.can(action):
         raise _forbidden("case.not_a_clerk", "只有综合窗口工作人员可以办理此操作", case=case.number)
     if case.hall_id is not None:
-        for m in memberships:
-            if m.hall_id == case.hall_id:
-                return m.hall
+        if scope.can(action, region=case.region, hall=case.hall):
+            return case.hall
         raise _forbidden(
             "case.clerk_outside_hall",
             f"该办件由{case.hall}受理，您所在大厅不能办理",
             case=case.number,
             hall=case.hall_id,
         )
-    region_path = case.region.path
-    for m in memberships:
-        hall_path = m.hall.region.path
-        # Only a hall whose region contains the case's region: a town centre never acts on a
-        # county-level case, while the county hall acts on all of the county's.
-        if region_path.startswith(hall_path):
-            return m.hall
-    raise _forbidden("case.clerk_outside_hall", "该办件不属于您所在大厅的受理范围", case=case.number)
+    hall = selectors.clerk_hall_over(actor, case.region) if scope.can(action, region=case.region, hall=None) else None
+    if hall is None:
+        raise _forbidden("case.clerk_outside_hall", "该办件不属于您所在大厅的受理范围", case=case.number)
+    return hall
 
 
-def _check_handler(case: Case, actor) -> None:
-    """Rule (DESIGN: department scoping): only the case's department acts on it. ``case.not_your_department`` (403)."""
-    if not user_can_act_for_department(actor, case.department):
+def _check_handler(case: Case, actor, action: str = "case.review") -> None:
+    """Rule (DESIGN: department scoping; ``action`` of ``yiwang.org.scoping``, department anchor): only
+    the case's department acts on it — inspectors, leaders and other departments do not.
+    ``case.not_your_department`` (403)."""
+    if not scope_for(actor).can(action, department=case.department):
         raise _forbidden(
             "case.not_your_department",
             f"该办件由{case.department}办理，您无权操作",
@@ -190,7 +183,7 @@ def _check_applicant_side(case: Case, actor) -> None:
     if actor is not None and getattr(actor, "is_authenticated", False):
         if actor.pk in (root.applicant_user_id, root.agent_user_id):
             return
-        if _clerk_memberships(actor):
+        if scope_for(actor).can("case.accept"):
             _check_clerk(root, actor)
             return
     raise _forbidden("case.not_your_case", "只有申请人本人、其代办人或受理窗口可以办理此操作", case=case.number)
@@ -243,12 +236,6 @@ def _issuer(case: Case) -> str:
     if case.hall_id:
         return str(case.hall)
     return f"{case.region.name}政务服务中心"
-
-
-def _version_elements(case: Case) -> dict:
-    if case.item_version_id:
-        return case.item_version.elements
-    return {}
 
 
 def _stop_clock(clock: Clock | None, *, actor, on: dt.date | None = None) -> Clock | None:

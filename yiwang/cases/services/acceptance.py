@@ -8,9 +8,9 @@ import datetime as dt
 import secrets
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from yiwang.cases import selectors
 from yiwang.cases.conf import cases_setting
 from yiwang.cases.credit import CreditSubject, get_credit_policy
 from yiwang.cases.measures import case_facts, on_case_changed, on_case_submitted
@@ -20,7 +20,6 @@ from yiwang.cases.models import (
     CorrectionEntry,
     CorrectionRequest,
     DeferredMaterial,
-    FalsePledgeRecord,
     MaterialStatus,
     NoticeKind,
     Pledge,
@@ -49,28 +48,15 @@ from yiwang.cases.services._common import (
 )
 from yiwang.cases.workflow import check_case_transition
 from yiwang.catalog.models import ServiceItem, ServiceItemVersion
-from yiwang.catalog.selectors import bundle_detail
+from yiwang.catalog.selectors import bundle_detail, item_spec
 from yiwang.core.audit import audit_record
 from yiwang.core.errors import ApplicationError
-from yiwang.core.pii import pii_lookup_hash
 from yiwang.workdays.models import Clock
 from yiwang.workdays.services import clock_pause, clock_resume, clock_start
 
 
 def _credit_subject(case: Case) -> CreditSubject:
     return CreditSubject(name=case.applicant_name, id_number=case.applicant_id_number or "", uscc=case.applicant_uscc)
-
-
-def applicant_false_pledges(case: Case):
-    """False pledges recorded against this case's applicant (by USCC, else by ID number hash)."""
-    condition = Q()
-    if case.applicant_uscc:
-        condition |= Q(applicant_uscc=case.applicant_uscc)
-    if case.applicant_id_number:
-        condition |= Q(applicant_id_number_hash=pii_lookup_hash(case.applicant_id_number))
-    if not condition:
-        return FalsePledgeRecord.objects.none()
-    return FalsePledgeRecord.objects.filter(condition)
 
 
 def _chain_for(item: ServiceItem | None) -> list[dict]:
@@ -205,7 +191,6 @@ def _fan_out(parent: Case, *, actor, at: dt.datetime) -> list[Case]:
             form_data=parent.form_data,
             state=parent.state,
             instant=item.is_instant,
-        on_case_submitted(child)
             promised_days=min(item.promised_days, parent.promised_days) if parent.promised_days else item.promised_days,
             legal_days=item.legal_days,
             delivery_method=parent.delivery_method,
@@ -220,6 +205,7 @@ def _fan_out(parent: Case, *, actor, at: dt.datetime) -> list[Case]:
         child.clock = _start_clock_for_case(child, actor=actor, started_at=at)
         _set_due(child, child.clock)
         child.save(update_fields=["number", "clock", "due_on", "due_provisional"])
+        on_case_submitted(child)
         _create_steps(child, actor=actor, at=at)
         audit_record(
             actor=actor,
@@ -229,7 +215,7 @@ def _fan_out(parent: Case, *, actor, at: dt.datetime) -> list[Case]:
             details={"parent": parent.number, "item": item.code, "version": version.number},
         )
         _event(child, "accepted", f"由“{parent.title}”分送{child.department}办理", actor, public=False, at=at)
-        _notify_department(child, f"新办件待办：{child.number} {child.title}（{parent.title}）", "fanned_out")
+        _notify_department(child, "cases.fanned_out", "fanned_out", parent_title=parent.title)
         children.append(child)
     return children
 
@@ -243,7 +229,6 @@ def case_accept(
     pledged_materials: tuple[str, ...] | list[str] = (),
     pledge_text: str = "",
 ) -> Case:
-        facts_before = case_facts(case)
     """Accept the application at the window and start the decision clock the next working day.
 
     ``received`` are materials checked on paper at the window; ``deferred_materials`` (容缺) must be
@@ -258,6 +243,7 @@ def case_accept(
     received, deferred_codes, pledged_codes = set(received), set(deferred_materials), set(pledged_materials)
     with transaction.atomic():
         case = _locked(case)
+        facts_before = case_facts(case)
         target = S.ACCEPTED_DEFERRED if deferred_codes else S.ACCEPTED
         check_case_transition(case, target)
         hall = _check_clerk(case, actor)
@@ -284,7 +270,7 @@ def case_accept(
                     "case.deferral_not_permitted", f"申请人信用状况不适用容缺受理：{verdict.reason}", case=case.number
                 )
         if pledged_codes:
-            item_allows = case.item_version.elements.get("pledge_allowed", False) if case.item_version_id else True
+            item_allows = item_spec(version=case.item_version).pledge_allowed if case.item_version_id else True
             not_pledgeable = [
                 materials[c].name for c in pledged_codes if not (item_allows and materials[c].pledge_replaceable)
             ]
@@ -294,7 +280,7 @@ def case_accept(
                     f"以下材料不能以告知承诺替代：{'、'.join(not_pledgeable)}",
                     "pledged_materials",
                 )
-            if applicant_false_pledges(case).exists():
+            if selectors.applicant_false_pledges(case).exists():
                 raise _forbidden(
                     "case.pledge_barred", "申请人有虚假承诺记录，不再适用告知承诺，请提交完整材料", case=case.number
                 )
@@ -348,7 +334,6 @@ def case_accept(
         pledged_rows = [materials[c] for c in sorted(pledged_codes, key=lambda c: materials[c].position)]
         if pledged_rows:
             pledge = Pledge.objects.create(
-        on_case_changed(case, before=facts_before)  # after the deferred rows: 容缺 counts from them
                 case=case,
                 text=(pledge_text or "").strip() or DEFAULT_PLEDGE_TEXT,
                 signed_by=case.applicant_name,
@@ -363,6 +348,7 @@ def case_accept(
         else:
             children = []
             _create_steps(case, actor=actor, at=now)
+        on_case_changed(case, before=facts_before)  # after the deferred rows: 容缺 counts from them
         notice = _issue_notice(
             case,
             NoticeKind.DEFERRED if deferred_rows else NoticeKind.ACCEPTANCE,
@@ -390,11 +376,7 @@ def case_accept(
             _event(case, "pledged", f"签署告知承诺书，替代材料 {len(pledged_rows)} 项", actor, at=now)
         if children:
             _event(case, "fanned_out", f"已分送 {len(children)} 个部门并联办理", None, at=now)
-        _notify_applicant(
-            case,
-            f"【眉县政务服务】您的申请{case.number}（{case.title}）已{label}，{_due_text(case)}。",
-            "accepted",
-        )
+        _notify_applicant(case, "cases.accepted", "accepted", label=label, due_text=_due_text(case))
     return case
 
 
@@ -502,11 +484,7 @@ def case_correction_request(*, case: Case, actor, entries: list[dict], note: str
         _event(
             case, "correction_requested", f"一次性告知补正（第{correction.round}次）：{len(rows)} 项材料", actor, at=now
         )
-        _notify_applicant(
-            case,
-            f"【眉县政务服务】您的申请{case.number}需补正 {len(rows)} 项材料，请登录“一网”查看补正告知书并上传。",
-            f"correction:{correction.round}",
-        )
+        _notify_applicant(case, "cases.correction_requested", f"correction:{correction.round}", count=len(rows))
     return correction
 
 
@@ -540,7 +518,6 @@ def case_correction_supply(*, case: Case, actor) -> Case:
         case.save()
         _audit(
             actor=actor,
-        facts_before = case_facts(case)
             action="case.correction_supplied",
             case=case,
             before=before,
@@ -551,7 +528,6 @@ def case_correction_supply(*, case: Case, actor) -> Case:
 
 
 def case_reject(*, case: Case, actor, reason: str, legal_basis: str) -> Case:
-        on_case_changed(case, before=facts_before)
     """不予受理 with the reason and the legal basis, in a written notice (行政许可法 Art. 32(1)(2)).
 
     Errors: ``case.reason_required``, ``case.legal_basis_required``, ``case.invalid_transition`` (409),
@@ -564,6 +540,7 @@ def case_reject(*, case: Case, actor, reason: str, legal_basis: str) -> Case:
         raise _required("case.legal_basis_required", "不予受理必须写明依据", "legal_basis")
     with transaction.atomic():
         case = _locked(case)
+        facts_before = case_facts(case)
         check_case_transition(case, S.REJECTED)
         hall = _check_clerk(case, actor)
         before = _snap(case)
@@ -574,6 +551,7 @@ def case_reject(*, case: Case, actor, reason: str, legal_basis: str) -> Case:
         case.state = S.REJECTED
         case.closed_at = now
         case.save()
+        on_case_changed(case, before=facts_before)
         notice = _issue_notice(
             case,
             NoticeKind.REJECTION,
@@ -582,7 +560,6 @@ def case_reject(*, case: Case, actor, reason: str, legal_basis: str) -> Case:
                 "paragraphs": [
                     f"你（单位）提出的“{case.title}”申请，经审查，决定不予受理。",
                     f"理由：{reason}",
-        facts_before = case_facts(case)
                     f"依据：{legal_basis}",
                     "如不服本决定，可以自收到本通知书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。",
                 ],
@@ -590,7 +567,6 @@ def case_reject(*, case: Case, actor, reason: str, legal_basis: str) -> Case:
             },
         )
         _audit(
-        on_case_changed(case, before=facts_before)
             actor=actor,
             action="case.rejected",
             case=case,
@@ -598,7 +574,7 @@ def case_reject(*, case: Case, actor, reason: str, legal_basis: str) -> Case:
             details={"reason": reason, "legal_basis": legal_basis, "notice": notice.number},
         )
         _event(case, "rejected", f"不予受理：{reason}", actor, at=now)
-        _notify_applicant(case, f"【眉县政务服务】您的申请{case.number}不予受理，理由：{reason[:60]}。", "rejected")
+        _notify_applicant(case, "cases.rejected", "rejected", reason=reason[:60])
     return case
 
 
@@ -606,6 +582,7 @@ def case_withdraw(*, case: Case, actor, reason: str = "") -> Case:
     """The applicant withdraws an application not yet accepted. Errors: ``case.invalid_transition``, ``case.not_your_case``."""
     with transaction.atomic():
         case = _locked(case)
+        facts_before = case_facts(case)
         check_case_transition(case, S.WITHDRAWN)
         _check_applicant_side(case, actor)
         before = _snap(case)
@@ -613,6 +590,7 @@ def case_withdraw(*, case: Case, actor, reason: str = "") -> Case:
         case.state = S.WITHDRAWN
         case.closed_at = _common._now()
         case.save()
+        on_case_changed(case, before=facts_before)
         _audit(
             actor=actor, action="case.withdrawn", case=case, before=before, details={"reason": (reason or "").strip()}
         )

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from yiwang.cases import selectors
 from yiwang.cases.conf import cases_setting
+from yiwang.cases.measures import case_facts, on_case_changed
 from yiwang.cases.models import (
     Case,
-from yiwang.cases.measures import case_facts, on_case_changed
     Decision,
-    DeferredMaterial,
     DeliveryMethod,
     FalsePledgeRecord,
     Notice,
@@ -40,20 +41,11 @@ from yiwang.cases.services._common import (
 )
 from yiwang.cases.workflow import check_case_transition
 from yiwang.core.audit import audit_record
-from yiwang.core.outbox import outbox_enqueue
+from yiwang.core.notify import ToDepartment, notify
 from yiwang.core.pii import pii_lookup_hash
-from yiwang.org.selectors import user_can_act_for_department
+from yiwang.org.scoping import scope_for
 from yiwang.workdays.selectors import clock_used_workdays, count_workdays
 from yiwang.workdays.services import clock_start
-
-
-def _relevant_deferred(case: Case):
-    root = case.parent or case
-    outstanding = DeferredMaterial.objects.filter(case=root, supplied_at__isnull=True).select_related("material")
-    if not case.parent_id:
-        return list(outstanding)
-    code = case.item.code if case.item_id else ""
-    return [d for d in outstanding if any(src[0] == code for src in d.material.sources)]
 
 
 def case_decide(*, case: Case, actor, outcome: str, reasons: str, legal_basis: str = "") -> Decision:
@@ -74,7 +66,7 @@ def case_decide(*, case: Case, actor, outcome: str, reasons: str, legal_basis: s
     with transaction.atomic():
         case = _locked(case)
         _check_not_parent(case)
-        _check_handler(case, actor)
+        _check_handler(case, actor, "case.decide")
         check_case_transition(case, target)
         steps = list(case.steps.select_for_update().order_by("position"))
         active = [s for s in steps if s.state == ReviewStep.State.ACTIVE]
@@ -83,7 +75,7 @@ def case_decide(*, case: Case, actor, outcome: str, reasons: str, legal_basis: s
             names = "、".join([s.name for s in steps if s.state != ReviewStep.State.DONE][:-1])
             raise _conflict("case.steps_incomplete", f"尚有审批环节未完成：{names}", case=case.number)
         if target == S.DECIDED_APPROVED:
-            owed = _relevant_deferred(case)
+            owed = selectors.relevant_deferred(case)
             if owed:
                 names = "、".join(d.material.name for d in owed)
                 raise _conflict(
@@ -119,15 +111,17 @@ def case_decide(*, case: Case, actor, outcome: str, reasons: str, legal_basis: s
             _open_verification_if_pledged(case, actor=actor)
             _notify_applicant(
                 case,
-                f"【眉县政务服务】您的办件{case.number}（{case.title}）已办结：{Decision.Outcome(outcome).label}。{_delivery_text(case)}",
+                "cases.decided",
                 "decided",
-    facts_before = case_facts(case)
+                outcome=Decision.Outcome(outcome).label,
+                delivery=_delivery_text(case),
             )
     return decision
 
 
 def _finish(case: Case, target: str, *, actor, now: dt.datetime, today: dt.date) -> None:
     """Stop the clock and measure: working days used, on time, elapsed since submission."""
+    facts_before = case_facts(case)
     clock = case.clock
     if clock is not None:
         used = clock_used_workdays(clock, today)
@@ -138,13 +132,13 @@ def _finish(case: Case, target: str, *, actor, now: dt.datetime, today: dt.date)
     else:
         used, on_time = 0, True
     case.state = target
-    on_case_changed(case, before=facts_before)
     case.decided_at = now
     case.decided_workdays = used
     case.on_time = on_time
     case.elapsed_seconds = max(0, int((now - case.submitted_at).total_seconds()))
     case.elapsed_workdays = max(0, count_workdays(case.submitted_at, today))
     case.save()
+    on_case_changed(case, before=facts_before)
     label = "准予" if target == S.DECIDED_APPROVED else "不予许可"
     _event(case, "decided", f"作出决定：{label}（用时{used}个工作日）", actor, at=now)
 
@@ -224,11 +218,7 @@ def _complete_bundle_if_done(parent: Case, *, actor, now: dt.datetime) -> None:
         },
     )
     _open_verification_if_pledged(parent, actor=None)
-    _notify_applicant(
-        parent,
-        f"【眉县政务服务】您的“{parent.title}”（{parent.number}）已全部办结。{_delivery_text(parent)}",
-        "decided",
-    )
+    _notify_applicant(parent, "cases.bundle_decided", "decided", delivery=_delivery_text(parent))
 
 
 def _open_verification_if_pledged(case: Case, *, actor) -> PledgeVerification | None:
@@ -264,11 +254,12 @@ def _open_verification_if_pledged(case: Case, *, actor) -> PledgeVerification | 
         None,
         public=False,
     )
-    outbox_enqueue(
-        channel="inapp",
-        recipient=f"department:{case.department_id}",
-        body=f"告知承诺核查任务：{case.number}（{case.title}），{verification.due_on:%Y-%m-%d}前完成。",
-        dedupe_key=f"case:{case.pk}:verification",
+    notify(
+        to=ToDepartment(case.department_id),
+        template="cases.verification_opened",
+        context={"number": case.number, "title": case.title, "due_on": f"{verification.due_on:%Y-%m-%d}"},
+        key=f"case:{case.pk}:verification",
+        link=reverse("cases:verifications"),
     )
     return verification
 
@@ -288,7 +279,7 @@ def pledge_verification_complete(
             PledgeVerification.objects.select_for_update().select_related("department").get(pk=verification.pk)
         )
         case = _locked(verification.case)
-        if not user_can_act_for_department(actor, verification.department):
+        if not scope_for(actor).can("case.verify_pledge", department=verification.department):
             raise _forbidden("case.not_your_department", f"该核查任务由{verification.department}负责")
         if verification.state != PledgeVerification.State.PENDING:
             raise _conflict("case.verification_closed", "该核查任务已完成")
@@ -313,11 +304,7 @@ def pledge_verification_complete(
                 recorded_at=now,
             )
             details["false_record"] = record.pk
-            _notify_applicant(
-                case,
-                f"【眉县政务服务】经核查，您在办件{case.number}中的告知承诺与实际不符，已依法记录，请按要求整改。",
-                "pledge_false",
-            )
+            _notify_applicant(case, "cases.pledge_false", "pledge_false")
         audit_record(
             actor=actor,
             action="case.pledge_verified" if truthful else "case.pledge_false",

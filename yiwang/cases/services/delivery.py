@@ -12,12 +12,9 @@ from yiwang.cases.models import (
 )
 from yiwang.cases.services import _common
 from yiwang.cases.services._common import (
-    DELIVERY_FLAGS,
     S,
     _audit,
     _check_clerk,
-    _check_handler,
-    _clerk_memberships,
     _conflict,
     _event,
     _forbidden,
@@ -27,15 +24,26 @@ from yiwang.cases.services._common import (
     _snap,
 )
 from yiwang.cases.workflow import check_case_transition
+from yiwang.catalog.selectors import item_spec
+from yiwang.org.models import Role
+from yiwang.org.scoping import scope_for
 
 
 def _check_deliverer(case: Case, actor) -> None:
-    """Post or electronic delivery: a clerk must be one who may act on the case (its hall); anyone else
-    must be of the case's department."""
-    if _clerk_memberships(actor):
-        _check_clerk(case, actor)
-    else:
-        _check_handler(case, actor)
+    """Post or electronic delivery (``case.deliver``): a clerk of the case's hall (or, for an online case,
+    of a hall over its region), or a handler of the case's department.
+    Errors: ``case.clerk_outside_hall`` (403) for a clerk, ``case.not_your_department`` (403) otherwise."""
+    scope = scope_for(actor)
+    if scope.can("case.deliver", department=case.department, region=case.region, hall=case.hall):
+        return
+    if Role.CLERK in scope.roles:
+        raise _forbidden("case.clerk_outside_hall", "该办件不属于您所在大厅的出件范围", case=case.number)
+    raise _forbidden(
+        "case.not_your_department",
+        f"该办件由{case.department}办理，您无权操作",
+        case=case.number,
+        department=case.department.code,
+    )
 
 
 def case_deliver(
@@ -57,19 +65,19 @@ def case_deliver(
         method = method or case.delivery_method
         if method not in DeliveryMethod.values:
             raise _required("case.delivery_method_unavailable", "出件方式不正确", "method")
-        if case.item_version_id and not case.item_version.elements.get(DELIVERY_FLAGS[method], False):
+        if case.item_version_id and not item_spec(version=case.item_version).offers_delivery(method):
             raise _required("case.delivery_method_unavailable", "该事项不支持所选的出件方式", "method")
         hall = None
         if method == DeliveryMethod.WINDOW:
-            memberships = _clerk_memberships(actor)
-            if not memberships:
+            scope = scope_for(actor)
+            if Role.CLERK not in scope.roles and not scope.is_platform_admin:
                 raise _forbidden("case.not_a_clerk", "窗口出件须由出件窗口工作人员办理")
-            pickup = case.pickup_hall_id or case.hall_id
+            pickup = case.pickup_hall or case.hall
             if pickup is None:
                 # No hall took the case in: the clerk must be one who may act on it at all.
-                hall = _check_clerk(case, actor)
+                hall = _check_clerk(case, actor, "case.deliver")
             else:
-                hall = next((m.hall for m in memberships if m.hall_id == pickup), None)
+                hall = pickup if scope.can("case.deliver", hall=pickup) else None
             if hall is None:
                 raise _forbidden(
                     "case.clerk_outside_hall", f"该办件在{case.pickup_hall or case.hall}领取", case=case.number
@@ -92,26 +100,26 @@ def case_deliver(
             delivered_at=now,
         )
         for target in [case, *case.children.select_for_update()]:
+            facts_before = case_facts(target)
             target.state = S.DELIVERED
             target.delivered_at = now
             target.closed_at = now
             if target.pk == case.pk and method == DeliveryMethod.WINDOW:
                 target.visits += 1
             target.save()
+            on_case_changed(target, before=facts_before)
         _audit(
             actor=actor,
-            facts_before = case_facts(target)
             action="case.delivered",
             case=case,
             before=before,
             details={"method": method, "tracking_number": tracking_number},
         )
         text = {
-            on_case_changed(target, before=facts_before)
             DeliveryMethod.WINDOW: f"已在{hall}出件窗口领取",
             DeliveryMethod.POST: f"已邮寄送达（单号 {tracking_number}）",
             DeliveryMethod.ELECTRONIC: "已电子送达，可在线下载",
         }[method]
         _event(case, "delivered", text, actor, at=now)
-        _notify_applicant(case, f"【眉县政务服务】您的办件{case.number}{text}。", "delivered")
+        _notify_applicant(case, "cases.delivered", "delivered", text=text)
     return delivery

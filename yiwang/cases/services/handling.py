@@ -4,6 +4,7 @@ extension (Art. 42: +10 working days with approval)."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.urls import reverse
 
 from yiwang.cases.conf import cases_setting
 from yiwang.cases.models import (
@@ -33,15 +34,15 @@ from yiwang.cases.services._common import (
 from yiwang.cases.services.acceptance import _activate_next_step, _due_text
 from yiwang.cases.workflow import check_case_transition
 from yiwang.core.audit import audit_record
-from yiwang.core.outbox import outbox_enqueue
-from yiwang.org.models import Membership, Role
-from yiwang.org.selectors import user_can_act_for_department
+from yiwang.core.notify import ToDepartment, ToUser, notify
+from yiwang.org.scoping import scope_for
 from yiwang.workdays.models import Clock
 from yiwang.workdays.services import clock_extend, clock_pause, clock_pause_close, clock_pause_open, clock_resume
 
 
 def _is_department_handler(user, department) -> bool:
-    return Membership.objects.filter(user=user, role=Role.HANDLER, department=department).exists()
+    """Whether ``user`` reviews the department's cases (``case.review``), so a case may be assigned to them."""
+    return scope_for(user).can("case.review", department=department)
 
 
 def case_assign(*, case: Case, actor, handler=None) -> Case:
@@ -54,7 +55,7 @@ def case_assign(*, case: Case, actor, handler=None) -> Case:
     with transaction.atomic():
         case = _locked(case)
         _check_not_parent(case)
-        _check_handler(case, actor)
+        _check_handler(case, actor, "case.review")
         if not _is_department_handler(handler, case.department):
             raise _forbidden(
                 "case.assignee_outside_department", f"{handler}不是{case.department}的经办人员", case=case.number
@@ -79,11 +80,12 @@ def case_assign(*, case: Case, actor, handler=None) -> Case:
         if case.parent_id:
             _event(case.parent, "sub_assigned", f"{case.title}：{label}", actor, at=now)
         if handler.pk != getattr(actor, "pk", None):
-            outbox_enqueue(
-                channel="inapp",
-                recipient=f"user:{handler.pk}",
-                body=f"办件 {case.number}（{case.title}）已分配给您，{_due_text(case)}。",
-                dedupe_key=f"case:{case.pk}:assigned:{handler.pk}:{now.timestamp():.0f}",
+            notify(
+                to=ToUser(handler.pk),
+                template="cases.assigned",
+                context={"number": case.number, "title": case.title, "due_text": _due_text(case)},
+                key=f"case:{case.pk}:assigned:{handler.pk}:{now.timestamp():.0f}",
+                link=reverse("cases:handler_case", args=[case.number]),
             )
     return case
 
@@ -110,7 +112,7 @@ def review_step_complete(*, case: Case, actor, opinion: str) -> ReviewStep:
     with transaction.atomic():
         case = _locked(case)
         _check_not_parent(case)
-        _check_handler(case, actor)
+        _check_handler(case, actor, "case.review")
         _require_in_review(case)
         step = case.steps.select_for_update().filter(state=ReviewStep.State.ACTIVE).first()
         if step is None or not case.steps.filter(state=ReviewStep.State.PENDING).exists():
@@ -153,7 +155,7 @@ def case_pause(*, case: Case, actor, kind: str, reason: str) -> CasePause:
     with transaction.atomic():
         case = _locked(case)
         _check_not_parent(case)
-        _check_handler(case, actor)
+        _check_handler(case, actor, "case.pause")
         check_case_transition(case, S.PAUSED)
         before = _snap(case)
         today = _common._today()
@@ -168,11 +170,7 @@ def case_pause(*, case: Case, actor, kind: str, reason: str) -> CasePause:
         case.save()
         _audit(actor=actor, action="case.paused", case=case, before=before, details={"kind": kind, "reason": reason})
         _event(case, "paused", f"进入{PauseKind(kind).label}程序，期间不计入办理时限", actor)
-        _notify_applicant(
-            case,
-            f"【眉县政务服务】您的办件{case.number}进入{PauseKind(kind).label}程序，所需时间不计入办理时限。",
-            f"paused:{pause.pk}",
-        )
+        _notify_applicant(case, "cases.paused", f"paused:{pause.pk}", pause_kind=PauseKind(kind).label)
     return pause
 
 
@@ -181,7 +179,7 @@ def case_resume(*, case: Case, actor) -> Case:
     with transaction.atomic():
         case = _locked(case)
         _check_not_parent(case)
-        _check_handler(case, actor)
+        _check_handler(case, actor, "case.pause")
         check_case_transition(case, S.IN_REVIEW)
         before = _snap(case)
         today = _common._today()
@@ -225,7 +223,7 @@ def case_extension_request(*, case: Case, actor, reason: str) -> Extension:
     with transaction.atomic():
         case = _locked(case)
         _check_not_parent(case)
-        _check_handler(case, actor)
+        _check_handler(case, actor, "case.extend")
         if case.state not in (S.IN_REVIEW, S.PAUSED):
             raise _conflict("case.not_in_review", "只有办理中的办件可以申请延期", case=case.number)
         if case.instant:
@@ -246,20 +244,19 @@ def case_extension_request(*, case: Case, actor, reason: str) -> Extension:
             details={"extension": extension.pk, "days": days, "reason": reason},
         )
         _event(case, "extension_requested", f"申请延期{days}个工作日", actor, public=False)
-        outbox_enqueue(
-            channel="inapp",
-            recipient=f"department:{case.department_id}",
-            body=f"办件 {case.number} 申请延期{days}个工作日，待审批：{reason[:60]}",
-            dedupe_key=f"case:{case.pk}:extension:{extension.pk}",
+        notify(
+            to=ToDepartment(case.department_id),
+            template="cases.extension_requested",
+            context={"number": case.number, "days": days, "reason": reason[:60]},
+            key=f"case:{case.pk}:extension:{extension.pk}",
+            link=reverse("cases:extensions"),
         )
     return extension
 
 
 def _may_approve_extension(actor, case: Case) -> bool:
-    if user_can_act_for_department(actor, case.department):
-        return True
-    memberships = Membership.objects.filter(user=actor, role=Role.LEADER).select_related("region")
-    return any(case.region.path.startswith(m.region.path) for m in memberships if m.region_id)
+    """``case.approve_extension``: a handler of the case's department, or a leader of its region."""
+    return scope_for(actor).can("case.approve_extension", department=case.department, region=case.region)
 
 
 def case_extension_decide(*, extension: Extension, actor, approve: bool, note: str = "") -> Extension:
@@ -297,8 +294,11 @@ def case_extension_decide(*, extension: Extension, actor, approve: bool, note: s
             )
             _notify_applicant(
                 case,
-                f"【眉县政务服务】您的办件{case.number}经批准延长{extension.days}个工作日，理由：{extension.reason[:50]}；{_due_text(case)}。",
+                "cases.extended",
                 f"extended:{extension.pk}",
+                days=extension.days,
+                reason=extension.reason[:50],
+                due_text=_due_text(case),
             )
         _audit(
             actor=actor,

@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from yiwang.cases import selectors
 from yiwang.cases.conf import cases_setting
 from yiwang.cases.licences import Holder, get_licence_lookup
-from yiwang.cases.models import (
 from yiwang.cases.measures import on_case_submitted
+from yiwang.cases.models import (
     AgentKind,
     ApplicantKind,
     Case,
@@ -26,13 +27,11 @@ from yiwang.cases.measures import on_case_submitted
 from yiwang.cases.services import _common
 from yiwang.cases.services._common import (
     CODE_ALPHABET,
-    DELIVERY_FLAGS,
     HALL_CHANNELS,
     IDENTITY_FIELDS,
     S,
     _audit,
     _check_applicant_side,
-    _clerk_memberships,
     _conflict,
     _event,
     _forbidden,
@@ -44,11 +43,12 @@ from yiwang.cases.services._common import (
 )
 from yiwang.cases.uploads import CheckedUpload, upload_check
 from yiwang.catalog.models import Bundle, BundleStatus, ItemStatus, ServiceItem, ServiceItemVersion
-from yiwang.catalog.selectors import bundle_detail, bundle_merged_form, bundle_merged_materials
+from yiwang.catalog.selectors import ItemSpec, bundle_detail, bundle_merged_form, bundle_merged_materials, item_spec
 from yiwang.core.audit import audit_record
 from yiwang.core.errors import ApplicationError
 from yiwang.core.identifiers import validate_id_number, validate_uscc
-from yiwang.org.models import ServiceHall
+from yiwang.org.models import Department, ServiceHall
+from yiwang.org.scoping import scope_for
 from yiwang.workdays.services import clock_start
 
 
@@ -125,27 +125,22 @@ def _check_form(form_fields: list[dict], form_data: dict) -> dict:
     return {k: v for k, v in clean.items() if k in known and v}
 
 
-def _delivery_allowed(elements_list: list[dict], method: str) -> bool:
-    flag = DELIVERY_FLAGS.get(method)
-    return flag is not None and all(e.get(flag) for e in elements_list)
-
-
-def _material_rows(case: Case, *, version: ServiceItemVersion | None, bundle: Bundle | None) -> list[CaseMaterial]:
+def _material_rows(case: Case, *, spec: ItemSpec | None, bundle: Bundle | None) -> list[CaseMaterial]:
     rows = []
-    if version is not None:
-        for position, m in enumerate(version.materials, start=1):
+    if spec is not None:
+        for position, m in enumerate(spec.materials, start=1):
             rows.append(
                 CaseMaterial(
                     case=case,
                     position=position,
-                    code=m["code"],
-                    name=m["name"],
-                    required=m.get("required", True),
-                    key=m.get("key", False),
-                    deferrable=m.get("deferrable", False) and not m.get("key", False),
-                    pledge_replaceable=m.get("pledge_replaceable", False),
-                    licence_type=m.get("licence_type", ""),
-                    sources=[[version.elements.get("code", ""), m["code"]]],
+                    code=m.code,
+                    name=m.name,
+                    required=m.required,
+                    key=m.key,
+                    deferrable=m.deferrable,  # never a key material (MaterialSpec)
+                    pledge_replaceable=m.pledge_replaceable,
+                    licence_type=m.licence_type,
+                    sources=[[spec.code, m.code]],
                 )
             )
     else:
@@ -251,16 +246,19 @@ def case_submit(
     """
     if (item is None) == (bundle is None):
         raise _required("case.item_required", "请选择一个事项或一件事", "item")
-    version = None
+    version = spec = None
     if item is not None:
         item = ServiceItem.objects.select_related("region", "implementing_department").get(pk=item.pk)
         if item.status != ItemStatus.PUBLISHED or item.version < 1:
             raise _conflict("case.item_not_available", f"事项“{item.name}”当前不可申请", item=item.code)
         version = ServiceItemVersion.objects.get(item=item, number=item.version)
-        elements_list = [version.elements]
-        audience, form_fields = version.elements.get("audience", "both"), version.elements.get("form_fields", [])
+        spec = item_spec(item, version=version)
+        specs = [spec]
+        audience, form_fields = spec.audience, [f.as_dict() for f in spec.form_fields]
         region, department, title = item.region, item.implementing_department, item.name
-        promised, legal, instant = item.promised_days, item.legal_days, item.is_instant
+        if spec.department_id != item.implementing_department_id:
+            department = Department.objects.get(pk=spec.department_id)
+        promised, legal, instant = spec.promised_days, spec.legal_days, spec.instant
     else:
         bundle = bundle_detail(bundle.code) if bundle.status == BundleStatus.PUBLISHED else None
         if bundle is None:
@@ -268,7 +266,7 @@ def case_submit(
         items = [bi.item for bi in bundle.bundle_items.all()]
         if any(i.status != ItemStatus.PUBLISHED for i in items):
             raise _conflict("case.item_not_available", f"“{bundle.name}”中有事项已停用，暂不可申请", bundle=bundle.code)
-        elements_list = [{k: getattr(i, k) for k in ("online_depth", *DELIVERY_FLAGS.values())} for i in items]
+        specs = [item_spec(i) for i in items]
         audience, form_fields = bundle.audience, bundle_merged_form(bundle)
         region, department, title = bundle.region, bundle.lead_department, bundle.name
         promised = bundle.target_days or max(i.promised_days for i in items)
@@ -276,7 +274,7 @@ def case_submit(
         instant = False
 
     if channel == Channel.ONLINE:
-        if any(e["online_depth"] < 3 for e in elements_list):
+        if not all(s.online for s in specs):
             raise _conflict("case.item_not_online", f"“{title}”暂不支持网上申请，请到窗口办理", item=title)
         hall = None
     elif channel == Channel.KIOSK:
@@ -287,18 +285,18 @@ def case_submit(
     else:
         if hall is None:
             raise _required("case.hall_required", "请选择受理大厅", "hall")
-        memberships = _clerk_memberships(actor)
-        if not memberships:
+        scope = scope_for(actor)
+        if not scope.can("case.intake"):
             raise _forbidden("case.not_a_clerk", "只有综合窗口工作人员可以在窗口收件")
-        if hall.pk not in {m.hall_id for m in memberships}:
+        if not scope.can("case.intake", hall=hall):
             raise _forbidden("case.clerk_outside_hall", f"您不是{hall}的窗口工作人员，不能在该大厅收件", hall=hall.pk)
         channel = HALL_CHANNELS[hall.kind]
         if window is None:
-            window = next((m.window for m in memberships if m.hall_id == hall.pk and m.window_id), None)
+            window = selectors.clerk_window(actor, hall)
 
     applicant = _clean_applicant(applicant, audience)
     clean_form = _check_form(form_fields, form_data or {})
-    if delivery_method not in DeliveryMethod.values or not _delivery_allowed(elements_list, delivery_method):
+    if delivery_method not in DeliveryMethod.values or not all(s.offers_delivery(delivery_method) for s in specs):
         raise _required("case.delivery_method_unavailable", "该事项不支持所选的出件方式", "delivery_method")
     postal_address = (postal_address or "").strip()
     if delivery_method == DeliveryMethod.POST and not postal_address:
@@ -358,7 +356,7 @@ def case_submit(
             case.save(force_insert=True)
             case.number = f"YW{timezone.localtime(now):%Y%m%d}{case.pk:07d}"
             case.save(update_fields=["number"])
-            rows = _material_rows(case, version=version, bundle=bundle)
+            rows = _material_rows(case, spec=spec, bundle=bundle)
             licences = _apply_licences(case, rows)
             CaseMaterial.objects.bulk_create(rows)
             by_code = {m.code: m for m in case.materials.all()}
@@ -377,9 +375,9 @@ def case_submit(
                 actor=actor,
                 owner=case,
                 region_code=region.code,
-            on_case_submitted(case)
             )
             case.save(update_fields=["intake_clock"])
+            on_case_submitted(case)
             audit_record(
                 actor=actor,
                 action="case.submitted",
@@ -398,11 +396,7 @@ def case_submit(
             _event(case, "submitted", f"提交申请：{Channel(channel).label}{where}", actor, at=now)
             if licences:
                 _event(case, "licences", f"已自动调取电子证照 {licences} 份，免于提交", None, at=now)
-            _notify_applicant(
-                case,
-                f"【眉县政务服务】您的申请“{title}”已提交，办件编号{case.number}，查询码{case.verification_code}。",
-                "submitted",
-            )
+            _notify_applicant(case, "cases.submitted", "submitted", code=case.verification_code)
     except IntegrityError:
         _delete_files(stored)
         if submission_token and Case.objects.filter(submission_token=submission_token).exists():

@@ -11,13 +11,12 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from yiwang.org.models import Role
+from yiwang.org.permissions import action_required
 from yiwang.workdays.selectors import add_workdays
 
 from .. import selectors
 from ..forms import PeriodForm
 from ..models import Channel
-from .common import roles_required
 
 DEFAULT_MONTHS = 6
 
@@ -26,16 +25,19 @@ def _period(request) -> tuple[dt.date, dt.date, PeriodForm]:
     today = timezone.localdate()
     default_start = (today.replace(day=1) - dt.timedelta(days=31 * (DEFAULT_MONTHS - 1))).replace(day=1)
     form = PeriodForm(request.GET or None, initial={"start": default_start, "end": today})
+    start, end = default_start, today
     if form.is_bound and form.is_valid() and form.cleaned_data["start"] <= form.cleaned_data["end"]:
-        return form.cleaned_data["start"], form.cleaned_data["end"], form
-    return default_start, today, form
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    # The figures are monthly roll-ups: the period is the whole months it touches.
+    start, end = selectors.whole_months(start, end)
+    return start, end, form
 
 
 def _pct(value):
     return None if value is None else round(value * 100, 1)
 
 
-@roles_required(Role.LEADER, Role.SUPERVISOR)
+@action_required("case.measures")
 def leader_page(request):
     start, end, form = _period(request)
     m = selectors.case_measures(request.user, start=start, end=end)
@@ -79,7 +81,7 @@ def leader_page(request):
     )
 
 
-@roles_required(Role.LEADER, Role.SUPERVISOR)
+@action_required("case.measures")
 def leader_export(request):
     start, end, _form = _period(request)
     m = selectors.case_measures(request.user, start=start, end=end)
