@@ -27,6 +27,7 @@ from yiwang.workdays.calendar import FIRST_YEAR, LAST_YEAR, as_date
 from yiwang.workdays.importing import DayEntry, ImportErrors, import_error, validate_entries
 from yiwang.workdays.models import CalendarDay, CalendarYear, Clock, ClockPause
 from yiwang.workdays.selectors import add_workdays, clocks_touching_year, count_workdays
+from yiwang.workdays.sweep import clock_due_changed
 from yiwang.workdays.workflow import check_clock_transition
 
 State = Clock.State
@@ -302,6 +303,7 @@ def _recompute_locked(clock: Clock) -> bool:
         after=after,
         region_code=clock.region_code or None,
     )
+    clock_due_changed(clock)
     return True
 
 

@@ -53,6 +53,7 @@ Handler = Callable[..., None]
 class Registration:
     handler: Handler
     remind_lead_workdays: int | None = None
+    on_due_change: Handler | None = None
 
 
 _handlers: dict[str, Registration] = {}
@@ -81,14 +82,20 @@ def _owner_key(model_or_label) -> str:
 
 
 def register_deadline_handler(
-    model_or_label: type[models.Model] | str, handler: Handler, *, remind_lead_workdays: int | None = None
+    model_or_label: type[models.Model] | str,
+    handler: Handler,
+    *,
+    remind_lead_workdays: int | None = None,
+    on_due_change: Handler | None = None,
 ) -> None:
     """Call ``handler(*, clock, owner, before, after, today)`` when a clock owned by an instance of
     ``model_or_label`` changes status (and, with ``remind_lead_workdays``, once per due day with
-    ``after="reminder"``). One handler per model; registering again replaces it."""
+    ``after="reminder"``). ``on_due_change(*, clock, owner)`` is called when a calendar import moves
+    the clock's due day, in the same transaction (an owner keeping a copy of the due day refreshes
+    it). One handler per model; registering again replaces it."""
     if remind_lead_workdays is not None and remind_lead_workdays < 0:
         raise ValueError("remind_lead_workdays cannot be negative")
-    _handlers[_owner_key(model_or_label)] = Registration(handler, remind_lead_workdays)
+    _handlers[_owner_key(model_or_label)] = Registration(handler, remind_lead_workdays, on_due_change)
 
 
 def unregister_deadline_handler(model_or_label: type[models.Model] | str) -> None:
@@ -143,6 +150,18 @@ def _wants_reminder(clock: Clock, registration: Registration | None, today: dt.d
 def _owner_registration(clock: Clock) -> Registration | None:
     content_type = clock.content_type
     return _handlers.get(f"{content_type.app_label}.{content_type.model}")
+
+
+def clock_due_changed(clock: Clock) -> None:
+    """Tell the clock's owner that its due day moved (called by the recompute after a calendar import)."""
+    if clock.content_type_id is None:
+        return
+    registration = _owner_registration(clock)
+    if registration is None or registration.on_due_change is None:
+        return
+    owner = _owner(clock)
+    if owner is not None:
+        registration.on_due_change(clock=clock, owner=owner)
 
 
 def _owner(clock: Clock):

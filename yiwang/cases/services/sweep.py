@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
+from django.utils import timezone
 
 from yiwang.cases.models import Case, CaseState, DeferredMaterial, PledgeVerification
 from yiwang.cases.services._common import _audit, _event, _locked, _set_due, _snap
@@ -68,13 +69,25 @@ def _alarm_context(case: Case, clock: Clock) -> dict:
     }
 
 
-def _decision_clock_changed(case: Case, clock: Clock, after: str, today: dt.date) -> None:
+def _refresh_due(case: Case, clock: Clock, today: dt.date) -> Case:
+    """Bring the case's copy of its decision clock's due day (kept for the queues' sort) up to date."""
     case = _locked(case)
     if case.due_on != clock.due_on or case.due_provisional != clock.provisional:
         before = _snap(case)
         _set_due(case, clock)
         case.save(update_fields=["due_on", "due_provisional", "updated_at"])
         _audit(actor=None, action="case.due_refreshed", case=case, before=before, details={"today": today.isoformat()})
+    return case
+
+
+def on_case_due_changed(*, clock: Clock, owner: Case) -> None:
+    """A calendar import moved one of the case's clocks: refresh the copy of the decision due day."""
+    if owner.clock_id == clock.pk:
+        _refresh_due(owner, clock, timezone.localdate())
+
+
+def _decision_clock_changed(case: Case, clock: Clock, after: str, today: dt.date) -> None:
+    case = _refresh_due(case, clock, today)
     if after not in ALARM_TEMPLATES:
         return
     to = ToUser(case.assigned_to_id) if case.assigned_to_id else ToDepartment(case.department_id)

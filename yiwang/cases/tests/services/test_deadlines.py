@@ -111,3 +111,18 @@ def test_deferred_materials_overdue_flag_the_case(citizen, person, food_item, cl
     deferral.refresh_from_db()
     assert case.deferred_overdue and deferral.overdue
     assert InboxMessage.objects.filter(user=citizen, template="cases.deferred_overdue").count() == 1
+
+
+def test_a_calendar_import_moves_the_case_due_day_with_its_clock(citizen, person, food_item, clerk):
+    from yiwang.workdays.models import CalendarDay
+    from yiwang.workdays.services import calendar_import_year
+
+    case = _accepted(citizen, person, food_item, clerk, dt.date(2026, 2, 13))
+    assert case.due_on == dt.date(2026, 3, 5)
+    # A corrected 2026 in which 2 March is also a holiday (invented): the case's due day moves a day too.
+    rows = list(CalendarDay.objects.filter(year=2026).values_list("date", "kind", "name"))
+    rows.append((dt.date(2026, 3, 2), "holiday", "测试"))
+    calendar_import_year(year=2026, entries=rows, actor=None)
+    case.refresh_from_db()
+    case.clock.refresh_from_db()
+    assert case.clock.due_on == case.due_on == dt.date(2026, 3, 6)

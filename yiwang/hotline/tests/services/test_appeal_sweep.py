@@ -106,3 +106,4 @@ def test_an_open_unresolved_matter_is_reminded_and_reported_once(operator, dept_
         "hotline.unresolved_overdue",
         "hotline.unresolved_reminder",
     ]
+    assert all(matter.code in message.body or matter.summary in message.body for message in sent)
