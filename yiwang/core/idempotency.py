@@ -2,24 +2,35 @@
 
 Rules (after draft-ietf-httpapi-idempotency-key-header, scoped per user):
 
-- Without the header, or for GET/HEAD/OPTIONS, the view simply runs.
-- The first request with a key claims it and runs. A successful outcome (status < 400) is stored
-  in the same transaction as the view's own writes, so either both commit or neither does.
+- Without the header, or for GET/HEAD/OPTIONS, the view simply runs — except on creating
+  endpoints marked ``@idempotent(deduplicate=True)``, see below.
+- The first request with a key claims it and runs. The claim is written in the same transaction
+  as the view's own writes and its stored outcome (status < 400), so either all commit or none does.
 - A retry with the same key, method, path and body gets the stored response unchanged (same status
   and body) plus ``Idempotent-Replayed: true``.
 - The same key with a different request → 422 ``idempotency.key_reused``.
-- A retry while the first is still running → 409 ``idempotency.in_progress``. A claim older than
-  ``IDEMPOTENCY_LOCK_SECONDS`` (default 300) is taken as abandoned (its process died, and with
-  it its uncommitted writes) and the retry runs.
+- A retry while the first is still running waits for it (``CLAIM_WAIT_SECONDS``) and then gets its
+  outcome; if the first is still running after that → 409 ``idempotency.in_progress``.
+- A crash never blocks a retry: the claim lives in the first request's transaction, so a process
+  that dies (or a connection that drops) takes its claim with it and the retry runs at once. A
+  committed claim still marked in progress can only be a leftover, and is taken over.
 - An error response (4xx/5xx) or an exception releases the key: errors change nothing, so the
   request may be corrected and sent again under the same key.
 - Keys are scoped per user; anonymous requests share one scope (``user_id`` NULL). A form that
   carries a key in a hidden field should render a fresh key each time it is shown.
 
+Repeats without a key (``deduplicate=True``, creating endpoints only): a submission that repeats one
+from the same client — the same user, or for anonymous visitors the same IP address — with the same
+content within ``REPEAT_WINDOW_SECONDS`` (county default 120 s) is answered with the first one's
+response (same number, same status) instead of creating a second. Content is compared without the
+per-render form fields (CSRF token, submission token) and with JSON keys in any order; only
+creating outcomes (201 or a redirect) are remembered. After the window the same content creates anew.
+
 The view runs inside ``transaction.atomic()``; with ``ATOMIC_REQUESTS`` on, the claim would only
 become visible to concurrent requests at commit, so leave it off (the default).
 """
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -28,13 +39,14 @@ import json
 import re
 import secrets
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from ninja.decorators import decorate_view
 from ninja.utils import contribute_operation_callback
 
+from yiwang.core.conf import app_settings
 from yiwang.core.errors import ApplicationError, application_error_response
 from yiwang.core.models import IdempotencyRecord
 
@@ -42,170 +54,105 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII; a UUID fits
+# Keys derived for repeats without a header contain a space, which no client key may.
+REPEAT_KEY_PREFIX = "repeat "
 STORED_HEADERS = ("Location",)
-DEFAULT_LOCK_SECONDS = 300
+# Form fields that differ each time the same form is shown; they say nothing about the content.
+PER_RENDER_FIELDS = frozenset({"csrfmiddlewaretoken", "submission_key", "submission_token"})
+
+DEFAULTS = {
+    # County default (the plan gives no number): identical submissions this close together are one.
+    "REPEAT_WINDOW_SECONDS": 120,
+    # How long a retry waits for a running first request before answering 409.
+    "CLAIM_WAIT_SECONDS": 5,
+}
 
 
-def idempotent(view):
+def idempotency_setting(key: str):
+    return app_settings("YIWANG_IDEMPOTENCY", DEFAULTS).get(key)
+
+
+def idempotent(view=None, *, deduplicate: bool = False):
     """Honour ``Idempotency-Key`` on a plain Django view or a django-ninja operation function.
 
     Put it directly under the router decorator::
 
         @router.post("/appeals", response={201: AppealOut})
-        @idempotent
+        @idempotent(deduplicate=True)  # also answer keyless repeats with the first outcome
         def create_appeal(request, payload: AppealIn): ...
     """
+    if view is None:
+        return functools.partial(idempotent, deduplicate=deduplicate)
     if inspect.iscoroutinefunction(view):
         raise TypeError("idempotent supports synchronous views only")
-    return _IdempotentView(view)
+    return _IdempotentView(view, deduplicate=deduplicate)
 
 
 class _IdempotentView:
     """Callable wrapper rather than a closure: django-ninja resolves string annotations in the
     wrapped function's ``__globals__``, which a closure would hide."""
 
-    def __init__(self, view):
+    def __init__(self, view, *, deduplicate: bool):
         functools.update_wrapper(self, view)
         self.__globals__ = getattr(view, "__globals__", {})
         self._view = view
+        self._deduplicate = deduplicate
         # As a ninja operation the guard must see the final HttpResponse, so it wraps the
         # operation's run(); the operation then calls the undecorated function.
         contribute_operation_callback(self, self._unwrap_for_ninja)
-        decorate_view(_ninja_run_guard)(self)
+        decorate_view(functools.partial(_ninja_run_guard, deduplicate=deduplicate))(self)
 
     def _unwrap_for_ninja(self, operation) -> None:
         operation.view_func = self._view
 
     def __call__(self, request: HttpRequest, *args, **kwargs):
-        return run_idempotent(request, lambda: self._view(request, *args, **kwargs))
+        return run_idempotent(request, lambda: self._view(request, *args, **kwargs), deduplicate=self._deduplicate)
 
 
-def _ninja_run_guard(run):
+def _ninja_run_guard(run, *, deduplicate: bool):
     @functools.wraps(run)
     def guarded(request, **kwargs):
-        return run_idempotent(request, lambda: run(request, **kwargs))
+        return run_idempotent(request, lambda: run(request, **kwargs), deduplicate=deduplicate)
 
     return guarded
 
 
-def run_idempotent(request: HttpRequest, call) -> HttpResponse:
+class _Claim:
+    """What a request claims: a client's key, or the key derived for a keyless repeat."""
+
+    def __init__(self, *, key, user_id, method, path, fingerprint, repeat_window=None):
+        self.key, self.user_id, self.method, self.path = key, user_id, method, path
+        self.fingerprint = fingerprint
+        self.repeat_window: dt.timedelta | None = repeat_window
+
+    def matches(self, record: IdempotencyRecord) -> bool:
+        return (record.method, record.path, record.request_fingerprint) == (self.method, self.path, self.fingerprint)
+
+
+def run_idempotent(request: HttpRequest, call, *, deduplicate: bool = False) -> HttpResponse:
     """Apply the rules above around ``call()``, which produces the view's response."""
     if request.method in SAFE_METHODS:
         return call()
     key = request.headers.get(HEADER)
-    if key is None:
+    if key is None and not deduplicate:
         return call()
     try:
-        record, claimed = _claim(request, key)
+        claim = _client_claim(request, key) if key is not None else _repeat_claim(request)
     except ApplicationError as error:
         return application_error_response(error)
-    if not claimed:
-        return _replay(record)
-    return _execute(record, call)
-
-
-def request_fingerprint(request: HttpRequest) -> str:
-    """SHA-256 of the body; for multipart forms, of the fields and files (boundaries differ per send)."""
-    digest = hashlib.sha256()
-    if request.content_type == "multipart/form-data":
-        for name, values in sorted(request.POST.lists()):
-            for value in values:
-                digest.update(json.dumps(["field", name, value]).encode())
-        for name, files in sorted(request.FILES.lists()):
-            for upload in files:
-                digest.update(json.dumps(["file", name, upload.name, upload.size]).encode())
-                for chunk in upload.chunks():
-                    digest.update(chunk)
-                upload.seek(0)
-    else:
-        digest.update(request.body)
-    return digest.hexdigest()
-
-
-def _user_id(request: HttpRequest) -> int | None:
-    user = getattr(request, "user", None)
-    return user.pk if user is not None and user.is_authenticated else None
-
-
-def _lock_timeout() -> dt.timedelta:
-    return dt.timedelta(seconds=getattr(settings, "IDEMPOTENCY_LOCK_SECONDS", DEFAULT_LOCK_SECONDS))
-
-
-def _in_progress(key: str) -> ApplicationError:
-    return ApplicationError(
-        "idempotency.in_progress", "同一请求正在处理中，请稍后再试", details={"key": key}, status=409
-    )
-
-
-def _claim(request: HttpRequest, key: str) -> tuple[IdempotencyRecord, bool]:
-    """The key's record and whether this request now owns it (False: replay the stored response)."""
-    if not KEY_PATTERN.fullmatch(key):
-        raise ApplicationError(
-            "idempotency.bad_key",
-            "Idempotency-Key 应为 1–255 个可见 ASCII 字符（不含空格）",
-            details={"header": HEADER},
-            status=400,
-        )
-    user_id = _user_id(request)
-    method, path = request.method, request.path[:500]
-    fingerprint = request_fingerprint(request)
-    for _ in range(3):  # the holder may release the key between our insert and our read
-        now, token = timezone.now(), secrets.token_hex(16)
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    key=key,
-                    user_id=user_id,
-                    method=method,
-                    path=path,
-                    request_fingerprint=fingerprint,
-                    claim_token=token,
-                    created_at=now,
-                    locked_at=now,
-                )
-            return record, True
-        except IntegrityError:
-            pass
-        record = IdempotencyRecord.objects.filter(key=key, user_id=user_id).first()
-        if record is None:
-            continue
-        if (record.method, record.path, record.request_fingerprint) != (method, path, fingerprint):
-            raise ApplicationError(
-                "idempotency.key_reused",
-                "该 Idempotency-Key 已用于另一个请求；新的请求请使用新的 Key",
-                details={"key": key},
-                status=422,
-            )
-        if record.state == IdempotencyRecord.State.DONE:
-            return record, False
-        if record.locked_at > now - _lock_timeout():
-            raise _in_progress(key)
-        taken = IdempotencyRecord.objects.filter(
-            pk=record.pk, state=IdempotencyRecord.State.IN_PROGRESS, claim_token=record.claim_token
-        ).update(claim_token=token, locked_at=now)
-        if not taken:
-            raise _in_progress(key)
-        record.claim_token, record.locked_at = token, now
-        return record, True
-    raise _in_progress(key)
-
-
-class _ClaimLost(Exception):
-    pass
-
-
-def _storable(response) -> bool:
-    return not getattr(response, "streaming", False) and response.status_code < 400
-
-
-def _execute(record: IdempotencyRecord, call) -> HttpResponse:
-    mine = IdempotencyRecord.objects.filter(pk=record.pk, claim_token=record.claim_token)
     try:
         with transaction.atomic():
+            try:
+                record = _claim(claim)
+            except ApplicationError as error:
+                return application_error_response(error)
+            if record.state == IdempotencyRecord.State.DONE:
+                return _replay(record)
             response = call()
             if getattr(response, "is_rendered", True) is False:
                 response.render()  # a TemplateResponse: its body is needed now
-            if _storable(response):
+            mine = IdempotencyRecord.objects.filter(pk=record.pk, claim_token=record.claim_token)
+            if _keeps(response, claim):
                 stored = mine.update(
                     state=IdempotencyRecord.State.DONE,
                     status_code=response.status_code,
@@ -214,16 +161,182 @@ def _execute(record: IdempotencyRecord, call) -> HttpResponse:
                     response_headers={h: response[h] for h in STORED_HEADERS if response.has_header(h)},
                 )
                 if not stored:
-                    # Our claim was judged abandoned and taken over: undo our writes.
-                    raise _ClaimLost
+                    raise _ClaimLost  # someone else holds the key now: undo our writes
+            else:
+                mine.delete()  # errors change nothing: the key is free for a corrected request
     except _ClaimLost:
-        return application_error_response(_in_progress(record.key))
-    except BaseException:
-        mine.delete()
-        raise
-    if not _storable(response):
-        mine.delete()
+        return application_error_response(_in_progress(claim.key))
     return response
+
+
+def request_fingerprint(request: HttpRequest) -> str:
+    """SHA-256 of the body; for multipart forms, of the fields and files (boundaries differ per send)."""
+    if request.content_type == "multipart/form-data":
+        return _form_fingerprint(request, skip=frozenset())
+    return hashlib.sha256(request.body).hexdigest()
+
+
+def content_fingerprint(request: HttpRequest) -> str:
+    """SHA-256 of what was submitted, the same for the same content however it was sent: form fields
+    without the per-render ones (any encoding, any order), JSON with its keys sorted."""
+    if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        return _form_fingerprint(request, skip=PER_RENDER_FIELDS)
+    body = request.body
+    if request.content_type == "application/json":
+        with contextlib.suppress(ValueError, RecursionError):  # not JSON after all: the raw bytes count
+            body = json.dumps(json.loads(body), sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(body).hexdigest()
+
+
+def _form_fingerprint(request: HttpRequest, *, skip: frozenset) -> str:
+    digest = hashlib.sha256()
+    try:
+        fields, files = request.POST, request.FILES
+    except MultiPartParserError:
+        return hashlib.sha256(request.body).hexdigest()  # the view will refuse it; nothing to compare
+    for name, values in sorted(fields.lists()):
+        if name in skip:
+            continue
+        for value in values:
+            digest.update(json.dumps(["field", name, value]).encode())
+    for name, uploads in sorted(files.lists()):
+        for upload in uploads:
+            digest.update(json.dumps(["file", name, upload.name, upload.size]).encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+    return digest.hexdigest()
+
+
+def _user_id(request: HttpRequest) -> int | None:
+    user = getattr(request, "user", None)
+    return user.pk if user is not None and user.is_authenticated else None
+
+
+def _in_progress(key: str) -> ApplicationError:
+    return ApplicationError(
+        "idempotency.in_progress",
+        "同一请求正在处理中，请稍后再试",
+        details={"key": key if not key.startswith(REPEAT_KEY_PREFIX) else None},
+        status=409,
+    )
+
+
+def _client_claim(request: HttpRequest, key: str) -> _Claim:
+    if not KEY_PATTERN.fullmatch(key):
+        raise ApplicationError(
+            "idempotency.bad_key",
+            "Idempotency-Key 应为 1–255 个可见 ASCII 字符（不含空格）",
+            details={"header": HEADER},
+            status=400,
+        )
+    return _Claim(
+        key=key,
+        user_id=_user_id(request),
+        method=request.method,
+        path=request.path[:500],
+        fingerprint=request_fingerprint(request),
+    )
+
+
+def _repeat_claim(request: HttpRequest) -> _Claim:
+    """The claim of a keyless submission: the client (user, or IP for anonymous visitors — the
+    contact is part of the content), the endpoint with its query, and the content."""
+    user_id = _user_id(request)
+    client = f"user:{user_id}" if user_id is not None else f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    full_path = request.get_full_path()
+    fingerprint = content_fingerprint(request)
+    identity = json.dumps([client, request.method, full_path, fingerprint])
+    return _Claim(
+        key=REPEAT_KEY_PREFIX + hashlib.sha256(identity.encode()).hexdigest(),
+        user_id=user_id,
+        method=request.method,
+        path=full_path[:500],
+        fingerprint=fingerprint,
+        repeat_window=dt.timedelta(seconds=idempotency_setting("REPEAT_WINDOW_SECONDS")),
+    )
+
+
+@contextlib.contextmanager
+def _lock_wait_limit():
+    """On PostgreSQL, bound how long inserting a key waits for a live transaction holding it."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    milliseconds = max(1, int(float(idempotency_setting("CLAIM_WAIT_SECONDS")) * 1000))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)", [f"{milliseconds}ms"]
+        )
+        previous = cursor.fetchone()[0]
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+
+
+def _lock_timed_out(error: OperationalError) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) == "55P03"  # lock_not_available
+
+
+def _claim(claim: _Claim) -> IdempotencyRecord:
+    """The key's record: a new one this request now holds, or a finished one to replay.
+
+    Runs inside the request's transaction. On PostgreSQL a second insert of a key held by a live
+    transaction waits for it on the unique index: a commit turns it into a replay, a rollback (or a
+    dead process) lets it through.
+    """
+    for _ in range(3):  # a finished or stale record may go between our insert and our read
+        now = timezone.now()
+        try:
+            with transaction.atomic(), _lock_wait_limit():
+                return IdempotencyRecord.objects.create(
+                    key=claim.key,
+                    user_id=claim.user_id,
+                    method=claim.method,
+                    path=claim.path,
+                    request_fingerprint=claim.fingerprint,
+                    claim_token=secrets.token_hex(16),
+                    created_at=now,
+                    locked_at=now,
+                )
+        except IntegrityError:
+            pass
+        except OperationalError as error:
+            if _lock_timed_out(error):
+                raise _in_progress(claim.key)
+            raise
+        record = IdempotencyRecord.objects.filter(key=claim.key, user_id=claim.user_id).first()
+        if record is None:
+            continue
+        if not claim.matches(record):
+            raise ApplicationError(
+                "idempotency.key_reused",
+                "该 Idempotency-Key 已用于另一个请求；新的请求请使用新的 Key",
+                details={"key": claim.key},
+                status=422,
+            )
+        stale = (
+            # A claim is only ever visible once its transaction committed: one still in progress was
+            # left by a process that no longer runs.
+            record.state == IdempotencyRecord.State.IN_PROGRESS
+            or (claim.repeat_window is not None and record.created_at <= now - claim.repeat_window)
+        )
+        if not stale:
+            return record
+        IdempotencyRecord.objects.filter(pk=record.pk, claim_token=record.claim_token).delete()
+    raise _in_progress(claim.key)
+
+
+class _ClaimLost(Exception):
+    pass
+
+
+def _keeps(response, claim: _Claim) -> bool:
+    """Whether the outcome is remembered: any success for a client key; for a keyless repeat only
+    a creation (201 or the redirect after a form), not a form shown again."""
+    if getattr(response, "streaming", False) or response.status_code >= 400:
+        return False
+    return claim.repeat_window is None or response.status_code == 201 or 300 <= response.status_code < 400
 
 
 def _replay(record: IdempotencyRecord) -> HttpResponse:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path
 from ninja import NinjaAPI, Schema, Status
 
@@ -67,7 +67,22 @@ def create_message_form(request):
     return HttpResponseRedirect(f"/form/messages/{message.pk}/")
 
 
+@api.post("/letters", response={201: MessageOut})
+@idempotent(deduplicate=True)
+def create_letter(request, payload: MessageIn):
+    return Status(201, _enqueue(payload.phone, payload.body))
+
+
+@idempotent(deduplicate=True)
+def create_letter_form(request):
+    if not request.POST.get("body"):
+        return HttpResponse("请填写内容", status=200)  # the form shown again: nothing created
+    message = _enqueue(request.POST["phone"], request.POST["body"])
+    return HttpResponseRedirect(f"/form/letters/{message.pk}/")
+
+
 urlpatterns = [
     path("api/", api.urls),
     path("form/messages/", create_message_form),
+    path("form/letters/", create_letter_form),
 ]

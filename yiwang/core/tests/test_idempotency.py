@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import Client
 from django.test.client import BOUNDARY, encode_multipart
+from django.urls import resolve
 from django.utils import timezone
 
 from yiwang.core.idempotency import purge_idempotency_records, request_fingerprint
@@ -53,25 +54,21 @@ def test_it_refuses_a_key_reused_for_another_request(client):
     assert OutboxMessage.objects.count() == 1
 
 
-def test_it_answers_409_while_the_first_request_runs(client):
+def test_it_does_not_let_a_claim_left_by_a_dead_process_block_the_retry(client):
+    """A committed claim still in progress has no live holder (a live claim is never visible outside its
+    transaction): the retry runs at once instead of waiting out a lock timeout."""
     post(client, key="first")
-    IdempotencyRecord.objects.update(state=IdempotencyRecord.State.IN_PROGRESS, key="running")
-    concurrent = post(client, key="running")
-    assert concurrent.status_code == 409
-    assert concurrent.json()["code"] == "idempotency.in_progress"
-    assert OutboxMessage.objects.count() == 1
-
-
-def test_it_takes_over_an_abandoned_claim(client):
-    post(client, key="first")
-    long_ago = timezone.now() - dt.timedelta(minutes=10)
-    IdempotencyRecord.objects.update(state=IdempotencyRecord.State.IN_PROGRESS, key="abandoned", locked_at=long_ago)
-    OutboxMessage.objects.all().delete()  # the abandoned request's writes never committed
+    IdempotencyRecord.objects.update(
+        state=IdempotencyRecord.State.IN_PROGRESS, key="abandoned", locked_at=timezone.now()
+    )
+    OutboxMessage.objects.all().delete()  # the dead request's writes never committed
 
     retry = post(client, key="abandoned")
     assert retry.status_code == 201
     assert OutboxMessage.objects.count() == 1
-    assert IdempotencyRecord.objects.get().state == IdempotencyRecord.State.DONE
+    record = IdempotencyRecord.objects.get()
+    assert record.state == IdempotencyRecord.State.DONE
+    assert record.status_code == 201
 
 
 def test_it_undoes_the_work_of_a_request_whose_claim_was_taken(client):
@@ -166,7 +163,8 @@ def test_it_purges_old_records(client):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises the two requests instead")
 @pytest.mark.django_db(transaction=True)
-def test_it_answers_409_to_a_truly_concurrent_retry():
+def test_it_answers_409_to_a_truly_concurrent_retry(settings):
+    settings.YIWANG_IDEMPOTENCY = {"CLAIM_WAIT_SECONDS": 0.5}  # the first is still running after the wait
     slow = {**MESSAGE, "body": "slow"}
     responses = {}
     idempotency_urls.view_entered.clear()
@@ -193,3 +191,166 @@ def test_it_answers_409_to_a_truly_concurrent_retry():
     replay = post(Client(), payload=slow, key="concurrent")
     assert replay.content == responses["first"].content
     assert OutboxMessage.objects.count() == 1
+
+
+# --- a claim belongs to its transaction (PostgreSQL: concurrent sessions) ---------------------------
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs concurrent sessions: run with DATABASE_URL=postgres://…"
+)
+
+
+def _foreign_claim(key: str):
+    """A second database session that claims ``key`` (as a request in flight would) and holds it
+    uncommitted; closing it without a commit is what a killed process does."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    session = psycopg.connect(**params)
+    now = timezone.now()
+    session.execute(
+        "INSERT INTO core_idempotencyrecord (key, user_id, method, path, request_fingerprint, state, claim_token,"
+        " content_type, response_headers, created_at, locked_at)"
+        " VALUES (%s, NULL, 'POST', %s, %s, 'in_progress', 'other-process', '', '{}', %s, %s)",
+        [key, "/api/messages", request_fingerprint_of(MESSAGE), now, now],
+    )
+    return session
+
+
+def request_fingerprint_of(payload) -> str:
+    import hashlib
+
+    return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_it_frees_the_claim_of_a_killed_process_at_once(settings):
+    settings.YIWANG_IDEMPOTENCY = {"CLAIM_WAIT_SECONDS": 0.5}
+    session = _foreign_claim("killed")
+    try:
+        while_alive = post(Client(), key="killed")
+    finally:
+        session.close()  # the process dies: its transaction, and the claim in it, go with it
+
+    assert while_alive.status_code == 409
+    assert while_alive.json()["code"] == "idempotency.in_progress"
+    retry = post(Client(), key="killed")
+    assert retry.status_code == 201
+    assert OutboxMessage.objects.count() == 1
+    assert IdempotencyRecord.objects.get(key="killed").state == IdempotencyRecord.State.DONE
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_it_answers_a_retry_that_waited_for_the_first_with_its_outcome(settings):
+    settings.YIWANG_IDEMPOTENCY = {"CLAIM_WAIT_SECONDS": 10}
+    slow = {**MESSAGE, "body": "slow"}
+    responses = {}
+    idempotency_urls.view_entered.clear()
+    idempotency_urls.view_may_finish.clear()
+
+    def retry():
+        try:
+            responses["retry"] = post(Client(), payload=slow, key="waited")
+        finally:
+            connection.close()
+
+    def first_request():
+        try:
+            responses["first"] = post(Client(), payload=slow, key="waited")
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=first_request)
+    first.start()
+    assert idempotency_urls.view_entered.wait(10)
+    second = threading.Thread(target=retry)
+    second.start()
+    second.join(0.5)
+    assert second.is_alive()  # it waits for the first instead of running or refusing
+    idempotency_urls.view_may_finish.set()
+    first.join()
+    second.join()
+
+    assert responses["first"].status_code == responses["retry"].status_code == 201
+    assert responses["retry"].content == responses["first"].content
+    assert responses["retry"]["Idempotent-Replayed"] == "true"
+    assert OutboxMessage.objects.count() == 1
+
+
+# --- keyless repeats (deduplicate=True) ------------------------------------------------------------
+
+LETTERS = "/api/letters"
+
+
+def send_letter(client, payload=MESSAGE, **extra):
+    return client.post(LETTERS, json.dumps(payload), content_type="application/json", **extra)
+
+
+def test_it_answers_a_keyless_repeat_with_the_first_outcome(client):
+    first = send_letter(client)
+    # The same content with its keys in another order is the same submission.
+    repeat = client.post(LETTERS, json.dumps(dict(reversed(list(MESSAGE.items())))), content_type="application/json")
+    assert first.status_code == repeat.status_code == 201
+    assert repeat.content == first.content
+    assert repeat["Idempotent-Replayed"] == "true"
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_it_creates_anew_for_other_content_or_another_client(client, rf, clerk, handler):
+    send_letter(client)
+    send_letter(client, payload={**MESSAGE, "body": "另一封"})
+    send_letter(client, REMOTE_ADDR="192.0.2.44")  # another anonymous visitor
+    assert OutboxMessage.objects.count() == 3
+
+    def as_user(user):
+        request = rf.post(LETTERS, json.dumps(MESSAGE), content_type="application/json")
+        request.user = user
+        return resolve(LETTERS).func(request)
+
+    assert as_user(clerk).status_code == 201
+    assert as_user(handler).status_code == 201
+    assert as_user(clerk)["Idempotent-Replayed"] == "true"
+    assert OutboxMessage.objects.count() == 5
+
+
+def test_it_creates_anew_after_the_window(client, settings):
+    settings.YIWANG_IDEMPOTENCY = {"REPEAT_WINDOW_SECONDS": 120}
+    send_letter(client)
+    IdempotencyRecord.objects.update(created_at=timezone.now() - dt.timedelta(seconds=121))
+    later = send_letter(client)
+    assert later.status_code == 201
+    assert not later.has_header("Idempotent-Replayed")
+    assert OutboxMessage.objects.count() == 2
+    assert IdempotencyRecord.objects.count() == 1  # the expired record made way for the new one
+
+
+def test_it_compares_forms_without_their_per_render_fields(client):
+    def submit(token, **fields):
+        data = {"csrfmiddlewaretoken": token, "submission_token": token, "phone": "13812345678", "body": "已受理"}
+        return client.post("/form/letters/", {**data, **fields})
+
+    first = submit("render-1")
+    repeat = submit("render-2")  # the same form shown again and sent with the same content
+    assert first.status_code == repeat.status_code == 302
+    assert repeat["Location"] == first["Location"]
+    assert OutboxMessage.objects.count() == 1
+    assert submit("render-3", body="改了内容").status_code == 302
+    assert OutboxMessage.objects.count() == 2
+
+
+def test_it_does_not_remember_a_form_shown_again_or_a_refusal(client):
+    assert client.post("/form/letters/", {"phone": "13812345678", "body": ""}).status_code == 200
+    assert client.post(LETTERS, json.dumps({**MESSAGE, "body": ""}), content_type="application/json").status_code == 400
+    assert not IdempotencyRecord.objects.exists()
+
+
+def test_it_keeps_client_keys_apart_from_repeat_keys(client):
+    first = send_letter(client, headers={"Idempotency-Key": "letter-1"})
+    keyless = send_letter(client)  # no key: its own repeat claim, which no client key can name
+    assert first.status_code == keyless.status_code == 201
+    assert sorted(IdempotencyRecord.objects.values_list("key", flat=True))[0] == "letter-1"
+    assert IdempotencyRecord.objects.filter(key__startswith="repeat ").count() == 1
