@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # NUL bytes, oversized and malformed bodies refused with a coded 4xx before any view (core.middleware).
+    "yiwang.core.middleware.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -151,6 +153,12 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 SHARED_DIR = Path(env_str("YIWANG_SHARED_DIR", str(BASE_DIR.parent / "shared")))
 MEDIA_URL = "/media/"
 
+# Request sizes (county defaults): the whole body, uploads included (413 above it); form fields and
+# JSON bodies without their files; uploads above FILE_UPLOAD_MAX_MEMORY_SIZE spill to a temporary file.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 12 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Celery: with no broker, tasks run eagerly in-process (the embedded default).
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", schemes={"redis", "rediss", "amqp", "memory"})
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None

@@ -2,10 +2,11 @@
 
 import json
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
@@ -43,6 +44,38 @@ def validation_error(request, exc: ValidationError):
 def authentication_error(request, exc):
     body = {"code": "auth.required", "message": "请先登录", "details": {}}
     return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    """``get_object_or_404`` and any other Http404: the same shape as every other error."""
+    body = {"code": "request.not_found", "message": "没有找到请求的对象", "details": {}}
+    return api.create_response(request, body, status=404)
+
+
+# ninja's own HttpError carries a status and an English text (e.g. an unparsable body).
+HTTP_ERROR_CODES = {
+    400: ("request.malformed", "请求内容无法解析，请提交正确的 JSON 或表单"),
+    401: ("auth.required", "请先登录"),
+    403: ("auth.forbidden", "没有权限执行此操作"),
+    404: ("request.not_found", "没有找到请求的对象"),
+    405: ("request.method_not_allowed", "不支持此请求方法"),
+    413: ("request.too_large", "请求内容超过大小上限"),
+    429: ("request.throttled", "请求过于频繁，请稍后再试"),
+}
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    code, message = HTTP_ERROR_CODES.get(exc.status_code, ("request.error", "请求失败"))
+    body = {"code": code, "message": message, "details": {}}
+    return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def request_too_big(request, exc):
+    body = {"code": "request.too_large", "message": "请求内容超过大小上限", "details": {}}
+    return api.create_response(request, body, status=413)
 
 
 def _register_routers() -> None:

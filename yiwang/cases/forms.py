@@ -212,3 +212,15 @@ class PeriodForm(forms.Form):
     end = forms.DateField(
         label="截止日期", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
     )
+
+    def clean(self):
+        from yiwang.core.errors import ApplicationError
+        from yiwang.core.periods import period_check
+
+        data = super().clean()
+        try:
+            period_check(data.get("start"), data.get("end"))
+        except ApplicationError as error:
+            self.error_code = error.code
+            self.add_error(error.details.get("field"), error.message)
+        return data

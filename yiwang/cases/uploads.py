@@ -30,6 +30,23 @@ class CheckedUpload:
     name: str
 
 
+# A file name is stored on disk behind a 17-byte hash prefix; file systems allow 255 bytes per name.
+NAME_MAX_BYTES = 150
+
+
+def cut_name(name: str, max_bytes: int = NAME_MAX_BYTES) -> str:
+    """The file name cut to ``max_bytes`` of UTF-8 (not characters: a Chinese character is 3 bytes),
+    keeping its extension and never splitting a character."""
+    if len(name.encode()) <= max_bytes:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension.encode()) > 16:
+        stem, extension = name, ""
+    suffix = f".{extension}" if extension else ""
+    room = max_bytes - len(suffix.encode())
+    return stem.encode()[:room].decode(errors="ignore") + suffix
+
+
 def _allowed() -> tuple[str, ...]:
     return tuple(cases_setting("UPLOAD_TYPES"))
 
@@ -77,4 +94,4 @@ def upload_check(upload) -> CheckedUpload:
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    return CheckedUpload(file_type=file_type, size=size, sha256=digest.hexdigest(), name=name[:200])
+    return CheckedUpload(file_type=file_type, size=size, sha256=digest.hexdigest(), name=cut_name(name))

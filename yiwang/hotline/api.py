@@ -18,6 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
+from yiwang.core.periods import period_check
 from yiwang.core.pii import mask_name, mask_phone
 from yiwang.hotline import selectors, services
 from yiwang.hotline.models import Appeal, Category, ExtensionRequest, KnowledgeEntry, ReturnRequest, UnresolvedMatter
@@ -54,8 +55,8 @@ class AppealIn(Schema):
     town_code: str | None = None
     village_code: str | None = None
     address: str = ""
-    latitude: float | None = None
-    longitude: float | None = None
+    latitude: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    longitude: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
     anonymous: bool = False
     contact_name: str = ""
     contact_phone: str = ""
@@ -132,9 +133,9 @@ class AppealOut(Schema):
 
 
 class AppealListQuery(Schema):
-    state: str | None = None
+    state: str | None = Field(None, max_length=32)
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=100_000)
 
 
 class AppealPage(Schema):
@@ -630,8 +631,10 @@ def unresolved_summary(request):
 def kpis(request, query: Query[KpiQuery]):
     """三率, on-time replies, returns, extensions and reopenings by department for a period
     (default: the last six months)."""
+    period_check(query.start, query.end)
     end = query.end or timezone.localdate()
     start = query.start or (end.replace(day=1) - dt.timedelta(days=150)).replace(day=1)
+    period_check(start, end)
     report = selectors.appeal_kpis(user=request.user, start=start, end=end)
     return [
         KpiOut(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiwang.core.errors import ApplicationError, add_application_error
+from yiwang.core.periods import period_check
 from yiwang.hotline import forms, selectors, services
 from yiwang.hotline.conf import hotline_config
 from yiwang.hotline.models import Appeal, UnresolvedMatter
@@ -560,7 +561,9 @@ def _period(request) -> tuple[dt.date, dt.date]:
             return default
 
     end_month = month(request.GET.get("end"), today.replace(day=1))
+    period_check(None, end_month)  # 0001-01 or 9999-12: a coded 400, before any date arithmetic
     start = month(request.GET.get("start"), (end_month - dt.timedelta(days=150)).replace(day=1))
+    period_check(start, None)
     end = min(today, (end_month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1))
     if start > end:
         start = end.replace(day=1)

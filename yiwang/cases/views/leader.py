@@ -11,6 +11,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from yiwang.core.errors import ApplicationError
 from yiwang.org.permissions import action_required
 from yiwang.workdays.selectors import add_workdays
 
@@ -26,8 +27,17 @@ def _period(request) -> tuple[dt.date, dt.date, PeriodForm]:
     default_start = (today.replace(day=1) - dt.timedelta(days=31 * (DEFAULT_MONTHS - 1))).replace(day=1)
     form = PeriodForm(request.GET or None, initial={"start": default_start, "end": today})
     start, end = default_start, today
-    if form.is_bound and form.is_valid() and form.cleaned_data["start"] <= form.cleaned_data["end"]:
+    if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    elif form.is_bound and (request.GET.get("start") or request.GET.get("end")):
+        # A period that cannot be read (0001-01-01, 9999-12-31, end before start) is refused, not guessed.
+        message = next(iter(form.errors.values()))[0]
+        raise ApplicationError(
+            getattr(form, "error_code", "period.invalid"),
+            message,
+            details={"errors": {k: [str(e) for e in v] for k, v in form.errors.items()}},
+            status=400,
+        )
     # The figures are monthly roll-ups: the period is the whole months it touches.
     start, end = selectors.whole_months(start, end)
     return start, end, form

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 from django.db import IntegrityError, transaction
@@ -49,6 +50,19 @@ def _clean_phone(phone: str) -> str:
             "appeal.bad_phone", "联系电话格式不正确（手机号 11 位，座机如 0917-5541234）", field="contact_phone"
         )
     return phone
+
+
+def _coordinates(latitude, longitude):
+    """Both or neither, finite, within the globe, rounded to the six decimals stored."""
+    if latitude is None and longitude is None:
+        return None, None
+    try:
+        lat, lon = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        raise _error("appeal.bad_location", "经纬度须同时填写且为数字", field="latitude")
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise _error("appeal.bad_location", "经纬度超出范围（纬度 -90～90，经度 -180～180）", field="latitude")
+    return round(lat, 6), round(lon, 6)
 
 
 def appeal_submit(
@@ -100,6 +114,7 @@ def appeal_submit(
         raise _error("appeal.content_required", "请具体描述诉求内容（至少 5 个字）", field="content")
     if channel in STAFF_CHANNELS:
         _require_intake(actor, "电话、窗口、来信渠道的诉求由话务员或窗口工作人员登记")
+    latitude, longitude = _coordinates(latitude, longitude)
     contact_name = (contact_name or "").strip()
     contact_phone = _clean_phone(contact_phone)
     if anonymous:
@@ -112,6 +127,8 @@ def appeal_submit(
     if town is not None and (town.level != Region.Level.TOWN or town.parent_id != county.pk):
         raise _error("appeal.bad_town", f"{town.name} 不是本县的镇（街道）", field="town")
     if village is not None:
+        if village.level != Region.Level.VILLAGE:
+            raise _error("appeal.bad_village", f"{village.name} 不是村（社区）", field="village")
         if town is None:
             town = village.parent
         if village.parent_id != town.pk:

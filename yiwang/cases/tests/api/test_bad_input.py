@@ -1,0 +1,109 @@
+"""Bad input to the cases pages and API: a clear 4xx with a code, and nothing changed."""
+
+import pytest
+from django.test import Client
+
+from yiwang.cases.models import Case, CaseState, CaseUpload
+from yiwang.cases.uploads import cut_name
+from yiwang.core.models import AuditEvent
+
+from ..factories import pdf_file
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def leader_client(leader):
+    client = Client(raise_request_exception=False)
+    client.force_login(leader)
+    return client
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"start": "0001-01-01", "end": "9999-12-31"},
+        {"start": "0001-01-01", "end": "0001-01-01"},
+        {"start": "9999-12-31", "end": "9999-12-31"},
+        {"start": "2026-05-01", "end": "9999-12-31"},
+    ],
+)
+@pytest.mark.parametrize("path", ["/cases/leader/", "/cases/leader/export.xlsx"])
+def test_the_leader_page_and_export_refuse_a_period_out_of_range(leader_client, path, query):
+    response = leader_client.get(path, query)
+    assert response.status_code == 400
+    assert response["X-Error-Code"] == "period.out_of_range"
+    assert "超出可查询范围" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/cases/leader/", "/cases/leader/export.xlsx"])
+def test_the_leader_page_refuses_a_period_that_ends_before_it_starts(leader_client, path):
+    response = leader_client.get(path, {"start": "2026-05-01", "end": "2026-01-01"})
+    assert response.status_code == 400 and response["X-Error-Code"] == "period.reversed"
+
+
+def test_the_leader_page_still_answers_a_sound_period(leader_client):
+    assert leader_client.get("/cases/leader/", {"start": "2026-01-01", "end": "2026-03-31"}).status_code == 200
+
+
+def test_resuming_a_case_that_is_not_paused_is_a_conflict(client, handler_a, review_case):
+    client.force_login(handler_a)
+    events = AuditEvent.objects.count()
+    response = client.post(f"/api/cases/cases/{review_case.number}/resume", content_type="application/json")
+    assert response.status_code == 409, response.content
+    body = response.json()
+    assert set(body) == {"code", "message", "details"} and body["code"] == "case.invalid_transition"
+    review_case.refresh_from_db()
+    assert review_case.state == CaseState.IN_REVIEW and AuditEvent.objects.count() == events
+
+
+def test_a_300_character_chinese_file_name_is_cut_by_bytes_keeping_its_extension(client, citizen, submitted_case):
+    client.force_login(citizen)
+    name = "营业场所租赁合同" * 37 + "扫描件.pdf"  # 303 characters, 907 bytes
+    response = client.post(f"/api/cases/cases/{submitted_case.number}/materials/M03", {"file": pdf_file(name)})
+    assert response.status_code == 201, response.content
+    row = CaseUpload.objects.get(case=submitted_case)
+    assert row.original_name.endswith("扫描件.pdf") is False and row.original_name.endswith(".pdf")
+    assert len(row.original_name.encode()) <= 150
+    assert name.startswith(row.original_name[:-4])
+    assert len(row.file.name.rsplit("/", 1)[-1].encode()) < 255
+    assert row.file.storage.exists(row.file.name)
+
+
+def test_cut_name_never_splits_a_character_and_keeps_short_names():
+    assert cut_name("申请书.pdf") == "申请书.pdf"
+    cut = cut_name("中" * 100 + ".jpeg", max_bytes=20)
+    assert cut == "中" * 5 + ".jpeg" and len(cut.encode()) <= 20
+    assert cut_name("无扩展名" * 40, max_bytes=10) == "无扩展名"[:3]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "code"),
+    [
+        (
+            '{"item_code": "610326-XK-0001\\u0000", "applicant": {"kind": "person", "name": "王"}}',
+            "application/json",
+            "request.nul_byte",
+        ),
+        ("{not json", "application/json", "request.malformed"),
+        ("--x\r\n", "multipart/form-data", "request.multipart_malformed"),
+    ],
+)
+def test_a_submission_with_bad_bytes_is_refused_and_creates_nothing(
+    client, citizen, food_item, body, content_type, code
+):
+    client.force_login(citizen)
+    response = client.post("/api/cases/cases", data=body, content_type=content_type)
+    assert response.status_code == 400
+    assert response.json()["code"] == code and set(response.json()) == {"code", "message", "details"}
+    assert Case.objects.count() == 0
+
+
+def test_an_upload_over_the_request_limit_is_413_and_stores_nothing(client, citizen, submitted_case, settings):
+    settings.REQUEST_MAX_BYTES = 4096
+    client.force_login(citizen)
+    response = client.post(
+        f"/api/cases/cases/{submitted_case.number}/materials/M03", {"file": pdf_file("合同.pdf", size=8192)}
+    )
+    assert response.status_code == 413 and response.json()["code"] == "request.too_large"
+    assert not CaseUpload.objects.exists()
