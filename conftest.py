@@ -125,3 +125,13 @@ def _is_transactional(request) -> bool:
     if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
         return True
     return "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters (in the cache) start at zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

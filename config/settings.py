@@ -119,9 +119,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "yiwang.org.passwords.ComplexityValidator"},
+    # Common words and the county's own names with a year or a short number ("Meixian@2026", "Admin@123").
+    {"NAME": "yiwang.org.passwords.PatternPasswordValidator"},
 ]
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+# The lockout counts per username + client IP (one address cannot lock someone else's account);
+# failures across all addresses lock the account itself at this ceiling (county default).
+LOGIN_ACCOUNT_MAX_FAILURES = env_int("LOGIN_ACCOUNT_MAX_FAILURES", 20, minimum=1)
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 SESSION_SAVE_EVERY_REQUEST = True  # sliding expiry: the cookie dies after 30 idle minutes
@@ -159,6 +164,19 @@ REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 12 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Cache: Redis when CACHE_URL (or REDIS_URL) is set — production, shared by every web process, so the
+# rate limits on public lookups and sign-in forms (yiwang.core.ratelimits) hold across processes;
+# the in-process LocMem cache otherwise (the embedded default, one process).
+CACHE_URL = env_url("CACHE_URL", schemes={"redis", "rediss"}) or env_url("REDIS_URL", schemes={"redis", "rediss"})
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "yiwang"}}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_CACHE_PREFIX = "yiwang:rl:"
+# Rate limits per operation: county defaults in yiwang.core.ratelimits.DEFAULTS, overridden here, e.g.
+# YIWANG_RATELIMITS = {"hotline.track": {"ip": "60/10m", "target": "10/10m"}}
+
 # Celery: with no broker, tasks run eagerly in-process (the embedded default).
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", schemes={"redis", "rediss", "amqp", "memory"})
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None

@@ -12,3 +12,5 @@ MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SMS_BACKEND = "locmem"
+# One in-process cache per test run (the rate-limit counters are cleared between tests).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "yiwang-test"}}

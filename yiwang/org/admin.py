@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from yiwang.core.audit import audit_record, snapshot
 from yiwang.core.errors import ApplicationError
 from yiwang.core.pii import mask_id_number, mask_phone
+from yiwang.core.ratelimits import limit_page
 from yiwang.org import services
 from yiwang.org.models import Department, DepartmentAlias, Membership, Region, ServiceHall, User, Window
 
@@ -237,6 +238,9 @@ class UserAdmin(DjangoUserAdmin):
         self.message_user(request, _("已解除 %(n)d 个用户的锁定") % {"n": queryset.count()}, messages.SUCCESS)
 
 
+@limit_page(
+    "auth.admin_login", target=lambda request: (request.POST.get("username") or "").strip()[:150], methods=("POST",)
+)
 def admin_login(request, extra_context=None):
     """/admin/login/ sends people to the one sign-in page, so the lockout and the audit of
     sign-ins cannot be bypassed through the admin's own form."""

@@ -44,15 +44,11 @@ class PasswordChangeForm(BootstrapForm):
         label=_("再次输入新密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
+    # The current password is checked by services.user_verify_password, under the sign-in lockout.
+
     def __init__(self, *args, user, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
-
-    def clean_old_password(self):
-        value = self.cleaned_data["old_password"]
-        if not self.user.check_password(value):
-            raise forms.ValidationError(_("当前密码不正确"))
-        return value
 
     def clean(self):
         cleaned = super().clean()

@@ -27,6 +27,7 @@ from yiwang.org.models import (
     STAFF_ROLES,
     Department,
     DepartmentAlias,
+    LoginThrottle,
     Membership,
     Region,
     Role,
@@ -538,6 +539,7 @@ def user_set_password(*, user: User, password: str, actor: User | None) -> User:
         user.failed_login_count = 0
         user.locked_until = None
         user.save(update_fields=["password", "failed_login_count", "locked_until"])
+        LoginThrottle.objects.filter(username=user.username).delete()
         audit_record(actor=actor, action="auth.password_changed", obj=user, details={"username": user.username})
     return user
 
@@ -550,6 +552,7 @@ def user_unlock(*, user: User, actor: User | None) -> User:
         user.failed_login_count = 0
         user.locked_until = None
         user.save(update_fields=["failed_login_count", "locked_until"])
+        LoginThrottle.objects.filter(username=user.username).delete()
         audit_record(actor=actor, action="auth.unlocked", obj=user, before=before, after=snapshot(user, LOCK_FIELDS))
     return user
 
@@ -571,47 +574,120 @@ def _locked(locked_until: datetime, now: datetime) -> ApplicationError:
     )
 
 
+def _throttle(username: str, ip: str | None) -> LoginThrottle:
+    """The (username, IP) counter row, locked for this transaction."""
+    throttle, _created = LoginThrottle.objects.select_for_update().get_or_create(username=username, ip=ip or "")
+    return throttle
+
+
+def _active_lock(user: User | None, throttle: LoginThrottle, now: datetime) -> datetime | None:
+    """The lock that refuses this attempt: the account's own, or this username's from this address."""
+    locks = [
+        until
+        for until in (user.locked_until if user else None, throttle.locked_until)
+        if until is not None and until > now
+    ]
+    return max(locks) if locks else None
+
+
+def _clear_expired(user: User | None, throttle: LoginThrottle, now: datetime) -> None:
+    # The first attempt after a lock runs out starts a fresh count.
+    if user is not None and user.locked_until is not None and user.locked_until <= now:
+        user.locked_until = None
+        user.failed_login_count = 0
+    if throttle.locked_until is not None and throttle.locked_until <= now:
+        throttle.locked_until = None
+        throttle.failures = 0
+
+
+def _count_failure(
+    *,
+    user: User | None,
+    throttle: LoginThrottle,
+    username: str,
+    ip: str | None,
+    now: datetime,
+    reason: str,
+    action: str,
+) -> ApplicationError | None:
+    """Count one failure for (username, IP) and for the account; lock what reaches its limit and
+    audit each lock. Returns the lock refusal, or None when nothing is locked yet."""
+    until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    locked = None
+    throttle.failures += 1
+    throttle.last_failed_at = now
+    details = {"username": username, "ip": ip, "reason": reason}
+    if user is not None:
+        user.failed_login_count += 1
+        user.last_failed_login_at = now
+        details.update(failures=user.failed_login_count, ip_failures=throttle.failures)
+    audit_record(actor=user, action=action, obj=user, details=details)
+    if throttle.failures >= settings.LOGIN_MAX_FAILURES:
+        throttle.locked_until = until
+        audit_record(
+            actor=user,
+            action="auth.locked",
+            obj=user,
+            after={"locked_until": until.isoformat()},
+            details={"username": username, "ip": ip, "failures": throttle.failures, "scope": "username_ip"},
+        )
+        locked = _locked(until, now)
+    if user is not None and user.failed_login_count >= settings.LOGIN_ACCOUNT_MAX_FAILURES:
+        # Failures from many addresses: a real brute force locks the account everywhere.
+        user.locked_until = until
+        audit_record(
+            actor=user,
+            action="auth.locked",
+            obj=user,
+            after={"locked_until": until.isoformat()},
+            details={"username": username, "ip": ip, "failures": user.failed_login_count, "scope": "account"},
+        )
+        locked = _locked(until, now)
+    throttle.save()
+    if user is not None:
+        user.save(update_fields=LOCK_FIELDS)
+    return locked
+
+
 def user_authenticate(*, username: str, password: str, ip: str | None) -> User:
     """Check a sign-in and keep the 等保 level 3 lockout (GB/T 22239-2019 8.1.4.1 b).
 
-    settings.LOGIN_MAX_FAILURES consecutive failures lock the account for
-    settings.LOGIN_LOCKOUT_MINUTES; a locked account is refused even with the right password, and
-    attempts while locked do not extend the lock. A success resets the counter; the first attempt
-    after a lock runs out starts a fresh count. The user row is locked (select_for_update) so
-    parallel failures all count. Every outcome is audited (auth.login_succeeded,
-    auth.login_failed with the username tried and the IP, auth.locked), and the audit row commits
-    even when the attempt is refused.
+    settings.LOGIN_MAX_FAILURES consecutive failures of one username from one client address lock
+    that username from that address for settings.LOGIN_LOCKOUT_MINUTES, so nobody can lock another
+    person's account from their own address; settings.LOGIN_ACCOUNT_MAX_FAILURES failures across all
+    addresses lock the account everywhere (a real brute force from many addresses). A lock refuses
+    even the right password, and attempts while locked do not extend it. A success resets the
+    counters of the account and of that address; the first attempt after a lock runs out starts a
+    fresh count. The user row and the (username, IP) row are locked (select_for_update) so parallel
+    failures all count. Every outcome is audited (auth.login_succeeded, auth.login_failed with the
+    username tried and the IP, auth.locked with its scope), and the audit rows commit even when the
+    attempt is refused.
     """
     username = (username or "").strip()
     now = timezone.now()
-    max_failures = settings.LOGIN_MAX_FAILURES
     failure: ApplicationError
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
-        if user is None:
-            # Hash anyway so an unknown name takes as long as a wrong password.
-            User().set_password(password)
-            audit_record(
-                actor=None,
-                action="auth.login_failed",
-                details={"username": username, "ip": ip, "reason": "unknown_user"},
-            )
-            failure = _invalid_credentials()
-        elif user.locked_until is not None and user.locked_until > now:
+        throttle = _throttle(username, ip)
+        lock = _active_lock(user, throttle, now)
+        if lock is not None:
             audit_record(
                 actor=user,
                 action="auth.login_failed",
                 obj=user,
                 details={"username": username, "ip": ip, "reason": "locked"},
             )
-            failure = _locked(user.locked_until, now)
+            failure = _locked(lock, now)
         else:
-            if user.locked_until is not None:
-                user.locked_until = None
-                user.failed_login_count = 0
-            if user.check_password(password) and user.is_active:
+            _clear_expired(user, throttle, now)
+            if user is None:
+                # Hash anyway so an unknown name takes as long as a wrong password.
+                User().set_password(password)
+                reason = "unknown_user"
+            elif user.check_password(password) and user.is_active:
                 user.failed_login_count = 0
                 user.save(update_fields=["failed_login_count", "locked_until"])
+                throttle.delete()
                 audit_record(
                     actor=user,
                     action="auth.login_succeeded",
@@ -619,27 +695,56 @@ def user_authenticate(*, username: str, password: str, ip: str | None) -> User:
                     details={"username": username, "ip": ip},
                 )
                 return user
-            user.failed_login_count += 1
-            user.last_failed_login_at = now
-            reason = "inactive" if not user.is_active else "wrong_password"
+            else:
+                reason = "inactive" if not user.is_active else "wrong_password"
+            locked = _count_failure(
+                user=user,
+                throttle=throttle,
+                username=username,
+                ip=ip,
+                now=now,
+                reason=reason,
+                action="auth.login_failed",
+            )
+            failure = locked or _invalid_credentials()
+    raise failure
+
+
+def user_verify_password(*, user: User, password: str, ip: str | None) -> None:
+    """Check the current password of a signed-in user (the password-change form), under the same
+    lockout as sign-in: a wrong one counts for the username from this address and for the account,
+    so a taken-over session cannot guess the password without limit. Refused while locked.
+    Audited as auth.password_check_failed (and auth.locked)."""
+    now = timezone.now()
+    failure: ApplicationError
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        throttle = _throttle(user.username, ip)
+        lock = _active_lock(user, throttle, now)
+        if lock is not None:
             audit_record(
                 actor=user,
-                action="auth.login_failed",
+                action="auth.password_check_failed",
                 obj=user,
-                details={"username": username, "ip": ip, "reason": reason, "failures": user.failed_login_count},
+                details={"username": user.username, "ip": ip, "reason": "locked"},
             )
-            failure = _invalid_credentials()
-            if user.failed_login_count >= max_failures:
-                user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-                audit_record(
-                    actor=user,
-                    action="auth.locked",
-                    obj=user,
-                    after={"locked_until": user.locked_until.isoformat()},
-                    details={"username": username, "ip": ip, "failures": user.failed_login_count},
-                )
-                failure = _locked(user.locked_until, now)
-            user.save(update_fields=LOCK_FIELDS)
+            failure = _locked(lock, now)
+        else:
+            _clear_expired(user, throttle, now)
+            if user.check_password(password):
+                return
+            locked = _count_failure(
+                user=user,
+                throttle=throttle,
+                username=user.username,
+                ip=ip,
+                now=now,
+                reason="wrong_password",
+                action="auth.password_check_failed",
+            )
+            failure = locked or ApplicationError(
+                "auth.wrong_password", _("当前密码不正确"), details={"field": "old_password"}, status=400
+            )
     raise failure
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.core.errors import ApplicationError, add_application_error
 from yiwang.core.pii import mask_id_number, mask_phone
+from yiwang.core.ratelimits import limit_page
 from yiwang.org import selectors, services
 from yiwang.org.forms import LoginForm, PasswordChangeForm
 from yiwang.org.workbench import cards_for
@@ -32,10 +33,19 @@ def _safe_next(request, target: str | None) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
+def _username_tried(request) -> str | None:
+    return (request.POST.get("username") or "").strip()[:150] or None
+
+
+def _signed_in_user(request) -> str | None:
+    return str(request.user.pk) if request.user.is_authenticated else None
+
+
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
+@limit_page("auth.login", target=_username_tried, methods=("POST",))
 def login_view(request):
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "GET" and request.user.is_authenticated:
@@ -112,8 +122,22 @@ def _profile_context(request, form) -> dict:
 @sensitive_post_parameters("old_password", "new_password", "new_password_again")
 @login_required
 @require_POST
+@limit_page("auth.password_change", target=_signed_in_user, methods=("POST",))
 def password_change(request):
     form = PasswordChangeForm(request.POST, user=request.user)
+    if form.is_valid():
+        # The current password is checked under the sign-in lockout (a taken-over session cannot
+        # guess it without limit); a lock ends the session.
+        try:
+            services.user_verify_password(
+                user=request.user, password=form.cleaned_data["old_password"], ip=client_ip(request)
+            )
+        except ApplicationError as error:
+            if error.code == "auth.locked":
+                logout(request)
+                messages.error(request, error.message)
+                return redirect("org:login")
+            add_application_error(form, error, field="old_password")
     if form.is_valid():
         try:
             user = services.user_set_password(

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.models import AuditEvent
-from yiwang.org.models import User
+from yiwang.org.models import LoginThrottle, User
 from yiwang.org.services import user_authenticate
 from yiwang.org.tests.factories import TEST_PASSWORD, UserFactory
 
@@ -72,9 +72,13 @@ def test_it_locks_after_five_failures_and_refuses_the_right_password(clerk, sett
 
     clerk.refresh_from_db()
     assert clerk.failed_login_count == 5
-    assert before + dt.timedelta(minutes=15) <= clerk.locked_until <= timezone.now() + dt.timedelta(minutes=15)
+    # The lock holds for this username from this address (one address cannot lock the account).
+    throttle = LoginThrottle.objects.get(username="clerk", ip=IP)
+    assert before + dt.timedelta(minutes=15) <= throttle.locked_until <= timezone.now() + dt.timedelta(minutes=15)
+    assert clerk.locked_until is None
     locked = AuditEvent.objects.get(action="auth.locked")
     assert locked.details["ip"] == IP and locked.details["failures"] == 5
+    assert locked.details["scope"] == "username_ip"
 
     sixth = fail(password=TEST_PASSWORD)
     assert sixth.code == "auth.locked"
@@ -88,12 +92,11 @@ def test_it_locks_after_five_failures_and_refuses_the_right_password(clerk, sett
 def test_it_does_not_extend_the_lock_on_attempts_while_locked(clerk):
     for _ in range(5):
         fail()
-    clerk.refresh_from_db()
-    locked_until = clerk.locked_until
+    locked_until = LoginThrottle.objects.get(username="clerk", ip=IP).locked_until
     fail()
     fail(password=TEST_PASSWORD)
     clerk.refresh_from_db()
-    assert clerk.locked_until == locked_until
+    assert LoginThrottle.objects.get(username="clerk", ip=IP).locked_until == locked_until
     assert clerk.failed_login_count == 5
 
 
@@ -149,4 +152,4 @@ def test_it_counts_parallel_failures_exactly():
         t.join()
     user = User.objects.get(username="racer")
     assert user.failed_login_count == 5
-    assert user.locked_until is not None
+    assert LoginThrottle.objects.get(username="racer", ip=IP).locked_until is not None

@@ -49,3 +49,39 @@ def test_it_refuses_a_wrong_current_password(client, citizen):
     assert "当前密码不正确" in response.content.decode()
     citizen.refresh_from_db()
     assert citizen.check_password(TEST_PASSWORD)
+
+
+def test_it_locks_and_signs_out_after_five_wrong_current_passwords(client, citizen):
+    client.force_login(citizen)
+    wrong = {
+        "old_password": "Wrong#pass1",
+        "new_password": "Kiwi#Orchard2026",
+        "new_password_again": "Kiwi#Orchard2026",
+    }
+    for _ in range(4):
+        response = client.post("/profile/password/", wrong, REMOTE_ADDR="198.51.100.50")
+        assert response.status_code == 400 and "当前密码不正确" in response.content.decode()
+
+    response = client.post("/profile/password/", wrong, REMOTE_ADDR="198.51.100.50")
+
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="auth.locked", details__username=citizen.username).exists()
+    citizen.refresh_from_db()
+    assert citizen.check_password(TEST_PASSWORD)
+    html = client.post(
+        "/login/", {"username": citizen.username, "password": TEST_PASSWORD}, REMOTE_ADDR="198.51.100.50"
+    ).content.decode()
+    assert "账户已锁定" in html
+
+
+def test_it_refuses_a_pattern_password_with_the_reason(client, citizen):
+    client.force_login(citizen)
+    response = client.post(
+        "/profile/password/",
+        {"old_password": TEST_PASSWORD, "new_password": "Meixian@2026", "new_password_again": "Meixian@2026"},
+    )
+    assert response.status_code == 400
+    assert "密码过于常见" in response.content.decode()
+    citizen.refresh_from_db()
+    assert citizen.check_password(TEST_PASSWORD)
