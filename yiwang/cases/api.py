@@ -173,7 +173,7 @@ ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: Error
 
 
 @router.post("/cases", response={201: CaseOut, **ERRORS}, summary="提交申请（支持 Idempotency-Key）")
-@idempotent
+@idempotent(deduplicate=True)
 def create_case(request, payload: CaseIn):
     item = bundle = hall = None
     if payload.item_code:

@@ -360,7 +360,7 @@ def list_categories(request):
 
 
 @router.post("/appeals", response={201: AppealOut})
-@idempotent
+@idempotent(deduplicate=True)
 def create_appeal(request: HttpRequest, payload: AppealIn):
     """Submit an appeal (mini-program, partner systems; operators may use staff channels)."""
     if payload.channel in STAFF_CHANNELS:

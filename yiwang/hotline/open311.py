@@ -343,7 +343,7 @@ def _create_request(request, fmt: str) -> HttpResponse:
 
 @csrf_exempt  # Open311 clients post without a session or CSRF cookie; the POST acts as no user.
 @require_http_methods(["GET", "POST"])
-@idempotent
+@idempotent(deduplicate=True)
 def requests_collection(request, fmt: str):
     if request.method == "POST":
         return _create_request(request, fmt)

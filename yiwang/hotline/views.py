@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiwang.core.errors import ApplicationError, add_application_error
+from yiwang.core.idempotency import idempotent
 from yiwang.core.periods import period_check
 from yiwang.hotline import forms, selectors, services
 from yiwang.hotline.conf import hotline_config
@@ -55,6 +56,7 @@ def index(request):
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent(deduplicate=True)  # a repeat of the same appeal answers with the first
 def submit(request):
     form = forms.PublicAppealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from yiwang.catalog.models import Bundle, BundleStatus, ItemStatus, ServiceItem
 from yiwang.catalog.selectors import bundle_detail, bundle_merged_materials
 from yiwang.core.errors import ApplicationError
+from yiwang.core.idempotency import idempotent
 from yiwang.org.models import Region, Role
 from yiwang.org.permissions import action_required
 from yiwang.org.scoping import scope_for
@@ -99,6 +100,7 @@ def applicant_input(form, user=None) -> ApplicantInput:
 
 
 @login_required
+@idempotent(deduplicate=True)  # a repeat of the same application answers with the first
 def apply(request, kind: str, code: str):
     """Online application (网上申请) with uploads; a staff member may fill it for a remote-help request."""
     item, bundle = _target(kind, code)
