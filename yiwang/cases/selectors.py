@@ -173,6 +173,22 @@ def public_status(number: str, code: str) -> dict | None:
     }
 
 
+def kiosk_case(*, id_number_hash: str, name: str, number: str) -> Case | None:
+    """One case for the kiosk's receipt: only an application (not a bundle's part) whose applicant
+    matches the person identified at the terminal by ID number (its lookup hash) *and* name.
+    Case numbers are sequential, so the number alone never opens anything here."""
+    if not id_number_hash or not (name or "").strip():
+        return None
+    case = (
+        Case.objects.filter(number=number, applicant_id_number_hash=id_number_hash, parent__isnull=True)
+        .select_related("department")
+        .first()
+    )
+    if case is None or case.applicant_name != name.strip():
+        return None
+    return case
+
+
 def kiosk_cases(id_number: str, name: str) -> list[Case]:
     """Cases of the person whose ID card was read at the kiosk (name must match the card)."""
     qs = Case.objects.filter(**pii_lookup("applicant_id_number", id_number), parent__isnull=True)

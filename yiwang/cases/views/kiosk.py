@@ -17,6 +17,7 @@ from yiwang.catalog.models import ItemStatus, ServiceItem
 from yiwang.core.errors import ApplicationError
 from yiwang.core.identifiers import is_valid_id_number
 from yiwang.core.pii import mask_id_number, mask_name, pii_lookup_hash
+from yiwang.core.ratelimits import client_address, limit_page
 from yiwang.org.models import ServiceHall
 
 from .. import selectors
@@ -59,12 +60,24 @@ def _kiosk_hall() -> ServiceHall | None:
     return ServiceHall.objects.filter(kind=ServiceHall.Kind.COUNTY_HALL).order_by("pk").first()
 
 
+# Rate-limit targets: the ID number tried (by its lookup hash), and the person identified.
+def _identified_hash(request) -> str | None:
+    data = request.session.get(SESSION_KEY) or {}
+    return data.get("hash") or client_address(request)
+
+
+def _id_number_tried(request) -> str | None:
+    number = (request.POST.get("id_number") or "").strip().upper()
+    return pii_lookup_hash(number) if number else None
+
+
 @kiosk_only
 def kiosk_home(request):
     return render(request, "cases/kiosk_home.html", {"identity": _identity(request)})
 
 
 @kiosk_only
+@limit_page("cases.kiosk_identify", target=_id_number_tried, methods=("POST",))
 def kiosk_identify(request):
     form = KioskIdentifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -183,17 +196,19 @@ def _same_person(id_number: str, identity: dict) -> bool:
 
 
 def _receipt_case(request, number) -> Case:
-    """The case, only when the identified person (by ID lookup hash) is its applicant."""
+    """The case, only when the person identified at this terminal by ID number *and* name is its
+    applicant; any other number (they are sequential) is a 404 that shows nothing of the case."""
     identity = _identity(request)
     if identity is None or not identity.get("hash"):
         raise Http404("请先读取身份证")
-    case = Case.objects.filter(number=number, applicant_id_number_hash=identity["hash"]).first()
+    case = selectors.kiosk_case(id_number_hash=identity["hash"], name=identity.get("name", ""), number=number)
     if case is None:
         raise Http404("没有找到该办件")
     return case
 
 
 @kiosk_only
+@limit_page("cases.kiosk_receipt", target=_identified_hash)
 def kiosk_receipt(request, number: str):
     case = _receipt_case(request, number)
     return render(request, "cases/kiosk_receipt.html", {"case": case, "S": CaseState})
@@ -201,6 +216,7 @@ def kiosk_receipt(request, number: str):
 
 @kiosk_only
 @require_POST
+@limit_page("cases.kiosk_receipt", target=_identified_hash)
 def kiosk_print(request, number: str):
     case = _receipt_case(request, number)
     receipt = Receipt(
