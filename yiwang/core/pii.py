@@ -24,9 +24,12 @@ companion hash column holding HMAC-SM3(lookup_key, normalised value) — see ``y
 
 import base64
 import binascii
+import datetime
 import hmac
+import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
@@ -154,3 +157,159 @@ def mask_name(value: str | None) -> str:
     if len(text) <= 1:
         return "*" * len(text)
     return text[0] + "*" * (len(text) - 1)
+
+
+# --- Phone and ID numbers inside free text ------------------------------------------------------
+#
+# People disguise numbers to get them past a filter: full-width digits, zero-width characters,
+# a space or an underscore between every digit, slashes, brackets, dashes of any width, dots,
+# grouped ID numbers (6-8-4). Detection therefore runs on a normalised copy of the text (NFKC,
+# format characters removed, every run of separators between two digits reduced to one marker)
+# that remembers, for each of its characters, where it came from; each number found there is
+# masked in the ORIGINAL text, which is otherwise left as written.
+
+_MARK = "\x1f"  # one run of separators between two digits (never a character of real text)
+_SEP_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Pd", "Ps", "Pe", "Mn", "Me", "Cc"})
+# Besides spaces, dashes and brackets of any width (the categories above, after NFKC): these.
+_SEP_CHARS = frozenset("_/\\|.·・•‧∙⋅*")
+_GAP = _MARK + "?"
+
+
+def _digits(count: int) -> str:
+    return r"\d" + rf"(?:{_GAP}\d)" * (count - 1)
+
+
+# Mobile: optional +86 / 86 / 0086 prefix (kept as written), then 1[3-9] and nine more digits.
+_PHONE_RE = re.compile(rf"(?<!\d)(?:(?:\+{_GAP}|00{_GAP})?86{_GAP})?(?P<n>1{_GAP}[3-9]{_GAP}{_digits(9)})(?!\d)")
+# 18-digit ID (last may be X) and legacy 15-digit ID; province and birth date are checked below.
+_ID18_RE = re.compile(rf"(?<!\d)(?P<n>{_digits(17)}{_GAP}[\dXx])(?!\d)")
+_ID15_RE = re.compile(rf"(?<!\d)(?P<n>{_digits(15)})(?!\d)")
+# Landline: area code 0xx / 0xxx, then a 7- or 8-digit subscriber number starting 2-9.
+_LANDLINE_RE = re.compile(
+    rf"(?<!\d)(?P<n>0{_GAP}[1-9]{_GAP}{_digits(1)}(?:{_GAP}\d)?{_GAP}[2-9](?:{_GAP}\d){{6,7}})(?!\d)"
+)
+
+# GB/T 2260 province-level codes (the first two digits of an ID number).
+_PROVINCES = frozenset(
+    {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54}
+    | {61, 62, 63, 64, 65, 71, 81, 82, 83, 91}
+)
+
+
+def _is_separator(ch: str) -> bool:
+    return ch in _SEP_CHARS or ch.isspace() or unicodedata.category(ch) in _SEP_CATEGORIES
+
+
+def normalize_text(text: str) -> tuple[str, list[int]]:
+    """The text number detection runs on, and for each of its characters the index it came from.
+
+    NFKC (full-width and circled digits become ASCII, ideographic spaces become spaces), any
+    decimal digit of another script becomes its ASCII digit, format characters (category Cf:
+    zero-width spaces and joiners, direction marks, soft hyphens) disappear, and every run of
+    separators between two digits becomes one marker character (``\\x1f``) — a number may be
+    written with separators anywhere, but a separator still ends a number that ends there.
+    """
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, ch in enumerate(text):
+        if unicodedata.category(ch) == "Cf":
+            continue
+        for out in unicodedata.normalize("NFKC", ch):
+            if unicodedata.category(out) == "Cf":
+                continue
+            if out.isdecimal() and not ("0" <= out <= "9"):
+                out = str(unicodedata.decimal(out))
+            chars.append(out)
+            origin.append(index)
+    normal: list[str] = []
+    normal_origin: list[int] = []
+    i = 0
+    while i < len(chars):
+        ch = chars[i]
+        if _is_separator(ch) and normal and normal[-1].isdigit():
+            j = i
+            while j < len(chars) and _is_separator(chars[j]):
+                j += 1
+            if j < len(chars) and chars[j] in "0123456789Xx":
+                normal.append(_MARK)
+                normal_origin.append(origin[i])
+                i = j
+                continue
+        normal.append(ch)
+        normal_origin.append(origin[i])
+        i += 1
+    return "".join(normal), normal_origin
+
+
+def _valid_id(digits: str) -> bool:
+    if int(digits[:2]) not in _PROVINCES:
+        return False
+    if len(digits) == 18:
+        year, month, day = int(digits[6:10]), int(digits[10:12]), int(digits[12:14])
+        if not 1900 <= year <= 2099:
+            return False
+    else:
+        year, month, day = 1900 + int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class FoundNumber:
+    kind: str  # "id", "phone" or "landline"
+    start: int  # span in the original text: start … end (exclusive)
+    end: int
+    digits: str  # the number as digits only (an ID's X upper case)
+
+    @property
+    def masked(self) -> str:
+        d = self.digits
+        if self.kind == "id":
+            return mask_id_number(d) if len(d) == 18 else d[:4] + "*" * 8 + d[-3:]
+        if self.kind == "phone":
+            return mask_phone(d)
+        area = 3 if d[1] in "12" else 4
+        return f"{d[:area]}-****{d[-4:]}"
+
+
+def find_numbers(text: str | None) -> list[FoundNumber]:
+    """Every ID, mobile and landline number in ``text``, however disguised, in text order."""
+    if not text:
+        return []
+    normal, origin = normalize_text(str(text))
+    if not any(ch.isdigit() for ch in normal):
+        return []
+    taken: list[tuple[int, int]] = []
+    found: list[FoundNumber] = []
+    for kind, pattern in (("id", _ID18_RE), ("id", _ID15_RE), ("phone", _PHONE_RE), ("landline", _LANDLINE_RE)):
+        for match in pattern.finditer(normal):
+            a, b = match.span("n")
+            if any(a < end and start < b for start, end in taken):
+                continue
+            digits = match.group("n").replace(_MARK, "").upper()
+            if kind == "id" and not _valid_id(digits):
+                continue
+            taken.append((a, b))
+            found.append(FoundNumber(kind, origin[a], origin[b - 1] + 1, digits))
+    return sorted(found, key=lambda f: f.start)
+
+
+def mask_text(text: str | None) -> str:
+    """``text`` with every phone and ID number in it masked (``138****5678``, ``6103**********1234``),
+    the rest exactly as written. For public pages, Open311, logs and stored free text."""
+    if not text:
+        return text or ""
+    text = str(text)
+    out, last = [], 0
+    for number in find_numbers(text):
+        out += [text[last : number.start], number.masked]
+        last = number.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def has_numbers(text: str | None) -> bool:
+    return bool(find_numbers(text))

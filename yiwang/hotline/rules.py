@@ -8,9 +8,9 @@ describing an emergency in progress is turned away at once, because the person m
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
+from yiwang.core.pii import mask_text
 from yiwang.hotline.models import Appeal
 
 Reason = Appeal.DeclineReason
@@ -77,27 +77,8 @@ def advice_for(reason: str) -> str:
     return ADVICE[reason]
 
 
-# Separators people type inside numbers: spaces (incl. full-width after NFKC), hyphens, dots.
-_SEP = r"[ \t\-.]?"
-# Mobile: optional +86 / 86 / 0086 prefix, then 1[3-9]x xxxx xxxx with optional separators.
-_PHONE = re.compile(r"(?<![\d+])((?:(?:\+|00)?86" + _SEP + r")?1[3-9]\d)" + _SEP + r"\d{4}" + _SEP + r"(\d{4})(?!\d)")
-# 18-digit ID (last may be X) and legacy 15-digit ID, optionally grouped as 6-8-4 / 6-6-3 with spaces.
-_ID18 = re.compile(r"(?<![0-9A-Za-z])(\d{4})(?:\d{2}" + _SEP + r"\d{8}" + _SEP + r")(\d{3}[\dXx])(?![0-9A-Za-z])")
-_ID15 = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{2}" + _SEP + r"\d{6}" + _SEP + r"(\d{3})(?![0-9A-Za-z])")
-# Runs of (half- or full-width) digits, plus signs, hyphens and spaces, normalised before matching.
-_NUMBERISH = re.compile(r"[0-9０-９+＋\-－ \u3000XxＸｘ]+")
-_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?)\d{3,4}(\d{4})(?!\d)")
-
-
 def redact_text(text: str) -> str:
-    """Free text for a public page: mobile, landline and ID numbers inside it are masked.
-
-    NFKC first so full-width digits and spaces (１３８　１２３４…) match the ASCII patterns —
-    applied to number-like runs only, so the Chinese punctuation of the text is left as written;
-    ID numbers before phones, since an ID contains digit runs that look like a mobile number.
-    """
-    text = _NUMBERISH.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text or "")
-    text = _ID18.sub(lambda m: m.group(1) + "*" * 10 + m.group(2).replace(" ", ""), text)
-    text = _ID15.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), text)
-    text = _PHONE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
-    return _LANDLINE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+    """Free text for a public page: mobile, landline and ID numbers inside it are masked, however
+    disguised (``yiwang.core.pii.mask_text``: detection on the normalised text, masking in the
+    original)."""
+    return mask_text(text or "")
