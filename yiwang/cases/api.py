@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 from yiwang.catalog.models import Bundle, BundleStatus, ItemStatus, ServiceItem
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
+from yiwang.core.ratelimits import rate_limit
 from yiwang.org.models import ServiceHall
 from yiwang.org.permissions import api_action_required, require_action
 
@@ -220,8 +221,11 @@ def get_case(request, number: str):
     return _out(_visible(request, number))
 
 
-@router.get("/status", response={200: StatusOut, 404: ErrorOut}, auth=None, summary="公开进度查询（无个人信息）")
+@router.get(
+    "/status", response={200: StatusOut, 404: ErrorOut, 429: ErrorOut}, auth=None, summary="公开进度查询（无个人信息）"
+)
 def public_status(request, number: str, code: str):
+    rate_limit(request, "cases.status", target=number)  # 429 rate_limited: codes are not to be guessed
     result = selectors.public_status(number, code)
     if result is None:
         return Status(404, {"code": "case.not_found", "message": "没有找到该办件，请核对编号和查询码", "details": {}})

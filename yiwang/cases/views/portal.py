@@ -14,6 +14,7 @@ from yiwang.catalog.models import Bundle, BundleStatus, ItemStatus, ServiceItem
 from yiwang.catalog.selectors import bundle_detail, bundle_merged_materials
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
+from yiwang.core.ratelimits import limit_page
 from yiwang.org.models import Region, Role
 from yiwang.org.permissions import action_required
 from yiwang.org.scoping import scope_for
@@ -240,6 +241,7 @@ def my_case_withdraw(request, number: str):
 # --- public status page --------------------------------------------------------------------------
 
 
+@limit_page("cases.status", target=lambda request: (request.GET.get("number") or "").strip()[:40])
 def status(request):
     form = StatusLookupForm(request.GET or None)
     result, searched = None, False
@@ -265,6 +267,7 @@ def _may_read_notice(request, notice: Notice) -> bool:
     return selectors.case_readable(user, case)
 
 
+@limit_page("cases.notice", target=lambda request: request.GET.get("code") and request.path)
 def notice_download(request, pk: int):
     """A notice as PDF (with a QR code to the public status page) for whoever may read the case."""
     notice = get_object_or_404(Notice.objects.select_related("case", "case__parent", "case__department"), pk=pk)
