@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import database_config, env_bool, env_int, env_list, env_str, env_url
+from yiwang.core.logmask import install as install_log_masking
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -227,11 +228,16 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# No phone or ID number in any log line: every record is masked when it is created (gunicorn,
+# Celery and every library included), and the console handler masks its finished lines again.
+install_log_masking()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "filters": {"pii": {"()": "yiwang.core.logmask.PiiMaskingFilter"}},
+    "formatters": {"pii": {"()": "yiwang.core.logmask.PiiMaskingFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["pii"], "formatter": "pii"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "filters": ["pii"]},
     # Eager tasks would log every run in development; workers log their own progress.
     "loggers": {"celery.app.trace": {"level": "WARNING"}},
 }

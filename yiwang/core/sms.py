@@ -1,6 +1,6 @@
 """The SMS gateway as an interface. ``settings.SMS_BACKEND`` picks the implementation:
 
-- ``console`` writes each message to standard output with the number masked (development). With
+- ``console`` writes each message to standard output with the numbers masked (development). With
   DEBUG off it is refused — at start in the settings module and again here — unless
   ``SMS_CONSOLE_ALLOWED`` is set: a production log must not become a list of citizens' messages;
 - ``file`` appends one JSON line per message to ``MEDIA_ROOT/outbox/sms.jsonl`` (demo; the
@@ -25,7 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from yiwang.core.pii import mask_phone
+from yiwang.core.pii import mask_phone, mask_text
 
 
 class SmsDeliveryError(Exception):
@@ -44,7 +44,8 @@ class SentSms:
 
 class ConsoleSmsBackend:
     def send(self, *, phone: str, body: str) -> None:
-        sys.stdout.write(f"[短信] {mask_phone(phone)}: {body}\n")
+        # The body may quote a number the citizen typed (a reply, an appeal's text): masked too.
+        sys.stdout.write(f"[短信] {mask_phone(phone)}: {mask_text(body)}\n")
         sys.stdout.flush()
 
 
