@@ -77,6 +77,14 @@ class TrackForm(forms.Form):
     code = forms.CharField(
         label=_("受理编号"), max_length=20, widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
     )
+    # A non-consented appeal is shown only with the last four digits of the phone left with it.
+    phone_last4 = forms.RegexField(
+        label=_("手机号后四位"),
+        regex=r"^\d{4}$",
+        required=False,
+        error_messages={"invalid": _("请填写留下的手机号的后四位数字")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "maxlength": "4"}),
+    )
 
 
 class IntakeForm(_SubmissionKeyMixin, _TownVillageMixin, forms.Form):

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
+from yiwang.core.ratelimits import RateLimited, rate_limit
 from yiwang.hotline import selectors, services
 from yiwang.hotline.conf import conf
 from yiwang.hotline.models import Appeal, Category
@@ -250,6 +251,9 @@ def _list_requests(request, fmt: str) -> HttpResponse:
     if len(ids) > MAX_IDS:
         return error(fmt, 400, f"at most {MAX_IDS} service_request_id values per request")
     if ids:
+        refused = _rate_limited(request, fmt, None)  # asking by ids counts per address
+        if refused is not None:
+            return refused
         # Same consent filter as the list: asking by id must not reveal unpublished appeals.
         qs = qs.filter(code__in=ids)
     else:
@@ -350,8 +354,22 @@ def requests_collection(request, fmt: str):
     return _list_requests(request, fmt)
 
 
+def _rate_limited(request, fmt: str, target: str | None) -> HttpResponse | None:
+    """The spec's error list with 429 when this address or this code is tried too often."""
+    try:
+        rate_limit(request, "open311.request", target=target)
+    except RateLimited as refused:
+        response = error(fmt, 429, refused.message)
+        response["Retry-After"] = str(refused.retry_after)
+        return response
+    return None
+
+
 @require_GET
 def request_detail(request, request_id: str, fmt: str):
+    refused = _rate_limited(request, fmt, request_id.strip().upper()[:20])
+    if refused is not None:
+        return refused
     appeal = selectors.appeal_track(code=request_id)
     if appeal is None:
         return error(fmt, 404, f"service_request_id {request_id} not found")

@@ -559,6 +559,27 @@ def appeal_track(*, code: str) -> Appeal | None:
     )
 
 
+def appeal_track_public(*, code: str, phone_last4: str = "", user=None, known_codes=()) -> Appeal | None:
+    """The appeal the public tracking page may show for ``code``.
+
+    A citizen who consented to publication sees it by the code, as before. Without consent the
+    code alone is not enough (codes can be guessed): the last four digits of the phone left with
+    the appeal must match too, unless the visitor submitted it — signed in as its submitter, or in
+    the browser session that submitted it (``known_codes``). Anything else looks like an unknown
+    code, so a guess learns nothing."""
+    appeal = appeal_track(code=code)
+    if appeal is None or appeal.public_consent:
+        return appeal
+    if appeal.code in set(known_codes or ()):
+        return appeal
+    if user is not None and getattr(user, "pk", None) and appeal.submitted_by_id == user.pk:
+        return appeal
+    phone = appeal.contact_phone or ""
+    if phone_last4 and len(phone) >= 4 and phone[-4:] == phone_last4:
+        return appeal
+    return None
+
+
 def public_reply(appeal: Appeal) -> Reply | None:
     """The reply a citizen reads: the appeal's latest, or that of the appeal it was merged into."""
     source = appeal.merged_into if appeal.state == State.MERGED and appeal.merged_into_id else appeal

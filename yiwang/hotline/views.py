@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yiwang.core.errors import ApplicationError, add_application_error
 from yiwang.core.idempotency import idempotent
 from yiwang.core.periods import period_check
+from yiwang.core.ratelimits import limit_page
 from yiwang.hotline import forms, selectors, services
 from yiwang.hotline.conf import hotline_config
 from yiwang.hotline.models import Appeal, UnresolvedMatter
@@ -85,6 +86,8 @@ def submit(request):
             if error.code == "appeal.emergency":
                 form.emergency = error.details
         else:
+            codes = request.session.get(TRACKED_CODES_SESSION_KEY, [])
+            request.session[TRACKED_CODES_SESSION_KEY] = [*codes, appeal.code][-20:]
             messages.success(
                 request, _("诉求已受理，请牢记受理编号 %(code)s，凭编号查询办理进度。") % {"code": appeal.code}
             )
@@ -100,14 +103,24 @@ def villages(request):
     return render(request, "hotline/_village_options.html", {"villages": selectors.villages(town)})
 
 
+# The codes this browser session submitted: its own appeals are shown without the phone digits.
+TRACKED_CODES_SESSION_KEY = "hotline_submitted_codes"
+
+
 @require_GET
+@limit_page("hotline.track", target=lambda request: (request.GET.get("code") or "").strip().upper()[:20])
 def track(request):
     form = forms.TrackForm(request.GET or None)
     appeal = None
     searched = False
     if form.is_valid():
         searched = True
-        appeal = selectors.appeal_track(code=form.cleaned_data["code"])
+        appeal = selectors.appeal_track_public(
+            code=form.cleaned_data["code"],
+            phone_last4=form.cleaned_data["phone_last4"],
+            user=request.user,
+            known_codes=request.session.get(TRACKED_CODES_SESSION_KEY, ()),
+        )
     context = {"form": form, "appeal": appeal, "searched": searched}
     if appeal is not None:
         context.update(

@@ -100,10 +100,11 @@ def test_an_appeal_from_call_to_revisit(
     appeal.refresh_from_db()
     assert appeal.state == "closed"
 
-    # 5. The citizen tracks it publicly: the reply, with personal data masked.
+    # 5. The citizen tracks it publicly: the reply, with personal data masked. The call did not
+    # consent to publication, so the code needs the last four digits of the phone.
     public = chromium.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
     contexts = [desk.context, office.context, public.context]
-    public.goto(f"{live_server.url}/hotline/track/?code={appeal.code}")
+    public.goto(f"{live_server.url}/hotline/track/?code={appeal.code}&phone_last4=2345")
     _shot(public, screenshot_dir, "7-track-phone", appeal.code, "已办结", "张*", "139****2345")
     assert "13991712345" not in public.content()
     assert axe(public) == []
