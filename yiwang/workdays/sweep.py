@@ -171,7 +171,7 @@ def _owner(clock: Clock):
 
 def _sweep_one(clock: Clock, today: dt.date, report: SweepReport, *, call_handlers: bool) -> None:
     with transaction.atomic():
-        clock = Clock.objects.select_for_update().select_related("content_type").get(pk=clock.pk)
+        clock = Clock.objects.select_for_update(of=("self",)).select_related("content_type").get(pk=clock.pk)
         if clock.state not in (Clock.State.RUNNING, Clock.State.PAUSED):
             return  # stopped meanwhile
         registration = _owner_registration(clock) if call_handlers else None

@@ -183,7 +183,7 @@ def case_resume(*, case: Case, actor) -> Case:
         check_case_transition(case, S.IN_REVIEW)
         before = _snap(case)
         today = _common._today()
-        pause = case.pauses.select_for_update().get(clock_pause__resumed_on__isnull=True)
+        pause = case.pauses.select_for_update(of=("self",)).get(clock_pause__resumed_on__isnull=True)
         # The ledger row closed is the one this pause opened: its working days are the deadline's.
         pause.clock_pause = clock_pause_close(clock=case.clock, on=today, actor=actor)
         case.clock = pause.clock_pause.clock
