@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.core.fields import EncryptedCharField, PiiHashField
+from yiwang.core.fields import EncryptedCharField, PiiHashField, PiiJSONField, PiiOriginalsField
 
 
 class Channel(models.TextChoices):
@@ -130,7 +130,9 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    form_data = models.JSONField(_("申请表"), default=dict, blank=True)
+    # Phone and ID numbers typed into the form's answers are stored masked; the numbers as typed are
+    # in pii_originals (SM4), shown to the applicant and the handler only (core.fields.revealed).
+    form_data = PiiJSONField(_("申请表"), default=dict, blank=True, originals="pii_originals")
 
     state = models.CharField(_("状态"), max_length=24, choices=CaseState.choices, default=CaseState.SUBMITTED)
     instant = models.BooleanField(_("即办件"), default=False)
@@ -179,6 +181,7 @@ class Case(models.Model):
     elapsed_workdays = models.PositiveSmallIntegerField(_("申请至办结（工作日）"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    pii_originals = PiiOriginalsField()
 
     class Meta:
         verbose_name = _("办件")

@@ -24,6 +24,7 @@ from yiwang.catalog.selectors import (
     bundle_merged_materials,
     item_spec,
 )
+from yiwang.core.fields import revealed
 from yiwang.core.pii import pii_lookup, pii_lookup_hash
 from yiwang.measures.selectors import facts
 from yiwang.org.models import Department, Region, Role, ServiceHall
@@ -680,8 +681,11 @@ def materials_summary(case: Case) -> dict:
     }
 
 
-def form_rows(case: Case) -> list[tuple[str, str]]:
-    """The application form as (label, value) pairs, labelled from the version (or bundle parent) it was filed on."""
+def form_rows(case: Case, *, reveal: bool = False) -> list[tuple[str, str]]:
+    """The application form as (label, value) pairs, labelled from the version (or bundle parent) it was filed on.
+
+    Phone and ID numbers typed into the answers are stored masked; ``reveal`` (for the applicant and
+    the case's handlers only) shows them as typed."""
     labels = {}
     if case.item_version_id:
         labels = {f.key: f.label for f in item_spec(version=case.item_version).form_fields}
@@ -689,7 +693,8 @@ def form_rows(case: Case) -> list[tuple[str, str]]:
         bundle = bundle_detail(case.bundle.code)
         labels.update({f["key"]: f["label"] for f in bundle_merged_form(bundle)} if bundle else {})
     extra = {"business_scope": "经营范围", "applicant_address": "住址", "entity_address": "住所（经营场所）"}
-    return [(labels.get(key) or extra.get(key, key), value) for key, value in (case.form_data or {}).items()]
+    answers = revealed(case, "form_data") if reveal else case.form_data
+    return [(labels.get(key) or extra.get(key, key), value) for key, value in (answers or {}).items()]
 
 
 def closed_states() -> tuple:

@@ -313,3 +313,43 @@ def mask_text(text: str | None) -> str:
 
 def has_numbers(text: str | None) -> bool:
     return bool(find_numbers(text))
+
+
+# --- Free text stored with its numbers masked -------------------------------------------------
+#
+# A phone or ID number typed into free text (an appeal, a reply, an application form field) is
+# personal data like the contact columns. The text column stores the MASKED text, so every reader
+# that does not ask for more (lists, public pages, exports, search, routing) gets the masked form;
+# the numbers as typed are kept SM4-encrypted beside it (``yiwang.core.fields.PiiOriginalsField``)
+# as "originals": ``[[position in the masked text, masked form, as typed], …]``. ``reveal_text``
+# puts them back for the owner and the handler (each original only where its masked form still
+# stands, so an edited text never receives a number in the wrong place).
+
+
+def protect_text(text: str | None, originals: list | None = None) -> tuple[str | None, list]:
+    """``(masked text, originals)``; a text already masked keeps its originals."""
+    originals = list(originals or [])
+    if not text or not find_numbers(text):
+        return text, originals
+    full = reveal_text(text, originals) if originals else str(text)
+    out, kept, last, length = [], [], 0, 0
+    for number in find_numbers(full):
+        before = full[last : number.start]
+        out.append(before)
+        length += len(before)
+        kept.append([length, number.masked, full[number.start : number.end]])
+        out.append(number.masked)
+        length += len(number.masked)
+        last = number.end
+    out.append(full[last:])
+    return "".join(out), kept
+
+
+def reveal_text(text: str | None, originals: list | None) -> str | None:
+    """The text as typed, from its masked form and its originals."""
+    if not text or not originals:
+        return text
+    for position, masked, original in sorted(originals, key=lambda o: o[0], reverse=True):
+        if text[position : position + len(masked)] == masked:
+            text = text[:position] + original + text[position + len(masked) :]
+    return text

@@ -17,6 +17,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from yiwang.core.errors import ApplicationError
+from yiwang.core.fields import revealed
 from yiwang.core.idempotency import idempotent
 from yiwang.core.periods import period_check
 from yiwang.core.pii import mask_name, mask_phone
@@ -103,8 +104,9 @@ class AppealOut(Schema):
             kind=appeal.kind,
             channel=appeal.channel,
             tier=appeal.tier,
-            title=appeal.title,
-            content=appeal.content,
+            # numbers typed into the text: as typed for those who may call back, masked for others
+            title=revealed(appeal, "title") if full_contact else appeal.title,
+            content=revealed(appeal, "content") if full_contact else appeal.content,
             category=appeal.category.code if appeal.category_id else None,
             town=appeal.town.code if appeal.town_id else None,
             village=appeal.village.code if appeal.village_id else None,

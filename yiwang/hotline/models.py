@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.core.fields import EncryptedCharField, PiiHashField
+from yiwang.core.fields import EncryptedCharField, PiiCharField, PiiHashField, PiiOriginalsField, PiiTextField
 
 
 class Category(models.Model):
@@ -116,8 +116,10 @@ class Appeal(models.Model):
     region = models.ForeignKey("org.Region", verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
     kind = models.CharField(_("诉求类型"), max_length=16, choices=Kind.choices)
-    title = models.CharField(_("标题"), max_length=120)
-    content = models.TextField(_("诉求内容"))
+    # Phone and ID numbers typed into the title or the text are stored masked; the numbers as typed
+    # are in pii_originals (SM4), shown to the owner and the handler only (core.fields.revealed).
+    title = PiiCharField(_("标题"), max_length=120, originals="pii_originals")
+    content = PiiTextField(_("诉求内容"), originals="pii_originals")
     category = models.ForeignKey(
         Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
     )
@@ -195,6 +197,7 @@ class Appeal(models.Model):
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    pii_originals = PiiOriginalsField()
 
     class Meta:
         verbose_name = _("诉求")
@@ -401,7 +404,7 @@ class Reply(models.Model):
         "org.Department", verbose_name=_("答复部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     round = models.PositiveSmallIntegerField(_("轮次"), default=1)
-    content = models.TextField(_("答复内容"))
+    content = PiiTextField(_("答复内容"), originals="pii_originals")
     result = models.CharField(_("办理结果"), max_length=16, choices=Result.choices, default=Result.RESOLVED)
     knowledge_entry = models.ForeignKey(
         "KnowledgeEntry", verbose_name=_("引用知识"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -411,6 +414,7 @@ class Reply(models.Model):
     )
     replied_at = models.DateTimeField(_("答复时间"), default=timezone.now)
     on_time = models.BooleanField(_("按时答复"), default=True)
+    pii_originals = PiiOriginalsField()
 
     class Meta:
         verbose_name = _("答复")
@@ -444,7 +448,7 @@ class Revisit(models.Model):
     )
     resolved = models.BooleanField(_("问题是否解决"))
     satisfaction = models.PositiveSmallIntegerField(_("满意度"), choices=Satisfaction.choices)
-    comment = models.TextField(_("回访记录"), blank=True)
+    comment = PiiTextField(_("回访记录"), blank=True)  # numbers masked
     within_power = models.BooleanField(
         _("不满意原因属部门职权范围"), default=False, help_text=_("属职权范围内的不满意将重办")
     )
@@ -532,7 +536,7 @@ class AppealEvent(models.Model):
     department = models.ForeignKey(
         "org.Department", verbose_name=_("部门"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    note = models.TextField(_("说明"), blank=True)
+    note = PiiTextField(_("说明"), blank=True)  # quotes replies: numbers masked (the reply keeps them)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     dedupe_key = models.CharField(_("去重键"), max_length=120, null=True, blank=True, unique=True)
 
@@ -584,7 +588,7 @@ class UnresolvedMatter(models.Model):
     )
     channel = models.CharField(_("反映方式"), max_length=16, choices=Channel.choices)
     summary = models.CharField(_("事项摘要"), max_length=120)
-    description = models.TextField(_("具体情况"))
+    description = PiiTextField(_("具体情况"), originals="pii_originals")
     category = models.ForeignKey(
         Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -599,7 +603,7 @@ class UnresolvedMatter(models.Model):
         "workdays.Clock", verbose_name=_("办理时限"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     resolution = models.CharField(_("办理结果"), max_length=16, choices=Resolution.choices, blank=True)
-    resolution_note = models.TextField(_("办理情况"), blank=True)
+    resolution_note = PiiTextField(_("办理情况"), blank=True, originals="pii_originals")
     on_time = models.BooleanField(_("按时办结"), null=True, blank=True)
     submission_key = models.CharField(_("提交标识"), max_length=64, null=True, blank=True, unique=True)
     reported_at = models.DateTimeField(_("登记时间"), default=timezone.now)
@@ -618,6 +622,7 @@ class UnresolvedMatter(models.Model):
     appeal = models.ForeignKey(
         Appeal, verbose_name=_("关联诉求"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    pii_originals = PiiOriginalsField()
 
     class Meta:
         verbose_name = _("办不成事登记")

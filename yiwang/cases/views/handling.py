@@ -124,7 +124,7 @@ def handler_case(request, number: str):
         {
             "case": case,
             "deadline": selectors.case_deadline(case) if case.is_open else None,
-            "form_rows": selectors.form_rows(case),
+            "form_rows": selectors.form_rows(case, reveal=True),  # the handler of this case
             "active": active,
             "last_step": active is not None and not pending,
             "forms": forms,
