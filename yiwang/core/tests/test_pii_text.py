@@ -13,7 +13,7 @@ import unicodedata
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from yiwang.core.pii import find_numbers, mask_text, normalize_text
+from yiwang.core.pii import find_numbers, mask_text, normalize_text, protect_text, reveal_text
 
 MANY = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SOME = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -192,3 +192,23 @@ def test_it_masks_five_thousand_seeded_disguises():
             number = f"{rnd.choice(PROVINCES)}{rnd.randrange(10000):04d}{born:%Y%m%d}{rnd.randrange(1000):03d}"
             number += rnd.choice("0123456789X")
         _assert_hidden(number, "请联系", disguise(rnd, number), "谢谢")
+
+
+# --- Stored free text: masked, the originals kept encrypted beside it ---------------------------
+
+
+@SOME
+@given(data=st.data(), phone=phones(), id_number=id_numbers(), before=CONTEXT, after=CONTEXT)
+def test_it_stores_text_masked_and_gives_it_back_as_typed(data, phone, id_number, before, after):
+    text = f"{before}{data.draw(disguised(phone))}，{data.draw(disguised(id_number))}{after}"
+    masked, originals = protect_text(text)
+    assert find_numbers(masked) == [] and len(originals) == 2
+    assert reveal_text(masked, originals) == text
+    again, kept = protect_text(masked, originals)  # saving the masked text again keeps the originals
+    assert again == masked and reveal_text(again, kept) == text
+
+
+def test_it_puts_no_number_back_where_the_text_was_edited():
+    masked, originals = protect_text("请拨 13812345678 找王工")
+    edited = masked.replace("138****5678", "（已删除）")
+    assert reveal_text(edited, originals) == "请拨 （已删除） 找王工"
