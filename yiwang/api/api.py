@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
+from yiwang.api.schemas import ErrorOut
 from yiwang.core.errors import ApplicationError
 
 
@@ -78,6 +79,32 @@ def request_too_big(request, exc):
     return api.create_response(request, body, status=413)
 
 
+# Errors any operation can answer, whatever its own checks: a refused request (NUL bytes, bad JSON), an
+# oversized body, a parameter that fails its schema, a rate limit. Operations behind a login add 401/403,
+# operations on one object 404, operations that change one 409 (a state that does not allow it).
+COMMON_ERRORS = (400, 413, 422, 429)
+
+
+def declare_errors(api: NinjaAPI) -> None:
+    """Declare the error statuses every operation can return, with the one ``ErrorOut`` shape, in the
+    operation itself (so the OpenAPI document lists them) — on top of what each operation declares."""
+    # The bound routers hold the operations the URLs and the OpenAPI document are built from (their auth
+    # resolved from the router and the API); django-ninja builds them once and caches them.
+    for router in api._get_bound_routers():
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                statuses = set(COMMON_ERRORS)
+                if operation.auth_callbacks:
+                    statuses |= {401, 403}
+                if "{" in path:
+                    statuses.add(404)
+                    if set(operation.methods) - {"GET"}:
+                        statuses.add(409)
+                for status in sorted(statuses):
+                    if status not in operation.response_models:
+                        operation.response_models[status] = operation._create_response_model(ErrorOut)
+
+
 def _register_routers() -> None:
     from yiwang.cases.api import router as cases_router
     from yiwang.catalog.api import router as catalog_router
@@ -93,3 +120,4 @@ def _register_routers() -> None:
 
 
 _register_routers()
+declare_errors(api)

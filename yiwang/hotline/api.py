@@ -19,6 +19,7 @@ from ninja import Field, Query, Router, Schema, Status
 from yiwang.core.errors import ApplicationError
 from yiwang.core.fields import revealed
 from yiwang.core.idempotency import idempotent
+from yiwang.core.limits import text_limit
 from yiwang.core.periods import period_check
 from yiwang.core.pii import mask_name, mask_phone
 from yiwang.hotline import selectors, services
@@ -48,10 +49,14 @@ class DeadlineOut(Schema):
     provisional: bool
 
 
+NOTE_MAX = text_limit("NOTE")
+REPLY_MAX = text_limit("REPLY")
+
+
 class AppealIn(Schema):
     kind: str = Field(..., description="consultation 咨询 / help 求助 / complaint 投诉 / report 举报 / suggestion 建议")
     title: str = Field(..., max_length=120)
-    content: str
+    content: str = Field(..., max_length=text_limit("APPEAL_CONTENT"))
     channel: str = Field("api", description="api / portal; staff: phone / counter / letter")
     town_code: str | None = None
     village_code: str | None = None
@@ -180,11 +185,11 @@ class DispatchIn(Schema):
     co_departments: list[str] = []
     tier: str | None = None
     category_code: str | None = None
-    note: str = ""
+    note: str = Field("", max_length=NOTE_MAX)
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: str = Field(..., max_length=NOTE_MAX)
 
 
 class DecisionIn(Schema):
@@ -192,12 +197,12 @@ class DecisionIn(Schema):
     department: str | None = None
     co_departments: list[str] = []
     days: int | None = None
-    note: str = ""
+    note: str = Field("", max_length=NOTE_MAX)
 
 
 class ExtensionIn(Schema):
     days: int
-    reason: str
+    reason: str = Field(..., max_length=NOTE_MAX)
 
 
 class ExtensionOut(Schema):
@@ -211,40 +216,40 @@ class ExtensionOut(Schema):
 class ReturnOut(Schema):
     id: int
     state: str
-    reason: str
+    reason: str = Field(..., max_length=NOTE_MAX)
 
 
 class ReplyIn(Schema):
-    content: str
+    content: str = Field(..., max_length=REPLY_MAX)
     result: str = "resolved"
 
 
 class RevisitIn(Schema):
     resolved: bool
     satisfaction: int = Field(..., description="5 非常满意 … 1 非常不满意")
-    comment: str = ""
+    comment: str = Field("", max_length=NOTE_MAX)
     within_power: bool = False
 
 
 class MergeIn(Schema):
     into: str
-    note: str = ""
+    note: str = Field("", max_length=NOTE_MAX)
 
 
 class DeclineIn(Schema):
-    reason: str
-    note: str = ""
+    reason: str = Field(..., max_length=NOTE_MAX)
+    note: str = Field("", max_length=NOTE_MAX)
 
 
 class AnswerIn(Schema):
-    content: str = ""
+    content: str = Field("", max_length=REPLY_MAX)
     knowledge_entry_id: int | None = None
 
 
 class UnresolvedIn(Schema):
     channel: str
-    summary: str
-    description: str
+    summary: str = Field(..., max_length=120)
+    description: str = Field(..., max_length=NOTE_MAX)
     tier: str
     department: str | None = None
     category_code: str | None = None
@@ -252,7 +257,7 @@ class UnresolvedIn(Schema):
     reporter_name: str = ""
     reporter_phone: str = ""
     resolution: str = ""
-    resolution_note: str = ""
+    resolution_note: str = Field("", max_length=NOTE_MAX)
 
 
 class UnresolvedOut(Schema):

@@ -5,6 +5,7 @@ import secrets
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.core.limits import text_limit
 from yiwang.hotline import selectors
 from yiwang.hotline.models import Appeal, Category, KnowledgeEntry, Reply, Revisit, UnresolvedMatter
 from yiwang.org.models import Department, Region
@@ -43,7 +44,10 @@ class PublicAppealForm(_TownVillageMixin, forms.Form):
     )
     title = forms.CharField(label=_("标题"), max_length=120, help_text=_("一句话概括您的诉求，如“××村通村路坑洼”"))
     content = forms.CharField(
-        label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 6}), help_text=_("时间、地点、事情经过和您的诉求")
+        label=_("诉求内容"),
+        max_length=text_limit("APPEAL_CONTENT"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("时间、地点、事情经过和您的诉求"),
     )
     town = forms.ModelChoiceField(
         label=_("所在镇（街道）"), queryset=Region.objects.none(), required=False, empty_label=_("请选择")
@@ -120,7 +124,9 @@ class IntakeForm(_SubmissionKeyMixin, _TownVillageMixin, forms.Form):
         label=_("详细地址"), max_length=200, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
     title = forms.CharField(label=_("标题"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    content = forms.CharField(label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 5}))
+    content = forms.CharField(
+        label=_("诉求内容"), max_length=text_limit("APPEAL_CONTENT"), widget=forms.Textarea(attrs={"rows": 5})
+    )
     tier = forms.ChoiceField(label=_("办理等级"), choices=Appeal.Tier.choices, initial="general")
     category = forms.ModelChoiceField(
         label=_("类别"), queryset=Category.objects.none(), required=False, empty_label=_("由派单员确定")
@@ -216,7 +222,9 @@ class DecideExtensionForm(forms.Form):
 
 class ReplyForm(forms.Form):
     result = forms.ChoiceField(label=_("办理结果"), choices=Reply.Result.choices)
-    content = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    content = forms.CharField(
+        label=_("答复内容"), max_length=text_limit("REPLY"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
 
 
 class RevisitForm(forms.Form):
@@ -247,7 +255,9 @@ class AnswerForm(forms.Form):
     knowledge_entry = forms.ModelChoiceField(
         label=_("知识库口径"), queryset=KnowledgeEntry.objects.filter(is_active=True), required=False
     )
-    content = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    content = forms.CharField(
+        label=_("答复内容"), max_length=text_limit("REPLY"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class OpinionForm(forms.Form):

@@ -22,6 +22,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from yiwang.core.errors import ApplicationError
+from yiwang.core.limits import analysis_prefix
 from yiwang.core.pii import pii_lookup
 from yiwang.hotline import deadlines
 from yiwang.hotline.conf import conf
@@ -353,8 +354,9 @@ def _bigrams(text: str) -> Counter:
 
 
 def text_similarity(a: str, b: str) -> float:
-    """Cosine similarity of character-bigram counts (0…1); robust for short Chinese texts."""
-    ca, cb = _bigrams(a), _bigrams(b)
+    """Cosine similarity of character-bigram counts (0…1); robust for short Chinese texts. Reads the
+    first ``ANALYSIS_PREFIX`` characters of each text only, so a very long one costs no more."""
+    ca, cb = _bigrams(analysis_prefix(a)), _bigrams(analysis_prefix(b))
     if not ca or not cb:
         return 0.0
     dot = sum(v * cb.get(k, 0) for k, v in ca.items())
@@ -468,6 +470,7 @@ def routing_suggest(*, title: str, content: str, town: Region | None = None) -> 
     """
     from yiwang.hotline.routing import appeal_document
 
+    title, content = analysis_prefix(title), analysis_prefix(content)  # a bounded prefix, whatever was stored
     document = appeal_document(title, content)
     threshold = conf("ROUTING_CONFIDENCE_THRESHOLD")
     suggestion = Suggestion()

@@ -5,14 +5,17 @@ returns a phone or ID number unmasked.
 """
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
+from yiwang.api.schemas import ErrorOut
 from yiwang.core.errors import ApplicationError
 from yiwang.core.pii import mask_id_number, mask_phone
 from yiwang.org import selectors
 from yiwang.org.models import Department, Membership, Region
 
 router = Router(tags=["org"])
+
+SEARCH_MAX = 100  # characters of a name or search query
 
 
 class RegionOut(Schema):
@@ -123,8 +126,13 @@ def me(request):
     )
 
 
-@router.get("/regions", response=list[RegionOut], auth=None, summary="行政区划：某区划的下级（不传 parent 返回省级）")
-def regions(request, parent: str | None = None):
+@router.get(
+    "/regions",
+    response={200: list[RegionOut], 404: ErrorOut},
+    auth=None,
+    summary="行政区划：某区划的下级（不传 parent 返回省级）",
+)
+def regions(request, parent: str | None = Query(None, max_length=12)):  # noqa: B008 — ninja declares parameters this way
     parent_region = None
     if parent:
         parent_region = selectors.region_get(parent)
@@ -141,14 +149,17 @@ def regions(request, parent: str | None = None):
 @router.get(
     "/departments", response=list[DepartmentOut], auth=None, summary="部门列表（含别名），q 按名称/简称/别名查找"
 )
-def departments(request, q: str | None = None):
+def departments(request, q: str | None = Query(None, max_length=SEARCH_MAX)):  # noqa: B008
     return [DepartmentOut.from_department(d) for d in selectors.department_list(q=q)]
 
 
 @router.get(
-    "/departments/resolve", response=DepartmentOut, auth=None, summary="把文件中的单位写法解析为部门（如“县法院”）"
+    "/departments/resolve",
+    response={200: DepartmentOut, 404: ErrorOut},
+    auth=None,
+    summary="把文件中的单位写法解析为部门（如“县法院”）",
 )
-def departments_resolve(request, name: str):
+def departments_resolve(request, name: str = Query(..., max_length=SEARCH_MAX)):  # noqa: B008
     department = selectors.department_resolve(name)
     if department is None:
         raise ApplicationError(

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yiwang.core.audit import snapshot
+from yiwang.core.limits import text_check
 from yiwang.core.workflow import transition_refused
 from yiwang.hotline import deadlines, measures
 from yiwang.hotline.conf import conf
@@ -134,7 +135,7 @@ def appeal_sign_off(*, appeal: Appeal, actor) -> Appeal:
 def appeal_return(*, appeal: Appeal, reason: str, actor) -> ReturnRequest:
     """退单: the lead department sends the appeal back as not theirs — once per dispatch, with a
     reason, before the sign-off limit (DESIGN: appeals). The dispatcher decides."""
-    reason = (reason or "").strip()
+    reason = text_check((reason or "").strip(), "NOTE", field="reason", label="退单理由")
     if len(reason) < 5:
         raise _error(
             "appeal.return_reason_required", "请填写退单理由（至少 5 个字），说明为何不属于本部门职责", field="reason"

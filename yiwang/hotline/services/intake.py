@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from yiwang.core.audit import audit_record, snapshot
 from yiwang.core.errors import ApplicationError
+from yiwang.core.limits import text_check
 from yiwang.hotline import measures
 from yiwang.hotline.conf import conf
 from yiwang.hotline.models import (
@@ -112,6 +113,8 @@ def appeal_submit(
         raise _error("appeal.title_required", "请填写诉求标题", field="title")
     if len(content) < 5:
         raise _error("appeal.content_required", "请具体描述诉求内容（至少 5 个字）", field="content")
+    text_check(content, "APPEAL_CONTENT", field="content", label="诉求内容", code="appeal.content_too_long")
+    text_check(address, "NOTE", field="address", label="详细地址", code="appeal.address_too_long")
     if channel in STAFF_CHANNELS:
         _require_intake(actor, "电话、窗口、来信渠道的诉求由话务员或窗口工作人员登记")
     latitude, longitude = _coordinates(latitude, longitude)
@@ -236,7 +239,7 @@ def appeal_reclassify(*, appeal: Appeal, actor, category: Category | None = None
 def appeal_answer(*, appeal: Appeal, content: str, actor, knowledge_entry: KnowledgeEntry | None = None) -> Appeal:
     """直接办结: the operator answers a consultation on the spot from the knowledge base."""
     _require_intake(actor, "只有话务员或窗口工作人员可以直接办结", appeal)
-    content = (content or "").strip()
+    content = text_check((content or "").strip(), "REPLY", field="content", label="答复内容")
     if not content and knowledge_entry is not None:
         content = knowledge_entry.answer
     if len(content) < conf("REPLY_MIN_LENGTH"):

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yiwang.core.audit import audit_record, snapshot
+from yiwang.core.limits import text_check
 from yiwang.hotline import deadlines, measures
 from yiwang.hotline.conf import conf
 from yiwang.hotline.models import (
@@ -46,7 +47,7 @@ def appeal_extension_request(*, appeal: Appeal, days: int, reason: str, actor) -
     """延期: asked by the lead department before the reply deadline, for 1–``EXTENSION_MAX_WORKDAYS``
     working days, with a reason; one pending request at a time; approved by a dispatcher. The
     urgent tier is not extended."""
-    reason = (reason or "").strip()
+    reason = text_check((reason or "").strip(), "NOTE", field="reason", label="延期理由")
     if len(reason) < 5:
         raise _error("appeal.extension_reason_required", "请填写延期理由（至少 5 个字）", field="reason")
     maximum = conf("EXTENSION_MAX_WORKDAYS")
@@ -165,7 +166,7 @@ def appeal_extension_decide(
 def appeal_reply(*, appeal: Appeal, content: str, actor, result: str = Reply.Result.RESOLVED) -> Reply:
     """答复 by the lead department (首接负责): needs content; stops the reply clock and records
     whether it was on time. Every citizen whose appeal was merged into this one gets the reply."""
-    content = (content or "").strip()
+    content = text_check((content or "").strip(), "REPLY", field="content", label="答复内容")
     minimum = conf("REPLY_MIN_LENGTH")
     if len(content) < minimum:
         raise _error(

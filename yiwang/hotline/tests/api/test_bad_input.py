@@ -185,3 +185,85 @@ def test_a_nul_in_a_public_query_is_refused(client, path):
 def test_a_nul_in_an_open311_path_keeps_the_open311_error_shape(client):
     response = client.get("/open311/v2/requests/YW%00.json")
     assert response.status_code == 400 and response.json()[0]["code"] == 400
+
+
+# --- free text has a maximum; similarity and routing read a bounded prefix ------------------------
+
+
+def test_an_appeal_of_780000_characters_is_refused_quickly_by_the_api(api_client, categories):
+    import time
+
+    started = time.perf_counter()
+    response = api_client.post(API, _appeal(content="坑洼" * 390_000), content_type="application/json")
+    assert time.perf_counter() - started < 3
+    _error(response, 413, "request.too_large")  # 2.3 MB of text: over the body limit before any parsing
+    assert not Appeal.objects.exists()
+
+
+def test_an_appeal_over_the_content_limit_is_refused_by_the_api(api_client, categories):
+    response = api_client.post(API, _appeal(content="坑" * 5001), content_type="application/json")
+    body = _error(response, 422, "request.invalid")
+    assert body["details"]["errors"][0]["loc"][-1] == "content"
+    assert not Appeal.objects.exists()
+
+
+def test_the_service_refuses_an_appeal_over_the_county_limit(operator, categories, settings):
+    from yiwang.core.errors import ApplicationError
+    from yiwang.hotline import services
+
+    settings.YIWANG_TEXT_LIMITS = {"APPEAL_CONTENT": 50}
+    with pytest.raises(ApplicationError) as caught:
+        services.appeal_submit(
+            channel=Appeal.Channel.PHONE,
+            kind="complaint",
+            title="路面坑洼",
+            content="通村路多处坑洼，请修补。" * 10,
+            actor=operator,
+            anonymous=True,
+        )
+    assert caught.value.code == "appeal.content_too_long"
+    assert caught.value.details == {"field": "content", "limit": 50, "length": 120}
+    assert not Appeal.objects.exists()
+
+
+def test_the_public_form_refuses_an_appeal_over_the_limit(client, categories):
+    response = client.post(
+        "/hotline/submit/", {"kind": "complaint", "title": "路面坑洼", "content": "坑" * 6000, "anonymous": "on"}
+    )
+    assert response.status_code == 400  # the form again, with the field's error
+    assert "5000" in response.content.decode()
+    assert not Appeal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "payload"),
+    [
+        ("reply", {"content": "已修补。" * 2000}),
+        ("return", {"reason": "不属于本部门职责。" * 300}),
+        ("extensions", {"days": 3, "reason": "需要协调施工。" * 400}),
+    ],
+)
+def test_replies_and_reasons_over_the_limit_are_refused(client, handler_a, signed_off, path, payload):
+    client.force_login(handler_a)
+    state = signed_off.state
+    response = client.post(f"{API}/{signed_off.code}/{path}", payload, content_type="application/json")
+    _error(response, 422, "request.invalid")
+    signed_off.refresh_from_db()
+    assert signed_off.state == state
+
+
+def test_similarity_and_routing_read_a_bounded_prefix(make_appeal, categories):
+    import time
+
+    from yiwang.hotline import selectors
+    from yiwang.hotline.models import Appeal as AppealModel
+
+    first = make_appeal()
+    # A row stored before the limit existed: the desk must not pay for its length.
+    AppealModel.objects.filter(pk=first.pk).update(content="红河谷村通村路坑洼积水" * 70_000)
+    second = make_appeal()
+    started = time.perf_counter()
+    similar = selectors.similar_open_appeals(second)
+    selectors.routing_suggest(title="通村路坑洼", content="红河谷村通村路坑洼积水" * 70_000)
+    assert time.perf_counter() - started < 3
+    assert [s.appeal.pk for s in similar] == [first.pk]
