@@ -154,7 +154,17 @@ def unresolved_resolve(*, matter: UnresolvedMatter, resolution: str, note: str, 
         matter.resolved_at = now
         matter.resolved_by = actor
         matter.on_time = matter.clock is None or timezone.localtime(now).date() <= matter.clock.due_on
-        matter.save(update_fields=["state", "resolution", "resolution_note", "resolved_at", "resolved_by", "on_time"])
+        matter.save(
+            update_fields=[
+                "state",
+                "resolution",
+                "resolution_note",
+                "pii_originals",
+                "resolved_at",
+                "resolved_by",
+                "on_time",
+            ]
+        )
         _stop(matter.clock, actor)
         audit_record(
             actor=actor,

@@ -96,3 +96,26 @@ def test_it_masks_the_numbers_of_rows_written_before(make_appeal):
 
     assert PHONE not in _digits(_raw("hotline_appeal", "content", appeal.pk))
     assert revealed(Appeal.objects.get(pk=appeal.pk), "content") == TEXT
+
+
+def test_it_keeps_the_numbers_of_a_resolved_unresolved_matter(clerk, meixian):
+    from yiwang.hotline.models import UnresolvedMatter
+
+    description = "老人在窗口反映备案没办成，儿子电话 138-1234-5678，请回访。"
+    note = "已电话联系 138 1234 5678 的家属，帮助完成备案"
+    matter = services.unresolved_register(
+        actor=clerk,
+        channel="window",
+        summary="异地医保备案不会在手机上操作",
+        description=description,
+        tier="general",
+        reporter_name="王秀兰",
+        reporter_phone="13891760231",
+    )
+    services.unresolved_resolve(matter=matter, resolution="solved", note=note, actor=clerk)
+
+    fresh = UnresolvedMatter.objects.get(pk=matter.pk)
+    for column in ("description", "resolution_note"):
+        assert "12345678" not in _digits(_raw("hotline_unresolvedmatter", column, matter.pk))
+    assert revealed(fresh, "description") == description
+    assert revealed(fresh, "resolution_note") == note
