@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Prefetch
-from ninja import File, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from yiwang.catalog.models import Bundle, BundleStatus, ItemStatus, ServiceItem
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
+from yiwang.core.limits import text_limit
 from yiwang.core.ratelimits import rate_limit
 from yiwang.org.models import ServiceHall
 from yiwang.org.permissions import api_action_required, require_action
@@ -25,22 +26,24 @@ from .services import ApplicantInput
 
 router = Router(tags=["cases"])
 
+NOTE_MAX = text_limit("NOTE")  # reasons, opinions, notes (YIWANG_TEXT_LIMITS)
+
 
 class ApplicantIn(Schema):
     kind: str
-    name: str
-    id_number: str = ""
-    uscc: str = ""
-    phone: str = ""
+    name: str = Field(..., max_length=100)
+    id_number: str = Field("", max_length=32)
+    uscc: str = Field("", max_length=32)
+    phone: str = Field("", max_length=32)
 
 
 class CaseIn(Schema):
     item_code: str | None = None
     bundle_code: str | None = None
     applicant: ApplicantIn
-    form_data: dict[str, str] = {}
+    form_data: dict[str, str] = Field({}, max_length=100)  # at most 100 fields; each typed by the item
     delivery_method: str = DeliveryMethod.WINDOW
-    postal_address: str = ""
+    postal_address: str = Field("", max_length=200)
     channel: str = Channel.ONLINE
     hall_id: int | None = None
 
@@ -246,42 +249,42 @@ class AcceptIn(Schema):
     received: list[str] = []
     deferred_materials: list[str] = []
     pledged_materials: list[str] = []
-    pledge_text: str = ""
+    pledge_text: str = Field("", max_length=NOTE_MAX)
 
 
 class CorrectionEntryIn(Schema):
     code: str
     problem: str = "missing"
-    note: str = ""
+    note: str = Field("", max_length=NOTE_MAX)
 
 
 class CorrectionIn(Schema):
     entries: list[CorrectionEntryIn]
-    note: str = ""
+    note: str = Field("", max_length=NOTE_MAX)
 
 
 class RejectIn(Schema):
-    reason: str
-    legal_basis: str
+    reason: str = Field(..., max_length=NOTE_MAX)
+    legal_basis: str = Field(..., max_length=NOTE_MAX)
 
 
 class OpinionIn(Schema):
-    opinion: str
+    opinion: str = Field(..., max_length=NOTE_MAX)
 
 
 class PauseIn(Schema):
     kind: str
-    reason: str
+    reason: str = Field(..., max_length=NOTE_MAX)
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: str = Field(..., max_length=NOTE_MAX)
 
 
 class DecisionIn(Schema):
     outcome: str
-    reasons: str = ""
-    legal_basis: str = ""
+    reasons: str = Field("", max_length=NOTE_MAX)
+    legal_basis: str = Field("", max_length=NOTE_MAX)
 
 
 class DeliveryIn(Schema):

@@ -124,14 +124,14 @@ class ItemPageOut(Schema):
 
 
 class ItemFilters(Schema):
-    q: str = ""
+    q: str = Field("", max_length=100)  # the search box's own limit (catalog.forms.SearchForm)
     department: str | None = None
     level: str | None = None
     kind: str | None = None
     bundle: str | None = None
     online_depth: int | None = Field(None, ge=1, le=4)
     audience: str | None = None
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=100)
 
 

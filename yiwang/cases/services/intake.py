@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import secrets
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -47,6 +50,7 @@ from yiwang.catalog.selectors import ItemSpec, bundle_detail, bundle_merged_form
 from yiwang.core.audit import audit_record
 from yiwang.core.errors import ApplicationError
 from yiwang.core.identifiers import validate_id_number, validate_uscc
+from yiwang.core.limits import text_limit
 from yiwang.org.models import Department, ServiceHall
 from yiwang.org.scoping import scope_for
 from yiwang.workdays.services import clock_start
@@ -105,8 +109,48 @@ def _clean_applicant(applicant: ApplicantInput, audience: str) -> ApplicantInput
     return ApplicantInput(applicant.kind, name, id_number, uscc, phone, applicant.user)
 
 
+# Characters a single-line answer may have; a multi-line one has ``YIWANG_TEXT_LIMITS["FORM_FIELD"]``.
+FORM_TEXT_MAX = 200
+PHONE_RE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+def _form_value_error(field: dict, value: str) -> str | None:
+    """Why ``value`` does not fit the field's type in the item's form definition (``FormFieldSpec.type``)."""
+    kind, label = field.get("type") or "text", field.get("label") or field["key"]
+    limit = int(field.get("max_length") or (text_limit("FORM_FIELD") if kind == "textarea" else FORM_TEXT_MAX))
+    if len(value) > limit:
+        return f"{label}不能超过 {limit} 个字"
+    if kind == "number":
+        try:
+            number = Decimal(value.replace(",", ""))
+        except InvalidOperation:
+            return f"{label}应为数字"
+        if not number.is_finite() or abs(number) >= Decimal("1e15"):
+            return f"{label}应为有效的数字"
+    elif kind == "date":
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            return f"{label}应为存在的日期（如 2026-03-01）"
+        if not 1900 <= day.year <= 2100:
+            return f"{label}的年份应在 1900 至 2100 之间"
+    elif kind in ("id_number", "uscc"):
+        try:
+            (validate_id_number if kind == "id_number" else validate_uscc)(value.upper())
+        except ValidationError as error:
+            return f"{label}：{error.messages[0]}"
+    elif kind == "phone" and not PHONE_RE.match(value.replace(" ", "")):
+        return f"{label}应为11位手机号或带区号的固话"
+    return None
+
+
 def _check_form(form_fields: list[dict], form_data: dict) -> dict:
-    """Required fields filled; identity fields dropped (they live in the encrypted applicant columns)."""
+    """Required fields filled, each value fits its field's type (numbers, dates that exist, ID numbers,
+    lengths); identity fields dropped (they live in the encrypted applicant columns).
+
+    Errors: ``case.form_incomplete`` (the missing labels) and ``case.form_field_invalid`` (one message
+    per field in ``details["errors"]``, keyed by the field).
+    """
     clean = {
         k: (str(v).strip() if v is not None else "") for k, v in (form_data or {}).items() if k not in IDENTITY_FIELDS
     }
@@ -120,6 +164,19 @@ def _check_form(form_fields: list[dict], form_data: dict) -> dict:
             "case.form_incomplete",
             f"申请表未填写完整：{'、'.join(missing)}",
             details={"field": "form_data", "missing": missing},
+        )
+    errors = {}
+    for f in form_fields:
+        value = clean.get(f["key"])
+        if value and f["key"] not in IDENTITY_FIELDS:
+            problem = _form_value_error(f, value)
+            if problem:
+                errors[f["key"]] = problem
+    if errors:
+        raise ApplicationError(
+            "case.form_field_invalid",
+            "申请表填写有误：" + "；".join(errors.values()),
+            details={"field": "form_data", "errors": errors},
         )
     known = {f["key"] for f in form_fields}
     return {k: v for k, v in clean.items() if k in known and v}

@@ -107,3 +107,24 @@ def test_an_upload_over_the_request_limit_is_413_and_stores_nothing(client, citi
     )
     assert response.status_code == 413 and response.json()["code"] == "request.too_large"
     assert not CaseUpload.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "payload"),
+    [
+        ("reject", {"reason": "材料不符合要求。" * 300, "legal_basis": "《行政许可法》第三十二条"}),
+        ("correction", {"entries": [{"code": "M01"}], "note": "请补正。" * 600}),
+    ],
+)
+def test_notes_and_reasons_over_the_limit_are_refused(client, clerk, submitted_case, path, payload):
+    client.force_login(clerk)
+    response = client.post(f"/api/cases/cases/{submitted_case.number}/{path}", payload, content_type="application/json")
+    assert response.status_code == 422 and response.json()["code"] == "request.invalid"
+    submitted_case.refresh_from_db()
+    assert submitted_case.state == CaseState.SUBMITTED
+
+
+@pytest.mark.parametrize("query", [{"q": "事" * 101}, {"page": "99999999999999999999"}, {"page_size": "100000"}])
+def test_the_catalog_search_refuses_an_overlong_query_or_a_huge_page(client, query):
+    response = client.get("/api/catalog/items", query)
+    assert response.status_code == 422 and response.json()["code"] == "request.invalid"
