@@ -8,10 +8,11 @@ and the same actions as the staff pages (``catalog.propose``, ``catalog.review``
 import datetime as dt
 
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
+from yiwang.core.lookups import MAX_ID
 from yiwang.org.permissions import api_action_required
 
 from . import selectors, services
@@ -339,7 +340,7 @@ def get_item(request, code: str):
 
 
 @router.get("/items/{code}/versions/{number}", response=VersionOut, auth=None, summary="事项某一版本的办理要素")
-def get_item_version(request, code: str, number: int):
+def get_item_version(request, code: str, number: int = Path(..., ge=1, le=MAX_ID)):  # noqa: B008
     item = selectors.item_listed(code)
     version = selectors.item_version(item, number) if item else None
     if version is None:
@@ -440,7 +441,7 @@ def _pending_change(pk: int) -> ItemChange:
 
 @router.post("/changes/{pk}/approve", response=VersionOut, summary="审核通过并发布新版本")
 @api_action_required("catalog.review")
-def approve_change(request, pk: int, payload: NoteIn):
+def approve_change(request, payload: NoteIn, pk: int = Path(..., ge=1, le=MAX_ID)):  # noqa: B008
     version = services.item_change_approve(change=_pending_change(pk), actor=request.user, note=payload.note)
     return {
         "code": version.item.code,
@@ -453,6 +454,6 @@ def approve_change(request, pk: int, payload: NoteIn):
 
 @router.post("/changes/{pk}/reject", response=ChangeOut, summary="退回调整申请")
 @api_action_required("catalog.review")
-def reject_change(request, pk: int, payload: NoteIn):
+def reject_change(request, payload: NoteIn, pk: int = Path(..., ge=1, le=MAX_ID)):  # noqa: B008
     change = services.item_change_reject(change=_pending_change(pk), actor=request.user, note=payload.note)
     return _change_out(change)

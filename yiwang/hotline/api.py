@@ -14,12 +14,13 @@ import time
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.fields import revealed
 from yiwang.core.idempotency import idempotent
 from yiwang.core.limits import text_limit
+from yiwang.core.lookups import MAX_ID
 from yiwang.core.periods import period_check
 from yiwang.core.pii import mask_name, mask_phone
 from yiwang.hotline import selectors, services
@@ -243,7 +244,7 @@ class DeclineIn(Schema):
 
 class AnswerIn(Schema):
     content: str = Field("", max_length=REPLY_MAX)
-    knowledge_entry_id: int | None = None
+    knowledge_entry_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class UnresolvedIn(Schema):
@@ -491,7 +492,7 @@ def return_appeal(request, code: str, payload: ReasonIn):
 
 
 @router.post("/returns/{return_id}/decision", response=AppealOut)
-def decide_return(request, return_id: int, payload: DecisionIn):
+def decide_return(request, payload: DecisionIn, return_id: int = Path(..., ge=1, le=MAX_ID)):  # noqa: B008
     return_request = get_object_or_404(ReturnRequest, pk=return_id)
     _get_for(request, return_request.appeal.code, "appeal.approve_return")
     appeal = services.appeal_return_decide(
@@ -524,7 +525,7 @@ def request_extension(request, code: str, payload: ExtensionIn):
 
 
 @router.post("/extensions/{extension_id}/decision", response=ExtensionOut)
-def decide_extension(request, extension_id: int, payload: DecisionIn):
+def decide_extension(request, payload: DecisionIn, extension_id: int = Path(..., ge=1, le=MAX_ID)):  # noqa: B008
     extension = get_object_or_404(ExtensionRequest, pk=extension_id)
     _get_for(request, extension.appeal.code, "appeal.approve_extension")
     row = services.appeal_extension_decide(

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from yiwang.core.errors import ApplicationError
+from yiwang.core.lookups import id_or_none
 from yiwang.org.permissions import API_FORBIDDEN, action_required
 from yiwang.workdays.deadlines import DeadlineStatus
 
@@ -139,7 +140,9 @@ def handler_case(request, number: str):
 @action_required("case.verify_pledge")
 def verifications(request):
     if request.method == "POST":
-        task = get_object_or_404(selectors.verification_queue(request.user), pk=request.POST.get("verification"))
+        task = get_object_or_404(
+            selectors.verification_queue(request.user), pk=id_or_none(request.POST.get("verification"))
+        )
         try:
             services.pledge_verification_complete(
                 verification=task,
@@ -162,7 +165,9 @@ def verifications(request):
 @action_required("case.approve_extension")
 def extensions(request):
     if request.method == "POST":
-        extension = get_object_or_404(selectors.extension_queue(request.user), pk=request.POST.get("extension"))
+        extension = get_object_or_404(
+            selectors.extension_queue(request.user), pk=id_or_none(request.POST.get("extension"))
+        )
         try:
             services.case_extension_decide(
                 extension=extension,

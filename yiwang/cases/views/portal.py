@@ -14,6 +14,7 @@ from yiwang.catalog.models import Bundle, BundleStatus, ItemStatus, ServiceItem
 from yiwang.catalog.selectors import bundle_detail, bundle_merged_materials
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
+from yiwang.core.lookups import id_or_none
 from yiwang.core.ratelimits import limit_page
 from yiwang.org.models import Region, Role
 from yiwang.org.permissions import action_required
@@ -109,7 +110,7 @@ def apply(request, kind: str, code: str):
     help_request = None
     if request.GET.get("help"):
         help_request = get_object_or_404(
-            HelpRequest, pk=request.GET["help"], helper=request.user, state=HelpRequest.State.TAKEN
+            HelpRequest, pk=id_or_none(request.GET["help"]), helper=request.user, state=HelpRequest.State.TAKEN
         )
     if request.method == "POST":
         form = application_form(spec, request.POST, request.FILES)
@@ -307,7 +308,7 @@ def help_request(request):
 def help_queue(request):
     if request.method == "POST":
         # Only a request within the staff member's region (the scoped queue); any other is a 404.
-        target = get_object_or_404(selectors.help_queue(request.user), pk=request.POST.get("help") or None)
+        target = get_object_or_404(selectors.help_queue(request.user), pk=id_or_none(request.POST.get("help")))
         try:
             action = request.POST.get("action")
             if action == "take":

@@ -128,3 +128,53 @@ def test_notes_and_reasons_over_the_limit_are_refused(client, clerk, submitted_c
 def test_the_catalog_search_refuses_an_overlong_query_or_a_huge_page(client, query):
     response = client.get("/api/catalog/items", query)
     assert response.status_code == 422 and response.json()["code"] == "request.invalid"
+
+
+# --- non-numeric ids in query strings and forms: 404, never a ValueError --------------------------
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "1.5", "９", "99999999999999999999999"])
+@pytest.mark.parametrize(
+    ("method", "path", "field"),
+    [
+        ("post", "/cases/handling/verifications/", "verification"),
+        ("post", "/cases/handling/extensions/", "extension"),
+        ("post", "/cases/help/queue/", "help"),
+    ],
+)
+def test_a_non_numeric_id_in_a_form_is_a_404(admin_user, handler_a, method, path, field, value):
+    client = Client(raise_request_exception=False)
+    client.force_login(handler_a if "handling" in path else admin_user)
+    events = AuditEvent.objects.count()
+    response = getattr(client, method)(path, {field: value, "decision": "approve", "action": "take"})
+    assert response.status_code == 404
+    assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize("value", ["abc", "99999999999999999999999"])
+def test_a_non_numeric_help_id_on_the_application_page_is_a_404(admin_user, food_item, value):
+    client = Client(raise_request_exception=False)
+    client.force_login(admin_user)
+    assert client.get(f"/cases/apply/item/{food_item.code}/", {"help": value}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/hotline/returns/99999999999999999999/decision",
+        "/api/hotline/extensions/0/decision",
+        "/api/catalog/changes/99999999999999999999/approve",
+    ],
+)
+def test_an_id_past_the_integer_range_in_an_api_path_is_a_coded_422(admin_user, path):
+    client = Client(raise_request_exception=False)
+    client.force_login(admin_user)
+    response = client.post(path, {"approve": True, "note": ""}, content_type="application/json")
+    assert response.status_code == 422 and response.json()["code"] == "request.invalid"
+
+
+def test_id_or_none():
+    from yiwang.core.lookups import MAX_ID, id_or_none
+
+    assert id_or_none("42") == 42 and id_or_none(str(MAX_ID)) == MAX_ID
+    assert [id_or_none(v) for v in ("", None, "abc", "0", "-1", "1e3", "٣", str(MAX_ID + 1))] == [None] * 8
