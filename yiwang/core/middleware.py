@@ -11,7 +11,8 @@
 Under ``/api/`` (and any path in ``JSON_PREFIXES``) the refusal is the API's ``{"code", "message",
 "details"}``; elsewhere a short Chinese page with the code in the ``X-Error-Code`` header. The same
 middleware gives every non-JSON error answer under ``/api/`` (a URL that does not exist, a method
-not allowed, Django's own 400/413 pages) the API's error shape, so a client never parses HTML.
+not allowed, Django's own 400/413 pages) the API's error shape, so a client never parses HTML, and turns
+an ``ApplicationError`` that escapes a page view into the same coded 4xx page instead of a 500.
 """
 
 from __future__ import annotations
