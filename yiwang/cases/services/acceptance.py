@@ -51,6 +51,7 @@ from yiwang.catalog.models import ServiceItem, ServiceItemVersion
 from yiwang.catalog.selectors import bundle_detail, item_spec
 from yiwang.core.audit import audit_record
 from yiwang.core.errors import ApplicationError
+from yiwang.core.limits import text_check
 from yiwang.workdays.models import Clock
 from yiwang.workdays.services import clock_pause, clock_resume, clock_start
 
@@ -534,6 +535,8 @@ def case_reject(*, case: Case, actor, reason: str, legal_basis: str) -> Case:
     ``case.not_a_clerk``/``case.clerk_outside_hall`` (403).
     """
     reason, legal_basis = (reason or "").strip(), (legal_basis or "").strip()
+    text_check(reason, "NOTE", field="reason", label="不予受理理由")
+    text_check(legal_basis, "NOTE", field="legal_basis", label="法律依据")
     if not reason:
         raise _required("case.reason_required", "不予受理必须说明理由", "reason")
     if not legal_basis:

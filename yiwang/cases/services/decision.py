@@ -41,6 +41,7 @@ from yiwang.cases.services._common import (
 )
 from yiwang.cases.workflow import check_case_transition
 from yiwang.core.audit import audit_record
+from yiwang.core.limits import text_check
 from yiwang.core.notify import ToDepartment, notify
 from yiwang.core.pii import pii_lookup_hash
 from yiwang.org.scoping import scope_for
@@ -58,6 +59,8 @@ def case_decide(*, case: Case, actor, outcome: str, reasons: str, legal_basis: s
     ``case.invalid_transition`` (409), ``case.steps_incomplete`` (409), ``case.deferred_outstanding`` (409).
     """
     reasons, legal_basis = (reasons or "").strip(), (legal_basis or "").strip()
+    text_check(reasons, "NOTE", field="reasons", label="决定理由")
+    text_check(legal_basis, "NOTE", field="legal_basis", label="法律依据")
     if outcome not in Decision.Outcome.values:
         raise _required("case.outcome_invalid", "办理决定应为“准予”或“不予”", "outcome")
     if not reasons:

@@ -34,6 +34,7 @@ from yiwang.cases.services._common import (
 from yiwang.cases.services.acceptance import _activate_next_step, _due_text
 from yiwang.cases.workflow import check_case_transition
 from yiwang.core.audit import audit_record
+from yiwang.core.limits import text_check
 from yiwang.core.notify import ToDepartment, ToUser, notify
 from yiwang.org.scoping import scope_for
 from yiwang.workdays.models import Clock
@@ -106,7 +107,7 @@ def review_step_complete(*, case: Case, actor, opinion: str) -> ReviewStep:
     Errors: ``case.opinion_required``, ``case.not_your_department`` (403), ``case.not_in_review`` (409),
     ``case.decision_required`` (409: the active step is the last one).
     """
-    opinion = (opinion or "").strip()
+    opinion = text_check((opinion or "").strip(), "NOTE", field="opinion", label="审查意见")
     if not opinion:
         raise _required("case.opinion_required", "请填写本环节的办理意见", "opinion")
     with transaction.atomic():
@@ -145,7 +146,7 @@ def case_pause(*, case: Case, actor, kind: str, reason: str) -> CasePause:
     Errors: ``case.pause_kind_invalid``, ``case.reason_required``, ``case.not_your_department`` (403),
     ``case.invalid_transition`` (409).
     """
-    reason = (reason or "").strip()
+    reason = text_check((reason or "").strip(), "NOTE", field="reason", label="理由")
     if kind not in PauseKind.values:
         raise _required(
             "case.pause_kind_invalid", "暂停事由应为听证、招标拍卖、检验检测检疫、现场勘验或专家评审", "kind"
@@ -217,7 +218,7 @@ def case_extension_request(*, case: Case, actor, reason: str) -> Extension:
     Errors: ``case.reason_required``, ``case.not_your_department`` (403), ``case.not_in_review`` (409),
     ``case.instant_not_extendable`` (409), ``case.extension_used`` (409), ``case.extension_too_late`` (409).
     """
-    reason = (reason or "").strip()
+    reason = text_check((reason or "").strip(), "NOTE", field="reason", label="理由")
     if not reason:
         raise _required("case.reason_required", "请说明延期理由", "reason")
     with transaction.atomic():
@@ -266,7 +267,7 @@ def case_extension_decide(*, extension: Extension, actor, approve: bool, note: s
     region (本行政机关负责人批准). Errors: ``case.extension_closed`` (409), ``case.extension_self_approval``
     (403), ``case.extension_not_permitted`` (403), ``case.note_required``.
     """
-    note = (note or "").strip()
+    note = text_check((note or "").strip(), "NOTE", field="note", label="审核意见")
     if not approve and not note:
         raise _required("case.note_required", "不批准延期时请写明意见", "note")
     with transaction.atomic():

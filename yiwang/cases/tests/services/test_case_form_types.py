@@ -93,3 +93,18 @@ def test_the_api_answers_a_mistyped_field_with_its_key(client, citizen, typed_it
     body = response.json()
     assert body["code"] == "case.form_field_invalid" and "opened_on" in body["details"]["errors"]
     assert not Case.objects.exists()
+
+
+def test_services_refuse_reasons_over_the_county_limit(clerk, submitted_case, settings):
+    from yiwang.cases.models import CaseState
+
+    settings.YIWANG_TEXT_LIMITS = {"NOTE": 20}
+    events = AuditEvent.objects.count()
+    with pytest.raises(ApplicationError) as caught:
+        services.case_reject(
+            case=submitted_case, actor=clerk, reason="材料不符合法定形式" * 3, legal_basis="第三十二条"
+        )
+    assert caught.value.code == "text.too_long"
+    assert caught.value.details == {"field": "reason", "limit": 20, "length": 27}
+    submitted_case.refresh_from_db()
+    assert submitted_case.state == CaseState.SUBMITTED and AuditEvent.objects.count() == events
