@@ -154,17 +154,17 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-# Reference material kept beside the project, never inside it (the reform plan, holiday notices,
-# public appeal samples). Tests and tools read from here when it exists and say so when it doesn't.
-SHARED_DIR = Path(env_str("YIWANG_SHARED_DIR", str(BASE_DIR.parent / "shared")))
-MEDIA_URL = "/media/"
-
 # Request sizes (county defaults): the whole body, uploads included (413 above it); form fields and
 # JSON bodies without their files; uploads above FILE_UPLOAD_MAX_MEMORY_SIZE spill to a temporary file.
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 12 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Reference material kept beside the project, never inside it (the reform plan, holiday notices,
+# public appeal samples). Tests and tools read from here when it exists and say so when it doesn't.
+SHARED_DIR = Path(env_str("YIWANG_SHARED_DIR", str(BASE_DIR.parent / "shared")))
+MEDIA_URL = "/media/"
+
 # Cache: Redis when CACHE_URL (or REDIS_URL) is set — production, shared by every web process, so the
 # rate limits on public lookups and sign-in forms (yiwang.core.ratelimits) hold across processes;
 # the in-process LocMem cache otherwise (the embedded default, one process).
