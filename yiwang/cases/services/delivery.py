@@ -59,6 +59,12 @@ def case_deliver(
     tracking_number, recipient = (tracking_number or "").strip(), (recipient or "").strip()
     with transaction.atomic():
         case = _locked(case)
+        # Who may hand out this case's result is asked before its state, so someone without the
+        # right hears 403, never what state another hall's or department's case is in.
+        if not scope_for(actor).can(
+            "case.deliver", department=case.department, region=case.region, hall=case.pickup_hall or case.hall
+        ):
+            _check_deliverer(case, actor)
         if case.parent_id:
             raise _conflict("case.bundle_delivered_together", "“一件事”的结果随主件统一出件", case=case.number)
         check_case_transition(case, S.DELIVERED)

@@ -36,6 +36,7 @@ from yiwang.cases.workflow import check_case_transition
 from yiwang.core.audit import audit_record
 from yiwang.core.limits import text_check
 from yiwang.core.notify import ToDepartment, ToUser, notify
+from yiwang.core.workflow import transition_refused
 from yiwang.org.scoping import scope_for
 from yiwang.workdays.models import Clock
 from yiwang.workdays.services import clock_extend, clock_pause, clock_pause_close, clock_pause_open, clock_resume
@@ -181,6 +182,14 @@ def case_resume(*, case: Case, actor) -> Case:
         case = _locked(case)
         _check_not_parent(case)
         _check_handler(case, actor, "case.pause")
+        if case.state != S.PAUSED:  # accepted → in review is a move too, but not a resumption
+            raise transition_refused(
+                entity="case",
+                state=case.state,
+                target=S.IN_REVIEW,
+                message="该办件未暂停计时，无需恢复",
+                case=case.number,
+            )
         check_case_transition(case, S.IN_REVIEW)
         before = _snap(case)
         today = _common._today()

@@ -204,3 +204,14 @@ def test_approval_waits_for_deferred_materials(submitted_case, clerk, handler_a,
     services.case_material_upload(case=case, material_code="M03", upload=pdf_file("租赁合同.pdf"), actor=citizen)
     assert case.deferred.get().supplied_at is not None
     services.case_decide(case=case, actor=handler_a, outcome="approved", reasons="符合条件")
+
+
+def test_resuming_a_case_that_is_not_paused_is_refused_and_changes_nothing(accepted_case, handler_a):
+    from yiwang.core.errors import ApplicationError
+
+    state = accepted_case.state
+    with pytest.raises(ApplicationError) as refused:
+        services.case_resume(case=accepted_case, actor=handler_a)
+    assert (refused.value.code, refused.value.status) == ("case.invalid_transition", 409)
+    accepted_case.refresh_from_db()
+    assert accepted_case.state == state
