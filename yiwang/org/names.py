@@ -17,12 +17,49 @@ def normalize_department_name(name: str) -> str:
     punctuation are dropped; one leading "眉县" or "县" is removed, because the plan writes
     县人社局 and 人社局 for the same unit.
     """
-    folded = unicodedata.normalize("NFKC", name or "")
-    kept = "".join(ch for ch in folded if not ch.isspace() and not unicodedata.category(ch).startswith("P"))
+    kept = fold_name(name)
     for prefix in COUNTY_PREFIXES:
         if kept.startswith(prefix) and len(kept) > len(prefix):
             return kept[len(prefix) :]
     return kept
+
+
+# The one-character prefix a region's own documents write before its units: 区人社局 in a 广安区 list
+# means 广安区人社局, 县人社局 in a 眉县 list 眉县人社局, 市/省 likewise for a city or province.
+REGION_SHORT_PREFIXES = ("省", "市", "区", "县", "旗")
+
+
+def fold_name(name: str) -> str:
+    """NFKC-folded, whitespace and punctuation dropped; no prefix removed."""
+    folded = unicodedata.normalize("NFKC", name or "")
+    return "".join(ch for ch in folded if not ch.isspace() and not unicodedata.category(ch).startswith("P"))
+
+
+def region_short_prefix(region_name: str) -> str:
+    """区 for 广安区, 县 for 眉县, 市 for 广州市, 省 for 广东省; "" for a town or village."""
+    last = (region_name or "")[-1:]
+    return last if last in REGION_SHORT_PREFIXES else ""
+
+
+def region_qualified_names(name: str, region_name: str) -> list[str]:
+    """The spellings ``name`` may stand for when written in a document of the region ``region_name``.
+
+    Rule: a unit written with the region's short prefix (区人社局) or with no prefix (人社局) is that
+    region's own unit (广安区人社局); a name that already carries the region's name stays as written.
+    市场监管局 in a 广州市 list may be 广州市市场监管局 or 广州市场监管局, so both are given.
+    """
+    kept = fold_name(name)
+    region_name = fold_name(region_name)
+    if not kept or not region_name:
+        return []
+    if kept.startswith(region_name):
+        return [kept]
+    names = []
+    prefix = region_short_prefix(region_name)
+    if prefix and kept.startswith(prefix) and len(kept) > len(prefix):
+        names.append(region_name + kept[len(prefix) :])
+    names.append(region_name + kept)
+    return names
 
 
 # A parenthesised note, allowing one level of nesting: "（县行政审批服务局牵头，各镇（街）、…负责）".

@@ -14,7 +14,7 @@ from yiwang.org.models import (
     ServiceHall,
     User,
 )
-from yiwang.org.names import normalize_department_name
+from yiwang.org.names import fold_name, normalize_department_name, region_qualified_names, region_short_prefix
 from yiwang.org.scoping import scope_build
 
 # --- regions -------------------------------------------------------------------------------------
@@ -65,25 +65,53 @@ def department_list(*, q: str | None = None, include_inactive: bool = False) -> 
     return qs.order_by("kind", "code")
 
 
-def department_resolve(name: str) -> Department | None:
+def _unique_department(matches: QuerySet[Department]) -> tuple[bool, Department | None]:
+    """(found anything, the one department): active ones win; two of the same standing are ambiguous."""
+    for candidates in (matches.filter(is_active=True), matches.filter(is_active=False)):
+        found = list(candidates[:2])
+        if found:
+            return True, found[0] if len(found) == 1 else None
+    return False, None
+
+
+def _key_matches(keys: set[str]) -> QuerySet[Department]:
+    return Department.objects.filter(
+        Q(name_key__in=keys) | Q(short_name_key__in=keys) | Q(aliases__key__in=keys)
+    ).distinct()
+
+
+def department_resolve(name: str, *, region: Region | None = None) -> Department | None:
     """The department a written name means, or None.
 
     The name is normalised (whitespace and punctuation dropped, full-width folded, one leading
     眉县/县 removed; see ``names.normalize_department_name``) and looked up in full names, short
     names and aliases. Active departments win over inactive ones; a name that still points at
     two departments is ambiguous and resolves to None.
+
+    With ``region`` (where the document comes from) the region's prefix rules apply first
+    (``names.region_qualified_names``): in a 广安区 list 区人社局 and 人社局 mean 广安区人社局, looked up
+    among the units of 广安区 and below; then the same for each higher region (市人社局 → 广安市人社局);
+    then the name as written. A name written with the region's own prefix (区…) never resolves to
+    another region's unit.
     """
     key = normalize_department_name(name)
     if not key:
         return None
-    matches = Department.objects.filter(Q(name_key=key) | Q(short_name_key=key) | Q(aliases__key=key)).distinct()
-    for candidates in (matches.filter(is_active=True), matches.filter(is_active=False)):
-        found = list(candidates[:2])
-        if len(found) == 1:
-            return found[0]
-        if found:
+    if region is not None:
+        chain = list(region_ancestors(region).order_by("-path"))
+        for level in chain:
+            keys = {normalize_department_name(n) for n in region_qualified_names(name, level.name)}
+            keys.discard("")
+            if not keys:
+                continue
+            matches = _key_matches(keys).filter(region__path__startswith=level.path)
+            found, department = _unique_department(matches)
+            if found:
+                return department
+        prefix = region_short_prefix(region.name)
+        if prefix and fold_name(name).startswith(prefix) and not fold_name(name).startswith(fold_name(region.name)):
             return None
-    return None
+    return _unique_department(_key_matches({key}))[1]
 
 
 # --- halls ---------------------------------------------------------------------------------------

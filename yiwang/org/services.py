@@ -6,6 +6,8 @@ Each service runs in one transaction, locks what it changes and writes its audit
 import json
 import math
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +22,8 @@ from django.utils.translation import gettext as _
 from yiwang.core.audit import audit_record, snapshot
 from yiwang.core.errors import ApplicationError
 from yiwang.core.identifiers import validate_id_number, validate_uscc
+from yiwang.org import excel
+from yiwang.org.excel import DEPARTMENT_CODE_RE, INVALID, CellError
 from yiwang.org.models import (
     DEPARTMENT_ROLES,
     HALL_ROLES,
@@ -82,6 +86,72 @@ LOCK_FIELDS = ["failed_login_count", "locked_until", "last_failed_login_at"]
 # --- regions -------------------------------------------------------------------------------------
 
 
+def region_problems(
+    *,
+    code: str,
+    name: str,
+    level: str,
+    parent_level: str | None,
+    parent_code: str | None,
+    parent_name: str | None = None,
+) -> list[ApplicationError]:
+    """Every rule a new division breaks (``details["field"]`` names the field), for one refusal or a list.
+
+    Rule (GB/T 2260 and the statistics bureau's division codes): 6 digits for province, city and
+    county, 9 for a town, 12 for a village; a child sits below its parent's level and its code
+    starts with the parent's significant digits; only a province has no parent.
+    """
+    problems = []
+    if level not in Region.Level.values:
+        return [
+            ApplicationError(
+                "org.region_level_invalid", _("区划层级无效：%(level)s") % {"level": level}, details={"field": "level"}
+            )
+        ]
+    expected = Region.CODE_LENGTHS[level]
+    if not (code.isascii() and code.isdigit() and len(code) == expected):
+        problems.append(
+            ApplicationError(
+                "org.region_code_invalid",
+                _("区划代码应为 %(n)d 位数字（%(level)s）：%(code)s")
+                % {"n": expected, "level": Region.Level(level).label, "code": code},
+                details={"field": "code"},
+            )
+        )
+    if not name:
+        problems.append(ApplicationError("org.region_name_required", _("请填写区划名称"), details={"field": "name"}))
+    if parent_level is not None:
+        if LEVEL_RANK[level] <= LEVEL_RANK[parent_level]:
+            problems.append(
+                ApplicationError(
+                    "org.region_parent_invalid",
+                    _("%(child)s不能设在%(parent)s（%(plevel)s）之下")
+                    % {
+                        "child": Region.Level(level).label,
+                        "parent": parent_name or parent_code,
+                        "plevel": Region.Level(parent_level).label,
+                    },
+                    details={"field": "parent"},
+                )
+            )
+        else:
+            digits = PARENT_PREFIX_DIGITS[parent_level]
+            if code[:digits] != parent_code[:digits]:
+                problems.append(
+                    ApplicationError(
+                        "org.region_code_outside_parent",
+                        _("区划代码 %(code)s 与上级 %(parent)s（%(pcode)s）不符")
+                        % {"code": code, "parent": parent_name or parent_code, "pcode": parent_code},
+                        details={"field": "code"},
+                    )
+                )
+    elif level != Region.Level.PROVINCE:
+        problems.append(
+            ApplicationError("org.region_parent_required", _("除省级外，区划须有上级"), details={"field": "parent"})
+        )
+    return problems
+
+
 def region_create(
     *,
     code: str,
@@ -99,36 +169,16 @@ def region_create(
     """
     code = (code or "").strip()
     name = (name or "").strip()
-    if level not in Region.Level.values:
-        raise ApplicationError("org.region_level_invalid", _("区划层级无效：%(level)s") % {"level": level})
-    expected = Region.CODE_LENGTHS[level]
-    if not (code.isascii() and code.isdigit() and len(code) == expected):
-        raise ApplicationError(
-            "org.region_code_invalid",
-            _("区划代码应为 %(n)d 位数字（%(level)s）：%(code)s")
-            % {"n": expected, "level": Region.Level(level).label, "code": code},
-            details={"field": "code"},
-        )
-    if not name:
-        raise ApplicationError("org.region_name_required", _("请填写区划名称"), details={"field": "name"})
-    if parent is not None:
-        if LEVEL_RANK[level] <= LEVEL_RANK[parent.level]:
-            raise ApplicationError(
-                "org.region_parent_invalid",
-                _("%(child)s不能设在%(parent)s（%(plevel)s）之下")
-                % {"child": Region.Level(level).label, "parent": parent.name, "plevel": parent.get_level_display()},
-                details={"field": "parent"},
-            )
-        digits = PARENT_PREFIX_DIGITS[parent.level]
-        if code[:digits] != parent.code[:digits]:
-            raise ApplicationError(
-                "org.region_code_outside_parent",
-                _("区划代码 %(code)s 与上级 %(parent)s（%(pcode)s）不符")
-                % {"code": code, "parent": parent.name, "pcode": parent.code},
-                details={"field": "code"},
-            )
-    elif level != Region.Level.PROVINCE:
-        raise ApplicationError("org.region_parent_required", _("除省级外，区划须有上级"), details={"field": "parent"})
+    problems = region_problems(
+        code=code,
+        name=name,
+        level=level,
+        parent_level=parent.level if parent else None,
+        parent_code=parent.code if parent else None,
+        parent_name=parent.name if parent else None,
+    )
+    if problems:
+        raise problems[0]
     with transaction.atomic():
         if Region.objects.filter(code=code).exists():
             raise ApplicationError("org.region_exists", _("区划代码已存在：%(code)s") % {"code": code}, status=409)
@@ -146,144 +196,348 @@ def region_create(
 
 
 def region_load_from_data(*, actor: User | None = None, path: Path = REGIONS_FILE) -> dict[str, int]:
-    """Upsert the region tree kept in ``data/meixian_regions.json`` (idempotent).
-
-    Parents come before children in the file. Existing rows keep their code and parent; a changed
-    name or illustrative flag is updated.
-    """
+    """Upsert the region tree kept in ``data/meixian_regions.json`` through ``org_import`` (idempotent)."""
     rows = json.loads(Path(path).read_text(encoding="utf-8"))["regions"]
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    for row in rows:
-        with transaction.atomic():
-            region = Region.objects.select_for_update().filter(code=row["code"]).first()
-            is_illustrative = bool(row.get("is_illustrative", False))
-            if region is None:
-                parent = Region.objects.get(code=row["parent"]) if row.get("parent") else None
-                region_create(
-                    code=row["code"],
-                    name=row["name"],
-                    level=row["level"],
-                    parent=parent,
-                    is_illustrative=is_illustrative,
-                    actor=actor,
-                )
-                counts["created"] += 1
-            elif region.name != row["name"] or region.is_illustrative != is_illustrative:
-                before = snapshot(region, REGION_FIELDS)
-                region.name = row["name"]
-                region.is_illustrative = is_illustrative
-                region.save(update_fields=["name", "is_illustrative"])
-                audit_record(
-                    actor=actor,
-                    action="org.region_updated",
-                    obj=region,
-                    before=before,
-                    after=snapshot(region, REGION_FIELDS),
-                    region_code=region.code,
-                )
-                counts["updated"] += 1
-            else:
-                counts["unchanged"] += 1
-    return counts
+    report = org_import(regions=_data_rows(rows), departments=[], actor=actor)
+    return {"created": report.regions_created, "updated": report.regions_updated, "unchanged": report.regions_unchanged}
 
 
 # --- departments ---------------------------------------------------------------------------------
 
 
-def _department_keys(row: dict) -> set[str]:
-    return {normalize_department_name(n) for n in [row["name"], row["short_name"], *row.get("aliases", [])]}
-
-
 def department_load_from_data(*, actor: User | None = None, path: Path = DEPARTMENTS_FILE) -> dict[str, int]:
-    """Upsert departments and their aliases from ``data/meixian_departments.json`` (idempotent).
+    """Upsert departments and their aliases from ``data/meixian_departments.json`` through ``org_import``.
 
-    The data lists every unit the 2021 plan names. A department is matched by its ``code``;
-    name, short name, kind and region follow the file; aliases in the file are added, aliases
-    added by an administrator are kept. The regions must exist (``region_load_from_data``).
-    Refused as a whole when one spelling would point at two departments, within the file or
-    against what is already stored. One audit event per department created or changed, its new
-    aliases included.
+    The data lists every unit the 2021 plan names; the regions must exist (``region_load_from_data``).
     """
     rows = json.loads(Path(path).read_text(encoding="utf-8"))["departments"]
+    report = org_import(regions=[], departments=_data_rows(rows), actor=actor)
+    return {
+        "departments_created": report.departments_created,
+        "departments_updated": report.departments_updated,
+        "aliases_created": report.aliases_created,
+    }
 
-    owner_of_key: dict[str, str] = {}
-    for row in rows:
-        for key in _department_keys(row):
-            other = owner_of_key.setdefault(key, row["code"])
-            if other != row["code"]:
-                raise _alias_conflict(key, other, row["code"])
-    region_codes = {row["region"] for row in rows}
-    regions = {r.code: r for r in Region.objects.filter(code__in=region_codes)}
-    missing = sorted(region_codes - regions.keys())
-    if missing:
-        raise ApplicationError(
-            "org.region_missing",
-            _("部门所属区划不存在，请先导入区划：%(codes)s") % {"codes": "、".join(missing)},
-            details={"codes": missing},
+
+def _data_rows(rows: list[dict]) -> list[dict]:
+    # The JSON files number their entries from 1, as a sheet numbers its rows.
+    return [{**row, "_row": index} for index, row in enumerate(rows, start=1)]
+
+
+# --- import (the Excel workbook and the project's data files alike) ----------------------------------
+
+
+@dataclass
+class OrgImportReport:
+    """What an import did; ``changed`` is False when the file matched what is stored."""
+
+    regions_created: int = 0
+    regions_updated: int = 0
+    regions_unchanged: int = 0
+    departments_created: int = 0
+    departments_updated: int = 0
+    departments_unchanged: int = 0
+    aliases_created: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.regions_created
+            + self.regions_updated
+            + self.departments_created
+            + self.departments_updated
+            + self.aliases_created
         )
 
-    counts = {"departments_created": 0, "departments_updated": 0, "aliases_created": 0}
-    with transaction.atomic():
-        stored_keys: dict[str, str] = {}
-        for code, name_key, short_key in Department.objects.values_list("code", "name_key", "short_name_key"):
-            stored_keys.setdefault(name_key, code)
-            stored_keys.setdefault(short_key, code)
-        for code, key in DepartmentAlias.objects.values_list("department__code", "key"):
-            stored_keys.setdefault(key, code)
-        for key, code in owner_of_key.items():
-            if stored_keys.get(key, code) != code:
-                raise _alias_conflict(key, stored_keys[key], code)
-        stored_aliases = set(DepartmentAlias.objects.values_list("alias", flat=True))
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
-        for row in rows:
-            region = regions[row["region"]]
-            wanted = {
-                "name": row["name"],
-                "short_name": row["short_name"],
-                "kind": row["kind"],
-                "region_id": region.pk,
-            }
-            new_aliases = [a for a in dict.fromkeys(row.get("aliases", [])) if a not in stored_aliases]
-            department = Department.objects.select_for_update().filter(code=row["code"]).first()
-            before = None
-            if department is None:
-                department = Department.objects.create(code=row["code"], **wanted)
-                action = "org.department_created"
-                counts["departments_created"] += 1
-            elif any(getattr(department, field) != value for field, value in wanted.items()):
-                before = snapshot(department, DEPARTMENT_FIELDS)
-                for field, value in wanted.items():
-                    setattr(department, field, value)
-                department.save()
-                action = "org.department_updated"
-                counts["departments_updated"] += 1
-            elif new_aliases:
-                action = "org.department_aliases_added"
+
+def _department_keys(row: dict) -> set[str]:
+    names = [row.get("name"), row.get("short_name"), *(row.get("aliases") or [])]
+    keys = {normalize_department_name(n) for n in names if isinstance(n, str)}
+    keys.discard("")
+    return keys
+
+
+def _region_plan(rows: list[dict], errors: list[CellError]) -> tuple[list[dict], dict[str, tuple[str, str, str]]]:
+    """Check the region rows; return them parents first, and every known code's (level, name, path-less parent)."""
+    sheet = excel.SHEET_REGIONS
+    header = excel.HEADERS[sheet]
+
+    def error(row: dict, key: str | None, message: str, code: str) -> None:
+        errors.append(CellError(sheet, row.get("_row"), header.get(key) if key else None, message, code))
+
+    stored = {
+        code: (level, name, parent_code)
+        for code, level, name, parent_code in Region.objects.values_list("code", "level", "name", "parent__code")
+    }
+    in_file: dict[str, dict] = {}
+    for row in rows:
+        for key in ("code", "name", "level"):
+            if row.get(key) is None:
+                error(row, key, "不能为空", "org.import_required")
+        code = row.get("code")
+        if isinstance(code, str) and code:
+            if code in in_file:
+                error(row, "code", f"区划代码“{code}”与第{in_file[code]['_row']}行重复", "org.import_duplicate_code")
             else:
+                in_file[code] = row
+    known = {**stored, **{code: (r.get("level"), r.get("name"), r.get("parent")) for code, r in in_file.items()}}
+
+    for code, row in in_file.items():
+        level, name, parent_code = row.get("level"), row.get("name"), row.get("parent")
+        if INVALID in (level, name, parent_code) or None in (level, name):
+            continue
+        if code in stored:
+            old_level, _old_name, old_parent = stored[code]
+            if old_level != level:
+                error(
+                    row,
+                    "level",
+                    f"区划 {code} 已是{Region.Level(old_level).label}，层级不能通过导入修改",
+                    "org.region_level_fixed",
+                )
+            if (old_parent or None) != (parent_code or None):
+                error(
+                    row,
+                    "parent",
+                    f"区划 {code} 的上级已是 {old_parent or '（无）'}，不能通过导入修改",
+                    "org.region_parent_fixed",
+                )
+            continue
+        parent_level = parent_name = None
+        if parent_code:
+            if parent_code not in known:
+                error(row, "parent", f"上级区划“{parent_code}”不在本表中，也不在系统中", "org.region_parent_missing")
                 continue
-            DepartmentAlias.objects.bulk_create(
-                # bulk_create skips save(), so the lookup key is set here.
-                DepartmentAlias(department=department, alias=a, key=normalize_department_name(a))
-                for a in new_aliases
-            )
-            counts["aliases_created"] += len(new_aliases)
-            audit_record(
-                actor=actor,
-                action=action,
-                obj=department,
-                before=before,
-                after={**snapshot(department, DEPARTMENT_FIELDS), "aliases_added": new_aliases},
-                region_code=region.code,
-            )
-    return counts
+            parent_level, parent_name, _ = known[parent_code]
+            if parent_level is None or parent_level is INVALID:
+                continue
+        for problem in region_problems(
+            code=code,
+            name=name,
+            level=level,
+            parent_level=parent_level,
+            parent_code=parent_code,
+            parent_name=parent_name,
+        ):
+            field_name = problem.details.get("field")
+            error(row, field_name, problem.message, problem.code)
+
+    # Parents first, whatever the order of the sheet.
+    ordered, placed = [], set()
+
+    def place(code: str, seen: tuple = ()) -> None:
+        if code in placed or code not in in_file or code in seen:
+            return
+        parent_code = in_file[code].get("parent")
+        if isinstance(parent_code, str):
+            place(parent_code, (*seen, code))
+        placed.add(code)
+        ordered.append(in_file[code])
+
+    for code in in_file:
+        place(code)
+    return ordered, known
 
 
-def _alias_conflict(key: str, code_a: str, code_b: str) -> ApplicationError:
-    return ApplicationError(
-        "org.alias_conflict",
-        _("名称“%(key)s”同时指向两个部门：%(a)s、%(b)s") % {"key": key, "a": code_a, "b": code_b},
-        details={"key": key, "departments": [code_a, code_b]},
-        status=409,
+def _department_plan(rows: list[dict], known_regions: dict, errors: list[CellError]) -> None:
+    """Check the department rows: codes, names, regions, kinds, and one spelling per unit in each region."""
+    sheet = excel.SHEET_DEPARTMENTS
+    header = excel.HEADERS[sheet]
+
+    def error(row: dict, key: str | None, message: str, code: str) -> None:
+        errors.append(CellError(sheet, row.get("_row"), header.get(key) if key else None, message, code))
+
+    codes: dict[str, dict] = {}
+    names: dict[str, dict] = {}
+    for row in rows:
+        for key in ("code", "name", "region"):
+            if row.get(key) is None:
+                error(row, key, "不能为空", "org.import_required")
+        code, name, region = row.get("code"), row.get("name"), row.get("region")
+        if isinstance(code, str):
+            if not DEPARTMENT_CODE_RE.match(code):
+                error(row, "code", f"“{code}”只能包含字母、数字、短横线和下划线", "org.import_cell_invalid")
+            elif code in codes:
+                error(row, "code", f"部门编码“{code}”与第{codes[code]['_row']}行重复", "org.import_duplicate_code")
+            else:
+                codes[code] = row
+        if isinstance(name, str):
+            if name in names:
+                error(row, "name", f"部门全称“{name}”与第{names[name]['_row']}行重复", "org.import_duplicate_name")
+            else:
+                names[name] = row
+        if isinstance(region, str) and region not in known_regions:
+            error(
+                row, "region", f"所属区划“{region}”不在“行政区划”表中，也不在系统中，请先导入区划", "org.region_missing"
+            )
+        if row.get("kind") is not None and row["kind"] is not INVALID and row["kind"] not in Department.Kind.values:
+            error(row, "kind", f"类别无效：{row['kind']}", "org.import_bad_enum")
+
+    stored_names = dict(Department.objects.filter(name__in=list(names)).values_list("name", "code"))
+    for name, row in names.items():
+        other = stored_names.get(name)
+        if other and other != row.get("code"):
+            error(row, "name", f"部门全称“{name}”已属于部门 {other}", "org.department_name_taken")
+
+    # One spelling, one unit — within a region (区人社局 may exist in every district).
+    owner: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        region = row.get("region")
+        if not isinstance(region, str) or not isinstance(row.get("code"), str):
+            continue
+        for key in sorted(_department_keys(row)):
+            other = owner.setdefault((region, key), row)
+            if other is not row and other.get("code") != row.get("code"):
+                error(
+                    row,
+                    "aliases",
+                    f"名称“{key}”同时指向第{other['_row']}行的部门 {other['code']} 和本行的部门 {row['code']}",
+                    "org.alias_conflict",
+                )
+    file_codes = set(codes)
+    stored_keys: dict[tuple[str, str], str] = {}
+    for code, region, name_key, short_key in Department.objects.values_list(
+        "code", "region__code", "name_key", "short_name_key"
+    ):
+        if code not in file_codes:  # a department in the file gets its names from the file
+            stored_keys.setdefault((region, name_key), code)
+            stored_keys.setdefault((region, short_key), code)
+    for code, region, key in DepartmentAlias.objects.values_list("department__code", "department__region__code", "key"):
+        stored_keys.setdefault((region, key), code)
+    for (region, key), row in owner.items():
+        other = stored_keys.get((region, key))
+        if other and other != row.get("code"):
+            error(row, "aliases", f"名称“{key}”已指向同一区划的部门 {other}", "org.alias_conflict")
+
+
+def org_import(
+    *,
+    regions: list[dict],
+    departments: list[dict],
+    actor: User | None,
+    errors: list[CellError] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> OrgImportReport:
+    """Load regions and departments (with aliases), all or nothing; one code path for the Excel
+    workbook (``excel.workbook_parse``) and the project's data files.
+
+    Every row is checked first and any error refuses the whole load with ``org.import_invalid`` and
+    every error's sheet, row, column and reason in ``details["errors"]`` (``errors`` brings those the
+    parse already found). Regions are matched by code: a new one is created under its parent (in the
+    file or stored); an existing one takes the file's name and illustrative flag but keeps its level
+    and parent. Departments are matched by code: name, short name (blank: the full name), kind
+    (blank: 县政府部门) and region follow the file; aliases in the file are added, stored aliases
+    kept. Within a region one spelling names one unit.
+
+    Audited like the loaders before it: one event per created or changed row
+    (``org.region_created/updated``, ``org.department_created/updated/aliases_added``), and one
+    ``org.import`` summary with the counts when anything changed. The same file twice changes nothing.
+    """
+    errors = list(errors or [])
+    ordered_regions, known_regions = _region_plan(regions, errors)
+    _department_plan(departments, known_regions, errors)
+    if errors:
+        raise ApplicationError(
+            "org.import_invalid",
+            _("导入文件有%(n)d处错误，行政区划和部门未做任何修改") % {"n": len(errors)},
+            details={"errors": [e.as_dict() for e in errors]},
+        )
+
+    report = OrgImportReport()
+    with transaction.atomic():
+        for row in ordered_regions:
+            _region_upsert(row, actor, report)
+            if progress:
+                progress(1)
+        stored_aliases = set(DepartmentAlias.objects.values_list("alias", flat=True))
+        region_ids = dict(Region.objects.filter(code__in={r["region"] for r in departments}).values_list("code", "pk"))
+        for row in departments:
+            _department_upsert(row, region_ids[row["region"]], stored_aliases, actor, report)
+            if progress:
+                progress(1)
+        if report.changed:
+            audit_record(actor=actor, action="org.import", obj=None, region_code=None, details=report.as_dict())
+    return report
+
+
+def _region_upsert(row: dict, actor: User | None, report: OrgImportReport) -> None:
+    region = Region.objects.select_for_update().filter(code=row["code"]).first()
+    is_illustrative = bool(row.get("is_illustrative") or False)
+    if region is None:
+        parent = Region.objects.get(code=row["parent"]) if row.get("parent") else None
+        region_create(
+            code=row["code"],
+            name=row["name"],
+            level=row["level"],
+            parent=parent,
+            is_illustrative=is_illustrative,
+            actor=actor,
+        )
+        report.regions_created += 1
+    elif region.name != row["name"] or region.is_illustrative != is_illustrative:
+        before = snapshot(region, REGION_FIELDS)
+        region.name = row["name"]
+        region.is_illustrative = is_illustrative
+        region.save(update_fields=["name", "is_illustrative"])
+        audit_record(
+            actor=actor,
+            action="org.region_updated",
+            obj=region,
+            before=before,
+            after=snapshot(region, REGION_FIELDS),
+            region_code=region.code,
+        )
+        report.regions_updated += 1
+    else:
+        report.regions_unchanged += 1
+
+
+def _department_upsert(
+    row: dict, region_id: int, stored_aliases: set[str], actor: User | None, report: OrgImportReport
+) -> None:
+    wanted = {
+        "name": row["name"],
+        "short_name": row.get("short_name") or row["name"],
+        "kind": row.get("kind") or Department.Kind.GOVERNMENT,
+        "region_id": region_id,
+    }
+    new_aliases = [a for a in dict.fromkeys(row.get("aliases") or []) if a not in stored_aliases]
+    department = Department.objects.select_for_update().filter(code=row["code"]).first()
+    before = None
+    if department is None:
+        department = Department.objects.create(code=row["code"], **wanted)
+        action = "org.department_created"
+        report.departments_created += 1
+    elif any(getattr(department, name) != value for name, value in wanted.items()):
+        before = snapshot(department, DEPARTMENT_FIELDS)
+        for name, value in wanted.items():
+            setattr(department, name, value)
+        department.save()
+        action = "org.department_updated"
+        report.departments_updated += 1
+    elif new_aliases:
+        action = "org.department_aliases_added"
+        report.departments_unchanged += 1
+    else:
+        report.departments_unchanged += 1
+        return
+    DepartmentAlias.objects.bulk_create(
+        # bulk_create skips save(), so the lookup key is set here.
+        DepartmentAlias(department=department, alias=a, key=normalize_department_name(a))
+        for a in new_aliases
+    )
+    stored_aliases.update(new_aliases)
+    report.aliases_created += len(new_aliases)
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=department,
+        before=before,
+        after={**snapshot(department, DEPARTMENT_FIELDS), "aliases_added": new_aliases},
+        region_code=department.region.code,
     )
 
 
@@ -296,7 +550,9 @@ def department_alias_add(*, department: Department, alias: str, actor: User | No
     with transaction.atomic():
         department = Department.objects.select_for_update().get(pk=department.pk)
         other = (
+            # One spelling, one unit within a region: 县人社局 may name a unit in every county.
             Department.objects.filter(Q(name_key=key) | Q(short_name_key=key) | Q(aliases__key=key))
+            .filter(region_id=department.region_id)
             .exclude(pk=department.pk)
             .first()
         )

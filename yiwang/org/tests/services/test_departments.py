@@ -90,16 +90,21 @@ def test_it_refuses_data_where_one_spelling_means_two_departments(regions, tmp_p
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ApplicationError) as excinfo:
         department_load_from_data(actor=None, path=path)
-    assert excinfo.value.code == "org.alias_conflict"
-    assert "甲乙局" in excinfo.value.message
+    assert excinfo.value.code == "org.import_invalid"
+    [error] = excinfo.value.details["errors"]
+    assert error["code"] == "org.alias_conflict"
+    assert (error["sheet"], error["row"], error["column"]) == ("部门", 2, "别名")
+    assert "甲乙局" in error["message"]
     assert not Department.objects.exists()
 
 
 def test_it_refuses_to_load_before_the_regions_exist(db):
     with pytest.raises(ApplicationError) as excinfo:
         department_load_from_data(actor=None)
-    assert excinfo.value.code == "org.region_missing"
-    assert "610326" in excinfo.value.details["codes"]
+    assert excinfo.value.code == "org.import_invalid"
+    errors = excinfo.value.details["errors"]
+    assert {e["code"] for e in errors} == {"org.region_missing"}
+    assert any("610326" in e["message"] for e in errors)
     assert not Department.objects.exists()
 
 
@@ -148,9 +153,8 @@ def test_it_refuses_data_that_clashes_with_a_stored_alias(regions, dept_a):
     department_alias_add(department=dept_a, alias="县人社局", actor=None)
     with pytest.raises(ApplicationError) as excinfo:
         department_load_from_data(actor=None)
-    assert excinfo.value.code == "org.alias_conflict"
-    assert excinfo.value.details == {
-        "key": "人社局",
-        "departments": ["admin-approval", "human-resources-social-security"],
-    }
+    assert excinfo.value.code == "org.import_invalid"
+    [error] = excinfo.value.details["errors"]
+    assert error["code"] == "org.alias_conflict"
+    assert error["message"] == "名称“人社局”已指向同一区划的部门 admin-approval"
     assert not Department.objects.filter(code="human-resources-social-security").exists()
