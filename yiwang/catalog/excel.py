@@ -205,12 +205,12 @@ def _write_sheet(ws, columns: tuple[Column, ...], rows) -> None:
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     ws.freeze_panes = "A2"
-    for row in rows:
-        ws.append([None] * len(columns))
-        excel_row = ws.max_row
+    # Rows are numbered here: ``ws.max_row`` scans every cell written so far (quadratic export).
+    for excel_row, row in enumerate(rows, start=2):
         for index, value in enumerate(row, start=1):
-            cell = ws.cell(row=excel_row, column=index)
-            cell.value = value
+            if value is None:
+                continue
+            cell = ws.cell(row=excel_row, column=index, value=value)
             if isinstance(value, str):
                 # A text starting with "=" must stay text, never become a formula.
                 cell.data_type = "s"
