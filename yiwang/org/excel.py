@@ -252,7 +252,7 @@ def _parse_value(column: Column, raw, errors: list[CellError], sheet: str, row: 
             bad(f"“{raw}”是小数，不是编码；请把此列设为文本格式后重新填写")
             return INVALID
         if abs(raw) >= 10**15:
-            bad(f"“{raw}”超过 15 位，Excel 已把它当作数字改变；请把此列设为文本格式后重新填写")
+            bad(f"“{int(raw)}”超过 15 位，Excel 已把它当作数字改变；请把此列设为文本格式后重新填写")
             return INVALID
         raw = str(int(raw))
     text = _text(raw)

@@ -115,9 +115,10 @@ class Department(models.Model):
 class DepartmentAlias(models.Model):
     """Another way documents write a department (市场监管局 for 眉县市场监督管理局), misspellings included."""
 
-    alias = models.CharField(_("别名"), max_length=128, unique=True)
+    # Unique per department: 人社局 is an alias in every county that writes it.
+    alias = models.CharField(_("别名"), max_length=128)
     # Not unique: 县审批局 and 审批局 are two spellings with one key, both kept for display.
-    # That a key never points at two departments is checked by the loader.
+    # That a key never points at two departments of one region is checked by the import.
     key = models.CharField(max_length=128, db_index=True, editable=False)
     department = models.ForeignKey(Department, verbose_name=_("部门"), on_delete=models.CASCADE, related_name="aliases")
 
@@ -125,6 +126,7 @@ class DepartmentAlias(models.Model):
         verbose_name = _("部门别名")
         verbose_name_plural = _("部门别名")
         ordering = ["alias"]
+        constraints = [models.UniqueConstraint(fields=["department", "alias"], name="org_alias_unique_per_department")]
 
     def __str__(self) -> str:
         return self.alias

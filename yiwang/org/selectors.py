@@ -100,10 +100,9 @@ def department_resolve(name: str, *, region: Region | None = None) -> Department
     if region is not None:
         chain = list(region_ancestors(region).order_by("-path"))
         for level in chain:
-            keys = {normalize_department_name(n) for n in region_qualified_names(name, level.name)}
+            # The name as written counts too: 区人社局 may be a stored short name of 广安区's unit.
+            keys = {key, *(normalize_department_name(n) for n in region_qualified_names(name, level.name))}
             keys.discard("")
-            if not keys:
-                continue
             matches = _key_matches(keys).filter(region__path__startswith=level.path)
             found, department = _unique_department(matches)
             if found:

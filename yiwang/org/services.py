@@ -452,7 +452,7 @@ def org_import(
             _region_upsert(row, actor, report)
             if progress:
                 progress(1)
-        stored_aliases = set(DepartmentAlias.objects.values_list("alias", flat=True))
+        stored_aliases = set(DepartmentAlias.objects.values_list("department__code", "alias"))
         region_ids = dict(Region.objects.filter(code__in={r["region"] for r in departments}).values_list("code", "pk"))
         for row in departments:
             _department_upsert(row, region_ids[row["region"]], stored_aliases, actor, report)
@@ -496,7 +496,7 @@ def _region_upsert(row: dict, actor: User | None, report: OrgImportReport) -> No
 
 
 def _department_upsert(
-    row: dict, region_id: int, stored_aliases: set[str], actor: User | None, report: OrgImportReport
+    row: dict, region_id: int, stored_aliases: set[tuple[str, str]], actor: User | None, report: OrgImportReport
 ) -> None:
     wanted = {
         "name": row["name"],
@@ -504,7 +504,7 @@ def _department_upsert(
         "kind": row.get("kind") or Department.Kind.GOVERNMENT,
         "region_id": region_id,
     }
-    new_aliases = [a for a in dict.fromkeys(row.get("aliases") or []) if a not in stored_aliases]
+    new_aliases = [a for a in dict.fromkeys(row.get("aliases") or []) if (row["code"], a) not in stored_aliases]
     department = Department.objects.select_for_update().filter(code=row["code"]).first()
     before = None
     if department is None:
@@ -529,7 +529,7 @@ def _department_upsert(
         DepartmentAlias(department=department, alias=a, key=normalize_department_name(a))
         for a in new_aliases
     )
-    stored_aliases.update(new_aliases)
+    stored_aliases.update((row["code"], a) for a in new_aliases)
     report.aliases_created += len(new_aliases)
     audit_record(
         actor=actor,
@@ -563,7 +563,7 @@ def department_alias_add(*, department: Department, alias: str, actor: User | No
                 details={"field": "alias", "department": other.code},
                 status=409,
             )
-        if DepartmentAlias.objects.filter(alias=alias).exists():
+        if department.aliases.filter(alias=alias).exists():
             raise ApplicationError(
                 "org.alias_exists",
                 _("别名已存在：%(alias)s") % {"alias": alias},
