@@ -18,7 +18,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from yiwang.org.models import Department
+from yiwang.org.models import Department, Region
 from yiwang.org.selectors import department_resolve
 
 from .elements import FORM_FIELD_TYPES, MATERIAL_DEFAULTS, material_elements
@@ -432,21 +432,26 @@ def workbook_parse(file) -> ParsedCatalog:
         wb.close()
         return result
 
-    resolved: dict[str, Department | None] = {}
+    resolved: dict[tuple[str, str], Department | None] = {}
+    regions_by_code: dict[str, Region | None] = {}
     by_code: dict[str, ParsedItem] = {}
     ws, positions = sheets[SHEET_ITEMS]
     for row_number, raw in _rows(ws, positions):
         errors_before = len(errors)
         elements: dict = {}
+        # Department names are read with the prefix rules of the item's region (区人社局 in a 广安区 list).
+        region_code = _text(raw.get("region"))
+        if region_code not in regions_by_code:
+            regions_by_code[region_code] = Region.objects.filter(code=region_code).first() if region_code else None
         for column in ITEM_COLUMNS:
             value = _parse_value(column, raw[column.key], errors, SHEET_ITEMS, row_number)
             if column.kind == "delivery":
                 elements.update(value or {})
             elif column.kind == "department":
                 if value:
-                    if value not in resolved:
-                        resolved[value] = department_resolve(value)
-                    department = resolved[value]
+                    if (value, region_code) not in resolved:
+                        resolved[(value, region_code)] = department_resolve(value, region=regions_by_code[region_code])
+                    department = resolved[(value, region_code)]
                     if department is None:
                         errors.append(
                             CellError(
