@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from yiwang.org.models import Department
+from yiwang.org.models import Department, Region
 
 from .models import (
     Audience,
@@ -18,6 +18,7 @@ from .models import (
     ItemKind,
     ItemLevel,
     ItemMaterial,
+    LimitUnit,
     MaterialForm,
     OnlineDepth,
     ReformMode,
@@ -29,7 +30,7 @@ from .models import (
 class ElementField:
     key: str
     label: str
-    type: str  # str | text | int | bool | enum | depth | department
+    type: str  # str | text | int | bool | enum | depth | department | region; "?int"/"?bool" may be None (未列明)
     choices: type | None = None
     required: bool = False
     max_length: int | None = None
@@ -46,13 +47,15 @@ ITEM_FIELDS: tuple[ElementField, ...] = (
     ElementField("on_application", "依申请事项", "bool"),
     ElementField("legal_basis", "设定依据", "text"),
     ElementField("conditions", "受理条件", "text"),
-    ElementField("legal_days", "法定办结时限（工作日）", "int", required=True),
-    ElementField("promised_days", "承诺办结时限（工作日）", "int", required=True),
+    ElementField("region", "所属区划", "region"),
+    ElementField("legal_days", "法定办结时限", "?int"),
+    ElementField("promised_days", "承诺办结时限", "int", required=True),
+    ElementField("limit_unit", "时限单位", "enum", LimitUnit, required=True),
     ElementField("handling_type", "办件类型", "enum", HandlingType, required=True),
     ElementField("online_depth", "网办深度", "depth", OnlineDepth, required=True),
     ElementField("visits_required", "到办事现场次数", "int", required=True),
     ElementField("visits_reason", "必须现场办理原因", "text"),
-    ElementField("fee_charged", "是否收费", "bool"),
+    ElementField("fee_charged", "是否收费", "?bool"),
     ElementField("fee_description", "收费标准及依据", "text"),
     ElementField("online_payment", "支持网上支付", "bool"),
     ElementField("delivery_window", "窗口领取", "bool"),
@@ -74,7 +77,7 @@ MATERIAL_FIELDS: tuple[ElementField, ...] = (
     ElementField("code", "材料编码", "str", required=True, max_length=32),
     ElementField("name", "材料名称", "str", required=True, max_length=200),
     ElementField("form", "材料形式", "enum", MaterialForm, required=True),
-    ElementField("copies", "份数", "int", required=True),
+    ElementField("copies", "份数", "?int"),
     ElementField("required", "是否必需", "bool"),
     ElementField("key", "关键要件", "bool"),
     ElementField("deferrable", "可容缺后补", "bool"),
@@ -103,6 +106,8 @@ FORM_FIELD_FIELDS: tuple[ElementField, ...] = (
 )
 
 DEFAULTS = {
+    "region": "",
+    "limit_unit": LimitUnit.WORKDAYS,
     "on_application": True,
     "legal_basis": "",
     "conditions": "",
@@ -124,6 +129,7 @@ DEFAULTS = {
     "keywords": "",
 }
 MATERIAL_DEFAULTS = {
+    "copies": 1,
     "required": True,
     "key": False,
     "deferrable": False,
@@ -159,6 +165,8 @@ def item_elements(item: ServiceItem, *, materials=None) -> dict:
     for spec in ITEM_FIELDS:
         if spec.type == "department":
             data[spec.key] = getattr(item, spec.key).code
+        elif spec.type == "region":
+            data[spec.key] = item.region.code
         else:
             data[spec.key] = getattr(item, spec.key)
     rows = materials if materials is not None else item.materials.all()
@@ -179,6 +187,10 @@ def material_elements(material: ItemMaterial) -> dict:
 
 def _coerce(spec: ElementField, value, problems: list[Problem], *, where: str = "", material: str | None = None):
     label = f"{where}{spec.label}"
+    if spec.type.startswith("?"):
+        if value is None:
+            return None  # 未列明 / 无法定时限
+        spec = ElementField(spec.key, spec.label, spec.type[1:], spec.choices, spec.required, spec.max_length)
     if value is None:
         value = ""
     if spec.type in ("str", "text"):
@@ -224,6 +236,8 @@ def _coerce(spec: ElementField, value, problems: list[Problem], *, where: str = 
                 )
             )
         return value
+    if spec.type == "region":
+        return str(value).strip()
     if spec.type == "department":
         value = str(value).strip()
         if not value:
@@ -256,6 +270,12 @@ def elements_clean(raw: dict, *, departments: dict[str, Department] | None = Non
                     _("%(label)s“%(code)s”不存在") % {"label": ITEM_FIELD_BY_KEY[key].label, "code": code},
                 )
             )
+    # The region the item belongs to: given by code, else the competent department's.
+    if clean["region"]:
+        if not Region.objects.filter(code=clean["region"]).exists():
+            problems.append(Problem("catalog.region_unknown", "region", _("所属区划代码“%s”不存在") % clean["region"]))
+    elif clean["competent_department"] in departments:
+        clean["region"] = departments[clean["competent_department"]].region.code
 
     materials = raw.get("materials") or []
     clean["materials"] = []
@@ -334,7 +354,8 @@ def elements_diff(before: dict | None, after: dict) -> list[dict]:
 
 def material_summary(material: dict) -> str:
     """One line describing a material's attributes, e.g. "营业执照（复印件1份，关键要件，可用电子证照：营业执照）"."""
-    parts = [f"{MaterialForm(material['form']).label}{material['copies']}份"]
+    copies = material.get("copies")
+    parts = [f"{MaterialForm(material['form']).label}{'份数未列明' if copies is None else f'{copies}份'}"]
     if not material.get("required"):
         parts.append(str(_("非必需")))
     if material.get("key"):

@@ -28,6 +28,7 @@ from .models import (
     ItemKind,
     ItemLevel,
     ItemMaterial,
+    LimitUnit,
     MaterialForm,
     OnlineDepth,
     ReformMode,
@@ -40,7 +41,13 @@ SHEET_README = "填写说明"
 
 YES, NO = "是", "否"
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
-_FALSE = {"否", "n", "no", "false", "0", "×", "无", ""}
+_FALSE = {"否", "n", "no", "false", "0", "×", "无"}
+# Where the source does not say (fee, delivery, material form and copies): stored as unknown, shown
+# on the guide as "以窗口告知为准" and listed in the data-quality report.
+UNLISTED = "未列明"
+_NO_LIMIT = {"无", "无法定时限", "-", "—", "／", "/"}
+# Excel keeps 15 significant digits: a longer number (or any float) in a code column is not the code.
+_EXACT_DIGITS = 15
 
 DEPTH_LABELS = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 _DEPTH_ALIASES = {
@@ -69,54 +76,114 @@ _DELIVERY_ALIASES = {
 class Column:
     key: str
     header: str
-    kind: str  # str | text | int | bool | enum | depth | department | delivery | form_type
+    kind: str  # str | code | text | int | ?int | bool | ?bool | enum | depth | department | delivery | form_type
     choices: type | None = None
     required: bool = False
     help: str = ""
+    default: str = ""  # what a blank cell means, as the template states it
+    standard: bool = False  # required by the national standard for a published guide (办事指南)
+    optional_header: bool = False  # older files without this column still load (blank cells)
+    aliases: tuple[str, ...] = ()  # former headers still accepted
 
 
 ITEM_COLUMNS: tuple[Column, ...] = (
-    Column("code", "事项编码", "str", required=True, help="唯一；字母、数字和短横线"),
-    Column("name", "事项名称", "str", required=True),
-    Column("kind", "事项类型", "enum", ItemKind, required=True),
-    Column("competent_department", "主管部门", "department", required=True, help="部门全称、简称或常用别名"),
-    Column("implementing_department", "实施主体", "department", required=True, help="部门全称、简称或常用别名"),
-    Column("level", "行使层级", "enum", ItemLevel, required=True),
-    Column("audience", "服务对象", "enum", Audience, required=True),
-    Column("on_application", "依申请事项", "bool"),
-    Column("legal_basis", "设定依据", "text"),
-    Column("conditions", "受理条件", "text"),
-    Column("legal_days", "法定办结时限（工作日）", "int", required=True),
-    Column("promised_days", "承诺办结时限（工作日）", "int", required=True, help="不得超过法定时限；即办件为0"),
-    Column("handling_type", "办件类型", "enum", HandlingType, required=True),
+    Column("code", "事项编码", "code", required=True, standard=True, help="唯一；字母、数字和短横线（按文本填写）"),
+    Column("name", "事项名称", "str", required=True, standard=True),
+    Column("kind", "事项类型", "enum", ItemKind, required=True, standard=True),
+    Column(
+        "competent_department", "主管部门", "department", required=True, standard=True, help="部门全称、简称或常用别名"
+    ),
+    Column(
+        "implementing_department",
+        "实施主体",
+        "department",
+        required=True,
+        standard=True,
+        help="部门全称、简称或常用别名",
+    ),
+    Column("level", "行使层级", "enum", ItemLevel, required=True, standard=True),
+    Column(
+        "region",
+        "所属区划代码",
+        "code",
+        default="主管部门所在区划",
+        optional_header=True,
+        help="省、市、县、镇、村的区划代码（按文本填写）",
+    ),
+    Column("audience", "服务对象", "enum", Audience, required=True, standard=True),
+    Column("on_application", "依申请事项", "bool", default=YES),
+    Column("legal_basis", "设定依据", "text", standard=True),
+    Column("conditions", "受理条件", "text", standard=True),
+    Column(
+        "legal_days",
+        "法定办结时限",
+        "?int",
+        required=True,
+        standard=True,
+        aliases=("法定办结时限（工作日）",),
+        help="天数（单位见“时限单位”）；无法定时限填“无”",
+    ),
+    Column(
+        "promised_days",
+        "承诺办结时限",
+        "int",
+        required=True,
+        standard=True,
+        aliases=("承诺办结时限（工作日）",),
+        help="不得超过法定时限；即办件为0",
+    ),
+    Column(
+        "limit_unit",
+        "时限单位",
+        "enum",
+        LimitUnit,
+        default=str(LimitUnit.WORKDAYS.label),
+        optional_header=True,
+        help="法定和承诺时限的计算单位",
+    ),
+    Column("handling_type", "办件类型", "enum", HandlingType, required=True, standard=True),
     Column("online_depth", "网办深度", "depth", required=True, help="一级、二级、三级、四级（四级须零跑动）"),
-    Column("visits_required", "到办事现场次数", "int", required=True, help="0、1或2"),
+    Column(
+        "visits_required",
+        "到办事现场次数",
+        "int",
+        required=True,
+        standard=True,
+        help="目标为最多跑两次，超过的事项照常导入并计为未达标",
+    ),
     Column("visits_reason", "必须现场办理原因", "text", help="到现场次数大于0时必填"),
-    Column("fee_charged", "是否收费", "bool"),
-    Column("fee_description", "收费标准及依据", "text"),
-    Column("online_payment", "支持网上支付", "bool", help="不收费的事项应为“否”"),
-    Column("delivery", "出件方式", "delivery", required=True, help="窗口领取、邮寄送达、电子送达，可多选，用顿号分隔"),
-    Column("where_to_apply", "办理地点", "text"),
-    Column("when_to_apply", "办理时间", "text"),
-    Column("consult_phone", "咨询电话", "str"),
-    Column("complaint_phone", "监督投诉电话", "str"),
-    Column("reform_mode", "证照分离改革方式", "enum", ReformMode, help="不涉及可留空"),
-    Column("pledge_allowed", "可实行告知承诺", "bool"),
-    Column("kiosk_available", "7×24自助办理", "bool"),
-    Column("cross_region", "跨区通办", "bool"),
+    Column("fee_charged", "是否收费", "?bool", default=NO, standard=True, help="来源未载明可填“未列明”"),
+    Column("fee_description", "收费标准及依据", "text", standard=True),
+    Column("online_payment", "支持网上支付", "bool", default=NO, help="不收费的事项应为“否”"),
+    Column(
+        "delivery",
+        "出件方式",
+        "delivery",
+        required=True,
+        standard=True,
+        help="窗口领取、邮寄送达、电子送达，可多选，用顿号分隔；来源未载明可填“未列明”",
+    ),
+    Column("where_to_apply", "办理地点", "text", standard=True),
+    Column("when_to_apply", "办理时间", "text", standard=True),
+    Column("consult_phone", "咨询电话", "str", standard=True),
+    Column("complaint_phone", "监督投诉电话", "str", standard=True),
+    Column("reform_mode", "证照分离改革方式", "enum", ReformMode, default="不涉及", help="不涉及可留空"),
+    Column("pledge_allowed", "可实行告知承诺", "bool", default=NO),
+    Column("kiosk_available", "7×24自助办理", "bool", default=NO),
+    Column("cross_region", "跨区通办", "bool", default=NO),
     Column("keywords", "检索关键词", "str", help="群众常用说法，空格分隔"),
 )
 
 MATERIAL_COLUMNS: tuple[Column, ...] = (
-    Column("item_code", "事项编码", "str", required=True, help="对应“事项清单”中的事项编码"),
-    Column("code", "材料编码", "str", required=True, help="同一事项内唯一"),
-    Column("name", "材料名称", "str", required=True),
-    Column("form", "材料形式", "enum", MaterialForm, required=True),
-    Column("copies", "份数", "int", required=True),
-    Column("required", "是否必需", "bool"),
-    Column("key", "关键要件", "bool", help="关键要件不能容缺"),
-    Column("deferrable", "可容缺后补", "bool"),
-    Column("pledge_replaceable", "可告知承诺替代", "bool"),
+    Column("item_code", "事项编码", "code", required=True, standard=True, help="对应“事项清单”中的事项编码"),
+    Column("code", "材料编码", "code", required=True, help="同一事项内唯一"),
+    Column("name", "材料名称", "str", required=True, standard=True),
+    Column("form", "材料形式", "enum", MaterialForm, required=True, standard=True, help="来源未载明可填“未列明”"),
+    Column("copies", "份数", "?int", default="1", standard=True, help="来源未载明可填“未列明”"),
+    Column("required", "是否必需", "bool", default=YES, standard=True),
+    Column("key", "关键要件", "bool", default=NO, help="关键要件不能容缺"),
+    Column("deferrable", "可容缺后补", "bool", default=NO),
+    Column("pledge_replaceable", "可告知承诺替代", "bool", default=NO),
     Column("licence_type", "可用电子证照", "str", help="可直接调用的电子证照类型，如“营业执照”"),
     Column("blank_form", "空白表格", "str", help="文件路径"),
     Column("sample", "示例样表", "str", help="文件路径"),
@@ -124,11 +191,11 @@ MATERIAL_COLUMNS: tuple[Column, ...] = (
 )
 
 FORM_FIELD_COLUMNS: tuple[Column, ...] = (
-    Column("item_code", "事项编码", "str", required=True),
+    Column("item_code", "事项编码", "code", required=True),
     Column("key", "字段标识", "str", required=True, help="英文字母、数字和下划线，同一事项内唯一"),
     Column("label", "字段名称", "str", required=True),
     Column("type", "字段类型", "form_type", required=True, help="、".join(FORM_FIELD_TYPES.values())),
-    Column("required", "是否必填", "bool"),
+    Column("required", "是否必填", "bool", default=YES),
 )
 
 SHEETS = ((SHEET_ITEMS, ITEM_COLUMNS), (SHEET_MATERIALS, MATERIAL_COLUMNS), (SHEET_FORM_FIELDS, FORM_FIELD_COLUMNS))
@@ -181,6 +248,12 @@ def _label(choices, value) -> str:
 
 
 def _cell_value(column: Column, value):
+    if column.kind == "?bool":
+        return UNLISTED if value is None else (YES if value else NO)
+    if column.kind == "?int":
+        if value is None:
+            return "无" if column.key == "legal_days" else UNLISTED
+        return value
     if column.kind == "bool":
         return YES if value else NO
     if column.kind == "enum":
@@ -214,18 +287,25 @@ def _write_sheet(ws, columns: tuple[Column, ...], rows) -> None:
             if isinstance(value, str):
                 # A text starting with "=" must stay text, never become a formula.
                 cell.data_type = "s"
+            if columns[index - 1].kind == "code":
+                cell.number_format = "@"
     for index, column in enumerate(columns, start=1):
         width = 40 if column.kind == "text" else max(10, min(30, len(column.header) * 2 + 2))
         ws.column_dimensions[get_column_letter(index)].width = width
+        if column.kind == "code":
+            # Codes are text: a pasted all-digit code must not become a number (Excel keeps 15 digits).
+            ws.column_dimensions[get_column_letter(index)].number_format = "@"
 
 
-def _item_row(item, departments: dict[int, Department]) -> list:
+def _item_row(item, departments: dict[int, Department], regions: dict[int, str]) -> list:
     values = []
     for column in ITEM_COLUMNS:
         if column.kind == "department":
             values.append(departments[getattr(item, f"{column.key}_id")].name)
         elif column.kind == "delivery":
-            values.append("、".join(label for key, label in DELIVERY_LABELS if getattr(item, key)))
+            values.append("、".join(label for key, label in DELIVERY_LABELS if getattr(item, key)) or UNLISTED)
+        elif column.key == "region":
+            values.append(regions[item.region_id])
         else:
             values.append(_cell_value(column, getattr(item, column.key)))
     return values
@@ -247,7 +327,8 @@ def workbook_export(items) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_ITEMS
-    _write_sheet(ws, ITEM_COLUMNS, (_item_row(item, departments) for item in items))
+    regions = dict(Region.objects.filter(pk__in={item.region_id for item in items}).values_list("pk", "code"))
+    _write_sheet(ws, ITEM_COLUMNS, (_item_row(item, departments, regions) for item in items))
 
     def material_rows():
         for item in items:
@@ -280,6 +361,14 @@ def workbook_bytes(wb: Workbook) -> bytes:
 def _allowed(column: Column) -> str:
     if column.kind == "bool":
         return "是、否"
+    if column.kind == "?bool":
+        return f"是、否、{UNLISTED}"
+    if column.kind == "?int":
+        return "非负整数、无" if column.key == "legal_days" else f"非负整数、{UNLISTED}"
+    if column.kind == "delivery":
+        return f"窗口领取、邮寄送达、电子送达、{UNLISTED}"
+    if column.kind == "code":
+        return "文本（单元格格式为“文本”）"
     if column.kind == "enum":
         return "、".join(str(label) for value, label in column.choices.choices if value)
     if column.kind == "depth":
@@ -292,17 +381,28 @@ def _allowed(column: Column) -> str:
 
 
 def _write_readme(ws) -> None:
-    ws.append(["工作表", "列名", "是否必填", "可填写的值", "说明"])
+    ws.append(["工作表", "列名", "是否必填", "可填写的值", "说明", "留空时", "国家标准要求（办事指南）"])
     for cell in ws[1]:
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
     for sheet, columns in SHEETS:
         for column in columns:
-            ws.append([sheet, column.header, YES if column.required else NO, _allowed(column), column.help])
+            blank = "不能为空" if column.required else (column.default or "空白")
+            standard = "必须载明" if column.standard else ""
+            ws.append(
+                [sheet, column.header, YES if column.required else NO, _allowed(column), column.help, blank, standard]
+            )
     ws.append([])
     ws.append(["说明", "导入时整份文件一并校验：任何一处错误都不会修改清单，并列出全部错误（工作表、行、列、原因）。"])
     ws.append(["说明", "已发布事项的要素变化，导入后形成调整申请，经其他部门交叉盲审通过后才发布新版本。"])
-    for letter, width in zip("ABCDE", (12, 26, 10, 48, 48), strict=True):
+    ws.append(
+        [
+            "说明",
+            "“国家标准要求”列标明政务服务事项实施清单标准要求办事指南载明的要素；来源未载明的可填“未列明”，"
+            "办事指南显示“以窗口告知为准”，并列入数据质量报告，由部门补全。",
+        ]
+    )
+    for letter, width in zip("ABCDEFG", (12, 26, 10, 48, 48, 16, 20), strict=True):
         ws.column_dimensions[letter].width = width
 
 
@@ -318,16 +418,35 @@ def _text(value) -> str:
 
 
 def _parse_value(column: Column, raw, errors: list[CellError], sheet: str, row: int):
+    """The cell's value; ``None`` for a blank optional cell (the element's default applies) or an error."""
     text = _text(raw)
 
     def bad(message: str, code: str = "catalog.import_cell_invalid"):
         errors.append(CellError(sheet, row, column.header, message, code))
 
+    numeric = isinstance(raw, (int, float)) and not isinstance(raw, bool)
+    if column.kind == "code" and numeric and (isinstance(raw, float) or len(str(abs(raw))) > _EXACT_DIGITS):
+        bad(
+            f"编码是数字单元格（{raw}），超过15位有效数字或带小数，Excel 已改变了它；"
+            "请将该列设为“文本”格式后重新粘贴原编码",
+            "catalog.import_code_not_text",
+        )
+        return None
     if column.required and text == "":
         bad("不能为空", "catalog.import_required")
         return None
-    if column.kind in ("str", "text"):
+    if text == "" and not column.required and column.kind not in ("str", "text", "code"):
+        return None
+    if column.kind in ("str", "text", "code"):
         return text
+    if column.kind == "?bool":
+        if text == UNLISTED:
+            return UNLISTED
+        column = Column(column.key, column.header, "bool")
+    if column.kind == "?int":
+        if text == UNLISTED or (column.key == "legal_days" and text in _NO_LIMIT | {"无法定办结时限"}):
+            return UNLISTED
+        column = Column(column.key, column.header, "int")
     if column.kind == "bool":
         lowered = text.lower()
         if lowered in _TRUE:
@@ -374,6 +493,8 @@ def _parse_value(column: Column, raw, errors: list[CellError], sheet: str, row: 
         return None
     if column.kind == "delivery":
         modes = {"delivery_window": False, "delivery_post": False, "delivery_electronic": False}
+        if text == UNLISTED:
+            return modes
         for part in re.split(r"[、,，;；/\s]+", text):
             if not part:
                 continue
@@ -395,17 +516,30 @@ def _header_map(ws, sheet: str, columns: tuple[Column, ...], errors: list[CellEr
         name = _text(value)
         if name and name not in positions:
             positions[name] = index
-    missing = [c.header for c in columns if c.header not in positions]
+    found = {}
+    for column in columns:
+        header = next((h for h in (column.header, *column.aliases) if h in positions), None)
+        if header is not None:
+            found[column.key] = positions[header]
+        elif column.optional_header:
+            found[column.key] = None  # an older file without this column: every cell blank
+    missing = [c.header for c in columns if c.key not in found]
     for header in missing:
         errors.append(CellError(sheet, 1, header, "缺少此列", "catalog.import_missing_column"))
-    return None if missing else {c.key: positions[c.header] for c in columns}
+    return None if missing else found
 
 
 def _rows(ws, positions: dict[str, int]):
     for row_number, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
         if values is None or all(v is None or _text(v) == "" for v in values):
             continue
-        yield row_number, {key: (values[index] if index < len(values) else None) for key, index in positions.items()}
+        yield (
+            row_number,
+            {
+                key: (values[index] if index is not None and index < len(values) else None)
+                for key, index in positions.items()
+            },
+        )
 
 
 def workbook_parse(file) -> ParsedCatalog:
@@ -468,8 +602,11 @@ def workbook_parse(file) -> ParsedCatalog:
                         elements[column.key] = department.code
                 else:
                     elements[column.key] = ""
-            else:
+            elif value is UNLISTED:
+                elements[column.key] = None  # 未列明 / 无法定时限
+            elif value is not None or column.required:
                 elements[column.key] = value
+            # A blank optional cell is left out: the element's default applies (stated in the template).
         code = elements.get("code") or ""
         if code and not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z\-_.]*", code):
             errors.append(
@@ -521,6 +658,9 @@ def workbook_parse(file) -> ParsedCatalog:
             for key, default in MATERIAL_DEFAULTS.items():
                 if data.get(key) is None:
                     data[key] = default
+            for key, value in data.items():
+                if value is UNLISTED:
+                    data[key] = None
             name = data.get("name") or ""
             if name in owner.material_rows:
                 errors.append(

@@ -145,6 +145,19 @@ class ProposalForm(BootstrapMixin, forms.Form):
                 field = forms.BooleanField(label=label, required=False)
             elif spec.type == "int":
                 field = forms.IntegerField(label=label, min_value=0, max_value=999)
+            elif spec.type == "?int":
+                help_text = _("留空表示无法定时限") if spec.key == "legal_days" else _("留空表示未列明")
+                field = forms.IntegerField(label=label, min_value=0, max_value=999, required=False, help_text=help_text)
+            elif spec.type == "?bool":
+                field = forms.NullBooleanField(
+                    label=label,
+                    required=False,
+                    widget=forms.Select(choices=[("unknown", _("未列明")), ("true", _("是")), ("false", _("否"))]),
+                )
+            elif spec.type == "region":
+                field = forms.CharField(
+                    label=label, required=False, max_length=12, help_text=_("区划代码；留空为主管部门所在区划")
+                )
             elif spec.type == "depth":
                 field = forms.TypedChoiceField(label=label, choices=OnlineDepth.choices, coerce=int)
             elif spec.type == "enum":
@@ -163,5 +176,6 @@ class ProposalForm(BootstrapMixin, forms.Form):
         data = {**current}
         for key, value in self.cleaned_data.items():
             if key != "reason":
-                data[key] = value if value is not None else ""
+                nullable = key in ("legal_days", "fee_charged")
+                data[key] = value if value is not None or nullable else ""
         return data

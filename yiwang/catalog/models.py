@@ -25,6 +25,9 @@ class ItemKind(models.TextChoices):
 
 
 class ItemLevel(models.TextChoices):
+    NATIONAL = "national", _("国家级")
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
     COUNTY = "county", _("县级")
     TOWN = "town", _("镇（街道）级")
     VILLAGE = "village", _("村（社区）级")
@@ -34,6 +37,13 @@ class Audience(models.TextChoices):
     PERSON = "person", _("自然人")
     ENTERPRISE = "enterprise", _("法人")
     BOTH = "both", _("自然人、法人")
+
+
+class LimitUnit(models.TextChoices):
+    """How an item's time limits are counted; a blank legal limit means 无法定时限."""
+
+    WORKDAYS = "workdays", _("工作日")
+    CALENDAR_DAYS = "calendar_days", _("自然日")
 
 
 class HandlingType(models.TextChoices):
@@ -74,6 +84,7 @@ class MaterialForm(models.TextChoices):
     ORIGINAL = "original", _("原件")
     COPY = "copy", _("复印件")
     BOTH = "both", _("原件和复印件")
+    UNKNOWN = "unknown", _("未列明")
 
 
 class ServiceItem(models.Model):
@@ -96,18 +107,22 @@ class ServiceItem(models.Model):
     on_application = models.BooleanField(_("依申请事项"), default=True)
     legal_basis = models.TextField(_("设定依据"), blank=True)
     conditions = models.TextField(_("受理条件"), blank=True)
-    legal_days = models.PositiveSmallIntegerField(_("法定办结时限（工作日）"))
-    promised_days = models.PositiveSmallIntegerField(_("承诺办结时限（工作日）"))
+    # None: no statutory limit (无法定时限). Both limits are counted in ``limit_unit``.
+    legal_days = models.PositiveSmallIntegerField(_("法定办结时限"), null=True, blank=True)
+    promised_days = models.PositiveSmallIntegerField(_("承诺办结时限"))
+    limit_unit = models.CharField(_("时限单位"), max_length=16, choices=LimitUnit.choices, default=LimitUnit.WORKDAYS)
     handling_type = models.CharField(_("办件类型"), max_length=16, choices=HandlingType.choices)
     online_depth = models.PositiveSmallIntegerField(_("网办深度"), choices=OnlineDepth.choices)
     visits_required = models.PositiveSmallIntegerField(_("到办事现场次数"), default=0)
     visits_reason = models.TextField(_("必须现场办理原因"), blank=True)
-    fee_charged = models.BooleanField(_("是否收费"), default=False)
+    # None: the source does not say (未列明); the guide tells the applicant to ask at the window.
+    fee_charged = models.BooleanField(_("是否收费"), null=True, blank=True, default=False)
     fee_description = models.TextField(_("收费标准及依据"), blank=True)
     online_payment = models.BooleanField(_("支持网上支付"), default=False)
     delivery_window = models.BooleanField(_("窗口领取"), default=True)
     delivery_post = models.BooleanField(_("邮寄送达"), default=False)
     delivery_electronic = models.BooleanField(_("电子证照/电子送达"), default=False)
+    # All three off: the delivery method is not listed in the source (未列明).
     where_to_apply = models.TextField(_("办理地点"), blank=True)
     when_to_apply = models.TextField(_("办理时间"), blank=True)
     consult_phone = models.CharField(_("咨询电话"), max_length=64, blank=True)
@@ -141,7 +156,8 @@ class ServiceItem(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                name="catalog_item_promised_le_legal", condition=Q(promised_days__lte=F("legal_days"))
+                name="catalog_item_promised_le_legal",
+                condition=Q(legal_days__isnull=True) | Q(promised_days__lte=F("legal_days")),
             ),
             models.CheckConstraint(
                 name="catalog_item_instant_iff_zero_days",
@@ -151,7 +167,6 @@ class ServiceItem(models.Model):
             models.CheckConstraint(
                 name="catalog_item_depth_range", condition=Q(online_depth__gte=1, online_depth__lte=4)
             ),
-            models.CheckConstraint(name="catalog_item_visits_range", condition=Q(visits_required__lte=2)),
             models.CheckConstraint(
                 name="catalog_item_depth4_zero_visits", condition=Q(online_depth__lt=4) | Q(visits_required=0)
             ),
@@ -162,8 +177,7 @@ class ServiceItem(models.Model):
                 name="catalog_item_no_fee_no_payment", condition=Q(fee_charged=True) | Q(online_payment=False)
             ),
             models.CheckConstraint(
-                name="catalog_item_has_delivery_mode",
-                condition=Q(delivery_window=True) | Q(delivery_post=True) | Q(delivery_electronic=True),
+                name="catalog_item_limit_unit_valid", condition=Q(limit_unit__in=["workdays", "calendar_days"])
             ),
             models.CheckConstraint(
                 name="catalog_item_kind_valid", condition=Q(kind__in=[value for value, _label in ItemKind.choices])
@@ -186,6 +200,20 @@ class ServiceItem(models.Model):
     @property
     def is_instant(self) -> bool:
         return self.handling_type == HandlingType.INSTANT
+
+    def _days_text(self, days: int | None) -> str:
+        if days is None:
+            return str(_("无法定时限"))
+        return f"{days}个{LimitUnit(self.limit_unit or LimitUnit.WORKDAYS).label}"
+
+    @property
+    def legal_limit_text(self) -> str:
+        """ "20个工作日", "60个自然日" or "无法定时限"."""
+        return self._days_text(self.legal_days)
+
+    @property
+    def promised_limit_text(self) -> str:
+        return self._days_text(self.promised_days)
 
     @property
     def delivery_labels(self) -> list[str]:
@@ -211,7 +239,7 @@ class ItemMaterial(models.Model):
     code = models.CharField(_("材料编码"), max_length=32)
     name = models.CharField(_("材料名称"), max_length=200)
     form = models.CharField(_("材料形式"), max_length=16, choices=MaterialForm.choices, default=MaterialForm.ORIGINAL)
-    copies = models.PositiveSmallIntegerField(_("份数"), default=1)
+    copies = models.PositiveSmallIntegerField(_("份数"), null=True, blank=True, default=1)  # None: 未列明
     required = models.BooleanField(_("必需"), default=True)
     key = models.BooleanField(_("关键要件"), default=False)
     deferrable = models.BooleanField(_("可容缺后补"), default=False)

@@ -11,7 +11,10 @@ elements), 国办发〔2018〕45号 (网办深度), plan 四（十五）8 (容�
 from django.utils.translation import gettext as _
 
 from .elements import Problem
-from .models import HandlingType, ItemKind, ReformMode
+from .models import HandlingType, ItemKind, LimitUnit, ReformMode
+
+# The policy limit on visits to the site (到办事现场次数 0, 1 or 2): a target, not a refusal.
+MAX_VISITS = 2
 
 
 def elements_problems(elements: dict) -> list[Problem]:
@@ -22,27 +25,25 @@ def elements_problems(elements: dict) -> list[Problem]:
     instant = elements["handling_type"] == HandlingType.INSTANT
     depth, visits = elements["online_depth"], elements["visits_required"]
 
+    unit = LimitUnit(elements.get("limit_unit") or LimitUnit.WORKDAYS).label
     # promised_days ≤ legal_days: a promise may shorten the statutory limit, never extend it.
-    if promised > legal:
+    # No statutory limit (legal_days None, 无法定时限) leaves the promise unbounded.
+    if legal is not None and promised > legal:
         errors.append(
             Problem(
                 "catalog.promised_exceeds_legal",
                 "promised_days",
-                _("承诺办结时限（%(promised)d个工作日）不得超过法定办结时限（%(legal)d个工作日）")
-                % {"promised": promised, "legal": legal},
+                _("承诺办结时限（%(promised)d个%(unit)s）不得超过法定办结时限（%(legal)d个%(unit)s）")
+                % {"promised": promised, "legal": legal, "unit": unit},
             )
         )
     # instant ⇔ promised_days = 0.
     if instant and promised != 0:
-        errors.append(
-            Problem("catalog.instant_needs_zero_days", "promised_days", _("即办件的承诺办结时限应为0个工作日"))
-        )
+        errors.append(Problem("catalog.instant_needs_zero_days", "promised_days", _("即办件的承诺办结时限应为0天")))
     if not instant and promised == 0:
         errors.append(
             Problem("catalog.zero_days_must_be_instant", "handling_type", _("承诺办结时限为0的事项应为即办件"))
         )
-    if visits > 2:
-        errors.append(Problem("catalog.visits_out_of_range", "visits_required", _("到办事现场次数只能为0、1或2次")))
     # online_depth IV (全程网办) ⇒ no visit at all.
     if depth == 4 and visits != 0:
         errors.append(
@@ -57,10 +58,8 @@ def elements_problems(elements: dict) -> list[Problem]:
         errors.append(
             Problem("catalog.visits_reason_missing", "visits_reason", _("需到现场办理的事项，应填写必须现场办理的原因"))
         )
-    if not elements["fee_charged"] and elements["online_payment"]:
+    if elements["fee_charged"] is not True and elements["online_payment"]:
         errors.append(Problem("catalog.payment_without_fee", "online_payment", _("不收费的事项不能开通网上支付")))
-    if not (elements["delivery_window"] or elements["delivery_post"] or elements["delivery_electronic"]):
-        errors.append(Problem("catalog.delivery_mode_missing", "delivery_window", _("至少应提供一种出件方式")))
 
     seen_codes, seen_names = set(), set()
     for material in elements["materials"]:
@@ -105,6 +104,18 @@ def elements_problems(elements: dict) -> list[Problem]:
         errors.append(Problem("catalog.form_field_duplicate", "form_fields", _("申请表字段标识重复")))
 
     # Warnings: published, but a maintainer should look.
+    # The policy limit on visits is a target, not a refusal: a real item needing more visits loads and
+    # is counted as not meeting it (catalog targets, ``over_visits``).
+    if visits > MAX_VISITS:
+        warnings.append(
+            Problem(
+                "catalog.visits_over_target",
+                "visits_required",
+                _("到办事现场%(n)d次，超过“最多跑%(max)d次”的目标；请说明原因并推动压减")
+                % {"n": visits, "max": MAX_VISITS},
+                severity="warning",
+            )
+        )
     if depth == 3 and visits > 1:
         warnings.append(
             Problem(
@@ -142,7 +153,7 @@ def elements_problems(elements: dict) -> list[Problem]:
         warnings.append(
             Problem("catalog.legal_basis_missing", "legal_basis", _("行政许可事项应载明设定依据"), severity="warning")
         )
-    if elements["fee_charged"] and not elements["fee_description"].strip():
+    if elements["fee_charged"] is True and not elements["fee_description"].strip():
         warnings.append(
             Problem(
                 "catalog.fee_description_missing",
@@ -155,7 +166,7 @@ def elements_problems(elements: dict) -> list[Problem]:
         warnings.append(
             Problem("catalog.materials_missing", "materials", _("依申请事项未列明申请材料"), severity="warning")
         )
-    if legal > 0 and promised == legal:
+    if legal is not None and legal > 0 and promised == legal:
         warnings.append(
             Problem(
                 "catalog.promise_not_compressed",
@@ -164,7 +175,37 @@ def elements_problems(elements: dict) -> list[Problem]:
                 severity="warning",
             )
         )
+    unlisted = [label for label in elements_unlisted(elements) if label != "申请材料"]
+    if unlisted:
+        warnings.append(
+            Problem(
+                "catalog.elements_unlisted",
+                "fee_charged" if "是否收费" in unlisted else "materials",
+                _("未列明：%s（办事指南显示“以窗口告知为准”，请部门补全）") % "、".join(unlisted),
+                severity="warning",
+            )
+        )
     return errors + warnings
+
+
+def elements_unlisted(elements: dict) -> list[str]:
+    """The elements a published guide needs that the source does not list (未列明), as Chinese labels.
+
+    The department completes them; until then the guide says "以窗口告知为准".
+    """
+    missing = []
+    if elements.get("fee_charged") is None:
+        missing.append("是否收费")
+    if not (elements.get("delivery_window") or elements.get("delivery_post") or elements.get("delivery_electronic")):
+        missing.append("出件方式")
+    if elements.get("on_application", True) and not elements.get("materials"):
+        missing.append("申请材料")
+    for material in elements.get("materials") or []:
+        if material.get("form") == "unknown":
+            missing.append(f"材料“{material.get('name', '')}”的形式")
+        if material.get("copies") is None:
+            missing.append(f"材料“{material.get('name', '')}”的份数")
+    return missing
 
 
 def blocking(problems: list[Problem]) -> list[Problem]:

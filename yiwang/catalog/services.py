@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from yiwang.core.audit import audit_record
 from yiwang.core.errors import ApplicationError
-from yiwang.org.models import Department, Role
+from yiwang.org.models import Department, Region, Role
 from yiwang.org.scoping import scope_for
 from yiwang.org.selectors import user_departments
 
@@ -120,10 +120,12 @@ def _apply(item: ServiceItem, elements: dict, departments: dict[str, Department]
     for spec in ITEM_FIELDS:
         if spec.type == "department":
             setattr(item, spec.key, departments[elements[spec.key]])
-        else:
+        elif spec.type != "region":
             setattr(item, spec.key, elements[spec.key])
     item.form_fields = [dict(f) for f in elements["form_fields"]]
-    item.region = departments[elements["competent_department"]].region
+    competent_region = departments[elements["competent_department"]].region
+    region_code = elements.get("region") or competent_region.code
+    item.region = competent_region if region_code == competent_region.code else Region.objects.get(code=region_code)
     _search_fields(item, elements, departments)
     item.save()
     ItemMaterial.objects.filter(item=item).delete()

@@ -27,12 +27,12 @@ def test_a_bad_file_prints_every_error_and_fails(tmp_path, food_item, admin_user
     path = tmp_path / "清单.xlsx"
     call_command("catalog", "export", str(path))
     wb = load_workbook(path)
-    wb[excel.SHEET_ITEMS].cell(row=2, column=12, value=99)
+    wb[excel.SHEET_ITEMS].cell(row=2, column=[c.key for c in excel.ITEM_COLUMNS].index("promised_days") + 1, value=99)
     wb.save(path)
     with pytest.raises(CommandError, match="导入文件有1处错误"):
         call_command("catalog", "import", str(path), "--actor", admin_user.username, "--reason", "调整")
     assert (
-        "事项清单 第2行 “承诺办结时限（工作日）”列：承诺办结时限（99个工作日）不得超过法定办结时限（20个工作日）"
+        "事项清单 第2行 “承诺办结时限”列：承诺办结时限（99个工作日）不得超过法定办结时限（20个工作日）"
         in capsys.readouterr().err
     )
     assert ServiceItem.objects.get().promised_days == 5

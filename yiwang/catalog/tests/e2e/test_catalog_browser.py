@@ -107,7 +107,7 @@ def test_a_reviewer_of_another_department_approves_without_seeing_the_proposer(
     assert "周敏" not in page.content()
     assert axe(page) == []
     page.get_by_role("link", name="审核 食品经营许可（新办）").click()
-    assert page.get_by_role("rowheader", name="承诺办结时限（工作日）").is_visible()
+    assert page.get_by_role("rowheader", name="承诺办结时限").is_visible()
     assert "周敏" not in page.content()
     page.screenshot(path=str(screenshot_dir / "catalog-review.png"), full_page=True)
     violations = axe(page)

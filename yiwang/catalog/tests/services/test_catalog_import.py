@@ -99,7 +99,7 @@ def test_reimporting_an_unchanged_file_changes_nothing(catalog_file, admin_user)
 
 
 def test_a_changed_row_becomes_a_proposal_awaiting_review(catalog_file, handler_a):
-    file = _edit(catalog_file, lambda wb: _set(wb[excel.SHEET_ITEMS], 3, "承诺办结时限（工作日）", 3))
+    file = _edit(catalog_file, lambda wb: _set(wb[excel.SHEET_ITEMS], 3, "承诺办结时限", 3))
     report = services.catalog_import(file=file, actor=handler_a, reason="压缩承诺时限")
     assert report.proposed_changes == ["610326-XK-0001"]
     change = ItemChange.objects.get()
@@ -153,11 +153,11 @@ def test_a_duplicate_code_is_reported_with_both_rows(catalog_file, admin_user):
 
 
 def test_promised_beyond_legal_is_reported_on_its_cell(catalog_file, admin_user):
-    file = _edit(catalog_file, lambda wb: _set(wb[excel.SHEET_ITEMS], 3, "承诺办结时限（工作日）", 25))
+    file = _edit(catalog_file, lambda wb: _set(wb[excel.SHEET_ITEMS], 3, "承诺办结时限", 25))
     _wipe()
     with pytest.raises(ApplicationError) as refused:
         services.catalog_import(file=file, actor=admin_user, reason="初始", baseline=True)
-    assert _errors(refused) == [(excel.SHEET_ITEMS, 3, "承诺办结时限（工作日）", "catalog.promised_exceeds_legal")]
+    assert _errors(refused) == [(excel.SHEET_ITEMS, 3, "承诺办结时限", "catalog.promised_exceeds_legal")]
     assert not ServiceItem.objects.exists()
 
 
@@ -227,7 +227,7 @@ def test_baseline_import_refuses_existing_codes_and_non_admins(catalog_file, adm
 
 
 def test_a_handler_cannot_import_items_of_other_departments(catalog_file, handler_c):
-    file = _edit(catalog_file, lambda wb: _set(wb[excel.SHEET_ITEMS], 3, "承诺办结时限（工作日）", 3))
+    file = _edit(catalog_file, lambda wb: _set(wb[excel.SHEET_ITEMS], 3, "承诺办结时限", 3))
     with pytest.raises(ApplicationError) as refused:
         services.catalog_import(file=file, actor=handler_c, reason="压缩")
     assert ("事项清单", 3, "主管部门", "catalog.not_permitted") in _errors(refused)

@@ -17,11 +17,7 @@ BAD = [
     ("catalog.depth_iv_needs_zero_visits", {"online_depth": 4, "visits_required": 1}),
     ("catalog.visits_reason_missing", {"visits_required": 2, "visits_reason": "  "}),
     ("catalog.payment_without_fee", {"fee_charged": False, "online_payment": True}),
-    ("catalog.visits_out_of_range", {"visits_required": 3}),
-    (
-        "catalog.delivery_mode_missing",
-        {"delivery_window": False, "delivery_post": False, "delivery_electronic": False},
-    ),
+    ("catalog.region_unknown", {"region": "999999"}),
     ("catalog.material_key_deferrable", {"materials": [material(key=True, deferrable=True)]}),
     ("catalog.material_key_not_required", {"materials": [material(key=True, required=False, deferrable=False)]}),
     ("catalog.material_pledge_not_allowed", {"pledge_allowed": False, "reform_mode": ""}),

@@ -36,7 +36,7 @@ def test_a_proposal_from_the_form_then_a_blind_review(client, food_item, handler
     form = client.get("/services/staff/items/610326-XK-0001/propose/")
     assert form.status_code == 200
     data = {k: v for k, v in item_elements(food_item).items() if k not in ("code", "materials", "form_fields")}
-    data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
+    data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False or k == "fee_charged"}
     data.update(promised_days=30, reason="延长")
     refused = client.post("/services/staff/items/610326-XK-0001/propose/", data)
     assert refused.status_code == 200
@@ -95,7 +95,7 @@ def test_import_page_refuses_other_file_types(client, admin_user, departments):
 
 def test_import_page_creates_proposals(client, food_item, handler_a):
     wb = excel.workbook_export(ServiceItem.objects.all())
-    wb[excel.SHEET_ITEMS].cell(row=2, column=12, value=4)  # 承诺办结时限
+    wb[excel.SHEET_ITEMS].cell(row=2, column=[c.key for c in excel.ITEM_COLUMNS].index("promised_days") + 1, value=4)
     buffer = BytesIO()
     wb.save(buffer)
     client.force_login(handler_a)
