@@ -55,3 +55,13 @@ class PasswordChangeForm(BootstrapForm):
         if cleaned.get("new_password") and cleaned.get("new_password") != cleaned.get("new_password_again"):
             self.add_error("new_password_again", _("两次输入的新密码不一致"))
         return cleaned
+
+
+class OrgImportForm(BootstrapForm):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("请上传 .xlsx 格式的文件"))
+        return upload

@@ -11,4 +11,6 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/password/", views.password_change, name="password_change"),
     path("org/departments/", views.departments, name="departments"),
+    path("org/import/", views.org_import, name="import"),
+    path("org/import/template.xlsx", views.org_template, name="import_template"),
 ]

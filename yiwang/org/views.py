@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,8 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yiwang.core.errors import ApplicationError, add_application_error
 from yiwang.core.pii import mask_id_number, mask_phone
 from yiwang.core.ratelimits import limit_page
-from yiwang.org import selectors, services
-from yiwang.org.forms import LoginForm, PasswordChangeForm
+from yiwang.org import excel, selectors, services
+from yiwang.org.forms import LoginForm, OrgImportForm, PasswordChangeForm
+from yiwang.org.permissions import action_required
 from yiwang.org.workbench import cards_for
 from yiwang.workdays.selectors import add_workdays, day_info
 
@@ -162,3 +164,39 @@ def departments(request):
     }
     template = "org/_department_rows.html" if request.htmx else "org/departments.html"
     return render(request, template, context)
+
+
+@action_required("org.manage")
+def org_template(request):
+    response = HttpResponse(
+        excel.workbook_bytes(excel.template_workbook()),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="org-template.xlsx"'
+    return response
+
+
+@action_required("org.manage")
+@require_http_methods(["GET", "POST"])
+def org_import(request):
+    """Regions and departments from a filled-in template; all or nothing, every error listed."""
+    form = OrgImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        parsed = excel.workbook_parse(form.cleaned_data["file"])
+        try:
+            context["report"] = services.org_import(
+                regions=parsed.regions, departments=parsed.departments, errors=parsed.errors, actor=request.user
+            )
+        except ApplicationError as error:
+            context["errors"] = error.details.get("errors") or [
+                {"sheet": "", "row": None, "column": None, "message": error.message}
+            ]
+            context["error_message"] = error.message
+            status = 400
+        else:
+            context["form"] = OrgImportForm()
+    elif request.method == "POST":
+        status = 400
+    return render(request, "org/import.html", context, status=status)

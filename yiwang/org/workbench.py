@@ -162,6 +162,7 @@ register(
         Role.SUPERVISOR: [Link(DEPARTMENTS, "org:departments", order=95)],
         Role.ADMIN: [
             Link(DEPARTMENTS, "org:departments", order=60),
+            Link(_("导入区划与部门"), "org:import", order=65),
             Link(_("用户"), "admin:org_user_changelist", staff_only=True, order=70),
             Link(_("API 文档"), "/api/docs", order=80),
         ],
