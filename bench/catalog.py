@@ -70,7 +70,7 @@ def build_catalog(n_items: int) -> None:
 
     from yiwang.catalog.demo import items as demo_data
     from yiwang.catalog.models import ItemMaterial, ServiceItem
-    from yiwang.catalog.search import build_search_fields
+    from yiwang.catalog.search import build_search_fields, vector_write
     from yiwang.org.models import Department, Region
 
     province = Region.objects.create(code="610000", name="陕西省", level="province", path="610000/")
@@ -116,6 +116,7 @@ def build_catalog(n_items: int) -> None:
         ItemMaterial.objects.bulk_create(
             [ItemMaterial(item=created[i], position=p, **m) for i, p, m in materials], batch_size=5000
         )
+        vector_write(created)  # PostgreSQL's text search column, as publishing writes it
 
 
 def timed(fn, runs: int) -> tuple[list[float], object]:

@@ -87,6 +87,13 @@ class MaterialForm(models.TextChoices):
     UNKNOWN = "unknown", _("未列明")
 
 
+class TextSearchVectorField(models.Field):
+    """A ``tsvector`` on PostgreSQL (searched with ``to_tsquery('simple', …)``); plain text elsewhere."""
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
 class ServiceItem(models.Model):
     """One service item with its implementation elements, as in force now."""
 
@@ -141,6 +148,9 @@ class ServiceItem(models.Model):
     # Derived, normalised text for the keyword search (see search.py); rebuilt whenever elements change.
     search_name = models.CharField(max_length=255, blank=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
+    # PostgreSQL: the jieba-segmented words of the item (name A, keywords B, the rest C) in a tsvector
+    # with a GIN index (migration 0003's SQL), written when a version is published. Unused on SQLite.
+    search_vector = TextSearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -12,6 +12,11 @@ match normalised substrings instead:
 4. if nothing has every term, each term is cut into the longest pieces the catalog contains
    ("营业执照补办" → 营业执照 + 补办), which must all occur; failing that, any of them may, ranked by
    how many occur and where.
+
+That substring path is the embedded default (SQLite). On PostgreSQL the same terms and synonyms are
+cut into words by jieba and matched with ``to_tsquery('simple', …)`` against ``search_vector``, a
+``tsvector`` of the item's jieba-segmented words (name weight A, keywords B, the rest C) with a GIN
+index, written by the service when a version is published — every search is an index lookup.
 """
 
 import re
@@ -19,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Case, IntegerField, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, StrIndex
 from django.db.models.lookups import GreaterThan
@@ -247,11 +253,113 @@ def _segments(queryset: QuerySet, term: str) -> list[str]:
     return pieces
 
 
+# --- PostgreSQL: jieba words in a tsvector ----------------------------------------------------------
+
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+def segment(text: str, *, for_search: bool = True) -> list[str]:
+    """The words of normalised ``text`` (jieba; for documents also the shorter words inside long ones,
+    so "营业执照" is found by 营业执照, 营业 and 执照)."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    text = normalize(text)
+    words = jieba.cut_for_search(text) if for_search else jieba.cut(text)
+    return [w for w in (w.strip() for w in words) if w and _WORD.search(w)]
+
+
+def vector_sources(*, search_name: str, keywords: str, search_text: str) -> tuple[str, str, str]:
+    """The segmented text of weights A (name), B (keywords) and C (everything), space-joined."""
+    return (
+        " ".join(segment(search_name)),
+        " ".join(segment(keywords)),
+        " ".join(segment(search_text)),
+    )
+
+
+_VECTOR_UPDATE = (
+    "UPDATE catalog_serviceitem SET search_vector = setweight(to_tsvector('simple', %s), 'A')"
+    " || setweight(to_tsvector('simple', %s), 'B') || setweight(to_tsvector('simple', %s), 'C') WHERE id = %s"
+)
+
+
+def vector_write(items) -> None:
+    """Write ``search_vector`` of these saved items (PostgreSQL only; call in the publishing transaction)."""
+    if connection.vendor != "postgresql":
+        return
+    rows = [
+        (*vector_sources(search_name=i.search_name, keywords=i.keywords, search_text=i.search_text), i.pk)
+        for i in items
+    ]
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(_VECTOR_UPDATE, rows)
+
+
+def _quote(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _term_query(term: str) -> str:
+    """One term as a tsquery: any of its variants, each variant all of its words."""
+    alternatives = []
+    for variant in term_variants(term):
+        words = segment(variant, for_search=False)
+        if words:
+            alternatives.append("(" + " & ".join(_quote(w) for w in dict.fromkeys(words)) + ")")
+    return "(" + " | ".join(alternatives) + ")" if alternatives else ""
+
+
+def _pg_ranked(queryset: QuerySet, terms: list[str], *, require_all: bool) -> QuerySet:
+    parts = [q for q in (_term_query(t) for t in terms) if q]
+    if not parts:
+        return queryset.none()
+    tsquery = (" & " if require_all else " | ").join(parts)
+    return (
+        queryset.extra(
+            where=["catalog_serviceitem.search_vector @@ to_tsquery('simple', %s)"],
+            params=[tsquery],
+            select={"search_rank": "ts_rank(catalog_serviceitem.search_vector, to_tsquery('simple', %s))"},
+            select_params=[tsquery],
+        )
+        .annotate(search_level=_LEVEL_ORDER)
+        .order_by("-search_rank", "search_level", "code")
+    )
+
+
+def _pg_rank_and_filter(queryset: QuerySet, terms: list[str]) -> SearchOutcome:
+    found = _pg_ranked(queryset, terms, require_all=True)
+    count = found.count()
+    if count:
+        return SearchOutcome(found, terms, count=count)
+    # Nothing has every term: the words of each term that the catalog knows, covering at least half
+    # of the term (a word the catalog barely knows says nothing).
+    pieces: list[str] = []
+    for term in terms:
+        words = [w for w in dict.fromkeys(segment(term, for_search=False)) if len(w) > 1]
+        known = [w for w in words if _pg_ranked(queryset, [w], require_all=True).exists()]
+        if sum(len(w) for w in known) * 2 < len(term):
+            continue
+        pieces += [w for w in known if w not in pieces]
+    if not pieces:
+        return SearchOutcome(queryset.none(), terms, fuzzy=True, count=0)
+    for require_all in (True, False):
+        found = _pg_ranked(queryset, pieces, require_all=require_all)
+        count = found.count()
+        if count:
+            return SearchOutcome(found, pieces, fuzzy=True, count=count)
+    return SearchOutcome(found, pieces, fuzzy=True, count=0)
+
+
 def rank_and_filter(queryset: QuerySet, query: str) -> SearchOutcome:
     """Filter ``queryset`` (of ServiceItem) by ``query`` and order it by relevance, then level and code."""
     terms = query_terms(query)
     if not terms:
         return SearchOutcome(queryset, terms, count=queryset.count())
+    if connection.vendor == "postgresql":
+        return _pg_rank_and_filter(queryset, terms)
     found = _ranked(queryset, terms, require_all=True)
     count = found.count()
     if count:

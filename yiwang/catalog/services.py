@@ -42,7 +42,7 @@ from .models import (
     ServiceItemVersion,
 )
 from .rules import blocking, elements_problems
-from .search import build_search_fields
+from .search import build_search_fields, vector_write
 from .workflow import check_bundle_transition, check_change_transition, check_item_transition
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -280,6 +280,7 @@ def _publish(
     item.published_at = now
     item.withdrawn_at = None
     _apply(item, elements, departments)
+    vector_write([item])  # PostgreSQL's text search reads the published version's words
     version = ServiceItemVersion.objects.create(
         item=item,
         number=item.version,
