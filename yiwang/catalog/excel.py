@@ -370,11 +370,12 @@ def _allowed(column: Column) -> str:
     if column.kind == "code":
         return "文本（单元格格式为“文本”）"
     if column.kind == "enum":
-        return "、".join(str(label) for value, label in column.choices.choices if value)
+        # Each value quoted, "／" between them: "自然人、法人" is one value, not two.
+        return "／".join(f"“{label}”" for value, label in column.choices.choices if value)
     if column.kind == "depth":
-        return "、".join(DEPTH_LABELS.values())
+        return "／".join(f"“{label}”" for label in DEPTH_LABELS.values())
     if column.kind == "form_type":
-        return "、".join(FORM_FIELD_TYPES.values())
+        return "／".join(f"“{label}”" for label in FORM_FIELD_TYPES.values())
     if column.kind == "int":
         return "非负整数"
     return ""
@@ -471,6 +472,7 @@ def _parse_value(column: Column, raw, errors: list[CellError], sheet: str, row: 
             return None
         return value
     if column.kind == "enum":
+        text = text.strip("“”\"'")  # a value copied with its quotes from the help sheet
         if text in ("", "不涉及", "无") and "" in column.choices.values:
             return ""
         for value, label in column.choices.choices:
