@@ -23,6 +23,7 @@ class RegionAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     readonly_fields = ["path"]
     autocomplete_fields = ["parent"]
+    change_list_template = "admin/org/import_link_change_list.html"
 
     def get_readonly_fields(self, request, obj=None):
         # Code and parent make up the materialised path of the whole subtree: fixed once created.
@@ -55,6 +56,8 @@ class DepartmentAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name", "code", "aliases__alias"]
     autocomplete_fields = ["region"]
     inlines = [DepartmentAliasInline]
+    # A whole list of departments is loaded on the staff import page (the same service as manage.py org import).
+    change_list_template = "admin/org/import_link_change_list.html"
 
 
 @admin.register(DepartmentAlias)

@@ -71,3 +71,10 @@ def test_only_administrators_reach_the_page(client, handler_a, supervisor, tmp_p
         wb = Workbook()
         wb.save(tmp_path / "x.xlsx")
         assert _upload(client, tmp_path / "x.xlsx").status_code == 403
+
+
+def test_the_admin_lists_link_to_the_import_page(client, admin_user):
+    client.force_login(admin_user)
+    for url in ("/admin/org/department/", "/admin/org/region/"):
+        html = client.get(url).content.decode()
+        assert '<a href="/org/import/">从 Excel 导入区划与部门</a>' in html
