@@ -4,7 +4,8 @@
 (region, competent department, level — the key), all under the fixed month ``SNAPSHOT_MONTH``.
 ``count`` = published items; ``applied`` = 依申请; ``online`` = 依申请 with online depth ≥ III;
 ``zero_visit`` = 依申请 with 0 visits; ``instant`` = 即办件; ``reform`` = 证照分离 mode counted by
-the plan (直接取消审批, 审批改为备案, 实行告知承诺).
+the plan (直接取消审批, 审批改为备案, 实行告知承诺); ``over_visits`` = 依申请 needing more visits
+than the policy limit (``rules.MAX_VISITS``), which load but do not meet the target.
 
 Every catalog change recomputes the snapshot of the departments it touches — exact and cheap
 (one GROUP BY over one department's items):
@@ -23,6 +24,7 @@ from yiwang.measures.services import measures_replace
 from yiwang.org.models import Department
 
 from .models import COUNTED_REFORM_MODES, HandlingType, ItemStatus, ServiceItem
+from .rules import MAX_VISITS
 
 ITEMS = "catalog.items"
 SNAPSHOT_MONTH = dt.date(2000, 1, 1)
@@ -34,7 +36,9 @@ _SUMS = {
     "zero_visit": Count("pk", filter=Q(on_application=True, visits_required=0)),
     "instant": Count("pk", filter=Q(handling_type=HandlingType.INSTANT)),
     "reform": Count("pk", filter=Q(reform_mode__in=list(COUNTED_REFORM_MODES))),
+    "over_visits": Count("pk", filter=Q(on_application=True, visits_required__gt=MAX_VISITS)),
 }
+_FIELDS = ("applied", "online", "zero_visit", "instant", "reform", "over_visits")
 
 
 def _rows(qs):
@@ -50,7 +54,7 @@ def _rows(qs):
             "department": row["competent_department_id"],
             "key": row["level"],
             "count": row["n"],
-            **{name: row[name] for name in ("applied", "online", "zero_visit", "instant", "reform")},
+            **{name: row[name] for name in _FIELDS},
         }
 
 
@@ -86,6 +90,6 @@ def on_item_changed(item: ServiceItem, *, previous_department=None) -> None:
 register_metric(
     ITEMS,
     label="事项清单（现状快照）",
-    fields=("applied", "online", "zero_visit", "instant", "reform"),
+    fields=_FIELDS,
     rebuild=rebuild_items,
 )

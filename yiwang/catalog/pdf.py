@@ -88,7 +88,7 @@ def guide_pdf(item, *, url: str, promise_due=None) -> bytes:
         author="眉县政务服务",
     )
     story = [_p(f"{item.name}", s["title"]), _p(f"办事指南 · 事项编码 {item.code} · 第{item.version}版", s["small"])]
-    delivery = "、".join(item.delivery_labels)
+    delivery = "、".join(item.delivery_labels) or "以窗口告知为准"
     facts = [
         ("事项类型", item.get_kind_display()),
         ("主管部门", item.competent_department.name),
@@ -98,12 +98,12 @@ def guide_pdf(item, *, url: str, promise_due=None) -> bytes:
         ("设定依据", item.legal_basis),
         ("受理条件", item.conditions),
         ("办件类型", item.get_handling_type_display()),
-        ("法定办结时限", f"{item.legal_days}个工作日"),
+        ("法定办结时限", item.legal_limit_text),
         (
             "承诺办结时限",
             "即办"
             if item.is_instant
-            else f"{item.promised_days}个工作日"
+            else item.promised_limit_text
             + (
                 f"（今日受理，预计不晚于{promise_due.year}年{promise_due.month}月{promise_due.day}日）"
                 if promise_due
@@ -112,7 +112,10 @@ def guide_pdf(item, *, url: str, promise_due=None) -> bytes:
         ),
         ("网办深度", f"{DEPTH_LABELS[item.online_depth]}：{item.get_online_depth_display()}"),
         ("到现场次数", f"{item.visits_required}次" + (f"（{item.visits_reason}）" if item.visits_required else "")),
-        ("收费", item.fee_description if item.fee_charged else "不收费"),
+        (
+            "收费",
+            "以窗口告知为准" if item.fee_charged is None else (item.fee_description if item.fee_charged else "不收费"),
+        ),
         ("出件方式", delivery),
         ("办理地点", item.where_to_apply),
         ("办理时间", item.when_to_apply),
@@ -143,7 +146,12 @@ def guide_pdf(item, *, url: str, promise_due=None) -> bytes:
             [
                 _p(n, s["body"]),
                 _p(m.name, s["body"]),
-                _p(f"{m.get_form_display()}{m.copies}份", s["body"]),
+                _p(
+                    "以窗口告知为准"
+                    if m.form == "unknown" or m.copies is None
+                    else f"{m.get_form_display()}{m.copies}份",
+                    s["body"],
+                ),
                 _p("、".join(flags), s["body"]),
                 _p(note or "—", s["body"]),
             ]

@@ -18,7 +18,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from yiwang.measures.selectors import fact_total, facts
-from yiwang.org.models import Department
+from yiwang.org.models import Department, Region
 from yiwang.org.scoping import scope_for
 from yiwang.org.selectors import user_departments
 
@@ -38,7 +38,7 @@ from .models import (
     ServiceItem,
     ServiceItemVersion,
 )
-from .rules import elements_problems
+from .rules import MAX_VISITS, elements_problems, elements_unlisted
 from .search import SearchOutcome, rank_and_filter
 from .services import review_refusal
 
@@ -332,6 +332,33 @@ def staff_item(user, code: str) -> ServiceItem | None:
     )
 
 
+def unlisted_items_q() -> Q:
+    """Items with an element a published guide needs that the source did not list (未列明)."""
+    return (
+        Q(fee_charged__isnull=True)
+        | Q(delivery_window=False, delivery_post=False, delivery_electronic=False)
+        | Q(materials__form=MaterialForm.UNKNOWN)
+        | Q(materials__copies__isnull=True)
+        | Q(on_application=True, materials__isnull=True)
+    )
+
+
+def items_data_quality(items: QuerySet[ServiceItem]) -> list[tuple[ServiceItem, list[str]]]:
+    """The data-quality report: each item (not withdrawn) with the elements it does not list, so the
+    department can complete them (the guide says "以窗口告知为准" meanwhile). Pass ``staff_items(user)``
+    on pages; the command passes every item."""
+    pks = (
+        items.exclude(status=ItemStatus.WITHDRAWN).filter(unlisted_items_q()).values_list("pk", flat=True).distinct()
+    )
+    rows = (
+        ServiceItem.objects.filter(pk__in=list(pks))
+        .select_related("competent_department", "implementing_department", "region")
+        .prefetch_related(Prefetch("materials", queryset=ItemMaterial.objects.order_by("position", "id")))
+        .order_by("competent_department__code", "code")
+    )
+    return [(item, elements_unlisted(item_elements(item))) for item in rows]
+
+
 def item_problems(item: ServiceItem) -> list[Problem]:
     """The consistency problems of an item as it stands (see rules.py)."""
     return elements_problems(item_elements(item))
@@ -418,6 +445,8 @@ class CatalogMeasures:
     instant: int
     reform: int
     department: Department | None = None
+    over_visits: int = 0
+    region: Region | None = None
 
     @property
     def online_rate(self) -> float | None:
@@ -436,16 +465,31 @@ class CatalogMeasures:
         return None if self.zero_visit_share is None else round(self.zero_visit_share * 100, 1)
 
 
-def _measures(label: str, row: dict, department: Department | None = None) -> CatalogMeasures:
+def _measures(
+    label: str, row: dict, department: Department | None = None, region: Region | None = None
+) -> CatalogMeasures:
     return CatalogMeasures(
         label=label,
         department=department,
+        region=region,
         published=row["count"],
-        **{name: row[name] for name in ("applied", "online", "zero_visit", "instant", "reform")},
+        **{
+            name: row.get(name) or 0 for name in ("applied", "online", "zero_visit", "instant", "reform", "over_visits")
+        },
     )
 
 
-def catalog_targets(*, level: str | None = None) -> dict:
+def _overall_label(regions: list[Region]) -> str:
+    """The name of the area the figures cover: the one region that contains every item's region, or a count."""
+    if not regions:
+        return "全县"
+    top = min(regions, key=lambda r: len(r.path))
+    if all(r.path.startswith(top.path) for r in regions):
+        return top.name
+    return f"全部区划（{len(regions)}个）"
+
+
+def catalog_targets(*, level: str | None = None, region: Region | None = None) -> dict:
     """The plan's catalog targets measured on published items, overall and per competent department.
 
     - 网上可办率 = items applied for (依申请) with online depth ≥ III ÷ items applied for; target ≥ 60 %
@@ -458,8 +502,13 @@ def catalog_targets(*, level: str | None = None) -> dict:
     Read from the ``catalog.items`` snapshot (one fact row per region, competent department and
     level), which every publish and withdrawal keeps current — never from the items.
     """
-    overall = _measures("全县", fact_total(ITEMS, key=level))
-    per_department = [row for row in facts(ITEMS, key=level, group_by=("department",)) if row["count"]]
+    per_region = [row for row in facts(ITEMS, key=level, region=region, group_by=("region",)) if row["count"]]
+    regions = Region.objects.in_bulk([row["region"] for row in per_region])
+    region_rows = [_measures(regions[row["region"]].name, row, region=regions[row["region"]]) for row in per_region]
+    region_rows.sort(key=lambda m: (m.region.path, m.label))
+    label = region.name if region is not None else _overall_label(list(regions.values()))
+    overall = _measures(label, fact_total(ITEMS, key=level, region=region))
+    per_department = [row for row in facts(ITEMS, key=level, region=region, group_by=("department",)) if row["count"]]
     departments = Department.objects.in_bulk([row["department"] for row in per_department])
     rows = [
         _measures(str(departments[row["department"]]), row, departments[row["department"]]) for row in per_department
@@ -478,7 +527,13 @@ def catalog_targets(*, level: str | None = None) -> dict:
             else (overall.zero_visit_share or 0) >= targets["zero_visit_share"],
             "instant_items": None if targets["instant_items"] is None else overall.instant >= targets["instant_items"],
         },
-        "levels": {row["key"]: row["count"] for row in facts(ITEMS, key=level, group_by=("key",)) if row["count"]},
+        "regions": region_rows,
+        "max_visits": MAX_VISITS,
+        "levels": {
+            row["key"]: row["count"]
+            for row in facts(ITEMS, key=level, region=region, group_by=("key",))
+            if row["count"]
+        },
     }
 
 

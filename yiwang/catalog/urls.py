@@ -25,4 +25,5 @@ urlpatterns = [
     path("staff/changes/", views.my_changes, name="my_changes"),
     path("staff/changes/<int:pk>/cancel/", views.change_cancel, name="change_cancel"),
     path("staff/targets/", views.targets, name="targets"),
+    path("staff/quality/", views.data_quality, name="data_quality"),
 ]

@@ -18,13 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.core.errors import ApplicationError
+from yiwang.org.models import Region
 from yiwang.org.permissions import action_required
-from yiwang.workdays.selectors import add_workdays
+from yiwang.workdays.selectors import add_workdays, is_workday
 
 from . import excel, pdf, selectors, services
 from .elements import item_elements
 from .forms import ImportForm, ProposalForm, ReasonForm, ReviewForm, SearchForm, StaffFilterForm
-from .models import ItemStatus, ServiceItem
+from .models import ItemLevel, ItemStatus, LimitUnit, ServiceItem
+from .rules import MAX_VISITS
 
 PAGE_SIZE = 20
 
@@ -61,6 +63,12 @@ def _promise_due(item: ServiceItem) -> dt.date | None:
     # 承诺时限 counts working days from the day after acceptance (民法典 Art. 201), via workdays.
     if item.is_instant:
         return None
+    if item.limit_unit == LimitUnit.CALENDAR_DAYS:
+        # 自然日: N calendar days; a last day off work runs to the next working day (民法典 Art. 203).
+        due = timezone.localdate() + dt.timedelta(days=item.promised_days)
+        while not is_workday(due):
+            due += dt.timedelta(days=1)
+        return due
     return add_workdays(timezone.localdate(), item.promised_days).due
 
 
@@ -83,6 +91,7 @@ def guide(request, code: str):
         "guide_url": url,
         "qr_svg": pdf.qr_svg(url),
         "promise_due": _promise_due(item),
+        "max_visits": MAX_VISITS,
         "depth_label": excel.DEPTH_LABELS[item.online_depth],
     }
     return render(request, "catalog/guide.html", context)
@@ -338,11 +347,19 @@ def staff_import(request):
 
 
 @action_required("catalog.workspace")
+def data_quality(request):
+    """The data-quality report: the user's items with elements the source did not list (未列明)."""
+    rows = selectors.items_data_quality(selectors.staff_items(request.user))
+    return render(request, "catalog/staff/quality.html", {"rows": rows})
+
+
+@action_required("catalog.workspace")
 def targets(request):
     level = request.GET.get("level") or None
-    if level not in (None, "county", "town", "village"):
+    if level not in ItemLevel.values:
         level = None
-    data = selectors.catalog_targets(level=level)
+    region = Region.objects.filter(code=(request.GET.get("region") or "")[:12]).first()
+    data = selectors.catalog_targets(level=level, region=region)
     chart = [
         {"name": row.label, "rate": round((row.online_rate or 0) * 100, 1)}
         for row in data["departments"]
@@ -353,6 +370,8 @@ def targets(request):
         "chart": chart,
         "chart_height": 60 + 26 * len(chart),
         "level": level,
+        "level_choices": ItemLevel.choices,
+        "region": region,
         "target_online_pct": round(data["targets"]["online_rate"] * 100),
         "reform_gap": max(0, data["targets"]["reform_items"] - data["overall"].reform),
     }

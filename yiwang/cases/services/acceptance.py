@@ -47,12 +47,13 @@ from yiwang.cases.services._common import (
     _stop_clock,
 )
 from yiwang.cases.workflow import check_case_transition
-from yiwang.catalog.models import ServiceItem, ServiceItemVersion
+from yiwang.catalog.models import LimitUnit, ServiceItem, ServiceItemVersion
 from yiwang.catalog.selectors import bundle_detail, item_spec
 from yiwang.core.audit import audit_record
 from yiwang.core.errors import ApplicationError
 from yiwang.core.limits import text_check
 from yiwang.workdays.models import Clock
+from yiwang.workdays.selectors import count_workdays, is_workday
 from yiwang.workdays.services import clock_pause, clock_resume, clock_start
 
 
@@ -81,11 +82,28 @@ def _step_days(chain: list[dict], promised: int) -> list[int]:
     return days
 
 
+def _clock_days(case: Case, started_at: dt.datetime) -> int:
+    """The promised limit in working days for the clock.
+
+    An item whose limits are in calendar days (自然日) ends N calendar days after the start day; when
+    that day is not a working day the limit runs to the next working day (民法典 Art. 203). The clock
+    counts the working days up to that end, so pauses and the sweep work as for any other deadline.
+    """
+    item = case.item
+    if item is None or item.limit_unit != LimitUnit.CALENDAR_DAYS or not case.promised_days:
+        return case.promised_days
+    start = timezone.localtime(started_at).date() if timezone.is_aware(started_at) else started_at.date()
+    end = start + dt.timedelta(days=case.promised_days)
+    while not is_workday(end):
+        end += dt.timedelta(days=1)
+    return count_workdays(start, end)
+
+
 def _start_clock_for_case(case: Case, *, actor, started_at: dt.datetime) -> Clock:
     return clock_start(
         label=f"{case.number} 办理期限",
         started_at=started_at,
-        days=case.promised_days,
+        days=_clock_days(case, started_at),
         actor=actor,
         owner=case,
         region_code=case.region.code,
@@ -193,7 +211,7 @@ def _fan_out(parent: Case, *, actor, at: dt.datetime) -> list[Case]:
             state=parent.state,
             instant=item.is_instant,
             promised_days=min(item.promised_days, parent.promised_days) if parent.promised_days else item.promised_days,
-            legal_days=item.legal_days,
+            legal_days=item.legal_days or 0,
             delivery_method=parent.delivery_method,
             postal_address=parent.postal_address,
             visits=0,

@@ -315,7 +315,8 @@ def case_submit(
         region, department, title = item.region, item.implementing_department, item.name
         if spec.department_id != item.implementing_department_id:
             department = Department.objects.get(pk=spec.department_id)
-        promised, legal, instant = spec.promised_days, spec.legal_days, spec.instant
+        # A case's legal_days is 0 where the item has no statutory limit (无法定时限).
+        promised, legal, instant = spec.promised_days, spec.legal_days or 0, spec.instant
     else:
         bundle = bundle_detail(bundle.code) if bundle.status == BundleStatus.PUBLISHED else None
         if bundle is None:
@@ -327,7 +328,7 @@ def case_submit(
         audience, form_fields = bundle.audience, bundle_merged_form(bundle)
         region, department, title = bundle.region, bundle.lead_department, bundle.name
         promised = bundle.target_days or max(i.promised_days for i in items)
-        legal = max(i.legal_days for i in items)
+        legal = max(i.legal_days or 0 for i in items)
         instant = False
 
     if channel == Channel.ONLINE:

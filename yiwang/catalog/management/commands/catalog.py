@@ -23,6 +23,7 @@ from ... import excel, services
 from ...elements import item_elements
 from ...models import ItemLevel, ItemStatus, ServiceItem
 from ...rules import elements_problems
+from ...selectors import items_data_quality
 
 
 class Command(BaseCommand):
@@ -111,4 +112,9 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{item.code} {item.name}：[{'错误' if problem.severity == 'error' else '提示'}] {problem.message}"
                 )
-        self.stdout.write(self.style.SUCCESS(f"检查完成：错误 {errors}，提示 {warnings}"))
+        quality = items_data_quality(ServiceItem.objects.all())
+        for item, missing in quality:
+            self.stdout.write(f"{item.code} {item.name}：[未列明] {'、'.join(missing)}")
+        self.stdout.write(
+            self.style.SUCCESS(f"检查完成：错误 {errors}，提示 {warnings}，有未列明要素的事项 {len(quality)}")
+        )

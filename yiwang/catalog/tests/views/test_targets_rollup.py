@@ -73,7 +73,7 @@ def test_the_targets_page_follows_import_approval_and_withdrawal(
 
     # After the import: 3 items, 3 applied for, 2 online (A, C), 2 zero-visit, 1 instant, 1 reform (A).
     rows = _page(client)
-    assert rows["全县"] == ["3", "3", "2", "66.7%", "66.7%", "1", "1"]
+    assert rows["眉县"] == ["3", "3", "2", "66.7%", "66.7%", "1", "1"]
     assert rows[market] == ["2", "2", "1", "50.0%", "50.0%", "0", "1"]
     assert rows[approval] == ["1", "1", "1", "100.0%", "100.0%", "1", "0"]
     assert measures_check(metrics=[ITEMS]) == []
@@ -93,7 +93,7 @@ def test_the_targets_page_follows_import_approval_and_withdrawal(
     )
     services.item_change_approve(change=change, actor=handler_c, note="同意")
     rows = _page(client)
-    assert rows["全县"] == ["3", "3", "3", "100.0%", "66.7%", "1", "2"]
+    assert rows["眉县"] == ["3", "3", "3", "100.0%", "66.7%", "1", "2"]
     assert rows[market] == ["1", "1", "1", "100.0%", "100.0%", "0", "1"]
     assert rows[approval] == ["2", "2", "2", "100.0%", "50.0%", "1", "1"]
     assert measures_check(metrics=[ITEMS]) == []
@@ -101,7 +101,7 @@ def test_the_targets_page_follows_import_approval_and_withdrawal(
     # A is withdrawn: 市场监管局 has no published item left and leaves the table.
     services.item_withdraw(item=imported["610326-R-001"], reason="依据国务院决定取消", actor=admin_user)
     rows = _page(client)
-    assert rows["全县"] == ["2", "2", "2", "100.0%", "50.0%", "1", "1"]
+    assert rows["眉县"] == ["2", "2", "2", "100.0%", "50.0%", "1", "1"]
     assert market not in rows
     assert rows[approval] == ["2", "2", "2", "100.0%", "50.0%", "1", "1"]
     assert measures_check(metrics=[ITEMS]) == []
@@ -115,5 +115,5 @@ def test_the_level_filter_reads_the_same_roll_up(client, admin_user, departments
     )
     client.force_login(leader)
     html = client.get("/services/staff/targets/", {"level": "town"}).content.decode()
-    assert _table(html)["全县"] == ["1", "1", "0", "0.0%", "0.0%", "0", "1"]
-    assert _page(client)["全县"] == ["2", "2", "1", "50.0%", "50.0%", "0", "2"]
+    assert _table(html)["眉县"] == ["1", "1", "0", "0.0%", "0.0%", "0", "1"]
+    assert _page(client)["眉县"] == ["2", "2", "1", "50.0%", "50.0%", "0", "2"]
