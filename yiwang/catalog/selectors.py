@@ -347,9 +347,7 @@ def items_data_quality(items: QuerySet[ServiceItem]) -> list[tuple[ServiceItem, 
     """The data-quality report: each item (not withdrawn) with the elements it does not list, so the
     department can complete them (the guide says "以窗口告知为准" meanwhile). Pass ``staff_items(user)``
     on pages; the command passes every item."""
-    pks = (
-        items.exclude(status=ItemStatus.WITHDRAWN).filter(unlisted_items_q()).values_list("pk", flat=True).distinct()
-    )
+    pks = items.exclude(status=ItemStatus.WITHDRAWN).filter(unlisted_items_q()).values_list("pk", flat=True).distinct()
     rows = (
         ServiceItem.objects.filter(pk__in=list(pks))
         .select_related("competent_department", "implementing_department", "region")

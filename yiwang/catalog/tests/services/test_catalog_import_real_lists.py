@@ -225,3 +225,31 @@ def test_calendar_day_limits_run_to_the_next_working_day_for_cases(db):
     assert add_workdays(started.date(), _clock_days(case, started)).due == dt.date(2025, 10, 9)
     case.item.limit_unit = "workdays"
     assert _clock_days(case, started) == 10
+
+
+def test_the_staff_pages_list_unlisted_elements_and_targets_per_region(
+    client, admin_user, departments, province_department, meixian
+):
+    file = _file(
+        [
+            _item(
+                **{
+                    "事项编码": "6100-QR-0002",
+                    "主管部门": "陕西省市场监督管理局",
+                    "实施主体": "陕西省市场监督管理局",
+                    "行使层级": "省级",
+                    "是否收费": "未列明",
+                }
+            ),
+            _item(),
+        ],
+        [],
+    )
+    _import(admin_user, file)
+    client.force_login(admin_user)
+    quality = client.get("/services/staff/quality/").content.decode()
+    assert "6100-QR-0002" in quality and "是否收费、申请材料" in quality
+    targets = client.get("/services/staff/targets/").content.decode()
+    assert "分区划情况" in targets and ">陕西省</th>" in targets and "?region=610000" in targets
+    county = client.get("/services/staff/targets/", {"region": "610326", "level": "county"}).content.decode()
+    assert ">眉县</th>" in county
