@@ -29,7 +29,7 @@ class MaterialOut(Schema):
     name: str
     form: str
     form_label: str
-    copies: int
+    copies: int | None  # None: not listed (未列明)
     required: bool
     key: bool
     deferrable: bool
@@ -57,8 +57,9 @@ class ItemSummaryOut(Schema):
     competent_department_name: str
     implementing_department: str
     implementing_department_name: str
-    legal_days: int
+    legal_days: int | None  # None: no statutory limit (无法定时限)
     promised_days: int
+    limit_unit: str  # workdays | calendar_days
     handling_type: str
     online_depth: int
     visits_required: int
@@ -85,6 +86,7 @@ class ItemSummaryOut(Schema):
             "implementing_department_name": item.implementing_department.name,
             "legal_days": item.legal_days,
             "promised_days": item.promised_days,
+            "limit_unit": item.limit_unit,
             "handling_type": item.handling_type,
             "online_depth": item.online_depth,
             "visits_required": item.visits_required,
@@ -101,7 +103,7 @@ class ItemDetailOut(ItemSummaryOut):
     legal_basis: str
     conditions: str
     visits_reason: str
-    fee_charged: bool
+    fee_charged: bool | None  # None: not listed (未列明)
     fee_description: str
     online_payment: bool
     delivery_modes: list[str]
@@ -148,7 +150,7 @@ class MergedMaterialOut(Schema):
     name: str
     form: str
     form_label: str
-    copies: int
+    copies: int | None  # None: not listed (未列明)
     required: bool
     key: bool
     deferrable: bool
@@ -178,7 +180,7 @@ class MaterialIn(Schema):
     code: str
     name: str
     form: str = "original"
-    copies: int = 1
+    copies: int | None = 1
     required: bool = True
     key: bool = False
     deferrable: bool = False
@@ -207,13 +209,15 @@ class ElementsIn(Schema):
     on_application: bool = True
     legal_basis: str = ""
     conditions: str = ""
-    legal_days: int = Field(..., ge=0)
+    region: str = ""
+    legal_days: int | None = Field(..., ge=0)
     promised_days: int = Field(..., ge=0)
+    limit_unit: str = "workdays"
     handling_type: str
     online_depth: int = Field(..., ge=1, le=4)
     visits_required: int = Field(..., ge=0)
     visits_reason: str = ""
-    fee_charged: bool = False
+    fee_charged: bool | None = False
     fee_description: str = ""
     online_payment: bool = False
     delivery_window: bool = True

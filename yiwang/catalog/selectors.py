@@ -199,7 +199,7 @@ class MergedMaterial:
 
     name: str
     form: str
-    copies: int
+    copies: int | None
     required: bool
     key: bool
     deferrable: bool
@@ -241,9 +241,10 @@ def bundle_merged_materials(bundle: Bundle) -> list[MergedMaterial]:
             else:
                 if {line.form, material.form} == {MaterialForm.ORIGINAL, MaterialForm.COPY}:
                     line.form = MaterialForm.BOTH  # one item wants the original, another a copy
-                elif _FORM_ORDER[MaterialForm(material.form)] > _FORM_ORDER[MaterialForm(line.form)]:
+                elif _FORM_ORDER.get(material.form, -1) > _FORM_ORDER.get(line.form, -1):
                     line.form = material.form
-                line.copies = max(line.copies, material.copies)
+                # An unlisted count (None) never hides a listed one.
+                line.copies = max(line.copies or 0, material.copies or 0) or None
                 line.required = line.required or material.required
                 line.key = line.key or material.key
                 line.deferrable = line.deferrable and material.deferrable
