@@ -16,15 +16,18 @@ match normalised substrings instead:
 That substring path is the embedded default (SQLite). On PostgreSQL the same terms and synonyms are
 cut into words by jieba and matched with ``to_tsquery('simple', …)`` against ``search_vector``, a
 ``tsvector`` of the item's jieba-segmented words (name weight A, keywords B, the rest C) with a GIN
-index, written by the service when a version is published — every search is an index lookup.
+index, written by the service when a version is published — every search is an index lookup (read
+through the index even when a common word matches much of the catalog), ranked on the name and
+keyword words (``search_head``), counted once, with the fallback's words looked up in one query.
 """
 
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, StrIndex
 from django.db.models.lookups import GreaterThan
@@ -168,10 +171,14 @@ class SearchOutcome:
     count: int = 0
 
     def page(self, number, per_page: int):
-        """A Paginator page that reuses the count instead of counting again."""
+        """A Paginator page that reuses the count instead of counting again; its rows are read here
+        (with their departments), through the text index on PostgreSQL."""
         paginator = Paginator(self.queryset, per_page)
         paginator.__dict__["count"] = self.count  # Paginator.count is a cached_property
-        return paginator.get_page(number)
+        page = paginator.get_page(number)
+        with text_index_scans(bool(self.terms)):
+            page.object_list = list(page.object_list)
+        return page
 
 
 def _contains(field: str, text: str) -> Q:
@@ -321,7 +328,10 @@ def _pg_ranked(queryset: QuerySet, terms: list[str], *, require_all: bool) -> Qu
         queryset.extra(
             where=["catalog_serviceitem.search_vector @@ to_tsquery('simple', %s)"],
             params=[tsquery],
-            select={"search_rank": "ts_rank(catalog_serviceitem.search_vector, to_tsquery('simple', %s))"},
+            # Ranked on the name and keyword words only (``search_head``, weights A and B, a column the
+            # database derives from ``search_vector``): ranking the full vectors of thousands of hits
+            # unpacks each of them. Hits only in the rest of the text rank equal, by level and code.
+            select={"search_rank": "coalesce(ts_rank(catalog_serviceitem.search_head, to_tsquery('simple', %s)), 0)"},
             select_params=[tsquery],
         )
         .annotate(search_level=_LEVEL_ORDER)
@@ -329,17 +339,66 @@ def _pg_ranked(queryset: QuerySet, terms: list[str], *, require_all: bool) -> Qu
     )
 
 
+@contextmanager
+def text_index_scans(active: bool = True):
+    """On PostgreSQL, read matches through the GIN index rather than the table.
+
+    A common word ("营业执照") matches a large share of the catalog, and the planner then prefers a
+    sequential scan, which unpacks every item's ``search_vector`` to test it (50 ms at 20,000 items);
+    the index answers the same from its posting lists (a few ms). The setting is local to a
+    savepoint-wrapped block and put back before the block ends.
+    """
+    if not active or connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+            previous = cursor.fetchone()[0]
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
+
+
+def _pg_known_words(queryset: QuerySet, words: list[str]) -> list[str]:
+    """The words that occur (themselves or a synonym) in at least one item of ``queryset``, asked in
+    one query."""
+    words = [w for w in words if _term_query(w)]
+    if not words:
+        return []
+    parts, params = [], []
+    for word in words:
+        sql, word_params = (
+            queryset.order_by()
+            .extra(where=["catalog_serviceitem.search_vector @@ to_tsquery('simple', %s)"], params=[_term_query(word)])
+            .values("pk")[:1]
+            .query.sql_with_params()
+        )
+        parts.append(f"EXISTS({sql})")
+        params += word_params
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        flags = cursor.fetchone()
+    return [word for word, flag in zip(words, flags, strict=True) if flag]
+
+
 def _pg_rank_and_filter(queryset: QuerySet, terms: list[str]) -> SearchOutcome:
+    with text_index_scans():
+        return _pg_search(queryset, terms)
+
+
+def _pg_search(queryset: QuerySet, terms: list[str]) -> SearchOutcome:
     found = _pg_ranked(queryset, terms, require_all=True)
     count = found.count()
     if count:
         return SearchOutcome(found, terms, count=count)
     # Nothing has every term: the words of each term that the catalog knows, covering at least half
     # of the term (a word the catalog barely knows says nothing).
+    words_of = {t: [w for w in dict.fromkeys(segment(t, for_search=False)) if len(w) > 1] for t in terms}
+    known_words = set(_pg_known_words(queryset, list(dict.fromkeys(w for ws in words_of.values() for w in ws))))
     pieces: list[str] = []
     for term in terms:
-        words = [w for w in dict.fromkeys(segment(term, for_search=False)) if len(w) > 1]
-        known = [w for w in words if _pg_ranked(queryset, [w], require_all=True).exists()]
+        known = [w for w in words_of[term] if w in known_words]
         if sum(len(w) for w in known) * 2 < len(term):
             continue
         pieces += [w for w in known if w not in pieces]
