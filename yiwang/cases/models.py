@@ -230,6 +230,13 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
+    @property
+    def promised_limit_text(self) -> str:
+        """The promised limit in the item's unit: "20个工作日" or "30个自然日" (a bundle counts working days)."""
+        if self.item_id is None:
+            return f"{self.promised_days}个工作日"
+        return self.item._days_text(self.promised_days)
+
 
 class MaterialStatus(models.TextChoices):
     MISSING = "missing", _("未提交")

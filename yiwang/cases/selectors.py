@@ -209,6 +209,7 @@ class ApplicationSpec:
     delivery: list[tuple[str, str]]
     kinds: list[str]
     promised: int
+    promised_text: str = ""  # "20个工作日" or "30个自然日"
 
 
 def application_spec(*, item=None, bundle=None) -> ApplicationSpec:
@@ -218,6 +219,7 @@ def application_spec(*, item=None, bundle=None) -> ApplicationSpec:
         specs = [spec]
         materials, form_fields, audience = spec.materials, spec.form_fields, spec.audience
         title, promised = item.name, item.promised_days
+        promised_text = item.promised_limit_text
     else:
         materials = tuple(
             MaterialSpec(
@@ -243,6 +245,7 @@ def application_spec(*, item=None, bundle=None) -> ApplicationSpec:
         items = [bi.item for bi in bundle.bundle_items.all()]
         specs = [item_spec(i) for i in items]
         title, promised = bundle.name, bundle.target_days or max((i.promised_days for i in items), default=0)
+        promised_text = f"{promised}个工作日"
     delivery = [(m.value, m.label) for m in DeliveryMethod if all(s.offers_delivery(m.value) for s in specs)]
     kinds = {"person": [ApplicantKind.PERSON], "enterprise": [ApplicantKind.ENTERPRISE]}.get(
         audience, [ApplicantKind.PERSON, ApplicantKind.ENTERPRISE]
@@ -254,6 +257,7 @@ def application_spec(*, item=None, bundle=None) -> ApplicationSpec:
         delivery=delivery,
         kinds=[k.value for k in kinds],
         promised=promised,
+        promised_text=promised_text,
     )
 
 

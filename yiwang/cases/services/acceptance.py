@@ -164,7 +164,7 @@ def _acceptance_content(case: Case, deferred: list[DeferredMaterial], pledged: l
     else:
         provisional = "（含尚未公布的节假日安排，为临时推算）" if case.due_provisional else ""
         paragraphs.append(
-            f"承诺办结时限为{case.promised_days}个工作日（自受理次日起算），预计于{case.due_on:%Y年%m月%d日}前办结{provisional}。"
+            f"承诺办结时限为{case.promised_limit_text}（自受理次日起算），预计于{case.due_on:%Y年%m月%d日}前办结{provisional}。"
         )
     table = []
     if deferred:
@@ -388,9 +388,7 @@ def case_accept(
             },
         )
         label = "容缺受理" if deferred_rows else "已受理"
-        _event(
-            case, "accepted", f"{label}（{hall}），承诺{case.promised_days}个工作日，{_due_text(case)}", actor, at=now
-        )
+        _event(case, "accepted", f"{label}（{hall}），承诺{case.promised_limit_text}，{_due_text(case)}", actor, at=now)
         if pledged_rows:
             _event(case, "pledged", f"签署告知承诺书，替代材料 {len(pledged_rows)} 项", actor, at=now)
         if children:
