@@ -591,8 +591,8 @@ def _problem_cell(parsed: excel.ParsedItem, problem: Problem) -> excel.CellError
     if problem.field in _DELIVERY_KEYS:
         column = "出件方式"
     elif problem.field == "materials":
+        # No material row names the item: point at the item's own row, the one line a clerk can find.
         column = "事项编码"
-        return excel.CellError(excel.SHEET_MATERIALS, None, column, problem.message, problem.code)
     else:
         column = _HEADER_BY_KEY.get(problem.field, problem.field)
     return excel.CellError(excel.SHEET_ITEMS, parsed.row, column, problem.message, problem.code)

@@ -7,7 +7,7 @@
     manage.py catalog check                                                   # consistency report
 
 Import is all or nothing: with any error nothing changes and every error is printed with its sheet,
-row and column; the exit status is then 1.
+row and column; the exit status is then 1. A successful import lists every warning the same way.
 """
 
 import sys
@@ -24,6 +24,16 @@ from ...elements import item_elements
 from ...models import ItemLevel, ItemStatus, ServiceItem
 from ...rules import elements_problems
 from ...selectors import items_data_quality
+
+
+def _where(cell: dict) -> str:
+    """“事项清单 第3行 “到办事现场次数”列” for an error or warning of the import report."""
+    parts = (
+        cell.get("sheet") or "",
+        f"第{cell['row']}行" if cell.get("row") else "",
+        f"“{cell['column']}”列" if cell.get("column") else "",
+    )
+    return " ".join(part for part in parts if part)
 
 
 class Command(BaseCommand):
@@ -55,30 +65,26 @@ class Command(BaseCommand):
         actor = User.objects.filter(username=options["actor"], is_active=True).first()
         if actor is None:
             raise CommandError(f"用户不存在：{options['actor']}")
-        with tqdm(desc="导入事项", unit="项", file=sys.stderr, leave=False) as bar:
-            try:
-                report = services.catalog_import(
-                    file=path, actor=actor, reason=options["reason"], baseline=options["baseline"], progress=bar.update
-                )
-            except ApplicationError as error:
-                for cell in error.details.get("errors", []):
-                    where = " ".join(
-                        part
-                        for part in (
-                            cell.get("sheet") or "",
-                            f"第{cell['row']}行" if cell.get("row") else "",
-                            f"“{cell['column']}”列" if cell.get("column") else "",
-                        )
-                        if part
-                    )
-                    self.stderr.write(f"{where}：{cell['message']}")
-                raise CommandError(error.message) from None
+        bar = tqdm(desc="导入事项", unit="项", file=sys.stderr, leave=False)
+        try:
+            report = services.catalog_import(
+                file=path, actor=actor, reason=options["reason"], baseline=options["baseline"], progress=bar.update
+            )
+        except ApplicationError as error:
+            bar.close()  # before the first line of the list, or the bar sticks to it
+            for cell in error.details.get("errors", []):
+                self.stderr.write(f"{_where(cell)}：{cell['message']}")
+            raise CommandError(error.message) from None
+        finally:
+            bar.close()
         self.stdout.write(
             self.style.SUCCESS(
                 f"导入完成：直接发布 {len(report.published)}，新增待审 {len(report.proposed_new)}，"
                 f"调整待审 {len(report.proposed_changes)}，无变化 {len(report.unchanged)}，提示 {len(report.warnings)}"
             )
         )
+        for cell in report.warnings:
+            self.stdout.write(f"[提示] {_where(cell)}：{cell['message']}")
 
     def _export(self, options):
         items = ServiceItem.objects.filter(status=options["status"])
