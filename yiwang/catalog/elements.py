@@ -6,6 +6,7 @@ goes through ``elements_clean`` (shape) and ``rules.elements_problems`` (consist
 from, so the API, the Excel import and the staff pages refuse the same things with the same words.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -185,8 +186,21 @@ def material_elements(material: ItemMaterial) -> dict:
     return data
 
 
+class _Label:
+    """An element's label for a message, translated only when a message is written (an import
+    coerces hundreds of thousands of cells, nearly all of them fine)."""
+
+    __slots__ = ("spec", "where")
+
+    def __init__(self, where: str, spec: ElementField):
+        self.where, self.spec = where, spec
+
+    def __str__(self) -> str:
+        return f"{self.where}{self.spec.label}"
+
+
 def _coerce(spec: ElementField, value, problems: list[Problem], *, where: str = "", material: str | None = None):
-    label = f"{where}{spec.label}"
+    label = _Label(where, spec)
     if spec.type.startswith("?"):
         if value is None:
             return None  # 未列明 / 无法定时限
@@ -246,11 +260,13 @@ def _coerce(spec: ElementField, value, problems: list[Problem], *, where: str = 
     raise AssertionError(spec.type)
 
 
-def elements_clean(raw: dict, *, departments: dict[str, Department] | None = None) -> tuple[dict, list[Problem]]:
+def elements_clean(
+    raw: dict, *, departments: dict[str, Department] | None = None, regions: Collection[str] | None = None
+) -> tuple[dict, list[Problem]]:
     """Check the shape of an elements dict and fill defaults; returns (clean dict, problems).
 
-    ``departments`` maps department codes to rows (loaded once by the caller in bulk work); unknown
-    codes are problems, never silent blanks.
+    ``departments`` maps department codes to rows and ``regions`` holds the region codes (both loaded
+    once by the caller in bulk work); unknown codes are problems, never silent blanks.
     """
     problems: list[Problem] = []
     clean: dict = {}
@@ -272,7 +288,10 @@ def elements_clean(raw: dict, *, departments: dict[str, Department] | None = Non
             )
     # The region the item belongs to: given by code, else the competent department's.
     if clean["region"]:
-        if not Region.objects.filter(code=clean["region"]).exists():
+        known = (
+            clean["region"] in regions if regions is not None else Region.objects.filter(code=clean["region"]).exists()
+        )
+        if not known:
             problems.append(Problem("catalog.region_unknown", "region", _("所属区划代码“%s”不存在") % clean["region"]))
     elif clean["competent_department"] in departments:
         clean["region"] = departments[clean["competent_department"]].region.code

@@ -641,12 +641,13 @@ def catalog_import(
         )
     )
     admin = _is_admin(actor)
+    region_codes = set(Region.objects.values_list("code", flat=True))
     plan: list[tuple[str, excel.ParsedItem, dict]] = []
     for parsed_item in parsed.items:
         if parsed_item.has_errors:
             continue  # its cells are reported already; the rules would only repeat them
         code = parsed_item.elements.get("code")
-        clean, shape_problems = elements_clean(parsed_item.elements, departments=departments)
+        clean, shape_problems = elements_clean(parsed_item.elements, departments=departments, regions=region_codes)
         row_problems = shape_problems or elements_problems(clean)
         for problem in row_problems:
             cell = _problem_cell(parsed_item, problem)
