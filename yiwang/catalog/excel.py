@@ -11,13 +11,14 @@ every error with sheet, row, column and reason; consistency rules are the servic
 
 import re
 from dataclasses import dataclass, field
-from io import BytesIO
 
 from django.db.models import Prefetch
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from yiwang.core.xlsx import CellError as BaseCellError
+from yiwang.core.xlsx import workbook_bytes  # noqa: F401  (part of this module's interface)
 from yiwang.org.models import Department, Region
 from yiwang.org.selectors import department_resolve
 
@@ -203,23 +204,8 @@ _FORM_TYPE_BY_LABEL = {label: key for key, label in FORM_FIELD_TYPES.items()}
 
 
 @dataclass
-class CellError:
-    sheet: str
-    row: int | None
-    column: str | None
-    message: str
+class CellError(BaseCellError):
     code: str = "catalog.import_cell_invalid"
-
-    def as_dict(self) -> dict:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "code": self.code, "message": self.message}
-
-    def __str__(self) -> str:
-        where = self.sheet
-        if self.row:
-            where += f" 第{self.row}行"
-        if self.column:
-            where += f"“{self.column}”列"
-        return f"{where}：{self.message}"
 
 
 @dataclass
@@ -350,12 +336,6 @@ def workbook_export(items) -> Workbook:
 
 def template_workbook() -> Workbook:
     return workbook_export([])
-
-
-def workbook_bytes(wb: Workbook) -> bytes:
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 def _allowed(column: Column) -> str:

@@ -9,12 +9,13 @@ every error with sheet, row and column; the rules (code lengths, parents, one sp
 
 import re
 from dataclasses import dataclass, field
-from io import BytesIO
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from yiwang.core.xlsx import CellError as BaseCellError
+from yiwang.core.xlsx import workbook_bytes  # noqa: F401  (part of this module's interface)
 from yiwang.org.models import Department, Region
 
 SHEET_REGIONS = "行政区划"
@@ -102,23 +103,8 @@ HEADERS = {sheet: {c.key: c.header for c in columns} for sheet, columns in SHEET
 
 
 @dataclass
-class CellError:
-    sheet: str
-    row: int | None
-    column: str | None
-    message: str
+class CellError(BaseCellError):
     code: str = "org.import_cell_invalid"
-
-    def as_dict(self) -> dict:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "code": self.code, "message": self.message}
-
-    def __str__(self) -> str:
-        where = self.sheet
-        if self.row:
-            where += f" 第{self.row}行"
-        if self.column:
-            where += f"“{self.column}”列"
-        return f"{where}：{self.message}"
 
 
 class _Invalid:
@@ -222,12 +208,6 @@ def workbook_export(regions, departments) -> Workbook:
 
 def template_workbook() -> Workbook:
     return workbook_export([], [])
-
-
-def workbook_bytes(wb: Workbook) -> bytes:
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 # --- Parse ---------------------------------------------------------------------------------------
