@@ -223,10 +223,10 @@ def measures_apply(*, before: Iterable[FactDelta] = (), after: Iterable[FactDelt
 # --- rebuild ------------------------------------------------------------------------------------
 
 
-def rebuilt_rows(metric: Metric, months: Months = None) -> dict[Identity, dict[str, int]]:
-    """A metric's facts recomputed from the source rows, summed by identity, all-zero rows dropped."""
+def _summed(metric: Metric, rows: Iterable[dict]) -> dict[Identity, dict[str, int]]:
+    """Rows in the rebuild format summed by identity, all-zero facts dropped."""
     result: dict[Identity, dict[str, int]] = defaultdict(lambda: dict.fromkeys(metric.all_fields, 0))
-    for row in metric.rebuild(months):
+    for row in rows:
         identity = (
             metric.name,
             month_of(row["month"]),
@@ -238,6 +238,33 @@ def rebuilt_rows(metric: Metric, months: Months = None) -> dict[Identity, dict[s
         for name in metric.all_fields:
             values[name] += int(row.get(name) or 0)
     return {identity: values for identity, values in result.items() if any(values.values())}
+
+
+def _facts_create(metric: Metric, summed: dict[Identity, dict[str, int]]) -> None:
+    """Insert ``summed`` as stored facts (their region's county and town codes read once)."""
+    codes = _regions(identity[2] for identity in summed)
+    MonthlyFact.objects.bulk_create(
+        [
+            MonthlyFact(
+                metric=metric_name,
+                month=month,
+                region_id=region_id,
+                region_code=codes[region_id][0],
+                county_code=codes[region_id][1],
+                town_code=codes[region_id][2],
+                department_id=department_id,
+                key=key,
+                **{metric.column(name): value for name, value in values.items()},
+            )
+            for (metric_name, month, region_id, department_id, key), values in summed.items()
+        ],
+        batch_size=1000,
+    )
+
+
+def rebuilt_rows(metric: Metric, months: Months = None) -> dict[Identity, dict[str, int]]:
+    """A metric's facts recomputed from the source rows, summed by identity, all-zero rows dropped."""
+    return _summed(metric, metric.rebuild(months))
 
 
 def _month_filter(months: Months) -> Q:
@@ -264,27 +291,10 @@ def measures_rebuild(
     written = {}
     for definition in definitions:
         rows = rebuilt_rows(definition, months)
-        codes = _regions(identity[2] for identity in rows)
         with transaction.atomic():
             deleted, _ = MonthlyFact.objects.filter(_month_filter(months), metric=definition.name).delete()
             PendingFact.objects.filter(_month_filter(months), metric=definition.name).delete()
-            MonthlyFact.objects.bulk_create(
-                [
-                    MonthlyFact(
-                        metric=metric_name,
-                        month=month,
-                        region_id=region_id,
-                        region_code=codes[region_id][0],
-                        county_code=codes[region_id][1],
-                        town_code=codes[region_id][2],
-                        department_id=department_id,
-                        key=key,
-                        **{definition.column(name): value for name, value in values.items()},
-                    )
-                    for (metric_name, month, region_id, department_id, key), values in rows.items()
-                ],
-                batch_size=1000,
-            )
+            _facts_create(definition, rows)
             audit_record(
                 actor=actor,
                 action="measures.rebuilt",
@@ -311,35 +321,8 @@ def measures_replace(*, metric: str, rows: Iterable[dict], scope: Q) -> int:
     if not connection.in_atomic_block:
         raise TransactionManagementError("measures_replace must run inside transaction.atomic()")
     definition = get_metric(metric)
-    summed: dict[Identity, dict[str, int]] = defaultdict(lambda: dict.fromkeys(definition.all_fields, 0))
-    for row in rows:
-        identity = (
-            metric,
-            month_of(row["month"]),
-            _pk(row["region"]),
-            _pk(row.get("department")),
-            row.get("key") or "",
-        )
-        for name in definition.all_fields:
-            summed[identity][name] += int(row.get(name) or 0)
-    summed = {identity: values for identity, values in summed.items() if any(values.values())}
-    codes = _regions(identity[2] for identity in summed)
+    summed = _summed(definition, rows)
     MonthlyFact.objects.filter(scope, metric=metric).delete()
     PendingFact.objects.filter(scope, metric=metric).delete()
-    MonthlyFact.objects.bulk_create(
-        [
-            MonthlyFact(
-                metric=metric,
-                month=month,
-                region_id=region_id,
-                region_code=codes[region_id][0],
-                county_code=codes[region_id][1],
-                town_code=codes[region_id][2],
-                department_id=department_id,
-                key=key,
-                **{definition.column(name): value for name, value in values.items()},
-            )
-            for (_, month, region_id, department_id, key), values in summed.items()
-        ]
-    )
+    _facts_create(definition, summed)
     return len(summed)
