@@ -12,6 +12,7 @@ from django.utils import timezone
 from yiwang.core.audit import audit_record, snapshot
 from yiwang.core.errors import ApplicationError
 from yiwang.core.notify import ToDepartment, ToPhone, ToRegionQueue, notify
+from yiwang.hotline import measures
 from yiwang.hotline.conf import conf
 from yiwang.hotline.models import (
     Appeal,
@@ -263,6 +264,7 @@ def _open_dispatch(
             code=appeal.code,
             lead=str(department),
         )
+    measures.on_dispatch_created(dispatch)  # every new dispatch is counted where it is made
     return dispatch
 
 

@@ -83,7 +83,6 @@ def appeal_dispatch(
         dispatch = _open_dispatch(
             appeal, department=department, co_departments=list(co_departments), actor=actor, note=note, at=at
         )
-        measures.on_dispatch_created(dispatch)
         _move(
             appeal,
             State.DISPATCHED,
@@ -229,7 +228,6 @@ def appeal_return_decide(
             dispatch = _open_dispatch(
                 appeal, department=department, co_departments=list(co_departments), actor=actor, note=note, at=now
             )
-            measures.on_dispatch_created(dispatch)
             _move(
                 appeal,
                 State.DISPATCHED,
