@@ -59,6 +59,13 @@ INSTALLED_APPS = [
     "yiwang.catalog",
     "yiwang.cases",
     "yiwang.hotline",
+    "yiwang.credit",
+    "yiwang.licences",
+    "yiwang.ratings",
+    "yiwang.inspections",
+    "yiwang.projects",
+    "yiwang.policies",
+    "yiwang.supervision",
     "yiwang.portal",
     "yiwang.api",
 ]

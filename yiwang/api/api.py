@@ -108,8 +108,15 @@ def declare_errors(api: NinjaAPI) -> None:
 def _register_routers() -> None:
     from yiwang.cases.api import router as cases_router
     from yiwang.catalog.api import router as catalog_router
+    from yiwang.credit.api import router as credit_router
     from yiwang.hotline.api import router as hotline_router
+    from yiwang.inspections.api import router as inspections_router
+    from yiwang.licences.api import router as licences_router
     from yiwang.org.api import router as org_router
+    from yiwang.policies.api import router as policies_router
+    from yiwang.projects.api import router as projects_router
+    from yiwang.ratings.api import router as ratings_router
+    from yiwang.supervision.api import router as supervision_router
     from yiwang.workdays.api import router as workdays_router
 
     api.add_router("/workdays/", workdays_router)
@@ -117,6 +124,13 @@ def _register_routers() -> None:
     api.add_router("/catalog/", catalog_router)
     api.add_router("/cases/", cases_router)
     api.add_router("/hotline/", hotline_router)
+    api.add_router("/credit/", credit_router)
+    api.add_router("/licences/", licences_router)
+    api.add_router("/ratings/", ratings_router)
+    api.add_router("/inspections/", inspections_router)
+    api.add_router("/projects/", projects_router)
+    api.add_router("/policies/", policies_router)
+    api.add_router("/supervision/", supervision_router)
 
 
 _register_routers()

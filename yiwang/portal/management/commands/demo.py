@@ -19,6 +19,13 @@ DEMO_MODULES = [
     "yiwang.catalog.demo",
     "yiwang.cases.demo",
     "yiwang.hotline.demo",
+    "yiwang.credit.demo",
+    "yiwang.licences.demo",
+    "yiwang.ratings.demo",
+    "yiwang.inspections.demo",
+    "yiwang.projects.demo",
+    "yiwang.policies.demo",
+    "yiwang.supervision.demo",
 ]
 
 

@@ -1,0 +1,5 @@
+"""``/api/credit/``."""
+
+from ninja import Router
+
+router = Router(tags=["信用"])

@@ -1,0 +1,5 @@
+"""Meixian demo for ``credit``."""
+
+
+def seed(*, stdout=None) -> None:
+    """Nothing yet."""

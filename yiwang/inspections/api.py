@@ -1,0 +1,5 @@
+"""``/api/inspections/``."""
+
+from ninja import Router
+
+router = Router(tags=["双随机、一公开"])

@@ -1,0 +1,5 @@
+"""Meixian demo for ``inspections``."""
+
+
+def seed(*, stdout=None) -> None:
+    """Nothing yet."""

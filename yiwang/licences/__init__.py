@@ -1,0 +1,1 @@
+"""E-licences (电子证照): issue, sign (SM2), verify, reuse as materials, revoke."""

@@ -1,0 +1,5 @@
+"""Meixian demo for ``licences``."""
+
+
+def seed(*, stdout=None) -> None:
+    """Nothing yet."""

@@ -1,0 +1,5 @@
+"""Meixian demo for ``policies``."""
+
+
+def seed(*, stdout=None) -> None:
+    """Nothing yet."""

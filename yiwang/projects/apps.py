@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProjectsConfig(AppConfig):
+    name = "yiwang.projects"
+    label = "projects"
+    verbose_name = _("工程建设项目与公用报装")

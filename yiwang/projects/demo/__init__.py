@@ -1,0 +1,5 @@
+"""Meixian demo for ``projects``."""
+
+
+def seed(*, stdout=None) -> None:
+    """Nothing yet."""

@@ -1,0 +1,5 @@
+"""``/api/ratings/``."""
+
+from ninja import Router
+
+router = Router(tags=["好差评"])

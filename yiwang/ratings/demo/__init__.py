@@ -1,0 +1,5 @@
+"""Meixian demo for ``ratings``."""
+
+
+def seed(*, stdout=None) -> None:
+    """Nothing yet."""

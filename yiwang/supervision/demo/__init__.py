@@ -1,0 +1,5 @@
+"""Meixian demo for ``supervision``."""
+
+
+def seed(*, stdout=None) -> None:
+    """Nothing yet."""
