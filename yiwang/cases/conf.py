@@ -33,7 +33,7 @@ DEFAULTS = {
     # Pluggable hooks (dotted paths); the defaults find no licence, allow every credit class and
     # print receipts to files under MEDIA_ROOT.
     "LICENCE_LOOKUP": "yiwang.cases.licences.NoLicenceLookup",
-    "CREDIT_POLICY": "yiwang.cases.credit.AllowAllCreditPolicy",
+    "CREDIT_POLICY": "yiwang.credit.policy.RiskClassCreditPolicy",
     "RECEIPT_PRINTER": "yiwang.cases.printing.FileReceiptPrinter",
     # 企业开办 target: done within 1 working day (plan 三、2).
     "ENTERPRISE_OPENING_BUNDLE": "qiye-kaiban",
