@@ -15,7 +15,7 @@ STAFF_CATALOG = {"catalog.workspace"}
 
 EXPECTED: dict[str, set[str]] = {
     "citizen": {"case.apply", "appeal.submit"},
-    "enterprise": {"case.apply", "appeal.submit", "credit.repair_request", "credit.financing_need"},
+    "enterprise": {"case.apply", "appeal.submit"},
     "clerk": {
         "case.intake",
         "case.accept",
@@ -55,13 +55,6 @@ EXPECTED: dict[str, set[str]] = {
         "catalog.review",
         "department.read",
         "department.act",
-        "credit.read",
-        "credit.record",
-        "credit.repair",
-        "credit.import",
-        "credit.clue",
-        "credit.clue_read",
-        "credit.loan_product",
         *STAFF_CATALOG,
     },
     "dispatcher": {
@@ -89,10 +82,6 @@ EXPECTED: dict[str, set[str]] = {
         "case.read",
         "appeal.read",
         "department.read",
-        "credit.read",
-        "credit.record",
-        "credit.clue",
-        "credit.clue_read",
         *STAFF_CATALOG,
     },
     "supervisor": {
@@ -106,9 +95,6 @@ EXPECTED: dict[str, set[str]] = {
         "unresolved.read",
         "catalog.review",
         "department.read",
-        "credit.read",
-        "credit.clue_read",
-        "credit.measures",
         *STAFF_CATALOG,
     },
     "leader": {
@@ -122,9 +108,6 @@ EXPECTED: dict[str, set[str]] = {
         "appeal.dashboard",
         "unresolved.read",
         "department.read",
-        "credit.read",
-        "credit.clue_read",
-        "credit.measures",
         *STAFF_CATALOG,
     },
 }
