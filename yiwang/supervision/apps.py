@@ -6,3 +6,9 @@ class SupervisionConfig(AppConfig):
     name = "yiwang.supervision"
     label = "supervision"
     verbose_name = _("督查督办与营商环境监测")
+
+    def ready(self):
+        from . import actions, messages  # noqa: F401
+        from .services import deadlines
+
+        deadlines.register()

@@ -29,6 +29,8 @@ EXPECTED: dict[str, set[str]] = {
         *STAFF_CATALOG,
     },
     "handler": {
+        "supervision.read",
+        "supervision.report",
         "case.review",
         "case.decide",
         "case.pause",
@@ -86,6 +88,9 @@ EXPECTED: dict[str, set[str]] = {
     },
     "supervisor": {
         "supervise",
+        "supervision.read",
+        "supervision.manage",
+        "supervision.dashboard",
         "inspection.read",
         "inspection.measures",
         "case.read",
@@ -99,6 +104,8 @@ EXPECTED: dict[str, set[str]] = {
     },
     "leader": {
         "supervise",
+        "supervision.read",
+        "supervision.dashboard",
         "inspection.read",
         "inspection.measures",
         "case.read",
