@@ -128,8 +128,9 @@ DEFAULTS = {
     # Years within which an earlier offence makes a new one no longer "first" (county default).
     "FIRST_OFFENCE_WINDOW_YEARS": 2,
     # --- risk-warning clues (互联网+监管 风险预警, plan 四(十七)2) -------------------------------------
-    # Each rule: code, label, what it counts, threshold, window (days), the department it goes to
-    # (the record's department unless "department" names a department code).
+    # Each rule: code, label, source (records of the given kinds / a class change / complaints naming
+    # the entity in the 12345 hotline), threshold and window in days. A clue goes to the department of
+    # the latest triggering record, else to CLUE_DEFAULT_DEPARTMENT. One clue per rule, entity and quarter.
     "CLUE_RULES": [
         {
             "code": "repeat-penalty",
@@ -156,8 +157,9 @@ DEFAULTS = {
             "window_days": 365,
         },
         {"code": "appeals", "label": "一年内投诉举报集中", "source": "appeals", "threshold": 3, "window_days": 365},
-        {"code": "bad-ratings", "label": "一年内差评集中", "source": "ratings", "threshold": 3, "window_days": 365},
     ],
+    # Department a clue goes to when no record names one (a code of org.Department; county default).
+    "CLUE_DEFAULT_DEPARTMENT": "market-regulation",
     # Working days to handle a pushed clue and feed back (county default).
     "CLUE_HANDLE_WORKDAYS": 10,
     # --- 信易贷 financing board (plan 四(九)2(2), 四(九)5) ---------------------------------------------

@@ -1,9 +1,262 @@
-"""Risk-warning clues (filled in below)."""
+"""Risk-warning clues (互联网+监管 风险预警, plan 四(十七)2): 线索推送、处置和反馈.
+
+Configured rules (``CLUE_RULES``) raise a clue for an entity; the clue is pushed to the responsible
+department with a working-day deadline (``CLUE_HANDLE_WORKDAYS``, county default) through the shared
+deadline engine; the department records what it did (处置) and feeds back its finding (反馈); the
+sweep tells the department when a clue is overdue. One clue per rule, entity and quarter.
+
+Sources: ``records`` (new credit records of the rule's kinds, inspection findings included, since the
+inspections app records its findings as credit records), ``class`` (a class change into the
+rule's classes) and ``appeals`` (complaints and reports in the 12345 hotline naming the entity,
+scanned by the daily sweep).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from yiwang.core.audit import audit_record, snapshot
+from yiwang.core.errors import ApplicationError
+from yiwang.core.notify import ToDepartment, notify
+from yiwang.credit import measures
+from yiwang.credit.conf import credit_setting
+from yiwang.credit.models import Clue, CreditRecord, Entity
+from yiwang.org.models import Department
+from yiwang.org.scoping import scope_for
+from yiwang.workdays.services import clock_start, clock_stop
+
+CLUE_FIELDS = ["entity", "department", "rule_code", "state", "due_on", "measures_taken", "finding", "feedback"]
+_CLUE_ROLES = ("handler", "inspector")
 
 
-def clues_for_record(record) -> list:
-    return []
+def _err(code, message, field=None, status=400):
+    return ApplicationError(code, message, details={"field": field} if field else {}, status=status)
 
 
-def clues_for_class_change(change) -> list:
-    return []
+def _rules(source: str) -> list[dict]:
+    return [r for r in credit_setting("CLUE_RULES") if r.get("source") == source]
+
+
+def _quarter(day: dt.date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def _default_department():
+    return Department.objects.filter(code=credit_setting("CLUE_DEFAULT_DEPARTMENT")).first()
+
+
+def clue_push(*, entity: Entity, rule: dict, summary: str, department, evidence: dict, on: dt.date, actor=None):
+    """Push one clue (idempotent per rule, entity and quarter); returns the clue or None if already pushed."""
+    if department is None:
+        return None
+    key = f"{rule['code']}:{entity.pk}:{_quarter(on)}"
+    with transaction.atomic():
+        if Clue.objects.filter(dedupe_key=key).exists():
+            return None
+        now = timezone.now()
+        clue = Clue.objects.create(
+            entity=entity,
+            region_id=entity.town_id or entity.region_id,
+            department=department,
+            rule_code=rule["code"],
+            rule_label=rule["label"],
+            summary=summary[:300],
+            evidence=evidence,
+            dedupe_key=key,
+            pushed_at=now,
+            due_on=on,
+        )
+        clock = clock_start(
+            label=f"风险预警线索处置反馈：{entity.name}"[:200],
+            started_at=now,
+            days=int(credit_setting("CLUE_HANDLE_WORKDAYS")),
+            actor=actor,
+            owner=clue,
+        )
+        clue.clock, clue.due_on = clock, clock.due_on
+        clue.save(update_fields=["clock", "due_on"])
+        audit_record(actor=actor, action="credit.clue_pushed", obj=clue, after=snapshot(clue, CLUE_FIELDS))
+        measures.on_clue_changed(clue, before=[])
+        notify(
+            to=ToDepartment(department.pk, roles=_CLUE_ROLES),
+            template="credit.clue_pushed",
+            context={
+                "entity": entity.name,
+                "rule": rule["label"],
+                "summary": summary,
+                "due_on": f"{clue.due_on:%Y-%m-%d}",
+            },
+            key=f"credit:clue:{clue.pk}:pushed",
+            link=reverse("credit:clue", args=[clue.pk]),
+        )
+    return clue
+
+
+def clues_for_record(record: CreditRecord) -> list[Clue]:
+    """Rules over credit records, run when a record is made."""
+    made = []
+    for rule in _rules("records"):
+        if record.kind not in rule.get("kinds", []):
+            continue
+        since = record.decided_on - dt.timedelta(days=int(rule.get("window_days", 365)))
+        matching = CreditRecord.objects.filter(
+            entity_id=record.entity_id, kind__in=rule["kinds"], decided_on__gte=since
+        ).exclude(state=CreditRecord.State.REVOKED)
+        count = matching.count()
+        if count < int(rule.get("threshold", 1)):
+            continue
+        summary = (
+            f"{record.entity.name}近{rule.get('window_days', 365)}天内有{count}条相关记录，最近一条：{record.title}。"
+        )
+        clue = clue_push(
+            entity=record.entity,
+            rule=rule,
+            summary=summary,
+            department=record.department,
+            evidence={"records": list(matching.values_list("pk", flat=True)[:20])},
+            on=timezone.localdate(),
+        )
+        if clue:
+            made.append(clue)
+    return made
+
+
+def clues_for_class_change(change) -> list[Clue]:
+    """Rules over risk-class changes (e.g. a fall into class D)."""
+    made = []
+    for rule in _rules("class"):
+        if change.to_class not in rule.get("classes", []):
+            continue
+        entity = change.entity
+        last = CreditRecord.objects.filter(entity=entity).order_by("-decided_on", "-id").first()
+        department = last.department if last else _default_department()
+        clue = clue_push(
+            entity=entity,
+            rule=rule,
+            summary=f"{entity.name}信用风险分类由{change.from_class or '—'}类变为{change.to_class}类（风险分值{change.score}）。",
+            department=department,
+            evidence={"class_change": change.pk},
+            on=timezone.localdate(),
+        )
+        if clue:
+            made.append(clue)
+    return made
+
+
+def clues_scan_appeals(*, now=None, **_) -> int:
+    """Complaints and reports (投诉/举报) naming an entity ≥ threshold times in the window raise a clue.
+
+    Registered as a sweep hook. Names shorter than 4 characters are ignored (too ambiguous).
+    """
+    from yiwang.hotline.models import Appeal
+
+    rules = _rules("appeals")
+    if not rules:
+        return 0
+    on = timezone.localdate(now) if now else timezone.localdate()
+    made = 0
+    for rule in rules:
+        since = timezone.now() - dt.timedelta(days=int(rule.get("window_days", 365)))
+        texts = list(
+            Appeal.objects.filter(kind__in=["complaint", "report"], received_at__gte=since).values_list(
+                "pk", "title", "content"
+            )
+        )
+        if not texts:
+            continue
+        counts: dict[int, list[int]] = {}
+        for pk, name in Entity.objects.filter(status=Entity.Status.ACTIVE).values_list("pk", "name"):
+            if len(name) < 4:
+                continue
+            hits = [a for a, title, content in texts if name in (title or "") or name in (content or "")]
+            if len(hits) >= int(rule.get("threshold", 1)):
+                counts[pk] = hits
+        department = _default_department()
+        for entity in Entity.objects.filter(pk__in=list(counts)):
+            hits = counts[entity.pk]
+            if clue_push(
+                entity=entity,
+                rule=rule,
+                summary=f"12345热线近{rule.get('window_days', 365)}天内有{len(hits)}件投诉举报涉及{entity.name}。",
+                department=department,
+                evidence={"appeals": hits[:20]},
+                on=on,
+            ):
+                made += 1
+    return made
+
+
+def _locked_clue(clue: Clue, actor) -> Clue:
+    clue = Clue.objects.select_for_update().select_related("department", "entity").get(pk=clue.pk)
+    if not scope_for(actor).can("credit.clue", department=clue.department):
+        raise _err("credit.not_your_department", f"该线索由{clue.department}处置", status=403)
+    return clue
+
+
+def clue_handle(*, clue: Clue, measures_taken: str, actor) -> Clue:
+    """处置: the department records what it did. Errors: ``credit.measures_required``, ``credit.clue_state`` (409)."""
+    measures_taken = (measures_taken or "").strip()
+    if not measures_taken:
+        raise _err("credit.measures_required", "请填写处置措施", "measures_taken")
+    with transaction.atomic():
+        clue = _locked_clue(clue, actor)
+        if clue.state != Clue.State.PUSHED:
+            raise _err("credit.clue_state", "该线索已处置", status=409)
+        before_facts = measures.clue_facts(clue)
+        before = snapshot(clue, ["state"])
+        clue.state, clue.measures_taken = Clue.State.HANDLED, measures_taken
+        clue.handled_by, clue.handled_at = actor, timezone.now()
+        clue.save(update_fields=["state", "measures_taken", "handled_by", "handled_at"])
+        audit_record(
+            actor=actor, action="credit.clue_handled", obj=clue, before=before, after=snapshot(clue, CLUE_FIELDS)
+        )
+        measures.on_clue_changed(clue, before=before_facts)
+    return clue
+
+
+def clue_feedback(*, clue: Clue, finding: str, feedback: str, actor) -> Clue:
+    """反馈: the finding goes back to the platform; the deadline stops. Errors: ``credit.finding_invalid``,
+    ``credit.feedback_required``, ``credit.clue_state`` (409)."""
+    feedback = (feedback or "").strip()
+    if finding not in Clue.Finding.values:
+        raise _err("credit.finding_invalid", "请选择核查结论", "finding")
+    if not feedback:
+        raise _err("credit.feedback_required", "请填写反馈意见", "feedback")
+    with transaction.atomic():
+        clue = _locked_clue(clue, actor)
+        if clue.state != Clue.State.HANDLED:
+            raise _err(
+                "credit.clue_state",
+                "请先登记处置措施，再反馈" if clue.state == Clue.State.PUSHED else "该线索已反馈",
+                status=409,
+            )
+        before_facts = measures.clue_facts(clue)
+        before = snapshot(clue, ["state"])
+        now = timezone.now()
+        clue.state, clue.finding, clue.feedback, clue.fed_back_at = Clue.State.FED_BACK, finding, feedback, now
+        clue.handled_on_time = timezone.localdate(now) <= clue.due_on
+        clue.save(update_fields=["state", "finding", "feedback", "fed_back_at", "handled_on_time"])
+        if clue.clock_id:
+            clock_stop(clock=clue.clock, actor=actor)
+        audit_record(
+            actor=actor, action="credit.clue_fed_back", obj=clue, before=before, after=snapshot(clue, CLUE_FIELDS)
+        )
+        measures.on_clue_changed(clue, before=before_facts)
+    return clue
+
+
+def on_clue_deadline(*, clock, owner, before, after, today) -> None:
+    """The sweep's handler: an overdue clue is announced to its department once."""
+    if after != "overdue" or owner is None or owner.state == Clue.State.FED_BACK:
+        return
+    notify(
+        to=ToDepartment(owner.department_id, roles=_CLUE_ROLES),
+        template="credit.clue_overdue",
+        context={"entity": owner.entity.name, "rule": owner.rule_label, "due_on": f"{owner.due_on:%Y-%m-%d}"},
+        key=f"credit:clue:{owner.pk}:overdue",
+        link=reverse("credit:clue", args=[owner.pk]),
+    )

@@ -80,9 +80,14 @@ def false_pledges_import(**_) -> int:
 
 
 def register() -> None:
-    """Sweep hooks: record expiry and the false-pledge catch-up run with the daily deadline sweep."""
+    """Sweep hooks (record expiry, the false-pledge catch-up, complaint clues) and deadline handlers."""
+    from yiwang.credit.models import Clue, CreditRepair
+    from yiwang.credit.services.clues import clues_scan_appeals, on_clue_deadline
     from yiwang.credit.services.records import credit_expiry_sweep
-    from yiwang.workdays.sweep import register_sweep_hook
+    from yiwang.workdays.sweep import register_deadline_handler, register_sweep_hook
 
     register_sweep_hook("credit.expiry", credit_expiry_sweep)
     register_sweep_hook("credit.false_pledges", false_pledges_import)
+    register_sweep_hook("credit.appeal_clues", clues_scan_appeals)
+    register_deadline_handler(Clue, on_clue_deadline)
+    register_deadline_handler(CreditRepair, lambda **kw: None)
