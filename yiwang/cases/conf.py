@@ -32,7 +32,8 @@ DEFAULTS = {
     "DEFAULT_CHAIN": DEFAULT_CHAIN,
     # Pluggable hooks (dotted paths); the defaults find no licence, allow every credit class and
     # print receipts to files under MEDIA_ROOT.
-    "LICENCE_LOOKUP": "yiwang.cases.licences.NoLicenceLookup",
+    "LICENCE_LOOKUP": "yiwang.licences.lookup.RegisterLicenceLookup",
+    "LICENCE_ISSUER": "yiwang.licences.lookup.RegisterLicenceIssuer",
     "CREDIT_POLICY": "yiwang.credit.policy.RiskClassCreditPolicy",
     "RECEIPT_PRINTER": "yiwang.cases.printing.FileReceiptPrinter",
     # 企业开办 target: done within 1 working day (plan 三、2).

@@ -44,12 +44,32 @@ class Holder:
 class LicenceLookup(Protocol):
     def find(self, *, holder: Holder, licence_type: str) -> LicenceRef | None: ...
 
+    # Optional: log that ``case`` used the licence in place of ``material`` (called in the intake's
+    # transaction for each licence the intake applied).
+    def record_use(self, *, ref: LicenceRef, case, actor, material: str = "") -> None: ...
+
 
 class NoLicenceLookup:
-    """Default until the licence app exists: no licence is ever found."""
+    """No licence is ever found."""
 
     def find(self, *, holder: Holder, licence_type: str) -> LicenceRef | None:
         return None
+
+    def record_use(self, *, ref: LicenceRef, case, actor, material: str = "") -> None:
+        return None
+
+
+class LicenceIssuer(Protocol):
+    """Issues the e-licences of an approved case (同步生成), inside the decision's transaction."""
+
+    def issue_for_case(self, *, case, actor) -> list: ...
+
+
+class NoLicenceIssuer:
+    """Issues nothing."""
+
+    def issue_for_case(self, *, case, actor) -> list:
+        return []
 
 
 @cache
@@ -59,3 +79,7 @@ def _lookup_class(path: str):
 
 def get_licence_lookup() -> LicenceLookup:
     return _lookup_class(cases_setting("LICENCE_LOOKUP"))()
+
+
+def get_licence_issuer() -> LicenceIssuer:
+    return _lookup_class(cases_setting("LICENCE_ISSUER"))()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from yiwang.cases import selectors
 from yiwang.cases.conf import cases_setting
+from yiwang.cases.licences import get_licence_issuer
 from yiwang.cases.measures import case_facts, on_case_changed
 from yiwang.cases.models import (
     Case,
@@ -99,6 +100,8 @@ def case_decide(*, case: Case, actor, outcome: str, reasons: str, legal_basis: s
             case=case, outcome=outcome, reasons=reasons, legal_basis=legal_basis, decided_by=actor, decided_at=now
         )
         _finish(case, target, actor=actor, now=now, today=today)
+        if target == S.DECIDED_APPROVED:
+            get_licence_issuer().issue_for_case(case=case, actor=actor)  # e-licence with the decision (同步生成)
         _decision_notice(case, decision, actor=actor)
         _audit(
             actor=actor,

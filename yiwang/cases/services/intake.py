@@ -222,9 +222,11 @@ def _material_rows(case: Case, *, spec: ItemSpec | None, bundle: Bundle | None) 
     return rows
 
 
-def _apply_licences(case: Case, rows: list[CaseMaterial]) -> int:
-    """Mark materials the applicant holds as valid e-licences (the ``licences`` hook) as satisfied."""
+def _apply_licences(case: Case, rows: list[CaseMaterial], actor=None) -> int:
+    """Mark materials the applicant holds as valid e-licences (the ``licences`` hook) as satisfied;
+    each use is logged through the hook's optional ``record_use``."""
     lookup = get_licence_lookup()
+    record_use = getattr(lookup, "record_use", None)
     holder = Holder(name=case.applicant_name, id_number=case.applicant_id_number or "", uscc=case.applicant_uscc)
     today = _common._today()
     found = 0
@@ -237,6 +239,8 @@ def _apply_licences(case: Case, rows: list[CaseMaterial]) -> int:
             row.licence_ref = ref.number[:100]
             row.note = f"已调取电子证照：{ref.licence_type}（{ref.number}）"[:500]
             found += 1
+            if record_use is not None:
+                record_use(ref=ref, case=case, actor=actor, material=row.name)
     return found
 
 
@@ -415,7 +419,7 @@ def case_submit(
             case.number = f"YW{timezone.localtime(now):%Y%m%d}{case.pk:07d}"
             case.save(update_fields=["number"])
             rows = _material_rows(case, spec=spec, bundle=bundle)
-            licences = _apply_licences(case, rows)
+            licences = _apply_licences(case, rows, actor=actor)
             CaseMaterial.objects.bulk_create(rows)
             by_code = {m.code: m for m in case.materials.all()}
             for code, pairs in checked.items():

@@ -14,8 +14,8 @@ from yiwang.org.tests.factories import MembershipFactory, UserFactory
 STAFF_CATALOG = {"catalog.workspace"}
 
 EXPECTED: dict[str, set[str]] = {
-    "citizen": {"case.apply", "appeal.submit"},
-    "enterprise": {"case.apply", "appeal.submit"},
+    "citizen": {"case.apply", "appeal.submit", "licence.hold"},
+    "enterprise": {"case.apply", "appeal.submit", "licence.hold"},
     "clerk": {
         "case.intake",
         "case.accept",
@@ -53,6 +53,9 @@ EXPECTED: dict[str, set[str]] = {
         "inspection.plan",
         "inspection.result",
         "inspection.read",
+        "licence.issue",
+        "licence.revoke",
+        "licence.read",
         "catalog.propose",
         "catalog.review",
         "department.read",
@@ -88,6 +91,7 @@ EXPECTED: dict[str, set[str]] = {
     },
     "supervisor": {
         "supervise",
+        "licence.read",
         "supervision.read",
         "supervision.manage",
         "supervision.dashboard",
@@ -104,6 +108,7 @@ EXPECTED: dict[str, set[str]] = {
     },
     "leader": {
         "supervise",
+        "licence.read",
         "supervision.read",
         "supervision.dashboard",
         "inspection.read",

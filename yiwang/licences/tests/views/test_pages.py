@@ -1,0 +1,66 @@
+from django.test import Client
+
+from yiwang.licences.models import Licence, LicenceState
+from yiwang.licences.selectors import check_code
+from yiwang.licences.services import licence_record_use
+
+
+def _client(user=None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def test_the_qr_url_shows_valid(company_licence):
+    response = Client().get(f"/licences/verify/{company_licence.number}/?c={check_code(company_licence)}")
+    body = response.content.decode()
+    assert response.status_code == 200 and "有效" in body and "眉县秦岭猕猴桃专业合作社" in body
+    assert "眉县行政审批服务局" in body
+
+
+def test_a_tampered_record_shows_the_failure(company_licence):
+    Licence.objects.filter(pk=company_licence.pk).update(fields={"entity_name": "x", "scope": "全部"})
+    body = Client().get(f"/licences/verify/{company_licence.number}/").content.decode()
+    assert "验证失败" in body and "全部" not in body
+
+
+def test_the_verify_form_redirects_to_the_number(company_licence):
+    response = Client().get("/licences/verify/", {"number": f" {company_licence.number} "})
+    assert response.status_code == 302 and response["Location"].endswith(f"/licences/verify/{company_licence.number}/")
+    assert "查无此证" in Client().get("/licences/verify/NO-SUCH/").content.decode()
+
+
+def test_my_licences_lists_licences_and_their_uses(person_licence, citizen, handler_b):
+    Licence.objects.filter(pk=person_licence.pk).update(holder_user=citizen)
+    licence_record_use(licence=person_licence, purpose="食品经营许可延续核验", actor=handler_b)
+    body = _client(citizen).get("/licences/mine/").content.decode()
+    assert person_licence.number in body and "食品经营许可证" in body
+    assert "食品经营许可延续核验" in body and "县市场监管局" in body
+
+
+def test_my_licences_needs_sign_in(db):
+    assert Client().get("/licences/mine/").status_code == 302
+
+
+def test_staff_revoke_page_revokes_and_refuses_an_empty_reason(company_licence, handler_a):
+    client = _client(handler_a)
+    response = client.post(f"/licences/staff/{company_licence.pk}/revoke/", {"reason": " "}, follow=True)
+    assert "注销证照须写明原因" in response.content.decode()
+    assert Licence.objects.get(pk=company_licence.pk).state == LicenceState.VALID
+    response = client.post(f"/licences/staff/{company_licence.pk}/revoke/", {"reason": "企业申请注销"}, follow=True)
+    assert "已注销" in response.content.decode()
+    assert Licence.objects.get(pk=company_licence.pk).state == LicenceState.REVOKED
+
+
+def test_staff_list_shows_only_the_department(company_licence, person_licence, handler_a, leader):
+    body = _client(handler_a).get("/licences/staff/").content.decode()
+    assert company_licence.number in body and person_licence.number not in body
+    body = _client(leader).get("/licences/staff/").content.decode()
+    assert company_licence.number in body and person_licence.number in body
+    assert _client(leader).get("/licences/staff/figures/").status_code == 200
+
+
+def test_the_pdf_carries_the_licence(company_licence, handler_a):
+    response = _client(handler_a).get(f"/licences/download/{company_licence.number}/")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")

@@ -1,0 +1,180 @@
+"""Pages: public verification (the QR code's target), 我的证照, the staff register with revocation,
+the licence PDF and the figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from yiwang.core.errors import ApplicationError
+from yiwang.core.pii import mask_name
+from yiwang.org.permissions import action_required
+from yiwang.org.scoping import scope_for
+
+from . import selectors, services
+from .conf import licences_setting
+from .models import Licence, LicenceState, LicenceType
+from .pdf import licence_pdf
+
+NUMBER_MAX = 64
+
+
+def verify_url(request, licence: Licence) -> str:
+    """The absolute URL the QR code carries: the number and the check code of its signature."""
+    path = reverse("licences:verify", args=[licence.number])
+    return request.build_absolute_uri(f"{path}?c={selectors.check_code(licence)}")
+
+
+def verify_form(request):
+    """Enter a licence number by hand (or arrive from the QR code's URL)."""
+    number = (request.GET.get("number") or "").strip()[:NUMBER_MAX]
+    if number:
+        return redirect("licences:verify", number=number)
+    return render(request, "licences/verify.html", {"result": None})
+
+
+def verify(request, number: str):
+    """Public: genuine / tampered / expired / revoked / unknown; no personal data beyond a masked name."""
+    check = request.GET.get("c")
+    check = check.strip()[:64] if check else None
+    result = selectors.licence_verify_number(number[:NUMBER_MAX], check=check)
+    return render(request, "licences/verify.html", {"result": result.public(), "number": number[:NUMBER_MAX]})
+
+
+def _licence_for_download(request, number: str) -> Licence:
+    licence = (
+        Licence.objects.select_related("licence_type", "department", "key").filter(number=number[:NUMBER_MAX]).first()
+    )
+    if licence is None:
+        raise Http404("没有该证照")
+    user = request.user
+    if selectors.licences_of_user(user).filter(pk=licence.pk).exists():
+        return licence
+    if scope_for(user).can("licence.read", department=licence.department, region=licence.region):
+        return licence
+    raise Http404("没有该证照")
+
+
+@login_required
+def download(request, number: str):
+    """The licence PDF, for its holder or staff of the issuing department (others: 404)."""
+    licence = _licence_for_download(request, number)
+    pdf = licence_pdf(licence, verify_url=verify_url(request, licence))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="licence-{licence.pk}.pdf"'
+    return response
+
+
+@action_required("licence.hold", "licence.read")
+def mine(request):
+    """我的证照: the holder's licences and every use of them (who used which licence for what)."""
+    licences = list(selectors.licences_of_user(request.user))
+    soon = timezone.localdate() + dt.timedelta(days=int(licences_setting("EXPIRY_WARNING_DAYS")))
+    uses = list(selectors.uses_of_user(request.user)[:200])
+    return render(
+        request,
+        "licences/mine.html",
+        {
+            "licences": licences,
+            "uses": uses,
+            "soon": soon,
+            "today": timezone.localdate(),
+            "warning_days": licences_setting("EXPIRY_WARNING_DAYS"),
+        },
+    )
+
+
+@action_required("licence.read")
+def staff_list(request):
+    state = request.GET.get("state", "")
+    state = state if state in LicenceState.values else ""
+    q = (request.GET.get("q") or "").strip()[:100]
+    type_code = (request.GET.get("type") or "").strip()[:40]
+    licences = selectors.licences_for_staff(request.user, state=state, q=q, licence_type=type_code)
+    page = list(licences[:200])
+    return render(
+        request,
+        "licences/staff_list.html",
+        {
+            "licences": page,
+            "total": licences.count(),
+            "state": state,
+            "q": q,
+            "type_code": type_code,
+            "states": LicenceState.choices,
+            "types": LicenceType.objects.order_by("code"),
+        },
+    )
+
+
+@action_required("licence.read")
+def staff_detail(request, pk: int):
+    licence = selectors.licence_for_staff(request.user, pk)
+    if licence is None:
+        raise Http404("没有该证照")
+    verification = selectors.licence_verify(licence)
+    return render(
+        request,
+        "licences/staff_detail.html",
+        {
+            "licence": licence,
+            "verification": verification,
+            "uses": list(licence.uses.select_related("case", "department", "actor")[:200]),
+            "holder_masked": mask_name(licence.holder_name),
+            "can_revoke": scope_for(request.user).can("licence.revoke", department=licence.department)
+            and licence.state != LicenceState.REVOKED,
+            "labels": licence.licence_type.field_labels,
+            "verify_url": verify_url(request, licence),
+        },
+    )
+
+
+@require_POST
+@action_required("licence.revoke")
+def staff_revoke(request, pk: int):
+    licence = selectors.licence_for_staff(request.user, pk)
+    if licence is None:
+        raise Http404("没有该证照")
+    try:
+        services.licence_revoke(licence=licence, actor=request.user, reason=request.POST.get("reason", ""))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"证照 {licence.number} 已注销")
+    return redirect("licences:staff_detail", pk=licence.pk)
+
+
+@action_required("licence.read")
+def figures(request):
+    """Issued, reused and revoked per month and per licence type (roll-ups)."""
+    data = selectors.licence_figures(request.user)
+    names = dict(LicenceType.objects.values_list("code", "name"))
+    months = sorted({row["month"] for rows in data.values() for row in rows})
+    series = {}
+    for name, rows in data.items():
+        by_month = {}
+        for row in rows:
+            by_month[row["month"]] = by_month.get(row["month"], 0) + row["count"]
+        series[name] = [by_month.get(m, 0) for m in months]
+    by_type = {}
+    for name, rows in data.items():
+        for row in rows:
+            entry = by_type.setdefault(
+                row["key"], {"name": names.get(row["key"], row["key"]), "issued": 0, "reused": 0, "revoked": 0}
+            )
+            entry[name] += row["count"]
+    return render(
+        request,
+        "licences/figures.html",
+        {
+            "chart": {"months": [f"{m:%Y-%m}" for m in months], **series},
+            "by_type": sorted(by_type.values(), key=lambda e: -e["issued"]),
+        },
+    )
