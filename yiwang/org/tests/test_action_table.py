@@ -14,8 +14,8 @@ from yiwang.org.tests.factories import MembershipFactory, UserFactory
 STAFF_CATALOG = {"catalog.workspace"}
 
 EXPECTED: dict[str, set[str]] = {
-    "citizen": {"case.apply", "appeal.submit", "licence.hold"},
-    "enterprise": {"case.apply", "appeal.submit", "licence.hold"},
+    "citizen": {"case.apply", "appeal.submit", "rating.submit", "licence.hold"},
+    "enterprise": {"case.apply", "appeal.submit", "rating.submit", "licence.hold"},
     "clerk": {
         "case.intake",
         "case.accept",
@@ -23,12 +23,16 @@ EXPECTED: dict[str, set[str]] = {
         "case.help",
         "case.read",
         "appeal.intake",
+        "rating.pad",
         "unresolved.register",
         "unresolved.handle",
         "unresolved.read",
         *STAFF_CATALOG,
     },
     "handler": {
+        "rating.read",
+        "rectification.handle",
+        "rectification.read",
         "supervision.read",
         "supervision.report",
         "case.review",
@@ -91,6 +95,11 @@ EXPECTED: dict[str, set[str]] = {
     },
     "supervisor": {
         "supervise",
+        "rating.read",
+        "rectification.read",
+        "rectification.review",
+        "servicecheck.manage",
+        "ratings.measures",
         "licence.read",
         "supervision.read",
         "supervision.manage",
@@ -108,6 +117,9 @@ EXPECTED: dict[str, set[str]] = {
     },
     "leader": {
         "supervise",
+        "rating.read",
+        "rectification.read",
+        "ratings.measures",
         "licence.read",
         "supervision.read",
         "supervision.dashboard",
