@@ -1,0 +1,197 @@
+import datetime as dt
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from yiwang.core.errors import ApplicationError
+from yiwang.core.models import InboxMessage
+from yiwang.credit import measures, selectors, services
+from yiwang.credit.models import Clue, FinancingNeed
+from yiwang.credit.tests.factories import EntityFactory
+from yiwang.measures.selectors import measures_check
+from yiwang.workdays.seeding import seed_official_calendar
+from yiwang.workdays.sweep import clocks_sweep
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture(autouse=True)
+def calendar(db):
+    from yiwang.workdays import calendar as cal
+
+    cal.reset()
+    seed_official_calendar()
+    yield
+    cal.reset()
+
+
+@pytest.fixture
+def orchard(meixian):
+    return EntityFactory(
+        name="眉县金渠镇宏达猕猴桃专业合作社", region=meixian.county, town=meixian.huaiya, industry_code="A0151"
+    )
+
+
+def _penalty(entity, dept, actor, title="农药残留超标"):
+    return services.credit_record_create(
+        entity=entity, kind="penalty", title=title, department=dept, decided_on=TODAY, actor=actor
+    )
+
+
+def test_a_second_penalty_pushes_a_clue_with_a_deadline(orchard, dept_a, handler_a):
+    _penalty(orchard, dept_a, handler_a)
+    assert not Clue.objects.exists()
+    _penalty(orchard, dept_a, handler_a, title="冷库温控记录缺失")
+    clue = Clue.objects.get()
+    assert clue.rule_code == "repeat-penalty" and clue.department == dept_a and clue.state == "pushed"
+    assert clue.clock.days == 10 and clue.due_on == clue.clock.due_on
+    assert InboxMessage.objects.filter(user=handler_a, template="credit.clue_pushed").exists()
+    _penalty(orchard, dept_a, handler_a, title="第三次")  # same quarter: no second clue
+    assert Clue.objects.count() == 1
+
+
+def test_handle_then_feedback_on_time(orchard, dept_a, handler_a):
+    services.credit_record_create(
+        entity=orchard, kind="dishonesty", title="虚报冒领补贴", department=dept_a, decided_on=TODAY, actor=handler_a
+    )
+    clue = Clue.objects.get(rule_code="dishonesty")
+    with pytest.raises(ApplicationError) as error:
+        services.clue_feedback(clue=clue, finding="confirmed", feedback="已处理", actor=handler_a)
+    assert error.value.code == "credit.clue_state"
+    services.clue_handle(clue=clue, measures_taken="约谈负责人，责令退回补贴", actor=handler_a)
+    services.clue_feedback(clue=clue, finding="confirmed", feedback="补贴已退回", actor=handler_a)
+    clue.refresh_from_db()
+    assert clue.state == "fed_back" and clue.handled_on_time is True and clue.clock.state == "stopped"
+    figures = selectors.clue_figures()
+    assert (figures["count"], figures["handled"], figures["fed_back"], figures["handled_on_time"]) == (1, 1, 1, 1)
+
+
+def test_the_sweep_announces_an_overdue_clue(orchard, dept_a, handler_a):
+    services.credit_record_create(
+        entity=orchard, kind="dishonesty", title="虚报冒领补贴", department=dept_a, decided_on=TODAY, actor=handler_a
+    )
+    clue = Clue.objects.get()
+    clocks_sweep(today=clue.due_on + dt.timedelta(days=7))
+    assert InboxMessage.objects.filter(user=handler_a, template="credit.clue_overdue").count() == 1
+
+
+def test_a_fall_into_class_d_pushes_a_clue(orchard, dept_a, handler_a):
+    services.credit_record_create(
+        entity=orchard,
+        kind="blacklist",
+        named_list="ip",
+        title="假冒“眉县猕猴桃”地理标志",
+        department=dept_a,
+        decided_on=TODAY,
+        actor=handler_a,
+    )
+    assert set(Clue.objects.values_list("rule_code", flat=True)) == {"dishonesty", "class-drop"}
+
+
+def test_complaints_naming_an_entity_raise_a_clue(orchard, meixian, dept_a):
+    from yiwang.hotline.models import Appeal
+    from yiwang.org.tests.factories import DepartmentFactory
+
+    DepartmentFactory(code="market-regulation", name="眉县市场监督管理局", region=meixian.county)
+    for n in range(3):
+        Appeal.objects.create(
+            code=f"T{n:05d}",
+            region=meixian.county,
+            channel="phone",
+            kind="complaint",
+            title="收购猕猴桃压级压价",
+            content=f"{orchard.name}收购时压级压价，第{n}次反映",
+        )
+    assert services.clues_scan_appeals() == 1
+    clue = Clue.objects.get(rule_code="appeals")
+    assert clue.department.code == "market-regulation" and len(clue.evidence["appeals"]) == 3
+    assert services.clues_scan_appeals() == 0
+
+
+def test_financing_matches_by_amount_industry_and_class(orchard, meixian, handler_a):
+    services.loan_product_publish(
+        bank="眉县农商银行",
+        name="猕猴桃贷",
+        region=meixian.county,
+        min_amount=5,
+        max_amount=50,
+        industries=["A"],
+        classes=["A", "B"],
+        actor=None,
+    )
+    services.loan_product_publish(
+        bank="邮储银行眉县支行", name="商户贷", region=meixian.county, max_amount=30, industries=["H", "F"], actor=None
+    )
+    need = services.financing_need_publish(entity=orchard, amount=20, purpose="新建冷库", actor=None)
+    assert need.match_count == 1 and need.state == "matched"
+    too_big = services.financing_need_publish(entity=orchard, amount=80, purpose="扩建", actor=None)
+    assert too_big.match_count == 0 and too_big.state == "open"
+    product = need.matches.get().product
+    services.loan_grant(need=need, product=product, amount=20, actor=None)
+    later = services.loan_product_publish(
+        bank="建设银行眉县支行", name="善新贷", region=meixian.county, max_amount=100, actor=None
+    )
+    too_big.refresh_from_db()
+    assert too_big.match_count == 1 and too_big.matches.get().product == later
+    figures = selectors.financing_figures()
+    assert (figures["count"], figures["matched"], figures["granted"], figures["granted_amount"]) == (2, 2, 1, 20)
+    with pytest.raises(ApplicationError) as error:
+        services.loan_grant(need=need, product=product, amount=5, actor=None)
+    assert error.value.code == "credit.need_closed"
+
+
+def test_a_d_class_entity_matches_no_default_product(orchard, meixian, dept_a, handler_a):
+    services.credit_record_create(
+        entity=orchard,
+        kind="blacklist",
+        named_list="wage_arrears",
+        title="拖欠农民工工资",
+        department=dept_a,
+        decided_on=TODAY,
+        actor=handler_a,
+    )
+    services.loan_product_publish(bank="眉县农商银行", name="惠农贷", region=meixian.county, max_amount=50, actor=None)
+    orchard.refresh_from_db()
+    need = services.financing_need_publish(entity=orchard, amount=10, purpose="购置农资", actor=None)
+    assert need.match_count == 0
+
+
+@override_settings(YIWANG_CREDIT={"LOAN_DEFAULT_CLASSES": ["A"]})
+def test_default_loan_classes_are_configuration(orchard, meixian):
+    services.loan_product_publish(bank="眉县农商银行", name="惠农贷", region=meixian.county, max_amount=50, actor=None)
+    assert services.financing_need_publish(entity=orchard, amount=10, purpose="农资", actor=None).match_count == 0
+
+
+def test_rebuilt_roll_ups_equal_the_incremental_facts(orchard, meixian, dept_a, handler_a, enterprise_user):
+    other = services.entity_create(
+        actor=None, uscc=enterprise_user.uscc, name="眉县汤峪温泉农家乐", region=meixian.county
+    )
+    _penalty(orchard, dept_a, handler_a)
+    record = _penalty(orchard, dept_a, handler_a, title="冷库未备案")
+    services.credit_record_revoke(record=record, reason="复议撤销", actor=handler_a)
+    dishonest = services.credit_record_create(
+        entity=other,
+        kind="dishonesty",
+        title="虚报冒领补贴",
+        department=dept_a,
+        decided_on=TODAY - dt.timedelta(days=400),
+        expires_on=TODAY + dt.timedelta(days=30),
+        actor=handler_a,
+    )
+    repair = services.credit_repair_request(
+        record=dishonest, statement="已退回", commitment=True, actor=enterprise_user
+    )
+    services.credit_repair_decide(repair=repair, approve=True, opinion="同意", actor=handler_a)
+    clue = Clue.objects.first()
+    services.clue_handle(clue=clue, measures_taken="现场检查", actor=handler_a)
+    services.clue_feedback(clue=clue, finding="not_confirmed", feedback="不属实", actor=handler_a)
+    services.loan_product_publish(bank="眉县农商银行", name="惠农贷", region=meixian.county, max_amount=50, actor=None)
+    need = services.financing_need_publish(entity=orchard, amount=10, purpose="农资", actor=None)
+    services.loan_grant(need=need, product=need.matches.get().product, amount=8, actor=None)
+    metrics = [measures.RECORDS, measures.CLASS_MOVES, measures.CLUES, measures.FINANCING]
+    assert measures_check(metrics=metrics) == []
+    distribution = selectors.class_distribution()
+    assert sum(distribution.values()) == 1  # the factory-made orchard has no history row; `other` has
+    assert FinancingNeed.objects.get().granted_amount == 8
+    assert timezone.now()
