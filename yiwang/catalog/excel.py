@@ -13,12 +13,16 @@ import re
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from yiwang.core.xlsx import CellError as BaseCellError
-from yiwang.core.xlsx import workbook_bytes  # noqa: F401  (part of this module's interface)
+from yiwang.core.xlsx import (
+    UnreadableWorkbook,
+    read_workbook,
+    workbook_bytes,  # noqa: F401  (part of this module's interface)
+)
 from yiwang.org.models import Department, Region
 from yiwang.org.selectors import department_resolve
 
@@ -491,8 +495,8 @@ def _parse_value(column: Column, raw, errors: list[CellError], sheet: str, row: 
     raise AssertionError(column.kind)
 
 
-def _header_map(ws, sheet: str, columns: tuple[Column, ...], errors: list[CellError]) -> dict[str, int] | None:
-    header_row = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None) or ()
+def _header_map(rows, sheet: str, columns: tuple[Column, ...], errors: list[CellError]) -> dict[str, int] | None:
+    header_row = rows[0] if rows else ()
     positions = {}
     for index, value in enumerate(header_row):
         name = _text(value)
@@ -511,9 +515,9 @@ def _header_map(ws, sheet: str, columns: tuple[Column, ...], errors: list[CellEr
     return None if missing else found
 
 
-def _rows(ws, positions: dict[str, int]):
-    for row_number, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
-        if values is None or all(v is None or _text(v) == "" for v in values):
+def _rows(rows, positions: dict[str, int]):
+    for row_number, values in enumerate(rows[1:], start=2):
+        if all(v is None or _text(v) == "" for v in values):
             continue
         yield (
             row_number,
@@ -529,8 +533,8 @@ def workbook_parse(file) -> ParsedCatalog:
     result = ParsedCatalog()
     errors = result.errors
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types for a file that is not an xlsx workbook
+        wb = read_workbook(file)
+    except UnreadableWorkbook:
         errors.append(
             CellError("", None, None, "无法读取文件：请上传按模板填写的 .xlsx 文件", "catalog.import_unreadable")
         )
@@ -538,14 +542,13 @@ def workbook_parse(file) -> ParsedCatalog:
 
     sheets = {}
     for name, columns in SHEETS:
-        if name not in wb.sheetnames:
+        if name not in wb:
             if name == SHEET_ITEMS:
                 errors.append(CellError(name, None, None, "缺少工作表", "catalog.import_missing_sheet"))
             sheets[name] = None
             continue
         sheets[name] = (wb[name], _header_map(wb[name], name, columns, errors))
     if errors:
-        wb.close()
         return result
 
     resolved: dict[tuple[str, str], Department | None] = {}
@@ -683,5 +686,4 @@ def workbook_parse(file) -> ParsedCatalog:
             owner.form_field_rows.append(row_number)
             owner.elements["form_fields"].append(data)
             owner.has_errors = owner.has_errors or len(errors) > errors_before
-    wb.close()
     return result

@@ -10,12 +10,16 @@ every error with sheet, row and column; the rules (code lengths, parents, one sp
 import re
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from yiwang.core.xlsx import CellError as BaseCellError
-from yiwang.core.xlsx import workbook_bytes  # noqa: F401  (part of this module's interface)
+from yiwang.core.xlsx import (
+    UnreadableWorkbook,
+    read_workbook,
+    workbook_bytes,  # noqa: F401  (part of this module's interface)
+)
 from yiwang.org.models import Department, Region
 
 SHEET_REGIONS = "行政区划"
@@ -267,8 +271,8 @@ def _parse_value(column: Column, raw, errors: list[CellError], sheet: str, row: 
     raise AssertionError(column.kind)
 
 
-def _header_map(ws, sheet: str, columns: tuple[Column, ...], errors: list[CellError]) -> dict[str, int] | None:
-    header_row = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None) or ()
+def _header_map(rows, sheet: str, columns: tuple[Column, ...], errors: list[CellError]) -> dict[str, int] | None:
+    header_row = rows[0] if rows else ()
     positions = {}
     for index, value in enumerate(header_row):
         name = _text(value)
@@ -280,13 +284,13 @@ def _header_map(ws, sheet: str, columns: tuple[Column, ...], errors: list[CellEr
     return None if missing else {c.key: positions[c.header] for c in columns if c.header in positions}
 
 
-def _sheet_rows(ws, sheet: str, columns: tuple[Column, ...], errors: list[CellError]) -> list[dict]:
-    positions = _header_map(ws, sheet, columns, errors)
+def _sheet_rows(sheet_rows, sheet: str, columns: tuple[Column, ...], errors: list[CellError]) -> list[dict]:
+    positions = _header_map(sheet_rows, sheet, columns, errors)
     if positions is None:
         return []
     rows = []
-    for row_number, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
-        if values is None or all(_text(v) == "" for v in values):
+    for row_number, values in enumerate(sheet_rows[1:], start=2):
+        if all(_text(v) == "" for v in values):
             continue
         row = {"_row": row_number}
         for column in columns:
@@ -305,24 +309,19 @@ def workbook_parse(file) -> ParsedOrg:
     """
     result = ParsedOrg()
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types for a file that is not an xlsx workbook
+        wb = read_workbook(file)
+    except UnreadableWorkbook:
         result.errors.append(
             CellError("", None, None, "无法读取文件：请上传按模板填写的 .xlsx 文件", "org.import_unreadable")
         )
         return result
-    try:
-        if SHEET_REGIONS not in wb.sheetnames and SHEET_DEPARTMENTS not in wb.sheetnames:
-            result.errors.append(
-                CellError(SHEET_REGIONS, None, None, "缺少工作表“行政区划”和“部门”", "org.import_missing_sheet")
-            )
-            return result
-        if SHEET_REGIONS in wb.sheetnames:
-            result.regions = _sheet_rows(wb[SHEET_REGIONS], SHEET_REGIONS, REGION_COLUMNS, result.errors)
-        if SHEET_DEPARTMENTS in wb.sheetnames:
-            result.departments = _sheet_rows(
-                wb[SHEET_DEPARTMENTS], SHEET_DEPARTMENTS, DEPARTMENT_COLUMNS, result.errors
-            )
-    finally:
-        wb.close()
+    if SHEET_REGIONS not in wb and SHEET_DEPARTMENTS not in wb:
+        result.errors.append(
+            CellError(SHEET_REGIONS, None, None, "缺少工作表“行政区划”和“部门”", "org.import_missing_sheet")
+        )
+        return result
+    if SHEET_REGIONS in wb:
+        result.regions = _sheet_rows(wb[SHEET_REGIONS], SHEET_REGIONS, REGION_COLUMNS, result.errors)
+    if SHEET_DEPARTMENTS in wb:
+        result.departments = _sheet_rows(wb[SHEET_DEPARTMENTS], SHEET_DEPARTMENTS, DEPARTMENT_COLUMNS, result.errors)
     return result
