@@ -285,24 +285,32 @@ def vector_sources(*, search_name: str, keywords: str, search_text: str) -> tupl
     )
 
 
+_VECTOR_BATCH = 500
 _VECTOR_UPDATE = (
-    "UPDATE catalog_serviceitem SET search_vector = setweight(to_tsvector('simple', %s), 'A')"
-    " || setweight(to_tsvector('simple', %s), 'B') || setweight(to_tsvector('simple', %s), 'C') WHERE id = %s"
+    "UPDATE catalog_serviceitem AS item SET search_vector ="
+    " setweight(to_tsvector('simple', v.name), 'A') || setweight(to_tsvector('simple', v.keywords), 'B')"
+    " || setweight(to_tsvector('simple', v.text), 'C')"
+    " FROM (VALUES {values}) AS v(name, keywords, text, id) WHERE item.id = v.id"
 )
 
 
 def vector_write(items) -> None:
-    """Write ``search_vector`` of these saved items (PostgreSQL only; call in the publishing transaction)."""
+    """Write ``search_vector`` of these saved items (PostgreSQL only; call in the publishing transaction).
+
+    One ``UPDATE … FROM (VALUES …)`` per 500 items: a 5,000-item import made 5,000 round trips before.
+    """
     if connection.vendor != "postgresql":
         return
     rows = [
         (*vector_sources(search_name=i.search_name, keywords=i.keywords, search_text=i.search_text), i.pk)
         for i in items
     ]
-    if not rows:
-        return
     with connection.cursor() as cursor:
-        cursor.executemany(_VECTOR_UPDATE, rows)
+        for start in range(0, len(rows), _VECTOR_BATCH):
+            batch = rows[start : start + _VECTOR_BATCH]
+            values = ", ".join(["(%s::text, %s::text, %s::text, %s::bigint)"] * len(batch))
+            sql = _VECTOR_UPDATE.format(values=values)  # placeholders only: the values go as parameters
+            cursor.execute(sql, [value for row in batch for value in row])
 
 
 def _quote(word: str) -> str:
