@@ -6,3 +6,6 @@ class PoliciesConfig(AppConfig):
     name = "yiwang.policies"
     label = "policies"
     verbose_name = _("惠企政策")
+
+    def ready(self) -> None:
+        from yiwang.policies import actions, measures, messages, receivers, workbench  # noqa: F401

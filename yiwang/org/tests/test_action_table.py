@@ -15,7 +15,7 @@ STAFF_CATALOG = {"catalog.workspace"}
 
 EXPECTED: dict[str, set[str]] = {
     "citizen": {"case.apply", "appeal.submit", "rating.submit", "licence.hold"},
-    "enterprise": {"case.apply", "appeal.submit", "rating.submit", "licence.hold"},
+    "enterprise": {"case.apply", "appeal.submit", "rating.submit", "licence.hold", "policy.mine"},
     "clerk": {
         "case.intake",
         "case.accept",
@@ -30,6 +30,9 @@ EXPECTED: dict[str, set[str]] = {
         *STAFF_CATALOG,
     },
     "handler": {
+        "policy.manage",
+        "policy.grant",
+        "policy.read",
         "rating.read",
         "rectification.handle",
         "rectification.read",
@@ -94,6 +97,8 @@ EXPECTED: dict[str, set[str]] = {
         *STAFF_CATALOG,
     },
     "supervisor": {
+        "policy.read",
+        "policy.measures",
         "supervise",
         "rating.read",
         "rectification.read",
@@ -116,6 +121,8 @@ EXPECTED: dict[str, set[str]] = {
         *STAFF_CATALOG,
     },
     "leader": {
+        "policy.read",
+        "policy.measures",
         "supervise",
         "rating.read",
         "rectification.read",
