@@ -14,8 +14,8 @@ from yiwang.org.tests.factories import MembershipFactory, UserFactory
 STAFF_CATALOG = {"catalog.workspace"}
 
 EXPECTED: dict[str, set[str]] = {
-    "citizen": {"case.apply", "appeal.submit", "rating.submit", "licence.hold"},
-    "enterprise": {"case.apply", "appeal.submit", "rating.submit", "licence.hold", "policy.mine"},
+    "citizen": {"utility.apply", "case.apply", "appeal.submit", "rating.submit", "licence.hold"},
+    "enterprise": {"utility.apply", "case.apply", "appeal.submit", "rating.submit", "licence.hold", "policy.mine"},
     "clerk": {
         "case.intake",
         "case.accept",
@@ -30,6 +30,12 @@ EXPECTED: dict[str, set[str]] = {
         *STAFF_CATALOG,
     },
     "handler": {
+        "project.read",
+        "project.manage",
+        "issue.handle",
+        "assessment.publish",
+        "utility.handle",
+        "utility.read",
         "policy.manage",
         "policy.grant",
         "policy.read",
@@ -97,6 +103,9 @@ EXPECTED: dict[str, set[str]] = {
         *STAFF_CATALOG,
     },
     "supervisor": {
+        "project.read",
+        "project.measures",
+        "utility.read",
         "policy.read",
         "policy.measures",
         "supervise",
@@ -121,6 +130,9 @@ EXPECTED: dict[str, set[str]] = {
         *STAFF_CATALOG,
     },
     "leader": {
+        "project.read",
+        "project.measures",
+        "utility.read",
         "policy.read",
         "policy.measures",
         "supervise",
