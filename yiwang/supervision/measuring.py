@@ -1,0 +1,160 @@
+"""How Yiwang measures a sub-measure from the other modules' roll-ups (``yiwang.measures`` facts).
+
+Every figure is read by metric name through ``yiwang.measures.selectors.facts`` — never from another
+module's models — so a module that is not installed (its metric not registered) simply leaves the
+sub-measure to be entered by hand. One ``facts`` query per sub-measure gives both the period's value
+and its monthly trend (grouped by month, and by key where the value needs it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from yiwang.measures.registry import metrics as registered_metrics
+from yiwang.measures.selectors import facts
+
+Rows = list[dict]
+
+
+def _ratio(numerator: str, denominator: str = "count", scale: float = 100.0) -> Callable[[Rows], float | None]:
+    def compute(rows: Rows) -> float | None:
+        den = sum(r[denominator] for r in rows)
+        return scale * sum(r[numerator] for r in rows) / den if den else None
+
+    return compute
+
+
+def _mean_key(rows: Rows) -> float | None:
+    """The mean of a histogram whose key is the number (cases.opening: key = working days)."""
+    n = sum(r["count"] for r in rows)
+    return sum(int(r["key"]) * r["count"] for r in rows if str(r["key"]).isdigit()) / n if n else None
+
+
+def _share_key_at_most(limit: int) -> Callable[[Rows], float | None]:
+    def compute(rows: Rows) -> float | None:
+        n = sum(r["count"] for r in rows)
+        within = sum(r["count"] for r in rows if str(r["key"]).isdigit() and int(r["key"]) <= limit)
+        return 100.0 * within / n if n else None
+
+    return compute
+
+
+def _total(field: str = "count") -> Callable[[Rows], float | None]:
+    def compute(rows: Rows) -> float | None:
+        return float(sum(r[field] for r in rows)) if rows else None
+
+    return compute
+
+
+def _reform_share(rows: Rows) -> float | None:
+    # 四（一）2: 取消审批、改为备案或实行告知承诺的事项达到106项以上 — the share of 106 reached.
+    return 100.0 * sum(r["reform"] for r in rows) / 106 if rows else None
+
+
+@dataclass(frozen=True)
+class Measurement:
+    metric: str
+    compute: Callable[[Rows], float | None]
+    keys: tuple[str, ...] | None = None
+    by_key: bool = False
+    snapshot: bool = False  # a "现状快照" metric kept under one fixed month (no monthly trend)
+    source: str = ""  # what the page says the figure is computed from
+    drill: str = ""  # the list behind the figure
+
+    @property
+    def available(self) -> bool:
+        return self.metric in registered_metrics()
+
+
+def _projects_days(category: str) -> Measurement:
+    return Measurement(
+        "projects.approved", _ratio("workdays", scale=1), keys=(category,), source="工程建设项目审批完成（平均工作日）"
+    )
+
+
+def _connection_days(*keys: str) -> Measurement:
+    return Measurement("projects.connections", _ratio("workdays", scale=1), keys=keys, source="报装接入（平均工作日）")
+
+
+MEASUREMENTS: dict[str, Measurement] = {
+    "opening_days": Measurement(
+        "cases.opening", _mean_key, by_key=True, source="企业开办一件事办结（平均工作日）", drill="/cases/staff/"
+    ),
+    "opening_within_target": Measurement(
+        "cases.opening", _share_key_at_most(1), by_key=True, source="企业开办一件事办结用时分布", drill="/cases/staff/"
+    ),
+    "construction_government": _projects_days("government"),
+    "construction_social": _projects_days("social"),
+    "construction_low_risk": _projects_days("low_risk"),
+    "construction_within_limit": Measurement(
+        "projects.approved", _ratio("within_limit"), source="工程建设项目审批完成（时限内占比）"
+    ),
+    "electricity_resident": _connection_days("electricity:resident"),
+    "electricity_low_voltage_sanling": _connection_days("electricity:low_voltage_sanling"),
+    "electricity_low_voltage": _connection_days("electricity:low_voltage"),
+    "electricity_high_single": _connection_days("electricity:high_single"),
+    "electricity_high_dual": _connection_days("electricity:high_dual"),
+    "water_days": _connection_days("water:resident", "water:non_resident"),
+    "gas_days": _connection_days("gas:resident", "gas:non_resident"),
+    "credit_clues_on_time": Measurement("credit.clues", _ratio("handled_on_time"), source="风险预警线索处置"),
+    "inspection_coverage": Measurement(
+        "inspections.drawn", _ratio("count", "pool"), source="双随机抽取户数÷名录库户数"
+    ),
+    "inspection_published_on_time": Measurement("inspections.published", _ratio("on_time"), source="抽查结果公示"),
+    "reform_items": Measurement("catalog.items", _reform_share, snapshot=True, source="事项清单（证照分离改革方式）"),
+    "online_available": Measurement(
+        "catalog.items",
+        _ratio("online", "applied"),
+        snapshot=True,
+        source="事项清单：网办深度≥III的依申请事项÷依申请事项",
+    ),
+    "cases_on_time": Measurement(
+        "cases.decided", _ratio("on_time"), source="办件办结（承诺时限内）", drill="/cases/staff/"
+    ),
+    "rating_satisfaction": Measurement(
+        "ratings.rated", _ratio("level_sum", scale=20.0), source="好差评（评价等级之和÷5×评价数）"
+    ),
+    "appeal_response": Measurement(
+        "hotline.dispatched", _ratio("responded_on_time"), source="12345派单（按时响应）", drill="/hotline/"
+    ),
+    "appeal_resolution": Measurement(
+        "hotline.revisits", _ratio("resolved"), source="12345回访（已解决）", drill="/hotline/"
+    ),
+    "appeal_satisfaction": Measurement(
+        "hotline.revisits", _ratio("satisfied"), source="12345回访（基本满意及以上）", drill="/hotline/"
+    ),
+    "licence_reuse": Measurement("licences.reused", _total(), source="电子证照调用"),
+    "policy_reach": Measurement("policies.reach", _ratio("notified"), source="惠企政策匹配与推送"),
+}
+
+
+@dataclass
+class Measured:
+    value: float | None
+    trend: list[tuple[dt.date, float | None]]
+    source: str
+    drill: str
+
+
+def measure(name: str, *, months: tuple[dt.date, dt.date], region=None) -> Measured | None:
+    """The value of a measurement over ``months`` and its monthly trend; None when the module whose
+    metric it reads is not installed (the sub-measure is then entered by hand)."""
+    spec = MEASUREMENTS.get(name)
+    if spec is None or not spec.available:
+        return None
+    group = ("month", "key") if spec.by_key else ("month",)
+    rows = facts(
+        spec.metric,
+        months=None if spec.snapshot else months,
+        region=region,
+        key=list(spec.keys) if spec.keys else None,
+        group_by=group,
+    )
+    by_month: dict[dt.date, Rows] = defaultdict(list)
+    for row in rows:
+        by_month[row["month"]].append(row)
+    trend = [] if spec.snapshot else [(month, spec.compute(by_month[month])) for month in sorted(by_month)]
+    return Measured(value=spec.compute(rows), trend=trend, source=spec.source, drill=spec.drill)
