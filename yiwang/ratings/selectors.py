@@ -378,3 +378,63 @@ def check_report(check: ServiceCheck) -> CheckReport:
         by_category=sorted(categories.items(), key=lambda kv: -kv[1]),
         by_hall=[(name, c[0], c[1]) for name, c in sorted(halls.items())],
     )
+
+
+# --- what a person may still rate ---------------------------------------------------------------
+
+
+def rateable_cases(user, limit: int = 50):
+    """The user's finished cases (bundle parents and single cases) with no rating yet."""
+    from yiwang.cases.models import Case
+
+    from .services.ratings import FINISHED_CASE_STATES
+
+    return (
+        Case.objects.filter(applicant_user=user, state__in=FINISHED_CASE_STATES, parent__isnull=True)
+        .exclude(pk__in=Rating.objects.filter(case__isnull=False, case__applicant_user=user).values("case_id"))
+        .order_by("-decided_at")[:limit]
+    )
+
+
+def rateable_appeals(user, limit: int = 50):
+    from yiwang.hotline.models import Appeal
+
+    from .services.ratings import RATEABLE_APPEAL_STATES
+
+    return (
+        Appeal.objects.filter(submitted_by=user, state__in=RATEABLE_APPEAL_STATES, lead_department__isnull=False)
+        .exclude(pk__in=Rating.objects.filter(appeal__isnull=False, appeal__submitted_by=user).values("appeal_id"))
+        .order_by("-replied_at")[:limit]
+    )
+
+
+def pad_cases(user, limit: int = 30):
+    """The clerk's hall's finished counter cases still unrated, most recent first (the pad's list)."""
+    from yiwang.cases.models import Case
+
+    from .services.ratings import FINISHED_CASE_STATES
+
+    qs = scope_for(user).filter(
+        Case.objects.filter(state__in=FINISHED_CASE_STATES, parent__isnull=True, hall__isnull=False),
+        "rating.pad",
+        department=None,
+        hall="hall",
+    )
+    return qs.exclude(pk__in=Rating.objects.filter(case__isnull=False).values("case_id")).order_by("-decided_at")[
+        :limit
+    ]
+
+
+def pad_case(user, number: str):
+    """One finished case of the clerk's hall, or 404."""
+    from yiwang.cases.models import Case
+
+    case = (
+        scope_for(user)
+        .filter(Case.objects.select_related("hall", "item"), "rating.pad", department=None, hall="hall")
+        .filter(number=number, hall__isnull=False)
+        .first()
+    )
+    if case is None:
+        raise Http404("没有找到该办件")
+    return case

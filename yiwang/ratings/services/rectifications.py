@@ -241,7 +241,7 @@ def rectification_decide_appeal(*, rectification: Rectification, upheld: bool, n
 
 def rectification_rectify(*, rectification: Rectification, measures_taken: str, actor) -> Rectification:
     """Step 3, 整改: what was changed (published once accepted)."""
-    text = _text(measures_taken, field="measures_taken", label="整改措施", minimum=4)
+    text = _text(measures_taken, field="measures_taken", label="整改措施")
     with _Step(rectification, actor=actor, action="rectification.handle", target=S.REPLYING, event="rectified") as r:
         r.measures_taken = text
         r.rectified_at = timezone.now()
@@ -250,7 +250,7 @@ def rectification_rectify(*, rectification: Rectification, measures_taken: str, 
 
 def rectification_reply(*, rectification: Rectification, reply: str, actor) -> Rectification:
     """Step 4, 答复: the department answers the rater (inbox and SMS)."""
-    text = _text(reply, field="reply", label="答复内容", minimum=4)
+    text = _text(reply, field="reply", label="答复内容")
     with _Step(rectification, actor=actor, action="rectification.handle", target=S.REVISITING, event="replied") as r:
         r.reply = text
         r.replied_at = timezone.now()
