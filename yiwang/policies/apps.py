@@ -9,3 +9,8 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         from yiwang.policies import actions, measures, messages, receivers, workbench  # noqa: F401
+        from yiwang.policies.services import policies_expire_due
+        from yiwang.workdays.sweep import register_sweep_hook
+
+        # Policies past their 截止日期 expire in the one daily deadline run.
+        register_sweep_hook("policies.expire", policies_expire_due)

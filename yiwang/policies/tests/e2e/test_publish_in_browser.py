@@ -1,0 +1,45 @@
+"""In a real Chromium: an officer publishes a policy; an eligible enterprise signs in and sees it with
+the reasons, while a policy it does not meet is listed with what it lacks."""
+
+import pytest
+
+from yiwang.org.tests.factories import TEST_PASSWORD
+from yiwang.policies.tests.factories import PolicyFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(chromium, live_server, username):
+    context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/workbench/")
+    return page
+
+
+def test_an_officer_publishes_and_the_eligible_enterprise_sees_it(
+    chromium, live_server, officer, enterprise_user, entities, dept_a, screenshot_dir
+):
+    policy = PolicyFactory(department=dept_a, title="眉县猕猴桃冷库建设补贴")
+    officer_page = _sign_in(chromium, live_server, officer.username)
+    officer_page.goto(f"{live_server.url}/policies/staff/{policy.pk}/")
+    officer_page.get_by_role("button", name="发布并匹配").click()
+    officer_page.wait_for_selector("text=政策已发布")
+    assert "已匹配 1 户市场主体" in officer_page.locator("body").inner_text()
+    officer_page.screenshot(path=str(screenshot_dir / "policies-1-published.png"), full_page=True)
+
+    enterprise = _sign_in(chromium, live_server, enterprise_user.username)
+    enterprise.goto(f"{live_server.url}/policies/mine/")
+    card = enterprise.get_by_test_id("eligible-policy")
+    assert "眉县猕猴桃冷库建设补贴" in card.inner_text()
+    assert "注册资本 200 万元，满足 ≥ 100 万元" in card.inner_text()
+    enterprise.screenshot(path=str(screenshot_dir / "policies-2-mine.png"), full_page=True)
+    card.get_by_role("link", name="申请享受").click()
+    enterprise.get_by_label("联系电话").fill("13891712345")
+    enterprise.get_by_role("button", name="提交申请").click()
+    enterprise.wait_for_url("**/policies/mine/")
+    assert "已申请" in enterprise.get_by_test_id("eligible-policy").inner_text()
