@@ -135,7 +135,7 @@ def task_publish(*, task: Task, actor, on: dt.date | None = None) -> Task:
         if clock is not None and clock.state != clock.State.STOPPED:
             clock_stop(clock=clock, actor=actor, on=day)
         if task.result in Task.PROBLEM_RESULTS:
-            task.credit_record_id = _credit_record(task, actor)
+            task.credit_record_id = _credit_record(task)
         task.save(update_fields=["state", "published_at", "published_on_time", "credit_record_id"])
         audit_record(
             actor=actor,
@@ -161,20 +161,23 @@ def plan_results_publish(*, plan: Plan, actor, departments=None) -> int:
     return count
 
 
-def _credit_record(task: Task, actor) -> int | None:
-    """A result with problems becomes a credit record of the entity (source ``inspections.task:<id>``)."""
+def _credit_record(task: Task) -> int:
+    """A published result with problems becomes a credit record of the entity (record kind
+    ``inspection``, source ``inspections.task:<id>``, so a repeated publication adds nothing). The
+    record is made by the system on the lead department's behalf: the publication event names the
+    person."""
+    from yiwang.credit import services as credit
     from yiwang.credit.models import RecordKind
-    from yiwang.credit.services import credit_record_create
 
-    record = credit_record_create(
+    record = credit.credit_record_create(
         entity=task.entity,
         kind=RecordKind.INSPECTION,
         title=f"双随机抽查（{task.plan.number}）：{task.get_result_display()}",
         department=task.department,
         decided_on=task.inspected_on,
-        legal_basis="；".join(task.plan.items.values_list("legal_basis", flat=True))[:500],
+        legal_basis="；".join(task.plan.items.values_list("legal_basis", flat=True)),
         source=f"inspections.task:{task.pk}",
-        actor=actor,
+        actor=None,
     )
     return record.pk
 
