@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.catalog.models import LimitUnit
 from yiwang.core.fields import EncryptedCharField, PiiHashField, PiiJSONField, PiiOriginalsField
 
 
@@ -232,10 +233,10 @@ class Case(models.Model):
 
     @property
     def promised_limit_text(self) -> str:
-        """The promised limit in the item's unit: "20个工作日" or "30个自然日" (a bundle counts working days)."""
-        if self.item_id is None:
-            return f"{self.promised_days}个工作日"
-        return self.item._days_text(self.promised_days)
+        """The promised limit in the unit of the item version the case was filed under: "20个工作日" or
+        "30个自然日" (a bundle counts working days)."""
+        unit = (self.item_version.elements.get("limit_unit") if self.item_version_id else None) or LimitUnit.WORKDAYS
+        return f"{self.promised_days}个{LimitUnit(unit).label}"
 
 
 class MaterialStatus(models.TextChoices):

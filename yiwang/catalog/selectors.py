@@ -34,6 +34,7 @@ from .models import (
     ItemChange,
     ItemMaterial,
     ItemStatus,
+    LimitUnit,
     MaterialForm,
     ServiceItem,
     ServiceItemVersion,
@@ -600,6 +601,7 @@ class ItemSpec:
     competent_department: str  # department code
     legal_days: int
     promised_days: int
+    limit_unit: str  # workdays | calendar_days (自然日): how both limits are counted
     handling_type: str
     instant: bool  # 即办件 ⇔ promised_days = 0
     online_depth: int  # I–IV; ≥ III accepts online applications
@@ -706,6 +708,8 @@ def item_spec(item: ServiceItem | None = None, *, version: ServiceItemVersion | 
         competent_department=get("competent_department", ""),
         legal_days=get("legal_days", item.legal_days),
         promised_days=promised,
+        # a version frozen before limits could be in calendar days counted working days
+        limit_unit=get("limit_unit", LimitUnit.WORKDAYS),
         handling_type=handling_type,
         instant=handling_type == HandlingType.INSTANT,
         online_depth=get("online_depth", item.online_depth),

@@ -89,8 +89,10 @@ def _clock_days(case: Case, started_at: dt.datetime) -> int:
     that day is not a working day the limit runs to the next working day (民法典 Art. 203). The clock
     counts the working days up to that end, so pauses and the sweep work as for any other deadline.
     """
-    item = case.item
-    if item is None or item.limit_unit != LimitUnit.CALENDAR_DAYS or not case.promised_days:
+    # The unit of the version the case was filed under, not of the item as it stands today.
+    if case.item_version_id is None or not case.promised_days:
+        return case.promised_days
+    if item_spec(version=case.item_version).limit_unit != LimitUnit.CALENDAR_DAYS:
         return case.promised_days
     start = timezone.localtime(started_at).date() if timezone.is_aware(started_at) else started_at.date()
     end = start + dt.timedelta(days=case.promised_days)

@@ -43,3 +43,23 @@ def test_working_day_items_keep_their_wording(submitted_case, clerk):
     paragraphs = Notice.objects.get(case=case).content["paragraphs"]
     assert any(p.startswith("承诺办结时限为10个工作日（自受理次日起算）") for p in paragraphs)
     assert application_spec(item=submitted_case.item).promised_text == "10个工作日"
+
+
+def test_a_case_keeps_the_unit_of_the_version_it_was_filed_under(citizen, person, clerk, calendar_item):
+    """The item's row changing to working days later (a new version) leaves the filed case on 自然日."""
+    from django.utils import timezone
+
+    from yiwang.catalog.models import ServiceItem
+    from yiwang.workdays.selectors import count_workdays
+
+    case = services.case_submit(actor=citizen, applicant=person, item=calendar_item, form_data=FORM)
+    ServiceItem.objects.filter(pk=calendar_item.pk).update(limit_unit="workdays")
+    case = services.case_accept(case=case, actor=clerk, received=ALL)
+    case.refresh_from_db()
+    assert case.promised_limit_text == "10个自然日"
+    clock = case.clock
+    accepted_on = timezone.localtime(clock.started_at).date()
+    # ten calendar days from the day after acceptance (moved to the next working day if needed)
+    assert (case.due_on - accepted_on).days in range(10, 14)
+    assert clock.days == count_workdays(accepted_on, case.due_on)
+    assert clock.days < 10
