@@ -191,7 +191,7 @@ def clues_scan_appeals(*, now=None, **_) -> int:
 
 
 def _locked_clue(clue: Clue, actor) -> Clue:
-    clue = Clue.objects.select_for_update().select_related("department", "entity").get(pk=clue.pk)
+    clue = Clue.objects.select_for_update(of=("self",)).select_related("department", "entity").get(pk=clue.pk)
     if not scope_for(actor).can("credit.clue", department=clue.department):
         raise _err("credit.not_your_department", f"该线索由{clue.department}处置", status=403)
     return clue

@@ -111,7 +111,9 @@ def loan_product_publish(
             actor=actor, action="credit.loan_product_published", obj=product, after=snapshot(product, PRODUCT_FIELDS)
         )
         for need in (
-            FinancingNeed.objects.select_for_update().filter(state__in=["open", "matched"]).select_related("entity")
+            FinancingNeed.objects.select_for_update(of=("self",))
+            .filter(state__in=["open", "matched"])
+            .select_related("entity")
         ):
             before = measures.need_facts(need)
             count = _match(need, [product], now)
@@ -163,7 +165,7 @@ def loan_grant(*, need: FinancingNeed, product: LoanProduct, amount: int, actor)
     if int(amount) <= 0:
         raise _err("credit.amount_invalid", "放款金额应大于0（万元）", "amount")
     with transaction.atomic():
-        need = FinancingNeed.objects.select_for_update().select_related("entity").get(pk=need.pk)
+        need = FinancingNeed.objects.select_for_update(of=("self",)).select_related("entity").get(pk=need.pk)
         if actor is not None and not scope_for(actor).can("credit.loan_product", region=need.entity.region):
             raise _err("credit.forbidden", "无权登记放款", status=403)
         if need.state in (FinancingNeed.State.GRANTED, FinancingNeed.State.CLOSED):

@@ -58,7 +58,11 @@ def credit_repair_request(*, record: CreditRecord, statement: str, commitment: b
     if not commitment:
         raise _err("credit.commitment_required", "申请信用修复须签署信用承诺书", "commitment")
     with transaction.atomic():
-        record = CreditRecord.objects.select_for_update().select_related("entity", "department").get(pk=record.pk)
+        record = (
+            CreditRecord.objects.select_for_update(of=("self",))
+            .select_related("entity", "department")
+            .get(pk=record.pk)
+        )
         if not _may_request(actor, record):
             raise _err("credit.not_your_record", "只能为本企业的信用记录申请修复", status=403)
         if (
@@ -114,12 +118,12 @@ def credit_repair_decide(*, repair: CreditRepair, approve: bool, opinion: str, a
     if not opinion:
         raise _err("credit.opinion_required", "请填写审核意见", "opinion")
     with transaction.atomic():
-        repair = CreditRepair.objects.select_for_update().select_related("department").get(pk=repair.pk)
+        repair = CreditRepair.objects.select_for_update(of=("self",)).select_related("department").get(pk=repair.pk)
         if not scope_for(actor).can("credit.repair", department=repair.department):
             raise _err("credit.not_your_department", f"该修复申请由{repair.department}审核", status=403)
         if repair.state != CreditRepair.State.PENDING:
             raise _err("credit.repair_closed", "该修复申请已审核", status=409)
-        record = CreditRecord.objects.select_for_update().select_related("entity").get(pk=repair.record_id)
+        record = CreditRecord.objects.select_for_update(of=("self",)).select_related("entity").get(pk=repair.record_id)
         before = snapshot(repair, ["state"])
         now = timezone.now()
         repair.state = CreditRepair.State.APPROVED if approve else CreditRepair.State.REJECTED
