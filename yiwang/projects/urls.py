@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "projects"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.project_list, name="list"),
+    path("<int:pk>/", views.project_detail, name="detail"),
+    path("<int:pk>/stages/<int:stage_pk>/open/", views.stage_open, name="stage_open"),
+    path("<int:pk>/items/<int:item_pk>/reapply/", views.item_reapply, name="item_reapply"),
+    path("<int:pk>/logs/", views.log_add, name="log_add"),
+    path("<int:pk>/issues/", views.issue_raise, name="issue_raise"),
+    path("at-risk/", views.at_risk, name="at_risk"),
+    path("measures/", views.measures_page, name="measures"),
+    path("issues/", views.issues, name="issues"),
+    path("issues/<int:pk>/resolve/", views.issue_resolve, name="issue_resolve"),
+    path("utilities/", views.connections, name="connections"),
+    path("utilities/<int:pk>/", views.connection_detail, name="connection"),
+    path("utilities/<int:pk>/complete/", views.connection_complete, name="connection_complete"),
+    path("utilities/status/", views.connection_status, name="connection_status"),
+    path("assessments/", views.assessments, name="assessments"),
+    path("limits/", views.limits, name="limits"),
+]

@@ -1,0 +1,291 @@
+"""Pages of ``projects``: the project list and page (stage clocks, blockers, steward log), the leader's
+list of projects at risk and figures, 企业服务日 issues, the utility's connection desk, the public
+connection status and the published area assessments. Views validate shape and call services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from yiwang.core.errors import ApplicationError
+from yiwang.org.permissions import action_required
+from yiwang.org.scoping import scope_for
+from yiwang.workdays.deadlines import deadline_of_clock
+
+from . import selectors, services
+from .conf import setting, utility_categories
+from .models import (
+    AreaAssessment,
+    Category,
+    ConstructionProject,
+    ProjectStage,
+    ServiceIssue,
+    StageItem,
+    StewardLog,
+    UtilityKind,
+)
+
+
+def _visible_project(request, pk: int) -> ConstructionProject:
+    project = (
+        selectors.projects_visible(request.user)
+        .filter(pk=pk)
+        .select_related("lead_department", "steward", "region", "town")
+        .first()
+    )
+    if project is None:
+        raise Http404("未找到该项目")
+    return project
+
+
+@login_required
+def project_list(request):
+    projects = list(
+        selectors.projects_visible(request.user)
+        .select_related("lead_department", "steward", "town")
+        .prefetch_related("stages")
+        .order_by("state", "-created_at")[:200]
+    )
+    if not projects and not scope_for(request.user).can("project.read"):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("您无权查看工程建设项目")
+    return render(request, "projects/project_list.html", {"projects": projects, "categories": Category})
+
+
+@login_required
+def project_detail(request, pk: int):
+    project = _visible_project(request, pk)
+    view = selectors.project_view(project)
+    scope = scope_for(request.user)
+    may_apply = services._may_apply(project, request.user)
+    may_log = request.user.pk == project.steward_id or scope.can("project.manage", department=project.lead_department)
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "view": view,
+            "project": project,
+            "may_apply": may_apply,
+            "may_log": may_log,
+            "logs": project.logs.select_related("author")[:50],
+            "issues": _with_deadlines(project.issues.select_related("department", "clock")[:50]),
+            "log_kinds": StewardLog.Kind.choices,
+            "connections": project.connections.select_related("utility", "clock"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _with_deadlines(issues) -> list[ServiceIssue]:
+    rows = list(issues)
+    for issue in rows:
+        issue.deadline = deadline_of_clock(issue.clock, label="办理时限") if issue.clock_id else None
+    return rows
+
+
+def _fail(request, error: ApplicationError):
+    messages.error(request, error.message)
+
+
+@require_POST
+@login_required
+def stage_open(request, pk: int, stage_pk: int):
+    project = _visible_project(request, pk)
+    stage = get_object_or_404(ProjectStage, pk=stage_pk, project=project)
+    try:
+        services.project_stage_open(stage=stage, actor=request.user)
+        messages.success(request, f"已申报{stage.get_code_display()}阶段，各事项并联办理")
+    except ApplicationError as error:
+        _fail(request, error)
+    return redirect("projects:detail", pk=project.pk)
+
+
+@require_POST
+@login_required
+def item_reapply(request, pk: int, item_pk: int):
+    project = _visible_project(request, pk)
+    item = get_object_or_404(StageItem, pk=item_pk, stage__project=project)
+    try:
+        services.project_item_reapply(item=item, actor=request.user)
+        messages.success(request, f"已重新申报“{item.name}”")
+    except ApplicationError as error:
+        _fail(request, error)
+    return redirect("projects:detail", pk=project.pk)
+
+
+@require_POST
+@login_required
+def log_add(request, pk: int):
+    project = _visible_project(request, pk)
+    try:
+        on = dt.date.fromisoformat(request.POST.get("on") or timezone.localdate().isoformat())
+    except ValueError:
+        messages.error(request, "日期格式应为 YYYY-MM-DD")
+        return redirect("projects:detail", pk=project.pk)
+    try:
+        services.steward_log_add(
+            project=project,
+            kind=request.POST.get("kind", ""),
+            text=request.POST.get("text", ""),
+            on=on,
+            actor=request.user,
+        )
+        messages.success(request, "服务记录已保存")
+    except ApplicationError as error:
+        _fail(request, error)
+    return redirect("projects:detail", pk=project.pk)
+
+
+@action_required("project.read", "project.measures")
+def at_risk(request):
+    rows = selectors.projects_at_risk(request.user)
+    return render(request, "projects/at_risk.html", {"rows": rows})
+
+
+@action_required("project.measures")
+def measures_page(request):
+    approvals = selectors.approval_measures(request.user)
+    connections = selectors.connection_measures(request.user)
+    charts = {
+        "categories": [r["label"] for r in approvals],
+        "limits": [r["limit"] for r in approvals],
+        "avg": [r["avg_workdays"] or 0 for r in approvals],
+        "utility_labels": [f"{r['kind']}·{r['category']}" for r in connections],
+        "utility_limits": [r["limit"] for r in connections],
+        "utility_avg": [r["avg_workdays"] or 0 for r in connections],
+    }
+    return render(
+        request,
+        "projects/measures.html",
+        {"approvals": approvals, "connections": connections, "charts": charts},
+    )
+
+
+@action_required("issue.handle", "project.read")
+def issues(request):
+    rows = _with_deadlines(selectors.issues_visible(request.user).order_by("state", "-raised_at")[:200])
+    scope = scope_for(request.user)
+    for issue in rows:
+        issue.may_resolve = issue.state == "open" and scope.can("issue.handle", department=issue.department)
+    return render(request, "projects/issues.html", {"issues": rows})
+
+
+@require_POST
+@login_required
+def issue_resolve(request, pk: int):
+    issue = selectors.issues_visible(request.user).filter(pk=pk).first()
+    if issue is None:
+        raise Http404("未找到该问题")
+    try:
+        services.service_issue_resolve(issue=issue, resolution=request.POST.get("resolution", ""), actor=request.user)
+        messages.success(request, "已办结并答复企业")
+    except ApplicationError as error:
+        _fail(request, error)
+    return redirect("projects:issues")
+
+
+@require_POST
+@login_required
+def issue_raise(request, pk: int):
+    project = _visible_project(request, pk)
+    from yiwang.org.models import Department
+
+    department = Department.objects.filter(pk=request.POST.get("department") or 0).first()
+    if department is None:
+        messages.error(request, "请选择责任部门")
+        return redirect("projects:detail", pk=project.pk)
+    try:
+        services.service_issue_raise(
+            enterprise_name=project.builder_name,
+            text=request.POST.get("text", ""),
+            department=department,
+            project=project,
+            actor=request.user,
+        )
+        messages.success(request, "问题已登记并转责任部门限时办理")
+    except ApplicationError as error:
+        _fail(request, error)
+    return redirect("projects:detail", pk=project.pk)
+
+
+@action_required("utility.read")
+def connections(request):
+    rows = list(selectors.connections_visible(request.user).order_by("state", "-accepted_at")[:300])
+    for row in rows:
+        row.category_label = selectors.category_label(row.kind, row.category)
+    return render(request, "projects/connections.html", {"connections": rows})
+
+
+@action_required("utility.read")
+def connection_detail(request, pk: int):
+    connection = selectors.connections_visible(request.user).filter(pk=pk).first()
+    if connection is None:
+        raise Http404("未找到该报装")
+    status = selectors.connection_status(number=connection.number, code=connection.query_code)
+    spec = utility_categories(connection.kind)[connection.category]
+    may_complete = connection.state == "accepted" and scope_for(request.user).can(
+        "utility.handle", department=connection.utility
+    )
+    return render(
+        request,
+        "projects/connection_detail.html",
+        {"connection": connection, "status": status, "spec": spec, "may_complete": may_complete},
+    )
+
+
+@require_POST
+@action_required("utility.handle")
+def connection_complete(request, pk: int):
+    connection = selectors.connections_visible(request.user).filter(pk=pk).first()
+    if connection is None:
+        raise Http404("未找到该报装")
+    try:
+        services.connection_complete(connection=connection, actor=request.user)
+        messages.success(request, "已记录接入，报装办结")
+    except ApplicationError as error:
+        _fail(request, error)
+    return redirect("projects:connection", pk=connection.pk)
+
+
+def connection_status(request):
+    """Public: the applicant's status by number and query code (plan 四(三)2: 用户可在线查询)."""
+    number, code = request.GET.get("number", ""), request.GET.get("code", "")
+    status = selectors.connection_status(number=number, code=code) if number or code else None
+    return render(
+        request,
+        "projects/connection_status.html",
+        {"status": status, "number": number, "code": code, "asked": bool(number or code)},
+    )
+
+
+def assessments(request):
+    """Public: published area assessments (plan 四(二)3: 及时公开评估结果) and how many projects reuse each."""
+    rows = AreaAssessment.objects.filter(published_at__isnull=False).select_related("department")
+    from django.db.models import Count
+
+    rows = rows.annotate(reused=Count("uses")).order_by("area", "kind")
+    return render(request, "projects/assessments.html", {"assessments": rows})
+
+
+def limits(request):
+    """Public: the limits in force, with their source (plan section or county default)."""
+    return render(
+        request,
+        "projects/limits.html",
+        {
+            "whole": setting("WHOLE_LIMIT_DAYS"),
+            "categories": Category,
+            "stage_days": setting("STAGE_DAYS"),
+            "utility": [(kind, utility_categories(kind.value)) for kind in UtilityKind],
+            "joint_days": setting("JOINT_DAYS"),
+            "issue_days": setting("ISSUE_DAYS"),
+            "service_day_months": setting("SERVICE_DAY_EVERY_MONTHS"),
+        },
+    )
