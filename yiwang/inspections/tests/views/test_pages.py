@@ -1,0 +1,97 @@
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from yiwang.inspections.models import Draw, Plan, Task
+
+
+@pytest.fixture
+def client_b(handler_b):
+    client = Client()
+    client.force_login(handler_b)
+    return client
+
+
+def _form(market_item, **changes):
+    data = {
+        "number": "SJ-WEB-1",
+        "title": "网页制定的计划",
+        "items": [str(market_item.pk)],
+        "ratio_a": "3",
+        "ratio_b": "5",
+        "ratio_c": "20",
+        "ratio_d": "100",
+        "period_start": "2026-01-01",
+        "period_end": "2026-06-30",
+    }
+    data.update(changes)
+    return data
+
+
+def test_it_creates_publishes_and_draws_a_plan_through_the_pages(client_b, market_item, pool, roster_b):
+    page = client_b.get("/inspections/plans/new/")
+    assert page.status_code == 200 and "县级默认值" in page.content.decode()
+    response = client_b.post("/inspections/plans/new/", _form(market_item, ratio_a="2.5"))
+    plan = Plan.objects.get(number="SJ-WEB-1")
+    assert response.status_code == 302 and plan.ratio_bp["A"] == 250
+    client_b.post(f"/inspections/plans/{plan.pk}/publish/")
+    plan.refresh_from_db()
+    detail = client_b.get(f"/inspections/plans/{plan.pk}/").content.decode()
+    assert plan.commitment in detail and "抽取检查对象和检查人员" in detail
+    client_b.post(f"/inspections/plans/{plan.pk}/draw/", {})
+    draw = Draw.objects.get(plan=plan)
+    detail = client_b.get(f"/inspections/plans/{plan.pk}/").content.decode()
+    assert draw.seed in detail and "一致" in detail
+    # A second draw without a reason is refused on the page and nothing changes.
+    response = client_b.post(f"/inspections/plans/{plan.pk}/draw/", {"reason": ""})
+    assert response.status_code == 400 and "重新抽取须填写理由" in response.content.decode()
+    assert Draw.objects.filter(plan=plan).count() == 1
+
+
+def test_it_shows_a_specific_error_for_a_bad_plan_and_saves_nothing(client_b, market_item):
+    response = client_b.post("/inspections/plans/new/", _form(market_item, period_end="2025-01-01"))
+    assert response.status_code == 400 and "检查结束日不能早于开始日" in response.content.decode()
+    assert not Plan.objects.exists()
+
+
+def test_a_repeated_submission_creates_one_plan(client_b, market_item):
+    client_b.post("/inspections/plans/new/", _form(market_item))
+    client_b.post("/inspections/plans/new/", _form(market_item))
+    assert Plan.objects.filter(number="SJ-WEB-1").count() == 1
+
+
+def test_the_drawn_inspector_records_a_result_and_the_handler_publishes_it(drawn, inspector, handler_b, roster_b):
+    task = (
+        Task.objects.filter(draw=drawn, assignments__inspector__user=inspector).first()
+        or Task.objects.filter(draw=drawn).first()
+    )
+    client = Client()
+    client.force_login(inspector)
+    assert task.entity.name in client.get("/inspections/tasks/?mine=1").content.decode()
+    bad = client.post(
+        f"/inspections/tasks/{task.pk}/", {"action": "result", "result": "problems", "inspected_on": "2026-03-02"}
+    )
+    assert bad.status_code == 400 and "须填写检查情况" in bad.content.decode()
+    ok = client.post(
+        f"/inspections/tasks/{task.pk}/",
+        {"action": "result", "result": "problems", "inspected_on": "2026-03-02", "findings": "进货查验记录不全"},
+    )
+    assert ok.status_code == 302
+    task.refresh_from_db()
+    assert task.state == Task.State.RECORDED and task.inspected_on == dt.date(2026, 3, 2)
+    page = client.get(f"/inspections/tasks/{task.pk}/").content.decode()
+    assert "公示检查结果" not in page  # inspectors record; the lead department publishes
+    handler = Client()
+    handler.force_login(handler_b)
+    handler.post(f"/inspections/tasks/{task.pk}/", {"action": "follow_up", "kind": "rectify", "note": "限期整改"})
+    handler.post(f"/inspections/tasks/{task.pk}/", {"action": "publish"})
+    task.refresh_from_db()
+    assert task.state == Task.State.PUBLISHED and task.follow_ups.count() == 1
+
+
+def test_the_figures_page_reads_the_roll_ups(drawn, leader):
+    client = Client()
+    client.force_login(leader)
+    page = client.get("/inspections/measures/").content.decode()
+    assert "按信用风险分类的覆盖率" in page and "县级默认值" in page
