@@ -42,6 +42,17 @@ def _page(request, qs, size=50):
     return Paginator(qs, size).get_page(request.GET.get("page"))
 
 
+def _staff(request, template: str, context: dict, status: int = 200):
+    """Render a staff page; the tabs show only the pages the user may open."""
+    scope = getattr(request, "scope", None) or scope_for(request.user)
+    context.update(
+        can_repair=scope.can("credit.repair"),
+        can_finance=scope.can("credit.loan_product"),
+        can_import=scope.can("credit.import"),
+    )
+    return render(request, template, context, status=status)
+
+
 def _error(request, error: ApplicationError):
     messages.error(request, error.message)
 
@@ -147,7 +158,7 @@ def entity_list(request):
     town = request.GET.get("town", "")
     page = _page(request, selectors.entities_for(request.scope, q=q, risk_class=risk_class, town=town))
     county = _county()
-    return render(
+    return _staff(
         request,
         "credit/staff/entities.html",
         {
@@ -192,7 +203,7 @@ def _acting_department(scope, action: str):
 @require_GET
 def entity_report(request, uscc: str):
     entity = _entity_or_404(request, uscc)
-    return render(request, "credit/staff/report.html", _report_context(request, entity))
+    return _staff(request, "credit/staff/report.html", _report_context(request, entity))
 
 
 @action_required("credit.record")
@@ -220,7 +231,7 @@ def record_add(request, uscc: str):
                 error.details.get("field") if error.details.get("field") in form.fields else None, error.message
             )
     context = _report_context(request, entity, **({"first_form": form} if first else {"record_form": form}))
-    return render(request, "credit/staff/report.html", context, status=400)
+    return _staff(request, "credit/staff/report.html", context, status=400)
 
 
 @action_required("credit.record")
@@ -252,7 +263,7 @@ def record_revoke(request, pk: int):
 @require_GET
 def repairs(request):
     state = request.GET.get("state", "pending")
-    return render(
+    return _staff(
         request,
         "credit/staff/repairs.html",
         {
@@ -288,7 +299,7 @@ def clues(request):
     state = request.GET.get("state", "")
     scope = request.scope
     departments = list(scope.departments("credit.clue_read")[:50])
-    return render(
+    return _staff(
         request,
         "credit/staff/clues.html",
         {
@@ -327,7 +338,7 @@ def clue_detail(request, pk: int):
             _error(request, error)
     from yiwang.workdays.deadlines import deadline_of_clock
 
-    return render(
+    return _staff(
         request,
         "credit/staff/clue.html",
         {
@@ -359,7 +370,7 @@ def entity_import(request):
         except ApplicationError as error:
             errors = error.details.get("errors", [])
             messages.error(request, "导入失败，未写入任何数据；请按下列错误修改后重新上传")
-    return render(request, "credit/staff/import.html", {"form": form, "errors": errors})
+    return _staff(request, "credit/staff/import.html", {"form": form, "errors": errors})
 
 
 @action_required("credit.import")
@@ -382,7 +393,7 @@ def staff_index(request):
     kinds = selectors.records_by_kind(county)
     from yiwang.credit.models import RecordKind
 
-    return render(
+    return _staff(
         request,
         "credit/staff/index.html",
         {
@@ -432,7 +443,7 @@ def staff_financing(request):
         except ApplicationError as error:
             _error(request, error)
     needs = selectors.needs_for(request.scope).order_by("-published_at")
-    return render(
+    return _staff(
         request,
         "credit/staff/financing.html",
         {

@@ -1,0 +1,80 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from yiwang.credit import services
+from yiwang.credit.tests.factories import EntityFactory
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def farm(meixian, dept_a, handler_a):
+    entity = EntityFactory(
+        name="眉县营头镇红河谷农家乐",
+        kind="individual",
+        legal_representative="王建国",
+        region=meixian.county,
+        town=meixian.yingtou,
+    )
+    services.credit_record_create(
+        entity=entity,
+        kind="blacklist",
+        named_list="wage_arrears",
+        title="拖欠农民工工资",
+        department=dept_a,
+        decided_on=TODAY,
+        actor=handler_a,
+    )
+    return entity
+
+
+@pytest.mark.parametrize("name", ["public", "first_offences", "financing"])
+def test_public_pages_open_to_anyone(client, farm, name):
+    response = client.get(reverse(f"credit:{name}"))
+    assert response.status_code == 200
+
+
+def test_the_lists_filter_the_announcement(client, farm):
+    assert "<td>拖欠农民工工资</td>" in client.get(reverse("credit:public") + "?list=wage_arrears").content.decode()
+    assert "<td>拖欠农民工工资" not in client.get(reverse("credit:public") + "?list=bidding").content.decode()
+
+
+def test_staff_pages_for_a_handler(client, farm, handler_a):
+    client.force_login(handler_a)
+    for name in ["staff", "entities", "clues", "repairs", "staff_financing", "import"]:
+        assert client.get(reverse(f"credit:{name}")).status_code == 200, name
+    report = client.get(reverse("credit:entity", args=[farm.uscc])).content.decode()
+    assert "D类（高风险）" in report and "拖欠农民工工资" in report and "王建国" in report  # staff see the operator
+
+
+def test_leaders_see_the_overview_without_acting_tabs(client, farm, leader):
+    client.force_login(leader)
+    body = client.get(reverse("credit:staff")).content.decode()
+    assert "D 1" in body or "D 1 " in body or ">1<" in body
+    assert reverse("credit:import") not in body
+    assert client.get(reverse("credit:import")).status_code == 403
+
+
+def test_a_bad_record_form_shows_the_error_and_changes_nothing(client, farm, handler_a):
+    client.force_login(handler_a)
+    response = client.post(
+        reverse("credit:record_add", args=[farm.uscc]),
+        {
+            "form": "record",
+            "kind": "blacklist",
+            "severity": "general",
+            "title": "串通投标",
+            "decided_on": TODAY.isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert "严重失信主体须注明所列名单" in response.content.decode()
+    assert farm.credit_records.count() == 1
+
+
+def test_the_import_template_downloads(client, handler_a):
+    client.force_login(handler_a)
+    response = client.get(reverse("credit:import_template"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
