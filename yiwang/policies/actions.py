@@ -19,3 +19,9 @@ register_action(
 )
 register_action("policy.measures", roles={_LEADER, _SUPERVISOR}, anchor=Anchor.REGION, label="惠企政策统计")
 register_action("policy.mine", roles={_E}, anchor=Anchor.PLATFORM, label="查看和申请我的惠企政策")
+register_action(
+    "integrated_licence.manage",
+    roles={_HANDLER},
+    anchor=Anchor.DEPARTMENT,
+    label="发放、变更、注销一业一证行业综合许可证",
+)

@@ -5,6 +5,8 @@
 - ``policies.reach`` — matches, by month of matching, the entity's region and the policy's department,
   key = the policy's id: ``count`` matched; ``eligible`` still eligible; ``notified`` pushed;
   ``applied``; ``granted``; ``amount_fen`` benefit granted in fen (分, exact integers).
+- ``policies.integrated_licences`` — 一业一证 integrated licences issued, by month of issue, the case's
+  region and the issuing department, key = industry code; ``cancelled`` counts those since cancelled.
 - ``policies.grant_days`` — grants, by month of the grant, key = calendar days from the policy's
   publication to the grant (Asia/Shanghai dates). The exact median comes from this histogram.
 
@@ -26,6 +28,7 @@ from .models import Policy, PolicyMatch
 PUBLISHED = "policies.published"
 REACH = "policies.reach"
 GRANT_DAYS = "policies.grant_days"
+INTEGRATED = "policies.integrated_licences"
 
 
 def fen(amount) -> int:
@@ -84,6 +87,22 @@ def match_facts(match: PolicyMatch, policy: Policy) -> list[FactDelta]:
             )
         )
     return result
+
+
+def integrated_facts(integrated) -> list[FactDelta]:
+    if integrated.pk is None:
+        return []
+    industry = integrated.industry_type
+    return [
+        FactDelta(
+            INTEGRATED,
+            month_of(integrated.issued_at),
+            integrated.region_id,
+            industry.department_id,
+            industry.code,
+            {"count": 1, "cancelled": int(integrated.state == "cancelled")},
+        )
+    ]
 
 
 # --- rebuild ------------------------------------------------------------------------------------
@@ -166,6 +185,30 @@ def rebuild_grant_days(months: Months):
         }
 
 
+def rebuild_integrated(months: Months):
+    from .models import IntegratedLicence
+
+    rows = (
+        IntegratedLicence.objects.filter(_in("issued_at", months))
+        .annotate(month=_month("issued_at"))
+        .values("month", "region_id", "industry_type__department_id", "industry_type__code")
+        .annotate(n=Count("pk"), cancelled=Count("pk", filter=Q(state="cancelled")))
+        .order_by()
+    )
+    for row in rows:
+        yield {
+            "month": month_of(row["month"]),
+            "region": row["region_id"],
+            "department": row["industry_type__department_id"],
+            "key": row["industry_type__code"],
+            "count": row["n"],
+            "cancelled": row["cancelled"],
+        }
+
+
+register_metric(
+    INTEGRATED, label="一业一证行业综合许可证（按发证月份、行业）", fields=("cancelled",), rebuild=rebuild_integrated
+)
 register_metric(PUBLISHED, label="惠企政策发布（按发布月份、层级）", rebuild=rebuild_published)
 register_metric(
     REACH,

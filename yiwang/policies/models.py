@@ -165,3 +165,87 @@ class PolicyMatch(models.Model):
         if self.notified_at:
             return "已推送"
         return "已匹配"
+
+
+# --- 一业一证 (plan 三2: explore one integrated licence for one line of business) -------------------
+
+
+class IndustryLicenceType(models.Model):
+    """An industry (便利店, 饭店, 药店) whose several permits are applied for through one bundle and
+    stand as one integrated licence (行业综合许可证), issued through the e-licence register."""
+
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("行业"), max_length=50, unique=True)
+    bundle = models.OneToOneField(
+        "catalog.Bundle", verbose_name=_("一件事"), on_delete=models.PROTECT, related_name="industry_licence_type"
+    )
+    licence_type = models.ForeignKey(
+        "licences.LicenceType", verbose_name=_("证照类型"), on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("发证部门"), on_delete=models.PROTECT, related_name="industry_licence_types"
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("一业一证行业")
+        verbose_name_plural = _("一业一证行业")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}行业综合许可"
+
+
+class IntegratedLicenceState(models.TextChoices):
+    VALID = "valid", _("有效")
+    CANCELLED = "cancelled", _("已注销")
+
+
+class IntegratedLicence(models.Model):
+    """One 行业综合许可证: the e-licence (current one after changes) and the permits it stands for."""
+
+    industry_type = models.ForeignKey(
+        IndustryLicenceType, verbose_name=_("行业"), on_delete=models.PROTECT, related_name="licences"
+    )
+    case = models.OneToOneField(
+        "cases.Case", verbose_name=_("一件事办件"), on_delete=models.PROTECT, related_name="integrated_licence"
+    )
+    licence = models.OneToOneField(
+        "licences.Licence", verbose_name=_("电子证照"), on_delete=models.PROTECT, related_name="integrated"
+    )
+    holder_name = models.CharField(_("持证主体"), max_length=200)
+    holder_uscc = models.CharField(_("统一社会信用代码"), max_length=18, db_index=True)
+    region = models.ForeignKey("org.Region", verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+")
+    permits = models.JSONField(_("涵盖的许可"), default=list)
+    state = models.CharField(
+        _("状态"), max_length=12, choices=IntegratedLicenceState.choices, default=IntegratedLicenceState.VALID
+    )
+    issued_at = models.DateTimeField(_("发证时间"))
+    history = models.JSONField(_("变更记录"), default=list, blank=True)
+    cancelled_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("行业综合许可证")
+        verbose_name_plural = _("行业综合许可证")
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.industry_type.name}行业综合许可证 {self.holder_name}"
+
+
+class PreviousIntegratedLicence(models.Model):
+    """An e-licence an integrated licence stood as before a change (换发) — its QR still verifies to it."""
+
+    integrated = models.ForeignKey(
+        IntegratedLicence, verbose_name=_("行业综合许可证"), on_delete=models.CASCADE, related_name="previous"
+    )
+    licence = models.OneToOneField(
+        "licences.Licence", verbose_name=_("原电子证照"), on_delete=models.PROTECT, related_name="integrated_before"
+    )
+
+    class Meta:
+        verbose_name = _("行业综合许可证原证")
+        verbose_name_plural = _("行业综合许可证原证")
+
+    def __str__(self) -> str:
+        return f"{self.integrated_id} ← {self.licence_id}"

@@ -20,6 +20,11 @@ urlpatterns = [
     path("staff/<int:pk>/publish/", views.staff_publish, name="staff_publish"),
     path("staff/<int:pk>/grants/", views.staff_grants, name="staff_grants"),
     path("staff/<int:pk>/matches/<int:match_pk>/", views.staff_match, name="staff_match"),
+    # 一业一证
+    path("yiye/verify/<str:number>/", views.integrated_verify, name="integrated_verify"),
+    path("yiye/staff/", views.integrated_staff, name="integrated_staff"),
+    path("yiye/staff/issue/<str:number>/", views.integrated_issue, name="integrated_issue"),
+    path("yiye/staff/<int:pk>/", views.integrated_detail, name="integrated_detail"),
     # Leaders
     path("measures/", views.measures_page, name="measures"),
 ]

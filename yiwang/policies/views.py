@@ -350,3 +350,98 @@ def _top_regions(regions) -> list:
         if not any(region.path.startswith(t.path) for t in top):
             top.append(region)
     return top
+
+
+# --- 一业一证 -------------------------------------------------------------------------------------
+
+
+def integrated_verify(request, number: str):
+    """Public (the QR code's target): the register's verdict and the permits the licence stands for."""
+    from .integrated import integrated_verify as verify
+
+    check = (request.GET.get("c") or "").strip()[:64] or None
+    result = verify(number[:64], check=check)
+    return render(request, "policies/integrated_verify.html", {"result": result, "number": number[:64]})
+
+
+def _industry_scope(request):
+    from .models import IndustryLicenceType
+
+    return request.scope.filter(
+        IndustryLicenceType.objects.select_related("department", "bundle"),
+        "integrated_licence.manage",
+        department="department",
+        region="department__region",
+    )
+
+
+@action_required("integrated_licence.manage")
+def integrated_staff(request):
+    from .integrated import integrated_cases_due
+    from .models import IntegratedLicence
+
+    industries = list(_industry_scope(request))
+    due = list(integrated_cases_due().filter(bundle__industry_licence_type__in=industries)[:100])
+    issued = (
+        IntegratedLicence.objects.filter(industry_type__in=industries)
+        .select_related("industry_type", "licence")
+        .order_by("-issued_at")[:200]
+    )
+    return render(request, "policies/integrated_staff.html", {"industries": industries, "due": due, "issued": issued})
+
+
+@require_POST
+@action_required("integrated_licence.manage")
+def integrated_issue(request, number: str):
+    from yiwang.cases.models import Case
+
+    from .integrated import integrated_licence_issue
+
+    case = Case.objects.filter(number=number, bundle__industry_licence_type__in=_industry_scope(request)).first()
+    if case is None:
+        raise Http404("没有找到该办件")
+    try:
+        integrated = integrated_licence_issue(case=case, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("policies:integrated_staff")
+    messages.success(request, f"已发放行业综合许可证 {integrated.licence.number}。")
+    return redirect("policies:integrated_detail", pk=integrated.pk)
+
+
+@action_required("integrated_licence.manage")
+def integrated_detail(request, pk: int):
+    import base64
+
+    from yiwang.cases.models import Case
+    from yiwang.cases.notices import qr_png
+
+    from .integrated import integrated_licence_cancel, integrated_licence_change, verify_path
+    from .models import IntegratedLicence
+
+    integrated = (
+        IntegratedLicence.objects.filter(pk=id_or_none(pk), industry_type__in=_industry_scope(request))
+        .select_related("industry_type", "licence", "case")
+        .first()
+    )
+    if integrated is None:
+        raise Http404("没有找到该证")
+    if request.method == "POST":
+        case = Case.objects.filter(number=(request.POST.get("case_number") or "").strip()[:24]).first()
+        try:
+            if request.POST.get("action") == "cancel":
+                integrated_licence_cancel(
+                    integrated=integrated, case=case, actor=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, "行业综合许可证已注销。")
+            else:
+                integrated_licence_change(
+                    integrated=integrated, case=case, actor=request.user, address=request.POST.get("address", "")
+                )
+                messages.success(request, "已变更换发行业综合许可证。")
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        return redirect("policies:integrated_detail", pk=integrated.pk)
+    url = request.build_absolute_uri(verify_path(integrated.licence))
+    qr = base64.b64encode(qr_png(url)).decode("ascii")
+    return render(request, "policies/integrated_detail.html", {"integrated": integrated, "qr": qr, "verify_url": url})

@@ -13,7 +13,10 @@ register(
     links={
         Role.ENTERPRISE: [Link(_("我的惠企政策"), "policies:mine", order=15), LIBRARY],
         Role.CITIZEN: [LIBRARY],
-        Role.HANDLER: [Link(_("惠企政策管理"), "policies:staff", order=60)],
+        Role.HANDLER: [
+            Link(_("惠企政策管理"), "policies:staff", order=60),
+            Link(_("一业一证"), "policies:integrated_staff", order=61),
+        ],
         Role.SUPERVISOR: [MEASURES],
         Role.LEADER: [MEASURES],
     },

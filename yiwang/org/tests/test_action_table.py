@@ -30,6 +30,7 @@ EXPECTED: dict[str, set[str]] = {
         *STAFF_CATALOG,
     },
     "handler": {
+        "integrated_licence.manage",
         "project.read",
         "project.manage",
         "issue.handle",

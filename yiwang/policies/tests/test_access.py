@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from yiwang.policies import services
-from yiwang.policies.models import PolicyMatch
+from yiwang.policies.models import IntegratedLicence, PolicyMatch
 from yiwang.policies.tests.factories import PolicyFactory
 
 ACCESS_ROUTES = {
@@ -16,6 +16,9 @@ ACCESS_ROUTES = {
     "policies/staff/<int:pk>/publish/": "handlers of the policy's department (policy.manage), POST; others 403",
     "policies/staff/<int:pk>/grants/": "handlers of the policy's department (policy.grant); others 403",
     "policies/staff/<int:pk>/matches/<int:match_pk>/": "as the policy page; granting only its department's handlers",
+    "policies/yiye/verify/<str:number>/": "anyone (the QR code's target); no personal data beyond the licence's holder",
+    "policies/yiye/staff/issue/<str:number>/": "handlers of the industry's issuing department (POST); others 403/404",
+    "policies/yiye/staff/<int:pk>/": "handlers of the industry's issuing department; others 403/404",
     "api/policies/policies/<pk>": "anyone (published or expired policies only)",
     "api/policies/policies/<pk>/rules": "handlers of the policy's department (policy.manage); others 403/404",
     "api/policies/policies/<pk>/publish": "handlers of the policy's department (policy.manage); others 403/404",
@@ -151,3 +154,43 @@ def test_only_the_matched_entity_applies(
     assert _status(client, enterprise_user, "GET", reverse("policies:mine")) == 200
     assert _status(client, enterprise_user, "GET", "/api/policies/mine") == 200
     assert _status(client, handler_a, "GET", "/api/policies/mine") == 403
+
+
+def test_integrated_licence_pages(client, admin_user, dept_a, dept_b, handler_a, handler_b, leader, enterprise_user):
+    from yiwang.cases.tests.conftest import complete_steps  # noqa: F401
+    from yiwang.policies.tests.services import test_integrated as t
+    from yiwang.workdays.seeding import seed_official_calendar
+
+    seed_official_calendar()
+    bundle = t.store_bundle.__wrapped__(admin_user, dept_a, dept_b)
+    from yiwang.policies import integrated as yiye
+
+    industry = yiye.industry_licence_type_create(
+        code="bianlidian", name="便利店", bundle=bundle, department=dept_a, actor=handler_a
+    )
+    from yiwang.org.models import Role
+    from yiwang.org.tests.factories import MembershipFactory, UserFactory
+
+    clerk = UserFactory(username="clerk-x")
+    from yiwang.org.tests.factories import ServiceHallFactory
+
+    hall = ServiceHallFactory(name="眉县政务服务中心", region=dept_a.region)
+    MembershipFactory(user=clerk, role=Role.CLERK, hall=hall)
+    case = t._approved_bundle_case(
+        enterprise_user, t.applicant.__wrapped__(), industry.bundle, clerk, handler_a, handler_b
+    )
+    issue = reverse("policies:integrated_issue", args=[case.number])
+    assert _status(client, None, "POST", issue) == 302 and not IntegratedLicence.objects.exists()
+    assert _status(client, leader, "POST", issue) == 403
+    assert _status(client, handler_b, "POST", issue) == 404
+    assert _status(client, enterprise_user, "POST", issue) == 403
+    assert _status(client, handler_a, "POST", issue) == 302
+    integrated = IntegratedLicence.objects.get()
+    detail = reverse("policies:integrated_detail", args=[integrated.pk])
+    assert _status(client, handler_a, "GET", detail) == 200
+    assert _status(client, handler_b, "GET", detail) == 404
+    assert _status(client, leader, "GET", detail) == 403
+    assert _status(client, None, "GET", detail) == 302
+    verify = reverse("policies:integrated_verify", args=[integrated.licence.number])
+    assert _status(client, None, "GET", verify) == 200
+    assert _status(client, None, "GET", reverse("policies:integrated_verify", args=["NOPE"])) == 200
