@@ -415,7 +415,9 @@ def pad_cases(user, limit: int = 30):
     from .services.ratings import FINISHED_CASE_STATES
 
     qs = scope_for(user).filter(
-        Case.objects.filter(state__in=FINISHED_CASE_STATES, parent__isnull=True, hall__isnull=False),
+        Case.objects.filter(state__in=FINISHED_CASE_STATES, parent__isnull=True, hall__isnull=False).exclude(
+            channel="online"
+        ),
         "rating.pad",
         department=None,
         hall="hall",
@@ -433,6 +435,7 @@ def pad_case(user, number: str):
         scope_for(user)
         .filter(Case.objects.select_related("hall", "item"), "rating.pad", department=None, hall="hall")
         .filter(number=number, hall__isnull=False)
+        .exclude(channel="online")
         .first()
     )
     if case is None:

@@ -17,7 +17,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from yiwang.cases.models import Case, CaseState
+from yiwang.cases.models import Case, CaseState, Channel
 from yiwang.core.audit import AuditEntry, audit_record, audit_record_many
 from yiwang.core.errors import ApplicationError
 from yiwang.hotline.models import Appeal, Reply, Revisit
@@ -110,7 +110,11 @@ def _case_fields(case: Case, *, channel: str, actor) -> dict:
     window_id = case.window_id
     if channel == RatingChannel.PAD:
         # 一次一评: the clerk's window pad; the applicant taps, the clerk's session records it.
-        if case.hall_id is None or not scope_for(actor).can("rating.pad", hall=case.hall, region=case.region):
+        if (
+            case.hall_id is None
+            or case.channel == Channel.ONLINE
+            or not scope_for(actor).can("rating.pad", hall=case.hall, region=case.region)
+        ):
             raise ApplicationError("rating.not_at_window", "只能在受理该办件的大厅窗口评价器上评价", status=403)
         staff = actor.pk
         memberships = actor.memberships.filter(role="clerk", hall_id=case.hall_id).exclude(window__isnull=True)

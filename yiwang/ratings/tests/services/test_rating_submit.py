@@ -95,3 +95,10 @@ def test_an_appeal_is_rated_once_replied(replied_appeal, citizen, dept_a):
     with pytest.raises(ApplicationError) as error:
         rating_submit(actor=citizen, appeal=replied_appeal, level=5, channel="online")
     assert error.value.code == "rating.duplicate"
+
+
+def test_the_pad_refuses_an_online_case_even_at_its_hall(make_case, county_hall, clerk):
+    online = make_case(hall=county_hall)
+    with pytest.raises(ApplicationError) as error:
+        rating_submit(actor=clerk, case=online, level=4, channel="pad")
+    assert error.value.code == "rating.not_at_window"
