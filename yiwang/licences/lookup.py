@@ -78,20 +78,19 @@ def licence_types_for_item(item_code: str) -> list[LicenceType]:
 
 
 def case_licence_fields(licence_type: LicenceType, case) -> dict[str, str]:
-    """The licence's fields from the case: a field named like an application-form field takes its
-    value; ``item`` and ``case_number`` name the approved item and the case; a field the form does
-    not fill keeps the type's ``default`` or refers to the case file."""
+    """The licence's fields from the case. A field's ``source`` (default: its own key) names one or
+    more places, the first filled one wins: an application-form field, or ``item`` (the approved
+    item), ``case_number``, ``applicant`` (the applicant's name). A field none of them fills keeps
+    the type's ``default``; a required one still empty refers to the case file."""
     form = case.form_data or {}
+    special = {"item": case.title, "case_number": case.number, "applicant": case.applicant_name}
     values = {}
     for spec in licence_type.fields_schema or []:
         key = spec["key"]
-        source = spec.get("source", key)
-        if source == "item":
-            value = case.title
-        elif source == "case_number":
-            value = case.number
-        else:
-            value = form.get(source) or spec.get("default") or ""
+        sources = spec.get("source", key)
+        sources = [sources] if isinstance(sources, str) else list(sources)
+        value = next((str(v) for v in (special.get(s) or form.get(s) for s in sources) if v), "")
+        value = value or spec.get("default") or ""
         if not value and spec.get("required"):
             value = f"以办件 {case.number} 准予决定记载为准"
         if value:

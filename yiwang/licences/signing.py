@@ -23,8 +23,12 @@ The state (valid / expired / revoked) is NOT covered: revocation and expiry are 
 register, checked at verification against the stored row, and never need a new signature.
 
 Signature: SM2 with SM3 and the Z value of GM/T 0009 (default user ID "1234567812345678"), r||s
-as 128 hex characters. gmssl computes it; its nonce defaults to Python's ``random`` module, so every
-signature here passes a fresh ``secrets`` nonce (a repeated or predictable k reveals the key).
+as 128 hex characters: e = SM3(Z || message), Z = SM3(ENTL || ID || a || b || xG || yG || xA || yA).
+gmssl does the curve arithmetic (``CryptSM2.sign`` / ``verify`` over e); e and Z are hashed with the
+project's SM3 (``yiwang.core.gm``, OpenSSL when available) — gmssl's ``sign_with_sm3`` computes the
+same two hashes in pure Python, which took half the time of a signature. Z depends only on the
+public key and is cached. gmssl's nonce defaults to Python's ``random`` module, so every signature
+here passes a fresh ``secrets`` nonce (a repeated or predictable k reveals the key).
 """
 
 from __future__ import annotations
@@ -32,12 +36,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from functools import lru_cache
 
 from gmssl import sm2
+
+from yiwang.core.gm import sm3_digest
 
 CANONICAL_VERSION = 1
 _N = int(sm2.default_ecc_table["n"], 16)
 _G = sm2.default_ecc_table["g"]
+_ENTL_ID = "0080" + "31323334353637383132333435363738"  # 128 bits, "1234567812345678"
 
 
 def canonical_dict(licence) -> dict:
@@ -94,11 +102,23 @@ def sm2_keypair() -> tuple[str, str]:
     return f"{d:064x}", public
 
 
+@lru_cache(maxsize=256)
+def _z(public_key: str) -> bytes:
+    table = sm2.default_ecc_table
+    return sm3_digest(bytes.fromhex(_ENTL_ID + table["a"] + table["b"] + table["g"] + public_key))
+
+
+def _e(public_key: str, data: bytes) -> bytes:
+    """The signed digest e = SM3(Z || message) (GM/T 0003.2 §6.1)."""
+    return sm3_digest(_z(public_key) + data)
+
+
 def sm2_sign(*, private_key: str, public_key: str, data: bytes) -> str:
     """SM3withSM2 signature of ``data``, r||s hex (128 characters); a fresh secure nonce each time."""
     crypt = _crypt(private_key, public_key)
+    digest = _e(public_key, data)
     while True:
-        signature = crypt.sign_with_sm3(data, _nonce())
+        signature = crypt.sign(digest, _nonce())
         if signature:  # None when r = 0 or r + k = n, or s = 0: draw another nonce
             return signature
 
@@ -114,6 +134,6 @@ def sm2_verify(*, public_key: str, signature: str, data: bytes) -> bool:
     if not (0 < r < _N and 0 < s < _N):
         return False
     try:
-        return bool(_crypt("", public_key).verify_with_sm3(signature, data))
+        return bool(_crypt("", public_key).verify(signature, _e(public_key, data)))
     except (TypeError, ValueError):
         return False

@@ -136,3 +136,19 @@ def test_a_person_name_is_masked_and_no_id_number_is_shown(person_licence):
     public = licence_verify_number(person_licence.number).public()
     assert public["holder_name"] == "李**" and public["holder_uscc"] == ""
     assert person_licence.holder_id_number not in json.dumps(public, ensure_ascii=False)
+
+
+def test_signatures_interoperate_with_gmssl_sign_with_sm3():
+    """Our e = SM3(Z || M) is gmssl's: each verifies the other's signatures."""
+    import secrets
+
+    from gmssl import sm2
+
+    private, public = sm2_keypair()
+    reference = sm2.CryptSM2(private_key=private, public_key="")
+    reference.public_key = public
+    theirs = reference.sign_with_sm3(b"canonical", secrets.token_hex(32))
+    assert sm2_verify(public_key=public, signature=theirs, data=b"canonical")
+    ours = sm2_sign(private_key=private, public_key=public, data=b"canonical")
+    assert reference.verify_with_sm3(ours, b"canonical")
+    assert not reference.verify_with_sm3(ours, b"canonicaL")
