@@ -107,8 +107,25 @@ def overdue_rectifications(user) -> list[QueueRow]:
     return [QueueRow(r, rectification_deadline(r)) for r in qs.order_by("due_on", "id")[:500]]
 
 
-def rectification_history(r: Rectification) -> list:
-    return list(audit_history(object_type="ratings.rectification", object_id=str(r.pk)))
+HISTORY_LABELS = {
+    "ratings.rectification_opened": "启动整改",
+    "ratings.rectification_verified": "回访核实",
+    "ratings.rectification_classified": "定性",
+    "ratings.rectification_appeal_decided": "申诉审核",
+    "ratings.rectification_rectified": "整改",
+    "ratings.rectification_replied": "答复评价人",
+    "ratings.rectification_revisited": "回访",
+    "ratings.rectification_accepted": "督查审核通过",
+    "ratings.rectification_sent_back": "督查退回",
+}
+
+
+def rectification_history(r: Rectification) -> list[dict]:
+    """The rectification's audited steps, oldest first, with their Chinese names."""
+    return [
+        {"at": e.occurred_at, "actor": e.actor_label, "label": HISTORY_LABELS.get(e.action, e.action)}
+        for e in audit_history(object_type="ratings.rectification", object_id=str(r.pk))
+    ]
 
 
 # --- public -------------------------------------------------------------------------------------
