@@ -89,3 +89,18 @@ class ProductForm(forms.Form):
 class GrantForm(forms.Form):
     product = forms.IntegerField(widget=forms.HiddenInput)
     amount = forms.IntegerField(label="放款金额（万元）", min_value=1)
+
+
+class GovernmentDishonestyForm(forms.Form):
+    """政务失信 (plan 四(十)3(2)): 政府承诺不兑现、拖欠民营企业账款、拒不执行法院判决、“新官不理旧账”."""
+
+    subject_department = forms.ModelChoiceField(label="失信的政府机构", queryset=None)
+    title = forms.CharField(label="失信事项", max_length=200)
+    decided_on = forms.DateField(label="认定日期", widget=forms.DateInput(attrs={"type": "date"}))
+    legal_basis = forms.CharField(label="依据", max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from yiwang.org.models import Department
+
+        super().__init__(*args, **kwargs)
+        self.fields["subject_department"].queryset = Department.objects.filter(is_active=True).order_by("code")

@@ -101,7 +101,7 @@ class PublicRow:
 def public_subject(entity: Entity | None, department=None) -> tuple[str, str]:
     """The name shown publicly: an individual business's operator name is masked wherever it appears."""
     if entity is None:
-        return (str(department) if department else ""), ""
+        return (department.name if department else ""), ""
     name = entity.name
     if entity.kind == Entity.Kind.INDIVIDUAL and entity.legal_representative:
         name = name.replace(entity.legal_representative, mask_name(entity.legal_representative))

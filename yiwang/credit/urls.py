@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/repairs/<int:pk>/decide/", views.repair_decide, name="repair_decide"),
     path("staff/clues/", views.clues, name="clues"),
     path("staff/clues/<int:pk>/", views.clue_detail, name="clue"),
+    path("staff/government/", views.government_dishonesty, name="government"),
     path("staff/import/", views.entity_import, name="import"),
     path("staff/import/template.xlsx", views.import_template, name="import_template"),
     path("staff/financing/", views.staff_financing, name="staff_financing"),

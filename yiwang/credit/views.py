@@ -19,6 +19,7 @@ from yiwang.credit.forms import (
     ClueFeedbackForm,
     ClueHandleForm,
     FirstOffenceForm,
+    GovernmentDishonestyForm,
     GrantForm,
     ImportForm,
     NeedForm,
@@ -49,6 +50,7 @@ def _staff(request, template: str, context: dict, status: int = 200):
         can_repair=scope.can("credit.repair"),
         can_finance=scope.can("credit.loan_product"),
         can_import=scope.can("credit.import"),
+        can_record=scope.can("credit.record"),
     )
     return render(request, template, context, status=status)
 
@@ -352,6 +354,26 @@ def clue_detail(request, pk: int):
 
 
 # --- staff: import, dashboard, financing ---------------------------------------------------------------
+
+
+@action_required("credit.record")
+@require_http_methods(["GET", "POST"])
+@idempotent(deduplicate=True)
+def government_dishonesty(request):
+    """政务失信 (plan 四(十)3(2)): recorded against a government body by the deciding department."""
+    form = GovernmentDishonestyForm(request.POST or None)
+    department = _acting_department(request.scope, "credit.record")
+    if request.method == "POST" and form.is_valid() and department is not None:
+        try:
+            services.credit_record_create(
+                entity=None, kind="government", department=department, actor=request.user, **form.cleaned_data
+            )
+            messages.success(request, "政务失信记录已登记并公示")
+            return redirect("credit:government")
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+    records = selectors.public_records(kind="government")
+    return _staff(request, "credit/staff/government.html", {"form": form, "rows": selectors.public_rows(records[:100])})
 
 
 @action_required("credit.import")

@@ -78,3 +78,15 @@ def test_the_import_template_downloads(client, handler_a):
     client.force_login(handler_a)
     response = client.get(reverse("credit:import_template"))
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_government_dishonesty_is_recorded_and_published(client, dept_a, dept_b, handler_a):
+    client.force_login(handler_a)
+    response = client.post(
+        reverse("credit:government"),
+        {"subject_department": dept_b.pk, "title": "承诺的招商奖励逾期未兑现", "decided_on": TODAY.isoformat()},
+    )
+    assert response.status_code == 302
+    client.logout()
+    body = client.get(reverse("credit:public") + "?list=government").content.decode()
+    assert "承诺的招商奖励逾期未兑现" in body and dept_b.name in body
