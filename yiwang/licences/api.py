@@ -118,6 +118,23 @@ def verify(request, number: str, c: str | None = None):
     return selectors.licence_verify_number(number[:64], check=c[:64] if c else None).public()
 
 
+class DocumentIn(Schema):
+    content: dict = Field(..., description="the licence's canonical content (see yiwang.licences.signing)")
+    signature: str = Field(..., max_length=200)
+
+
+class DocumentOut(Schema):
+    content: dict
+    signature: str
+    algorithm: str
+
+
+@router.post("/verify-document", response=VerificationOut, auth=None)
+def verify_document(request, payload: DocumentIn):
+    """Public: verify a licence document (content + signature) received from its holder."""
+    return selectors.document_verify(payload.content, payload.signature).public()
+
+
 @router.get("/mine", response=list[LicenceOut])
 @api_action_required("licence.hold", "licence.read")
 def mine(request):
@@ -139,6 +156,21 @@ def mine_uses(request):
         )
         for u in selectors.uses_of_user(request.user)[:500]
     ]
+
+
+@router.get("/mine/{number}/document", response=DocumentOut)
+@api_action_required("licence.hold", "licence.read")
+def mine_document(request, number: str):
+    """The signed document of one of the caller's licences, to hand to a third party."""
+    licence = (
+        selectors.licences_of_user(request.user)
+        .select_related("key", "licence_type", "department")
+        .filter(number=number[:64])
+        .first()
+    )
+    if licence is None:
+        raise ApplicationError("licence.not_found", "没有该证照", status=404)
+    return selectors.licence_document(licence)
 
 
 @router.get("/licences", response=list[LicenceOut])

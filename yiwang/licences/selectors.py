@@ -107,6 +107,39 @@ def licence_verify_number(number: str, *, check: str | None = None) -> Verificat
     return licence_verify(licence, check=check)
 
 
+def document_verify(content: dict, signature: str) -> Verification:
+    """Verify a licence document held outside the register (its canonical content and signature, as
+    ``licence_document`` gives them): the signature must verify under the key named in the content,
+    and the content must equal the register's record of that number (so an edited copy, or a copy
+    signed by a key the register never used for it, is tampered); then revoked / expired as usual."""
+    from .models import SigningKey
+
+    if not isinstance(content, dict) or not isinstance(signature, str):
+        return Verification(Verdict.TAMPERED)
+    key = SigningKey.objects.filter(key_id=str(content.get("key_id", ""))[:80]).first()
+    try:
+        data = canonical_bytes(content)
+    except (TypeError, ValueError):
+        return Verification(Verdict.TAMPERED)
+    if key is None or not sm2_verify(public_key=key.public_key, signature=signature, data=data):
+        return Verification(Verdict.TAMPERED)
+    licence = (
+        Licence.objects.select_related("licence_type", "department", "key")
+        .filter(number=str(content.get("number", ""))[:64])
+        .first()
+    )
+    if licence is None:
+        return Verification(Verdict.UNKNOWN)
+    if canonical_bytes(canonical_dict(licence)) != data:
+        return Verification(Verdict.TAMPERED, licence, False)
+    return licence_verify(licence)
+
+
+def licence_document(licence: Licence) -> dict:
+    """The signed document of a licence: its canonical content and the SM2 signature over it."""
+    return {"content": canonical_dict(licence), "signature": licence.signature, "algorithm": "SM2-SM3"}
+
+
 # --- holders and staff --------------------------------------------------------------------------
 
 

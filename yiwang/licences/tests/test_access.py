@@ -12,6 +12,7 @@ ACCESS_ROUTES = {
     "licences/verify/<str:number>/": "everyone (public verification; a person's name masked, no ID number)",
     "api/licences/verify/<number>": "everyone (public verification; a person's name masked, no ID number)",
     "licences/download/<str:number>/": "the holder, and licence.read within the issuing department / region",
+    "api/licences/mine/<number>/document": "the holder only (licence.hold, their own licences)",
     "licences/staff/<int:pk>/": "licence.read within the issuing department (handler) or region (leader, supervisor)",
     "licences/staff/<int:pk>/revoke/": "licence.revoke within the issuing department",
     "api/licences/licences/<pk>": "licence.read within the issuing department or region",
@@ -81,6 +82,15 @@ def test_the_holder_downloads_only_their_own_licence(holder_licence, company_lic
     client = _client(citizen)
     assert client.get(f"/licences/download/{holder_licence.number}/").status_code == 200
     assert client.get(f"/licences/download/{company_licence.number}/").status_code == 404
+
+
+def test_only_the_holder_gets_the_signed_document(roles, holder_licence):
+    for name, user in roles.items():
+        response = _client(user).get(f"/api/licences/mine/{holder_licence.number}/document")
+        if name == "citizen":
+            assert response.status_code == 200 and response.json()["signature"] == holder_licence.signature
+        else:
+            assert response.status_code in REFUSED, (name, response.status_code)
 
 
 def test_revoking_follows_the_issuing_department(roles, company_licence):

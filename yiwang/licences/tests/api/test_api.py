@@ -62,3 +62,21 @@ def test_the_holder_lists_licences_and_uses(person_licence, citizen):
 def test_verification_of_an_unknown_number(db):
     body = Client().get("/api/licences/verify/NOPE").json()
     assert body["verdict"] == "unknown" and body["number"] is None
+
+
+def test_a_document_verifies_and_an_edited_copy_does_not(person_licence, citizen):
+    Licence.objects.filter(pk=person_licence.pk).update(holder_user=citizen)
+    document = _client(citizen).get(f"/api/licences/mine/{person_licence.number}/document").json()
+    assert document["algorithm"] == "SM2-SM3" and document["content"]["number"] == person_licence.number
+
+    def check(doc):
+        body = {"content": doc["content"], "signature": doc["signature"]}
+        return Client().post("/api/licences/verify-document", json.dumps(body), content_type="application/json").json()
+
+    assert check(document)["verdict"] == "genuine"
+    edited = {**document, "content": {**document["content"], "valid_until": "2099-12-31"}}
+    assert check(edited)["verdict"] == "tampered"
+    forged = {**document, "signature": "1" * 128}
+    assert check(forged)["verdict"] == "tampered"
+    # Another holder's licence document is not handed out.
+    assert _client(citizen).get("/api/licences/mine/NOPE/document").status_code == 404
