@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yiwang.core.errors import ApplicationError, add_application_error
 from yiwang.core.idempotency import idempotent
 from yiwang.inspections import actions, forms, selectors, services
-from yiwang.inspections.models import InspectionItem, Plan, Task
+from yiwang.inspections.models import InspectionItem, Inspector, Plan, Task
 from yiwang.org.models import Department, Region
 from yiwang.org.permissions import PAGE_FORBIDDEN, action_required
 
@@ -256,9 +256,35 @@ def _date_value(form) -> str:
 
 
 @action_required(actions.PLAN, actions.READ)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def roster(request):
+    """The item list and the roster of the user's departments; handlers add items, people and conflicts."""
     departments = request.scope.departments(actions.READ) | request.scope.departments(actions.PLAN)
+    managed = request.scope.departments(actions.PLAN).select_related("region").order_by("pk").first()
+    item_form, inspector_form, conflict_form = forms.ItemForm(), forms.InspectorForm(), forms.ConflictForm()
+    status = 200
+    if request.method == "POST":
+        if managed is None:
+            raise PermissionDenied(PAGE_FORBIDDEN)
+        action = request.POST.get("action")
+        form = {"item": forms.ItemForm, "inspector": forms.InspectorForm, "conflict": forms.ConflictForm}.get(action)
+        if form is None:
+            raise PermissionDenied(PAGE_FORBIDDEN)
+        bound = form(request.POST)
+        if bound.is_valid():
+            try:
+                message = _roster_change(request, managed, action, bound.cleaned_data)
+            except ApplicationError as error:
+                add_application_error(bound, error, field=_field(bound, error))
+            else:
+                messages.success(request, message)
+                return redirect("inspections:roster")
+        status = 400
+        item_form, inspector_form, conflict_form = (
+            bound if action == "item" else item_form,
+            bound if action == "inspector" else inspector_form,
+            bound if action == "conflict" else conflict_form,
+        )
     return render(
         request,
         "inspections/roster.html",
@@ -266,8 +292,53 @@ def roster(request):
             "inspectors": selectors.roster_for(departments),
             "items": selectors.items_for(departments),
             "today": timezone.localdate(),
+            "managed": managed,
+            "item_form": item_form,
+            "inspector_form": inspector_form,
+            "conflict_form": conflict_form,
+            "own_inspectors": selectors.roster_for([managed]) if managed else [],
+            "recusal_days": selectors.settings_shown()["recusal_days"],
         },
+        status=status,
     )
+
+
+def _roster_change(request, department, action: str, data: dict) -> str:
+    from yiwang.credit.models import Entity
+    from yiwang.org.models import User
+
+    if action == "item":
+        item = services.inspection_item_create(department=department, actor=request.user, **data)
+        return f"已加入抽查事项清单：{item.name}"
+    if action == "inspector":
+        user = None
+        if data["username"]:
+            user = User.objects.filter(username=data["username"], memberships__department=department).first()
+            if user is None:
+                raise ApplicationError(
+                    "inspection.unknown_user", "该账号不存在或不属于本部门", details={"field": "username"}
+                )
+        person = services.inspector_create(
+            department=department,
+            name=data["name"],
+            certificate_no=data["certificate_no"],
+            certificate_expires_on=data["certificate_expires_on"],
+            user=user,
+            actor=request.user,
+        )
+        return f"已加入执法检查人员名录库：{person.name}"
+    person = Inspector.objects.filter(pk=data["inspector"], department=department).first()
+    if person is None:
+        raise ApplicationError("inspection.unknown_inspector", "请选择本部门的检查人员", details={"field": "inspector"})
+    entity = Entity.objects.filter(uscc=data["uscc"].strip().upper()).first()
+    if entity is None:
+        raise ApplicationError(
+            "inspection.unknown_entity", "未找到该统一社会信用代码的市场主体", details={"field": "uscc"}
+        )
+    services.inspector_conflict_declare(
+        inspector=person, entity=entity, kind=data["kind"], note=data["note"], actor=request.user
+    )
+    return f"已登记回避：{person.name} 不参与对 {entity.name} 的检查"
 
 
 @action_required(actions.MEASURES, actions.PLAN)

@@ -175,3 +175,45 @@ def test_it_verifies_a_stored_draw_with_the_command(drawn):
         call_command("inspections", "verify-draw", str(drawn.pk), stdout=out)
     assert exit_.value.code != 0
     assert "不一致" in out.getvalue()
+
+
+def test_it_recuses_an_inspector_who_inspected_the_entity_within_the_window(meixian, dept_b, market_item, handler_b):
+    entities = f.entities(meixian.county, {"D": 3})
+    people = f.roster(dept_b, 3)
+    first = services.plan_create(
+        number="R-1",
+        title="上一轮",
+        region=meixian.county,
+        lead_department=dept_b,
+        items=[market_item],
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+        actor=handler_b,
+    )
+    services.plan_publish(plan=first, actor=handler_b)
+    services.plan_draw(plan=first, actor=handler_b)
+    task = Task.objects.get(plan=first, entity=entities[0])
+    services.task_result_record(task=task, result="normal", inspected_on=dt.date(2026, 2, 2), actor=handler_b)
+    previous = set(task.assignments.values_list("inspector_id", flat=True))
+    second = services.plan_create(
+        number="R-2",
+        title="本轮",
+        region=meixian.county,
+        lead_department=dept_b,
+        items=[market_item],
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+        actor=handler_b,
+    )
+    services.plan_publish(plan=second, actor=handler_b)
+    # Two of three inspectors inspected entities[0]: only one is left, fewer than a team of two.
+    with pytest.raises(ApplicationError) as error:
+        services.plan_draw(plan=second, actor=handler_b)
+    assert error.value.code == "inspection.roster_too_small"
+    extra = f.roster(dept_b, 1)[0]
+    draw = services.plan_draw(plan=second, actor=handler_b)
+    roster = {row[0]: row[2] for row in json.loads(draw.roster_snapshot)["inspectors"]}
+    assert all(entities[0].pk in roster[i] for i in previous)
+    team = set(Task.objects.get(plan=second, entity=entities[0]).assignments.values_list("inspector_id", flat=True))
+    assert team.isdisjoint(previous) and extra.pk in team
+    assert {p.pk for p in people} | {extra.pk} >= team

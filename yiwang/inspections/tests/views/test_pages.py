@@ -95,3 +95,60 @@ def test_the_figures_page_reads_the_roll_ups(drawn, leader):
     client.force_login(leader)
     page = client.get("/inspections/measures/").content.decode()
     assert "按信用风险分类的覆盖率" in page and "县级默认值" in page
+
+
+def test_the_handler_maintains_items_roster_and_conflicts(client_b, dept_b, pool, inspector):
+    from yiwang.inspections.models import InspectionItem, Inspector, InspectorConflict
+
+    ok = client_b.post(
+        "/inspections/roster/",
+        {
+            "action": "item",
+            "code": "SC-009",
+            "name": "广告发布行为检查",
+            "kind": "general",
+            "legal_basis": "《广告法》第四十九条",
+        },
+    )
+    assert ok.status_code == 302 and InspectionItem.objects.get(code="SC-009").department == dept_b
+    client_b.post(
+        "/inspections/roster/",
+        {
+            "action": "inspector",
+            "name": "雷鸣",
+            "certificate_no": "61032611112222",
+            "certificate_expires_on": "2029-12-31",
+            "username": "inspector",
+        },
+    )
+    person = Inspector.objects.get(certificate_no="61032611112222")
+    assert person.user == inspector
+    dup = client_b.post(
+        "/inspections/roster/",
+        {
+            "action": "inspector",
+            "name": "雷鸣",
+            "certificate_no": "61032611112222",
+            "certificate_expires_on": "2029-12-31",
+        },
+    )
+    assert dup.status_code == 400 and "已在名录库中" in dup.content.decode()
+    bad = client_b.post(
+        "/inspections/roster/",
+        {"action": "conflict", "inspector": person.pk, "uscc": "91610326MA0000000X", "kind": "relative"},
+    )
+    assert bad.status_code == 400 and "未找到该统一社会信用代码的市场主体" in bad.content.decode()
+    client_b.post(
+        "/inspections/roster/", {"action": "conflict", "inspector": person.pk, "uscc": pool[0].uscc, "kind": "relative"}
+    )
+    assert InspectorConflict.objects.filter(inspector=person, entity=pool[0]).exists()
+
+
+def test_an_inspector_cannot_maintain_the_roster(inspector):
+    client = Client()
+    client.force_login(inspector)
+    assert client.get("/inspections/roster/").status_code == 200
+    response = client.post(
+        "/inspections/roster/", {"action": "item", "code": "X", "name": "X", "kind": "general", "legal_basis": "X"}
+    )
+    assert response.status_code == 403
