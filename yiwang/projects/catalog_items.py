@@ -21,6 +21,7 @@ ITEMS = {
     "610326-GC-0102": ("建设项目用地预审与选址意见书核发", "natural-resources", 10, 20, "licensing"),
     "610326-GC-0103": ("建设用地规划许可证核发", "natural-resources", 5, 20, "licensing"),
     "610326-GC-0104": ("地质灾害危险性评估报告备案", "natural-resources", 5, 20, "filing"),
+    "610326-GC-0105": ("压覆重要矿产资源评估报告审查", "natural-resources", 5, 20, "confirmation"),
     "610326-GC-0201": ("建设工程规划许可证核发", "natural-resources", 5, 20, "licensing"),
     "610326-GC-0202": ("建设项目环境影响评价文件审批", "ecology-environment", 10, 30, "licensing"),
     "610326-GC-0203": ("生产建设项目水土保持方案审批", "water-resources", 10, 20, "licensing"),

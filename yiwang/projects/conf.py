@@ -24,13 +24,13 @@ DEFAULTS = {
     # County default: the catalog items of each stage by category (items published in the catalog).
     "STAGE_ITEMS": {
         "government": {
-            "planning": ["610326-GC-0101", "610326-GC-0102", "610326-GC-0103", "610326-GC-0104"],
+            "planning": ["610326-GC-0101", "610326-GC-0102", "610326-GC-0103", "610326-GC-0104", "610326-GC-0105"],
             "engineering": ["610326-GC-0201", "610326-GC-0202", "610326-GC-0203", "610326-GC-0204"],
             "construction": ["610326-GC-0301", "610326-GC-0302"],
             "acceptance": ["610326-GC-0401", "610326-GC-0402", "610326-GC-0403"],
         },
         "social": {
-            "planning": ["610326-GC-0111", "610326-GC-0102", "610326-GC-0103", "610326-GC-0104"],
+            "planning": ["610326-GC-0111", "610326-GC-0102", "610326-GC-0103", "610326-GC-0104", "610326-GC-0105"],
             "engineering": ["610326-GC-0201", "610326-GC-0202", "610326-GC-0203", "610326-GC-0204"],
             "construction": ["610326-GC-0301", "610326-GC-0302"],
             "acceptance": ["610326-GC-0401", "610326-GC-0402", "610326-GC-0403"],

@@ -49,8 +49,8 @@ def test_it_registers_a_project_with_four_stages_and_its_items(social_project):
     assert [s.code for s in stages] == ["planning", "engineering", "construction", "acceptance"]
     assert [s.state for s in stages] == ["ready", "waiting", "waiting", "waiting"]
     assert [s.joint for s in stages] == ["", "联审", "", "联合验收"]
-    assert stages[0].items.count() == 4
-    assert StageItem.objects.filter(stage__project=project, state="waiting").count() == 13
+    assert stages[0].items.count() == 5
+    assert StageItem.objects.filter(stage__project=project, state="waiting").count() == 14
 
 
 def test_it_refuses_bad_input_and_changes_nothing(gc_items, handler_a, handler_b, meixian, dept_a):
