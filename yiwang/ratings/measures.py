@@ -32,7 +32,8 @@ from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
 from yiwang.measures.registry import Months, month_bounds, month_of, register_metric
-from yiwang.measures.services import FactDelta, measures_apply
+from yiwang.measures.services import FactDelta, measure_add
+from yiwang.org.models import Region
 
 from .models import BAD_LEVELS, GOOD_LEVELS, Rating, RatingChannel, Rectification
 
@@ -80,8 +81,19 @@ def rating_facts(rating: Rating) -> list[FactDelta]:
 
 
 def on_ratings_recorded(ratings) -> None:
-    """New ratings were recorded (one, or many at once by the unrated sweep)."""
-    measures_apply(after=[delta for rating in ratings for delta in rating_facts(rating)])
+    """New ratings were recorded (one, or many at once by the unrated sweep).
+
+    Their increments are summed by identity and each region is read once, so a rating costs its
+    five fact inserts and no region look-ups."""
+    summed: dict[tuple, dict[str, int]] = {}
+    for rating in ratings:
+        for delta in rating_facts(rating):
+            values = summed.setdefault(delta.identity, dict.fromkeys(delta.values, 0))
+            for name, value in delta.values.items():
+                values[name] += value
+    regions = {r.pk: r for r in Region.objects.filter(pk__in={identity[2] for identity in summed})}
+    for (metric, month, region, department, key), values in summed.items():
+        measure_add(metric=metric, on=month, region=regions[region], department=department, key=key, **values)
 
 
 def rectification_facts(rectification: Rectification) -> list[FactDelta]:
