@@ -470,8 +470,9 @@ class Demo:
     def history(self, entities, records):
         """Class after each record in date order, by the live rules; one change row per change."""
         from yiwang.credit.models import RiskClassChange
-        from yiwang.credit.services.records import assess
+        from yiwang.credit.services.records import assess, risk_rules
 
+        rules = risk_rules()
         by_entity = defaultdict(list)
         for r in records:
             if r.entity is not None:
@@ -493,7 +494,7 @@ class Demo:
             current, seen = "B", []
             for r in sorted(by_entity.get(e.uscc, []), key=lambda r: r.decided_on):
                 seen.append(r)
-                result = assess(seen, on=r.decided_on)
+                result = assess(seen, on=r.decided_on, rules=rules)
                 if result.risk_class != current:
                     changes.append(
                         RiskClassChange(
@@ -507,7 +508,7 @@ class Demo:
                         )
                     )
                     current = result.risk_class
-            final = assess(seen, on=self.today).risk_class
+            final = assess(seen, on=self.today, rules=rules).risk_class
             if final != current:
                 changes.append(
                     RiskClassChange(
@@ -515,7 +516,7 @@ class Demo:
                         region_id=e.town_id or e.region_id,
                         from_class=current,
                         to_class=final,
-                        score=assess(seen, on=self.today).score,
+                        score=assess(seen, on=self.today, rules=rules).score,
                         reason="信用记录公示期届满",
                         changed_at=_at(self.today, 2),
                     )
@@ -717,21 +718,23 @@ class Demo:
 
         with transaction.atomic():
             entities = self.entities()
+            records = self.records(entities)
+            changes = self.history(entities, records)  # sets each entity's class before it is inserted
             Entity.objects.bulk_create(entities, batch_size=1000)
             if entities and entities[0].pk is None:
                 ids = dict(Entity.objects.values_list("uscc", "pk"))
                 for e in entities:
                     e.pk = ids[e.uscc]
-            records = self.records(entities)
-            changes = self.history(entities, records)
             CreditRecord.objects.bulk_create(records, batch_size=1000)
             repairs = self.repairs(records)
             CreditRepair.objects.bulk_create(repairs, batch_size=500)
             CreditRecord.objects.bulk_update([r for r in records if r.state == "repaired"], ["state", "ended_at"])
             # a repair ends the record's effect: recompute those entities' current class
-            changes += self._after_repair(entities, records)
+            repaired_changes = self._after_repair(entities, records)
+            changes += repaired_changes
             RiskClassChange.objects.bulk_create(changes, batch_size=1000)
-            Entity.objects.bulk_update(entities, ["risk_class"], batch_size=1000)
+            changed = {c.entity.pk for c in repaired_changes}
+            Entity.objects.bulk_update([e for e in entities if e.pk in changed], ["risk_class"], batch_size=500)
             clues = self.clues(entities, records)
             needs, granted = self.financing(entities)
             audit_record(

@@ -104,9 +104,26 @@ class RiskAssessment:
     reasons: tuple[str, ...]
 
 
-def class_for_score(score: int) -> str:
+@dataclass(frozen=True)
+class RiskRules:
+    """The configured rules, read once for many assessments (bulk recomputation, the demo)."""
+
+    points: dict
+    d_lists: frozenset
+    limits: dict
+
+
+def risk_rules() -> RiskRules:
+    return RiskRules(
+        points=credit_setting("RISK_POINTS"),
+        d_lists=frozenset(credit_setting("D_LISTS")),
+        limits=credit_setting("RISK_THRESHOLDS"),
+    )
+
+
+def class_for_score(score: int, limits: dict | None = None) -> str:
     """``RISK_THRESHOLDS``: score ≤ A_MAX → A; < C_FROM → B; < D_FROM → C; else D."""
-    limits = credit_setting("RISK_THRESHOLDS")
+    limits = limits or credit_setting("RISK_THRESHOLDS")
     if score <= limits["A_MAX"]:
         return RiskClass.A
     if score < limits["C_FROM"]:
@@ -124,11 +141,11 @@ def records_in_effect(entity_id: int, on: dt.date):
     )
 
 
-def assess(records, *, on: dt.date | None = None) -> RiskAssessment:
+def assess(records, *, on: dt.date | None = None, rules: RiskRules | None = None) -> RiskAssessment:
     """The score and class of the given records (those in effect on ``on`` count)."""
     on = on or today()
-    points = credit_setting("RISK_POINTS")
-    d_lists = set(credit_setting("D_LISTS"))
+    rules = rules or risk_rules()
+    points, d_lists = rules.points, rules.d_lists
     score, reasons, forced = 0, [], False
     for record in records:
         if not record.in_effect(on):
@@ -140,7 +157,7 @@ def assess(records, *, on: dt.date | None = None) -> RiskAssessment:
         if record.named_list and record.named_list in d_lists:
             forced = True
             reasons.append(f"列入{record.get_named_list_display()}，直接评为D类")
-    risk_class = RiskClass.D if forced else class_for_score(score)
+    risk_class = RiskClass.D if forced else class_for_score(score, rules.limits)
     return RiskAssessment(score=score, risk_class=str(risk_class), reasons=tuple(reasons))
 
 
