@@ -8,7 +8,7 @@ class LicencesConfig(AppConfig):
     verbose_name = _("电子证照")
 
     def ready(self):
-        from yiwang.licences import actions, measures  # noqa: F401  (action rows, roll-up metrics)
+        from yiwang.licences import actions, measures, messages  # noqa: F401  (actions, metrics, texts)
         from yiwang.licences.services import expiry_sweep_hook
         from yiwang.workdays.sweep import register_sweep_hook
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from yiwang.core.audit import AuditEntry, audit_record, audit_record_many
 from yiwang.core.errors import ApplicationError
 from yiwang.core.identifiers import is_valid_id_number, is_valid_uscc
+from yiwang.core.notify import ToUser, notify
 from yiwang.org.models import Department
 from yiwang.org.scoping import scope_for
 
@@ -261,7 +262,22 @@ def licence_issue(
             details={"case": case.number if case is not None else None, "key_id": key.key_id},
         )
         measures.on_issued(licence)
+        _tell_holder(licence, "licences.issued", "issued")
     return licence
+
+
+def _tell_holder(licence: Licence, template: str, event: str, **context) -> int:
+    """An inbox message to the holder's account (if the licence has one), once per event; returns
+    the messages written (0 when already told)."""
+    if licence.holder_user_id is None:
+        return 0
+    return notify(
+        to=ToUser(licence.holder_user_id),
+        template=template,
+        context={"name": licence.licence_type.name, "number": licence.number, **context},
+        key=f"licence:{licence.pk}:{event}",
+        link="/licences/mine/",
+    )
 
 
 # --- revoke and expire --------------------------------------------------------------------------
@@ -295,6 +311,7 @@ def licence_revoke(*, licence: Licence, actor, reason: str) -> Licence:
         licence.save(update_fields=["state", "revoked_reason", "revoked_at"])
         audit_record(actor=actor, action="licence.revoked", obj=licence, before=before, after=_snap(licence))
         measures.on_revoked(licence)
+        _tell_holder(licence, "licences.revoked", "revoked", reason=reason)
     return licence
 
 
@@ -330,8 +347,32 @@ def licences_expire(*, today: dt.date | None = None, batch: int = 1000) -> int:
         total += len(rows)
 
 
+def licences_warn_expiring(*, today: dt.date | None = None) -> int:
+    """Tell each holder (inbox) once that a valid licence ends within ``EXPIRY_WARNING_DAYS``
+    calendar days (县级默认值 30). Idempotent: one message per licence (its notification key)."""
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=int(licences_setting("EXPIRY_WARNING_DAYS")))
+    due = (
+        Licence.objects.filter(
+            state=LicenceState.VALID, valid_until__gte=today, valid_until__lte=horizon, holder_user__isnull=False
+        )
+        .select_related("licence_type")
+        .order_by("pk")
+    )
+    sent = 0
+    for licence in due.iterator(chunk_size=500):
+        with transaction.atomic():
+            sent += _tell_holder(
+                licence, "licences.expiring", "expiring", valid_until=f"{licence.valid_until:%Y-%m-%d}"
+            )
+    return sent
+
+
 def expiry_sweep_hook(*, now=None, **_) -> int:
-    return licences_expire(today=timezone.localdate(now) if now else None)
+    today = timezone.localdate(now) if now else None
+    expired = licences_expire(today=today)
+    licences_warn_expiring(today=today)
+    return expired
 
 
 # --- uses ---------------------------------------------------------------------------------------

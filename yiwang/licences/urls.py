@@ -11,6 +11,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/figures/", views.figures, name="figures"),
+    path("staff/export.xlsx", views.staff_export, name="staff_export"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/revoke/", views.staff_revoke, name="staff_revoke"),
 ]

@@ -45,3 +45,33 @@ def test_the_private_key_is_encrypted_at_rest(company_licence):
         stored, public = cursor.fetchone()
     assert stored.startswith("sm4$1$") and key.private_key not in stored
     assert len(key.private_key) == 64 and public == key.public_key and len(public) == 128
+
+
+def test_the_holder_is_told_of_issue_revocation_and_coming_expiry(food_type, dept_b, handler_b, citizen):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from yiwang.core.models import InboxMessage
+    from yiwang.licences.services import licence_issue, licences_warn_expiring
+    from yiwang.licences.tests.conftest import PERSON_ID
+
+    today = timezone.localdate()
+    licence = licence_issue(
+        licence_type=food_type,
+        holder_name="王秀兰",
+        holder_id_number=PERSON_ID,
+        fields={"scope": "预包装食品销售"},
+        department=dept_b,
+        valid_until=today + dt.timedelta(days=30),
+        holder_user=citizen,
+        actor=None,
+    )
+    assert InboxMessage.objects.get(user=citizen, key=f"licence:{licence.pk}:issued").title == "电子证照已生成"
+    assert licences_warn_expiring(today=today - dt.timedelta(days=1)) == 0  # 31 days ahead: not yet
+    assert licences_warn_expiring(today=today) == 1  # 30 days (county default)
+    assert licences_warn_expiring(today=today) == 0  # once
+    message = InboxMessage.objects.get(user=citizen, key=f"licence:{licence.pk}:expiring")
+    assert f"{licence.valid_until:%Y-%m-%d}" in message.body
+    licence_revoke(licence=licence, actor=handler_b, reason="经营场所已拆除")
+    assert "经营场所已拆除" in InboxMessage.objects.get(user=citizen, key=f"licence:{licence.pk}:revoked").body

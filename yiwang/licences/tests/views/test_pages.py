@@ -64,3 +64,14 @@ def test_staff_list_shows_only_the_department(company_licence, person_licence, h
 def test_the_pdf_carries_the_licence(company_licence, handler_a):
     response = _client(handler_a).get(f"/licences/download/{company_licence.number}/")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_the_register_exports_to_excel_for_the_department_only(company_licence, person_licence, handler_a):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    response = _client(handler_a).get("/licences/staff/export.xlsx")
+    assert response.status_code == 200
+    rows = list(load_workbook(BytesIO(response.content)).active.values)
+    assert rows[0][0] == "证照编号" and [r[0] for r in rows[1:]] == [company_licence.number]
