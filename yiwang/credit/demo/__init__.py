@@ -26,6 +26,8 @@ from yiwang.core.audit import audit_record
 from yiwang.core.identifiers import USCC_ALPHABET, make_uscc
 
 COUNTY = "610326"
+# small businesses generated besides the enterprises of the cases demo
+SMALL_BUSINESSES = 3600
 
 # (weight, kind, registration prefix, industry code, industry name, name patterns, size)
 TRADES = [
@@ -289,7 +291,7 @@ class Demo:
             )
         # the county's small businesses
         weights = [t[0] for t in TRADES]
-        for n in range(3600):
+        for n in range(SMALL_BUSINESSES):
             _w, kind, prefix, code, industry, patterns, size = rng.choices(TRADES, weights)[0]
             town_name = rng.choice(town_names)
             person = self.person()
@@ -435,7 +437,7 @@ class Demo:
                 legal_basis="招标投标法第53条",
             )
         growers = [e for e in entities if e.industry_code == "A0159"]
-        for e in rng.sample(growers, 2):
+        for e in rng.sample(growers, min(2, len(growers))):
             add(
                 e,
                 "blacklist",
