@@ -11,8 +11,6 @@ from yiwang.org.models import Department, Role
 from yiwang.org.tests.factories import DepartmentFactory
 from yiwang.projects import services
 from yiwang.projects.catalog_items import items_publish
-from yiwang.workdays import calendar
-from yiwang.workdays.seeding import seed_official_calendar
 
 BUILDER_USCC = make_uscc("91610326MA6X9K1P3")
 SCHOOL_USCC = make_uscc("12610326MB1234567")
@@ -25,15 +23,6 @@ DEPARTMENTS = {
     "water-resources": "县水利局",
     "urban-management": "县城管执法局",
 }
-
-
-@pytest.fixture(autouse=True)
-def fresh_calendar(request):
-    calendar.reset()
-    if request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
-        seed_official_calendar()
-    yield
-    calendar.reset()
 
 
 @pytest.fixture
