@@ -7,7 +7,15 @@ import pytest
 from yiwang.cases import services as cases
 from yiwang.cases.credit import CreditSubject, get_credit_policy
 from yiwang.cases.models import CaseState, FalsePledgeRecord, PledgeVerification
-from yiwang.cases.tests.conftest import FORM, company, complete_steps, food_item, fresh_calendar, person  # noqa: F401
+from yiwang.cases.tests.conftest import (  # noqa: F401
+    FORM,
+    company,
+    complete_steps,
+    food_item,
+    fresh_calendar,
+    person,
+    submitted_case,
+)
 from yiwang.cases.tests.factories import COMPANY_USCC
 from yiwang.core.errors import ApplicationError
 from yiwang.credit import services
@@ -93,3 +101,22 @@ def test_a_false_pledge_becomes_a_credit_record(cold_store, company_case, clerk,
     assert services.false_pledges_import() == 0  # already made: the catch-up adds nothing
     cold_store.refresh_from_db()
     assert cold_store.risk_class == "C"  # false pledge: 20 points
+
+
+def test_a_person_with_a_false_pledge_is_refused_deferral(submitted_case, meixian):  # noqa: F811
+    from yiwang.cases.tests.services.test_case_accept import _verification
+
+    verification = _verification(submitted_case)
+    FalsePledgeRecord.objects.create(
+        applicant_name="王秀兰",
+        applicant_id_number_hash=submitted_case.applicant_id_number_hash,
+        case=submitted_case,
+        verification=verification,
+        region=meixian.county,
+        finding="健康证明系伪造",
+        recorded_at=submitted_case.submitted_at,
+    )
+    subject = CreditSubject(name="王秀兰", id_number=submitted_case.applicant_id_number)
+    verdict = RiskClassCreditPolicy().deferral_allowed(subject)
+    assert not verdict.allowed and "虚假承诺" in verdict.reason
+    assert not CreditRecord.objects.exists()  # a natural person has no entity: no credit record
