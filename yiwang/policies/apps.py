@@ -14,3 +14,7 @@ class PoliciesConfig(AppConfig):
 
         # Policies past their 截止日期 expire in the one daily deadline run.
         register_sweep_hook("policies.expire", policies_expire_due)
+        # 一业一证: bundles approved since the last run get their integrated licence.
+        from yiwang.policies.integrated import integrated_licences_issue_due
+
+        register_sweep_hook("policies.integrated_licences", integrated_licences_issue_due)

@@ -105,8 +105,11 @@ def _can(actor, industry: IndustryLicenceType) -> None:
         raise ApplicationError("integrated.forbidden", "只有发证部门可以办理行业综合许可证", status=403)
 
 
-def integrated_licence_issue(*, case: Case, actor) -> IntegratedLicence:
+def integrated_licence_issue(*, case: Case, actor, issued_at=None) -> IntegratedLicence:
     """The integrated licence of an approved industry bundle case (one per case; a retry returns it).
+
+    ``issued_at`` (default now) dates a licence issued as at an earlier day — e.g. the bundle's
+    decision when existing approvals are brought into the register; the e-licence's 发证日期 follows it.
 
     Rules: the case is a bundle case of an active industry type, approved (every sub-case approved)
     and of an enterprise (USCC). Errors: ``integrated.not_industry_bundle``, ``integrated.not_approved``,
@@ -139,11 +142,13 @@ def integrated_licence_issue(*, case: Case, actor) -> IntegratedLicence:
             licence_type=industry.licence_type,
             holder_name=case.applicant_name,
             holder_uscc=case.applicant_uscc or "",
+            holder_id_number=case.applicant_id_number or "",
             fields=_fields(industry, case, permits),
             department=industry.department,
             case=case,
             actor=None,  # the department's act, checked above; the register signs with its key
             holder_user=case.applicant_user,
+            issued_on=timezone.localdate(issued_at) if issued_at else None,
         )
         try:
             with transaction.atomic():
@@ -155,7 +160,7 @@ def integrated_licence_issue(*, case: Case, actor) -> IntegratedLicence:
                     holder_uscc=case.applicant_uscc or "",
                     region=case.region,
                     permits=permits,
-                    issued_at=timezone.now(),
+                    issued_at=issued_at or timezone.now(),
                 )
         except IntegrityError:
             raise ApplicationError("integrated.duplicate", "该办件已发放行业综合许可证", status=409) from None
@@ -172,7 +177,12 @@ def integrated_licence_issue(*, case: Case, actor) -> IntegratedLicence:
 def _holder_case(integrated: IntegratedLicence, case: Case) -> Case:
     if case is None or case.state not in APPROVED:
         raise ApplicationError("integrated.case_required", "变更或注销须依据一件已准予的办件", status=409)
-    if (case.applicant_uscc or "") != integrated.holder_uscc:
+    same = (
+        (case.applicant_uscc or "") == integrated.holder_uscc
+        if integrated.holder_uscc
+        else (case.applicant_id_number and case.applicant_id_number == integrated.case.applicant_id_number)
+    )
+    if not same:
         raise ApplicationError("integrated.case_other_holder", "办件申请人与持证主体不一致", status=409)
     if integrated.history and any(h.get("case") == case.number for h in integrated.history):
         raise ApplicationError("integrated.case_used", f"办件 {case.number} 已用于本证的变更或注销", status=409)
@@ -206,6 +216,7 @@ def integrated_licence_change(
             licence_type=integrated.industry_type.licence_type,
             holder_name=integrated.holder_name,
             holder_uscc=integrated.holder_uscc,
+            holder_id_number=integrated.case.applicant_id_number or "",
             fields=_fields(integrated.industry_type, integrated.case, permits, address=address.strip()),
             department=integrated.industry_type.department,
             case=case,

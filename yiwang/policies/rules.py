@@ -130,9 +130,13 @@ def condition_errors(condition, *, valid_towns: set[str] | None = None) -> list[
                 f"条件项“{attribute.label}”的取值“{'、'.join(unknown)}”无效，可选：{'、'.join(str(x) for x in allowed.values())}"
             )
     if name == "industry_code":
-        bad = [v for v in values if not (v[:1].isalpha() and v[:1].isupper() and v[1:].isdigit() and len(v) <= 5)]
+        bad = [
+            v
+            for v in values
+            if not (v[:1].isascii() and v[:1].isupper() and (v[1:] == "" or v[1:].isdigit()) and len(v) <= 5)
+        ]
         if bad:
-            errors.append(f"行业代码“{'、'.join(bad)}”格式不正确，应为门类字母加数字，如 A0151、H62")
+            errors.append(f"行业代码“{'、'.join(bad)}”格式不正确，应为门类字母或门类字母加数字，如 C、H62、A0151")
     if name == "town" and valid_towns is not None:
         unknown = [v for v in values if v not in valid_towns]
         if unknown:

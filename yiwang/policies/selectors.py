@@ -214,7 +214,10 @@ def policy_measures(*, months, regions) -> dict:
         for pk, row in by_department.items()
     ]
     departments.sort(key=lambda r: (-r["granted"], r["department"]))
+    integrated = fact_total(measures.INTEGRATED, months=months, region=regions)
     return {
+        "integrated_licences": integrated["count"],
+        "integrated_cancelled": integrated["cancelled"],
         "published": published,
         "matched": reach["count"],
         "eligible": reach["eligible"],

@@ -449,6 +449,8 @@ def policy_match_apply(
 ) -> PolicyMatch:
     """A matched enterprise applies (免填报: the registration data are copied in, not typed).
 
+    ``actor`` is the enterprise's account, or None for a paper application recorded at a window.
+
     Refused for a 免申即享 policy (``policy.no_application_needed``), an expired policy or a match no
     longer eligible; applying again changes nothing (the first application stands).
     """
@@ -483,7 +485,7 @@ def policy_match_apply(
         )
         measures_apply(before=before, after=measures.match_facts(match, policy))
         notify(
-            to=[ToUser(actor.pk), ToPhone(contact_phone.strip())],
+            to=[*([ToUser(actor.pk)] if actor is not None else []), ToPhone(contact_phone.strip())],
             template="policies.applied",
             context={"name": match.entity.name, "title": policy.title},
             key=f"policies:{policy.pk}:{match.entity_id}:applied",
@@ -589,7 +591,11 @@ def policy_grants_confirm(*, policy: Policy, actor, match_ids, amount=None) -> l
         now = timezone.now()
         for m in todo:
             m.granted_at, m.amount, m.granted_by = now, value, actor
-        PolicyMatch.objects.bulk_update(todo, ["granted_at", "amount", "granted_by"], batch_size=1000)
+        todo_ids = [m.pk for m in todo]
+        for start in range(0, len(todo_ids), 1000):  # one UPDATE per thousand: every row gets the same values
+            PolicyMatch.objects.filter(pk__in=todo_ids[start : start + 1000]).update(
+                granted_at=now, amount=value, granted_by=actor
+            )
         audit_record_many(
             actor=actor,
             action="policy.granted",
