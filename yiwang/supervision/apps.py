@@ -8,7 +8,7 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("督查督办与营商环境监测")
 
     def ready(self):
-        from . import actions, messages  # noqa: F401
+        from . import actions, measures, messages  # noqa: F401
         from .services import deadlines
 
         deadlines.register()

@@ -37,6 +37,8 @@ _SECTION_RE = re.compile(r"^（([一二三四五六七八九十]+)）(.*)$")
 _ITEM_RE = re.compile(r"^(\d{1,2})[.．、](?!\d)(.*)$")
 _LEADER_RE = re.compile(r"包抓领导[：:](.*?)[，,]\s*牵头部门[：:](.*)$")
 _LEADER_NAME_RE = re.compile(r"^(.*(?:县长|书记|主任|部长))(.{2,4})$")
+# A group of units leading a task: "各园区管委会牵头" (四（十八）8) names every park committee.
+_GROUP_LEAD_RE = re.compile(r"各([^、，,（）()]*?管委会)牵头")
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})年")
 
 
@@ -77,6 +79,7 @@ class ParsedTask:
     line: int
     lead: list[str] = field(default_factory=list)
     co: list[str] = field(default_factory=list)
+    lead_groups: list[str] = field(default_factory=list)  # "园区管委会" from "各园区管委会牵头"
     targets: list[ParsedTarget] = field(default_factory=list)
     milestones: list[ParsedMilestone] = field(default_factory=list)
 
@@ -288,6 +291,7 @@ def parse_plan(text: str) -> ParsedPlan:
                 errors.append(LineError(task.line, f"任务“{task.title}”缺少末尾括号中的牵头或责任部门"))
             else:
                 task.lead, task.co = split_note(notes[-1])
+                task.lead_groups = _GROUP_LEAD_RE.findall(notes[-1].partition("牵头")[0] + "牵头")
                 if not task.lead and not task.co and "各" not in notes[-1]:
                     errors.append(LineError(task.line, f"任务“{task.title}”的责任说明中没有部门：（{notes[-1]}）"))
         task.targets = extract_targets(task.text, task.line)

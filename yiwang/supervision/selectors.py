@@ -303,7 +303,9 @@ def dashboard(*, plan: Plan, months, today: dt.date | None = None) -> dict:
     return {
         "areas": areas,
         "overdue": list(
-            overdue_ms.select_related("task__area").annotate(notices=Max("notices__number")).order_by("due_on")[:50]
+            overdue_ms.select_related("task__area")
+            .annotate(latest_notice=Max("notices__number"))
+            .order_by("due_on")[:50]
         ),
         "worst": worst_five(rows),
         "months": months,

@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "supervision"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("tasks/", views.task_list, name="tasks"),
+    path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("notices/", views.notice_list, name="notices"),
+    path("ledgers/", views.ledger_list, name="ledgers"),
+    path("ledgers/<int:pk>/", views.ledger_detail, name="ledger"),
+    path("indicators/", views.indicator_board, name="indicators"),
+    path("indicators/<int:pk>/enter/", views.indicator_enter, name="indicator_enter"),
+    path("indicators/<slug:code>/drill/", views.drill, name="drill"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("assessment/", views.assessment_view, name="assessment"),
+]

@@ -112,8 +112,22 @@ def plan_parse_and_resolve(*, text: str, region: Region | None = None) -> PlanIm
     for _area, task in parsed.all_tasks():
         for name in task.lead + task.co:
             lines.setdefault(name, task.line)
+        for group in task.lead_groups:
+            members = list(
+                Department.objects.filter(
+                    region__path__startswith=region.path,
+                    short_name__endswith=group.removeprefix("园区"),
+                    is_active=True,
+                ).order_by("code")
+            )
+            if not members:
+                errors.append(LineError(task.line, f"“各{group}”在组织机构中没有对应单位"))
+            for member in members:
+                departments[member.short_name] = member
+                if member.short_name not in task.lead:
+                    task.lead.append(member.short_name)
         if not task.lead and task.part != 5:
-            warnings.append(f"第{task.line}行：任务“{task.title}”的牵头单位是一组单位（如“各园区管委会”），未逐一列出")
+            warnings.append(f"第{task.line}行：任务“{task.title}”没有写明牵头单位")
     for name, line in lines.items():
         department = department_resolve(name, region=region)
         if department is None:

@@ -20,11 +20,13 @@ from django.utils import timezone
 from yiwang.core.audit import audit_record, snapshot
 from yiwang.core.errors import ApplicationError
 from yiwang.core.notify import ToDepartment, ToRegionQueue, ToUser, notify
+from yiwang.measures.services import measures_apply
 from yiwang.org.models import Role
 from yiwang.org.scoping import scope_for
 from yiwang.workdays.selectors import count_workdays
 from yiwang.workdays.services import clock_start, clock_stop
 
+from ..measures import milestone_facts
 from ..models import Milestone, Notice, PlanTask, ProgressReport, TaskDepartment, TaskState
 
 TASK_FIELDS = ("state", "percent_done", "closing_note")
@@ -106,6 +108,7 @@ def milestone_create(
             region_code=task.region.code,
         )
         milestone.save(update_fields=["clock"])
+        measures_apply(after=milestone_facts(milestone))
         audit_record(
             actor=actor,
             action="supervision.milestone_set",
@@ -127,8 +130,10 @@ def milestone_create(
 
 def _milestone_finish(milestone: Milestone, *, on: dt.date, actor) -> None:
     before = snapshot(milestone, MILESTONE_FIELDS)
+    facts_before = milestone_facts(milestone)
     milestone.state, milestone.done_on = Milestone.State.DONE, on
     milestone.save(update_fields=["state", "done_on"])
+    measures_apply(before=facts_before, after=milestone_facts(milestone))
     if milestone.clock_id and milestone.clock.state != "stopped":
         clock_stop(clock=milestone.clock, actor=actor, on=on)
     audit_record(
