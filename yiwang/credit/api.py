@@ -8,7 +8,7 @@ Every operation asks the same action of ``yiwang.org.scoping`` as the web page; 
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
@@ -197,7 +197,7 @@ def record_create(request: HttpRequest, uscc: str, payload: RecordIn):
     if department is None:
         raise ApplicationError("auth.forbidden", "您无权执行此操作", status=403)
     record = services.credit_record_create(entity=entity, department=department, actor=request.user, **payload.dict())
-    return 201, _record_out(record)
+    return Status(201, _record_out(record))
 
 
 @router.get("/clues", response=list[ClueOut])
@@ -229,3 +229,133 @@ def clue_feedback(request: HttpRequest, pk: int, payload: ClueFeedbackIn):
             clue=_clue(request, pk), actor=request.user, finding=payload.finding, feedback=payload.feedback
         )
     )
+
+
+# --- credit repair ---------------------------------------------------------------------------------
+
+
+class RepairIn(Schema):
+    statement: str = Field(..., max_length=2000)
+    commitment: bool = False
+
+
+class RepairDecideIn(Schema):
+    approve: bool
+    opinion: str = Field(..., max_length=2000)
+
+
+class RepairOut(Schema):
+    id: int
+    record: int
+    state: str
+    due_on: dt.date
+    opinion: str
+
+
+def _repair_out(r) -> dict:
+    return {"id": r.pk, "record": r.record_id, "state": r.state, "due_on": r.due_on, "opinion": r.opinion}
+
+
+@router.post("/records/{pk}/repair", response={201: RepairOut})
+@api_action_required("credit.repair_request", "credit.repair")
+@idempotent(deduplicate=True)
+def repair_request(request: HttpRequest, pk: int, payload: RepairIn):
+    """信用修复: the entity's own account (or a handler of the deciding department) asks."""
+    from yiwang.credit.models import CreditRecord
+
+    record = CreditRecord.objects.select_related("entity", "department").filter(pk=pk).first()
+    uscc = (getattr(request.user, "uscc", "") or "").upper()
+    visible = record is not None and (
+        (record.entity_id and record.entity.uscc == uscc)
+        or _can(request, "credit.repair", department=record.department)
+    )
+    if not visible:
+        raise ApplicationError("credit.record_not_found", "信用记录不存在", status=404)
+    repair = services.credit_repair_request(
+        record=record, statement=payload.statement, commitment=payload.commitment, actor=request.user
+    )
+    return Status(201, _repair_out(repair))
+
+
+@router.post("/repairs/{pk}/decide", response=RepairOut)
+@api_action_required("credit.repair")
+def repair_decide(request: HttpRequest, pk: int, payload: RepairDecideIn):
+    scope = require_action(request, "credit.repair")
+    repair = selectors.repairs_for(scope, state="").filter(pk=pk).first()
+    if repair is None:
+        raise ApplicationError("credit.repair_not_found", "修复申请不存在", status=404)
+    return _repair_out(
+        services.credit_repair_decide(
+            repair=repair, approve=payload.approve, opinion=payload.opinion, actor=request.user
+        )
+    )
+
+
+def _can(request, action: str, **where) -> bool:
+    from yiwang.org.scoping import scope_for
+
+    return scope_for(request.user).can(action, **where)
+
+
+# --- financing board -------------------------------------------------------------------------------
+
+
+class ProductOut(Schema):
+    id: int
+    bank: str
+    name: str
+    min_amount: int
+    max_amount: int
+    term_months: int
+    rate_text: str
+    industries: list[str]
+    classes: list[str]
+    collateral_free: bool
+
+
+class NeedIn(Schema):
+    amount: int = Field(..., gt=0, description="万元")
+    term_months: int = Field(12, gt=0, le=360)
+    purpose: str = Field(..., max_length=200)
+
+
+class NeedOut(Schema):
+    id: int
+    amount: int
+    term_months: int
+    purpose: str
+    state: str
+    matched_products: list[ProductOut]
+
+
+@router.get("/products", response=list[ProductOut], auth=None)
+def products(request: HttpRequest):
+    """Loan products on the financing board (信易贷)."""
+    return list(selectors.loan_products())
+
+
+@router.post("/financing-needs", response={201: NeedOut})
+@api_action_required("credit.financing_need")
+@idempotent(deduplicate=True)
+def financing_need(request: HttpRequest, payload: NeedIn):
+    """An enterprise publishes a financing need for its own entity (by the account's USCC); matched at once."""
+    uscc = (getattr(request.user, "uscc", "") or "").upper()
+    entity = Entity.objects.filter(uscc=uscc).first() if uscc else None
+    if entity is None:
+        raise ApplicationError("credit.entity_not_found", "账户未关联已建档的市场主体", status=404)
+    need = services.financing_need_publish(
+        entity=entity,
+        amount=payload.amount,
+        term_months=payload.term_months,
+        purpose=payload.purpose,
+        actor=request.user,
+    )
+    out = {
+        "id": need.pk,
+        "amount": need.amount,
+        "term_months": need.term_months,
+        "purpose": need.purpose,
+        "state": need.state,
+        "matched_products": [m.product for m in need.matches.select_related("product")],
+    }
+    return Status(201, out)

@@ -21,6 +21,8 @@ ACCESS_ROUTES = {
     "api/credit/clues/<pk>": "the receiving department, supervisors and leaders; other departments 404",
     "api/credit/clues/<pk>/handle": "the receiving department (credit.clue); others 403/404",
     "api/credit/clues/<pk>/feedback": "the receiving department (credit.clue); others 403/404",
+    "api/credit/records/<pk>/repair": "the entity's own account, or the deciding department's handlers; others 404/403",
+    "api/credit/repairs/<pk>/decide": "the deciding department's handlers; other departments 404",
 }
 
 
@@ -170,3 +172,47 @@ def test_the_public_page_shows_no_personal_data(client, meixian, dept_a, handler
     assert "价签不规范" not in body  # minor penalties by 简易程序 are not published
     data = client.get("/api/credit/public").json()
     assert data and all("李秀芳" not in row["subject"] for row in data)
+
+
+def test_the_repair_api_for_the_entity_and_the_department(
+    client, world, handler_a, handler_b, enterprise_user, citizen
+):
+    _, record, _ = world
+    url = f"/api/credit/records/{record.pk}/repair"
+    body = {"statement": "已退回全部补贴", "commitment": True}
+    client.force_login(citizen)
+    assert client.post(url, body, content_type="application/json").status_code == 403
+    client.force_login(handler_b)
+    assert client.post(url, body, content_type="application/json").status_code == 404
+    client.force_login(enterprise_user)
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 201
+    decide = f"/api/credit/repairs/{response.json()['id']}/decide"
+    client.force_login(handler_b)
+    assert client.post(decide, {"approve": True, "opinion": "同意"}, content_type="application/json").status_code == 404
+    client.force_login(enterprise_user)
+    assert client.post(decide, {"approve": True, "opinion": "同意"}, content_type="application/json").status_code == 403
+    client.force_login(handler_a)
+    response = client.post(decide, {"approve": True, "opinion": "已纠正"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["state"] == "approved"
+
+
+def test_the_financing_api(client, world, meixian, enterprise_user, handler_a):
+    services.loan_product_publish(
+        bank="眉县农村商业银行", name="秦岭农家乐贷", region=meixian.county, max_amount=30, actor=None
+    )
+    assert len(client.get("/api/credit/products").json()) == 1
+    client.force_login(handler_a)
+    assert (
+        client.post(
+            "/api/credit/financing-needs", {"amount": 10, "purpose": "改造客房"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    client.force_login(enterprise_user)
+    response = client.post(
+        "/api/credit/financing-needs", {"amount": 10, "purpose": "改造客房"}, content_type="application/json"
+    )
+    assert response.status_code == 201
+    # the world's entity is class C (a dishonesty record): the default classes A–C accept it
+    assert [p["name"] for p in response.json()["matched_products"]] == ["秦岭农家乐贷"]
