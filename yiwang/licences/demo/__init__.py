@@ -268,7 +268,7 @@ def _uses(licences: list[Licence], departments, rng: random.Random, now) -> int:
     seal departments after issue (企业开办 and later), and by the department of each later case of the
     holder whose materials list the licence type."""
     rows = []
-    business = [lic for lic in licences if lic.licence_type.code == "yyzz" and lic.holder_kind == HolderKind.ENTERPRISE]
+    business = [lic for lic in licences if lic.licence_type.code == "yyzz"]
     for licence in business:
         for dept_code, purpose in rng.sample(USE_PURPOSES, k=rng.randint(0, 3)):
             department = departments.get(dept_code)
@@ -320,6 +320,78 @@ def _uses(licences: list[Licence], departments, rng: random.Random, now) -> int:
     return len(rows)
 
 
+# The demo's own accounts (citizen and enterprise users) hold licences through ``licence_issue``, so
+# their 我的证照 shows licences (one about to expire) and uses.
+ACCOUNT_LICENCES = [
+    # (licence type, issuing department, years ago (days), valid for days from today or None, fields)
+    ("yyzz", "market-regulation", 3 * 365, None, {"scope": "猕猴桃冷藏、销售；预包装食品销售"}),
+    ("spjy", "admin-approval", 4 * 365 + 340, 20, {"scope": "预包装食品销售、散装食品销售"}),
+]
+ACCOUNT_USES = [
+    ("pboc-meixian", "企业银行基本存款账户变更核验营业执照"),
+    ("taxation", "增值税一般纳税人登记调用营业执照"),
+]
+
+
+def _account_licences(types, departments, today: dt.date) -> int:
+    from yiwang.org.models import Membership, Role
+
+    from ..selectors import licences_of_user
+    from ..services import licence_issue, licence_record_use
+
+    issued = 0
+    users = (
+        Membership.objects.filter(role__in=[Role.CITIZEN, Role.ENTERPRISE])
+        .select_related("user")
+        .order_by("user_id")
+        .distinct()
+    )
+    seen = set()
+    for membership in users:
+        user = membership.user
+        if user.pk in seen:
+            continue
+        seen.add(user.pk)
+        uscc = (user.uscc or "").strip()
+        id_number = (user.id_number or "").strip()
+        if not (uscc and is_valid_uscc(uscc)) and not (id_number and is_valid_id_number(id_number)):
+            continue
+        name = user.display_name or user.username
+        for code, dept_code, days_ago, valid_days, fields in ACCOUNT_LICENCES:
+            department = departments.get(dept_code)
+            licence_type = types[code]
+            if department is None:
+                continue
+            held = licences_of_user(user).filter(licence_type=licence_type).first()
+            if held is not None:  # already holds one (issued with one of the account's cases)
+                if code == "yyzz" and not held.uses.exists():
+                    for use_dept, purpose in ACCOUNT_USES:
+                        if use_dept in departments:
+                            licence_record_use(licence=held, purpose=purpose, department=departments[use_dept])
+                continue
+            values = dict(fields)
+            if code == "yyzz":
+                values["entity_name"] = name if uscc else f"眉县{name}便民店"
+            licence = licence_issue(
+                licence_type=licence_type,
+                holder_name=name,
+                holder_id_number="" if uscc else id_number,
+                holder_uscc=uscc,
+                fields=values,
+                department=department,
+                issued_on=today - dt.timedelta(days=days_ago),
+                valid_until=today + dt.timedelta(days=valid_days) if valid_days else None,
+                holder_user=user,
+                actor=None,
+            )
+            issued += 1
+            if code == "yyzz":
+                for use_dept, purpose in ACCOUNT_USES:
+                    if use_dept in departments:
+                        licence_record_use(licence=licence, purpose=purpose, department=departments[use_dept])
+    return issued
+
+
 def seed(*, stdout=None) -> None:
     started = time.monotonic()
     rng = random.Random(RNG_SEED)
@@ -342,6 +414,7 @@ def seed(*, stdout=None) -> None:
         issued = _case_licences(types, keys, now)
         older = _older_licences(types, keys, departments, rng, today, now) if departments else []
         uses = _uses(issued + older, departments, rng, now)
+    accounts = _account_licences(types, departments, today)
     expired = licences_expire(today=today)
     revoked = 0
     candidates = [lic for lic in older if lic.licence_type.code in ("yyzz", "xcy", "spjy")]
@@ -353,5 +426,5 @@ def seed(*, stdout=None) -> None:
     _say(
         stdout,
         f"电子证照：证照类型 {len(types)} 种，办件同步签发 {len(issued)} 份，存量证照 {len(older)} 份，"
-        f"调用记录 {uses} 条，已过期 {expired} 份，已注销 {revoked} 份（{time.monotonic() - started:.1f} 秒）\n",
+        f"演示账户证照 {accounts} 份，调用记录 {uses} 条，已过期 {expired} 份，已注销 {revoked} 份（{time.monotonic() - started:.1f} 秒）\n",
     )
