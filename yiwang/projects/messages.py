@@ -14,6 +14,10 @@ TEMPLATES = {
     "projects.project_completed": MessageTemplate(
         title="项目审批完成", body="项目“{project}”审批完成，用时 {workdays} 个工作日（时限 {limit} 个工作日）。"
     ),
+    "projects.survey_shared": MessageTemplate(
+        title="联合测绘成果已共享",
+        body="项目“{project}”的联合测绘成果（{kinds}，{surveyor}）已提交共享，验收时请直接调用，勿要求企业重复测绘。",
+    ),
     "projects.issue_raised": MessageTemplate(
         title="企业服务日问题待办理",
         body="{enterprise}反映：{text}。请在 {days} 个工作日内（{due_on} 前）办理并答复。",

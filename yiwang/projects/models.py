@@ -435,3 +435,38 @@ class UtilityApproval(models.Model):
 
         spec = setting("UTILITY_APPROVAL_ITEMS").get(self.kind)
         return spec["label"] if spec else self.kind
+
+
+class JointSurvey(models.Model):
+    """多测合并、联合测绘、成果共享 (plan 四(二)5): one commissioned survey delivers the measurements a
+    project's approvals and acceptance need; its result is shared with every department concerned."""
+
+    class Kind(models.TextChoices):
+        SETTING_OUT = "setting_out", _("规划放线测量")
+        PLANNING_CHECK = "planning_check", _("规划核实测量")
+        HOUSING = "housing", _("房产测绘")
+        COMPLETION = "completion", _("竣工地形测量")
+        CIVIL_DEFENCE = "civil_defence", _("人防面积测绘")
+
+    project = models.ForeignKey(
+        ConstructionProject, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="surveys"
+    )
+    surveyor = models.CharField(_("测绘单位"), max_length=200)
+    kinds = models.JSONField(_("合并的测绘事项"), default=list)
+    summary = models.TextField(_("成果摘要"))
+    delivered_at = models.DateTimeField(_("成果提交时间"))
+    shared_with = models.JSONField(_("共享部门"), default=list)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("联合测绘")
+        verbose_name_plural = _("联合测绘")
+        ordering = ["-delivered_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} 联合测绘"
+
+    def kind_labels(self) -> list[str]:
+        return [str(self.Kind(k).label) for k in self.kinds if k in self.Kind.values]

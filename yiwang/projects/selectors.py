@@ -211,6 +211,30 @@ def issues_visible(user) -> QuerySet[ServiceIssue]:
     return qs.filter(parts)
 
 
+@dataclass
+class ServiceDayPlan:
+    last: dt.date | None
+    next_month: dt.date  # first day of the month the next 企业服务日 is due in
+    every_months: int
+    overdue: bool
+
+
+def service_day_plan(region, *, today: dt.date | None = None) -> ServiceDayPlan:
+    """When the next 企业服务日 is due: ``SERVICE_DAY_EVERY_MONTHS`` (county default 1; the plan gives no
+    frequency) after the month of the last one; overdue once that month has passed without one."""
+    from .models import ServiceDay
+
+    today = today or timezone.localdate()
+    every = int(setting("SERVICE_DAY_EVERY_MONTHS"))
+    last = ServiceDay.objects.filter(region=region).order_by("-held_on").values_list("held_on", flat=True).first()
+    if last is None:
+        return ServiceDayPlan(last=None, next_month=today.replace(day=1), every_months=every, overdue=False)
+    months = last.year * 12 + last.month - 1 + every
+    next_month = dt.date(months // 12, months % 12 + 1, 1)
+    this_month = today.replace(day=1)
+    return ServiceDayPlan(last=last, next_month=next_month, every_months=every, overdue=next_month < this_month)
+
+
 def connections_visible(user) -> QuerySet[UtilityConnection]:
     scope = scope_for(user)
     return scope.filter(

@@ -47,6 +47,7 @@ from .models import (
     AreaAssessment,
     Category,
     ConstructionProject,
+    JointSurvey,
     ProjectStage,
     ServiceDay,
     ServiceIssue,
@@ -702,6 +703,62 @@ def assessment_publish(
             if stage.state == St.RUNNING:
                 _complete_if_done(_locked_project(stage.project), stage, actor, now)
     return assessment
+
+
+def joint_survey_record(
+    *, project: ConstructionProject, surveyor: str, kinds: list[str], summary: str, actor, delivered_at=None
+) -> JointSurvey:
+    """多测合并 (plan 四(二)5): one survey delivers several measurements; the result is shared with the
+    departments of the project's 竣工验收 items (an inbox message to each), so none asks for it again.
+    Errors: ``project.not_permitted`` (403), ``project.surveyor_required``, ``project.survey_kinds_required``
+    (at least two measurements — otherwise nothing is merged), ``project.survey_kind_invalid``."""
+    if not (
+        actor.pk == project.steward_id or scope_for(actor).can("project.manage", department=project.lead_department)
+    ):
+        raise _forbidden("project.not_permitted", "只有项目管家或牵头部门可以登记联合测绘成果")
+    surveyor, summary = (surveyor or "").strip(), (summary or "").strip()
+    if not surveyor:
+        raise _error("project.surveyor_required", "请填写测绘单位", field="surveyor")
+    kinds = list(dict.fromkeys(kinds or []))
+    unknown = [k for k in kinds if k not in JointSurvey.Kind.values]
+    if unknown:
+        raise _error("project.survey_kind_invalid", f"测绘事项不正确：{'、'.join(unknown)}", field="kinds")
+    if len(kinds) < 2:
+        raise _error("project.survey_kinds_required", "多测合并至少包含两项测绘事项", field="kinds")
+    if not summary:
+        raise _error("project.summary_required", "请填写成果摘要", field="summary")
+    departments = sorted(
+        set(
+            StageItem.objects.filter(
+                stage__project=project, stage__code="acceptance", department__isnull=False
+            ).values_list("department_id", flat=True)
+        )
+    )
+    with transaction.atomic():
+        survey = JointSurvey.objects.create(
+            project=project,
+            surveyor=surveyor,
+            kinds=kinds,
+            summary=summary,
+            delivered_at=delivered_at or timezone.now(),
+            shared_with=departments,
+            recorded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="projects.joint_survey_recorded",
+            obj=project,
+            after={"survey": survey.pk, "kinds": kinds, "shared_with": departments},
+        )
+        if departments:
+            notify(
+                to=[ToDepartment(d) for d in departments],
+                template="projects.survey_shared",
+                context={"project": project.name, "kinds": "、".join(survey.kind_labels()), "surveyor": surveyor},
+                key=f"survey:{survey.pk}:shared",
+                link=f"/projects/{project.pk}/",
+            )
+    return survey
 
 
 # --- utility connections -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yiwang.core.errors import ApplicationError
+from yiwang.org.models import Department
 from yiwang.org.permissions import action_required
 from yiwang.org.scoping import scope_for
 from yiwang.workdays.deadlines import deadline_of_clock
@@ -24,6 +25,7 @@ from .models import (
     AreaAssessment,
     Category,
     ConstructionProject,
+    JointSurvey,
     ProjectStage,
     ServiceIssue,
     StageItem,
@@ -65,7 +67,8 @@ def project_detail(request, pk: int):
     view = selectors.project_view(project)
     scope = scope_for(request.user)
     may_apply = services._may_apply(project, request.user)
-    may_log = request.user.pk == project.steward_id or scope.can("project.manage", department=project.lead_department)
+    may_manage = scope.can("project.manage", department=project.lead_department)
+    may_log = request.user.pk == project.steward_id or may_manage
     return render(
         request,
         "projects/project_detail.html",
@@ -79,8 +82,63 @@ def project_detail(request, pk: int):
             "log_kinds": StewardLog.Kind.choices,
             "connections": project.connections.select_related("utility", "clock"),
             "today": timezone.localdate(),
+            "issue_days": setting("ISSUE_DAYS"),
+            "surveys": project.surveys.all(),
+            "survey_kinds": JointSurvey.Kind.choices,
+            "may_manage": may_manage,
+            "steward_choices": _steward_choices(project) if may_manage else [],
+            "departments": Department.objects.filter(
+                is_active=True, region__path__startswith=project.region.path
+            ).order_by("kind", "code")
+            if may_log
+            else [],
         },
     )
+
+
+def _steward_choices(project):
+    from yiwang.org.models import User
+
+    return (
+        User.objects.filter(
+            memberships__department=project.lead_department, memberships__role="handler", is_active=True
+        )
+        .distinct()
+        .order_by("display_name")
+    )
+
+
+@require_POST
+@login_required
+def survey_record(request, pk: int):
+    project = _visible_project(request, pk)
+    try:
+        services.joint_survey_record(
+            project=project,
+            surveyor=request.POST.get("surveyor", ""),
+            kinds=request.POST.getlist("kinds"),
+            summary=request.POST.get("summary", ""),
+            actor=request.user,
+        )
+        messages.success(request, "联合测绘成果已登记并共享给验收部门")
+    except ApplicationError as error:
+        _fail(request, error)
+    return redirect("projects:detail", pk=project.pk)
+
+
+@require_POST
+@login_required
+def steward_assign(request, pk: int):
+    project = _visible_project(request, pk)
+    from yiwang.org.models import User
+
+    steward = User.objects.filter(pk=request.POST.get("steward") or 0).first()
+    try:
+        services.project_steward_assign(project=project, steward=steward, actor=request.user)
+        messages.success(request, f"已指定项目管家：{steward.display_name}")
+    except ApplicationError as error:
+        _fail(request, error)
+    return redirect("projects:detail", pk=project.pk)
 
 
 def _with_deadlines(issues) -> list[ServiceIssue]:
@@ -174,7 +232,14 @@ def issues(request):
     scope = scope_for(request.user)
     for issue in rows:
         issue.may_resolve = issue.state == "open" and scope.can("issue.handle", department=issue.department)
-    return render(request, "projects/issues.html", {"issues": rows})
+    from yiwang.org.models import Region
+
+    from .models import ServiceDay
+
+    held = ServiceDay.objects.order_by("-held_on").select_related("region").first()
+    county = held.region if held else Region.objects.filter(level=Region.Level.COUNTY).order_by("code").first()
+    plan = selectors.service_day_plan(county) if county else None
+    return render(request, "projects/issues.html", {"issues": rows, "plan": plan})
 
 
 @require_POST
@@ -195,8 +260,6 @@ def issue_resolve(request, pk: int):
 @login_required
 def issue_raise(request, pk: int):
     project = _visible_project(request, pk)
-    from yiwang.org.models import Department
-
     department = Department.objects.filter(pk=request.POST.get("department") or 0).first()
     if department is None:
         messages.error(request, "请选择责任部门")

@@ -14,6 +14,8 @@ ACCESS_ROUTES = {
     "projects/<int:pk>/items/<int:item_pk>/reapply/": "the builder's account, the steward or the lead department; others 403/404",
     "projects/<int:pk>/logs/": "the steward or the lead department; others 403/404",
     "projects/<int:pk>/issues/": "the steward or the lead department; others 403/404",
+    "projects/<int:pk>/steward/": "the lead department (project.manage); others 403/404",
+    "projects/<int:pk>/surveys/": "the steward or the lead department; others 403/404",
     "projects/issues/<int:pk>/resolve/": "the responsible department; others 403/404",
     "projects/utilities/<int:pk>/": "the utility's staff, leaders and supervisors; other departments 404",
     "projects/utilities/<int:pk>/complete/": "the utility's staff (utility.handle); others 403/404",
@@ -99,6 +101,21 @@ def test_the_log_and_issues_belong_to_the_steward_and_the_department(client, wor
     assert not project.logs.exists()
     assert _status(client, handler_a, "POST", log, {"kind": "visit", "text": "走访工地，了解用地进度"}) == 302
     assert project.logs.count() == 1
+    steward = reverse("projects:steward_assign", args=[project.pk])
+    assert _status(client, handler_b, "POST", steward, {"steward": handler_a.pk}) == 404
+    assert _status(client, handlers["natural-resources"], "POST", steward, {"steward": handler_a.pk}) == 302
+    project.refresh_from_db()
+    assert project.steward_id is None
+    assert _status(client, handler_a, "POST", steward, {"steward": handler_a.pk}) == 302
+    project.refresh_from_db()
+    assert project.steward_id == handler_a.pk
+    survey = reverse("projects:survey_record", args=[project.pk])
+    data = {"surveyor": "宝鸡市勘测院", "kinds": ["planning_check", "housing"], "summary": "规划核实与房产测绘成果"}
+    assert _status(client, handler_b, "POST", survey, data) == 404
+    assert _status(client, handlers["natural-resources"], "POST", survey, data) == 302
+    assert not project.surveys.exists()
+    assert _status(client, handler_a, "POST", survey, data) == 302
+    assert project.surveys.count() == 1
     raise_url = reverse("projects:issue_raise", args=[project.pk])
     assert _status(client, handler_b, "POST", raise_url, {"text": "x", "department": handler_b.pk}) == 404
     resolve = reverse("projects:issue_resolve", args=[issue.pk])

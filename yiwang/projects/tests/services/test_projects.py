@@ -239,3 +239,35 @@ def test_a_published_area_assessment_satisfies_the_item_of_projects_in_the_area(
             actor=handler_a,
         )
     assert error.value.code == "project.not_permitted"
+
+
+def test_a_joint_survey_is_shared_with_the_acceptance_departments(social_project, handler_a, handler_b, handlers):
+    from yiwang.core.models import InboxMessage
+
+    with pytest.raises(ApplicationError) as error:
+        services.joint_survey_record(
+            project=social_project, surveyor="宝鸡市勘测院", kinds=["housing"], summary="房产测绘", actor=handler_a
+        )
+    assert error.value.code == "project.survey_kinds_required"
+    with pytest.raises(ApplicationError) as error:
+        services.joint_survey_record(
+            project=social_project, surveyor="x", kinds=["housing", "completion"], summary="x", actor=handler_b
+        )
+    assert error.value.code == "project.not_permitted"
+    survey = services.joint_survey_record(
+        project=social_project,
+        surveyor="宝鸡市勘测院",
+        kinds=["planning_check", "housing", "completion"],
+        summary="规划核实、房产、竣工测量一次完成",
+        actor=handler_a,
+    )
+    codes = {
+        d.code
+        for d in __import__("yiwang.org.models", fromlist=["Department"]).Department.objects.filter(
+            pk__in=survey.shared_with
+        )
+    }
+    assert codes == {"natural-resources", "housing-construction"}
+    assert InboxMessage.objects.filter(
+        user=handlers["housing-construction"], template="projects.survey_shared"
+    ).exists()

@@ -65,3 +65,15 @@ def test_an_issue_gets_a_working_day_deadline_a_reminder_and_an_alarm(
     services.service_issue_resolve(issue=issue, resolution="已组织联审，一次性出具意见", actor=housing)
     issue.refresh_from_db()
     assert issue.state == "resolved" and Clock.objects.get(pk=issue.clock_id).state == "stopped"
+
+
+def test_the_next_service_day_follows_the_county_frequency(handler_a, meixian, dept_a):
+    from yiwang.projects.selectors import service_day_plan
+
+    assert DEFAULTS["SERVICE_DAY_EVERY_MONTHS"] == 1  # county default (plan 三、3 gives no frequency)
+    services.service_day_hold(
+        region=meixian.county, held_on=dt.date(2026, 3, 10), place="县政务服务中心", host=dept_a, actor=handler_a
+    )
+    plan = service_day_plan(meixian.county, today=dt.date(2026, 4, 20))
+    assert plan.next_month == dt.date(2026, 4, 1) and not plan.overdue
+    assert service_day_plan(meixian.county, today=dt.date(2026, 5, 2)).overdue
