@@ -19,7 +19,10 @@ class LicenceType(models.Model):
     fields_schema = models.JSONField(_("证照字段"), default=list, blank=True)
     # Years of validity when the issuer gives no date; null = 长期有效.
     validity_years = models.PositiveSmallIntegerField(_("默认有效期（年）"), null=True, blank=True)
+    # Issued at approval of these items (the cases' issuer hook matches on the item code).
     item_codes = models.JSONField(_("颁发该证照的事项编码"), default=list, blank=True)
+    # The result names (办理结果) the type stands for; descriptive until the catalog carries a result
+    # element to match on.
     result_names = models.JSONField(_("对应的办理结果名称"), default=list, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/figures/", views.figures, name="figures"),
     path("staff/export.xlsx", views.staff_export, name="staff_export"),
+    path("staff/issue/", views.staff_issue, name="staff_issue"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/revoke/", views.staff_revoke, name="staff_revoke"),
 ]

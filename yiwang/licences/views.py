@@ -11,9 +11,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.core.errors import ApplicationError
+from yiwang.core.idempotency import idempotent
 from yiwang.core.pii import mask_name
 from yiwang.org.permissions import action_required
 from yiwang.org.scoping import scope_for
@@ -115,6 +116,69 @@ def staff_list(request):
 
 
 EXPORT_MAX = 20_000
+
+
+@require_http_methods(["GET", "POST"])
+@action_required("licence.issue")
+@idempotent(deduplicate=True)  # a repeated form issues one licence
+def staff_issue(request):
+    """Issue a licence outside a case (存量证照电子化, 一业一证): the type's fields, the holder, the
+    department (one the handler may issue for); a refusal shows its Chinese message, nothing issued."""
+    types = list(LicenceType.objects.filter(is_active=True).order_by("code"))
+    chosen = (request.POST.get("licence_type") or request.GET.get("type") or "").strip()[:40]
+    licence_type = next((t for t in types if t.code == chosen), None)
+    departments = list(scope_for(request.user).departments("licence.issue").order_by("name"))
+    error, values = None, {}
+    if request.method == "POST" and licence_type is not None:
+        values = {k: request.POST.get(k, "") for k in ("holder_name", "holder_id_number", "holder_uscc", "valid_until")}
+        department = next((d for d in departments if str(d.pk) == request.POST.get("department")), None)
+        fields = {f["key"]: request.POST.get(f"field_{f['key']}", "") for f in licence_type.fields_schema or []}
+        try:
+            valid_until = None
+            if values["valid_until"]:
+                try:
+                    valid_until = dt.date.fromisoformat(values["valid_until"])
+                except ValueError:
+                    raise ApplicationError(
+                        "licence.validity_invalid",
+                        "有效期截止日应为 YYYY-MM-DD 格式的日期",
+                        details={"field": "valid_until"},
+                    ) from None
+            if department is None:
+                raise ApplicationError("licence.department_required", "请选择发证部门", details={"field": "department"})
+            licence = services.licence_issue(
+                licence_type=licence_type,
+                holder_name=values["holder_name"],
+                holder_id_number=values["holder_id_number"],
+                holder_uscc=values["holder_uscc"],
+                fields=fields,
+                department=department,
+                valid_until=valid_until,
+                actor=request.user,
+            )
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"已签发 {licence.licence_type.name} {licence.number}")
+            return redirect("licences:staff_detail", pk=licence.pk)
+    field_rows = [
+        {**f, "value": request.POST.get(f"field_{f['key']}", "")}
+        for f in (licence_type.fields_schema if licence_type else [])
+    ]
+    return render(
+        request,
+        "licences/staff_issue.html",
+        {
+            "types": types,
+            "licence_type": licence_type,
+            "departments": departments,
+            "field_rows": field_rows,
+            "values": values,
+            "error": error,
+            "selected_department": request.POST.get("department", ""),
+        },
+        status=400 if error else 200,
+    )
 
 
 @action_required("licence.read")

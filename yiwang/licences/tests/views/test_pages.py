@@ -75,3 +75,33 @@ def test_the_register_exports_to_excel_for_the_department_only(company_licence, 
     assert response.status_code == 200
     rows = list(load_workbook(BytesIO(response.content)).active.values)
     assert rows[0][0] == "证照编号" and [r[0] for r in rows[1:]] == [company_licence.number]
+
+
+def test_a_handler_issues_a_licence_from_the_form_once(business_type, dept_a, handler_a):
+    from yiwang.licences.tests.conftest import COMPANY_USCC
+
+    client = _client(handler_a)
+    assert "经营范围" in client.get("/licences/staff/issue/?type=yyzz").content.decode()
+    form = {
+        "licence_type": "yyzz",
+        "holder_name": "眉县横渠书院文化旅游有限公司",
+        "holder_uscc": COMPANY_USCC,
+        "field_entity_name": "眉县横渠书院文化旅游有限公司",
+        "field_scope": "文化旅游服务",
+        "department": str(dept_a.pk),
+    }
+    first = client.post("/licences/staff/issue/", form)
+    second = client.post("/licences/staff/issue/", form)  # a double click
+    licence = Licence.objects.get()
+    assert first.status_code == 302 and first["Location"] == f"/licences/staff/{licence.pk}/"
+    assert second.status_code == 302 and second["Location"] == first["Location"]
+    assert licence.issued_by == handler_a and licence.fields["scope"] == "文化旅游服务"
+
+
+def test_the_issue_form_shows_a_refusal_and_issues_nothing(business_type, dept_a, handler_a):
+    response = _client(handler_a).post(
+        "/licences/staff/issue/",
+        {"licence_type": "yyzz", "holder_name": "某公司", "holder_uscc": "123", "department": str(dept_a.pk)},
+    )
+    assert response.status_code == 400 and "统一社会信用代码“123”校验不通过" in response.content.decode()
+    assert not Licence.objects.exists()
