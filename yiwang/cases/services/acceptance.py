@@ -82,20 +82,24 @@ def _step_days(chain: list[dict], promised: int) -> list[int]:
     return days
 
 
-def _clock_days(case: Case, started_at: dt.datetime) -> int:
+def _limit_unit(case: Case) -> str:
+    """The unit of the item version the case was filed under, not of the item as it stands today."""
+    if case.item_version_id is None:  # a bundle's parent counts working days
+        return LimitUnit.WORKDAYS
+    return item_spec(version=case.item_version).limit_unit
+
+
+def _clock_days(promised_days: int, limit_unit: str, started_at: dt.datetime) -> int:
     """The promised limit in working days for the clock.
 
-    An item whose limits are in calendar days (自然日) ends N calendar days after the start day; when
-    that day is not a working day the limit runs to the next working day (民法典 Art. 203). The clock
-    counts the working days up to that end, so pauses and the sweep work as for any other deadline.
+    A limit in calendar days (自然日) ends N calendar days after the start day; when that day is not a
+    working day the limit runs to the next working day (民法典 Art. 203). The clock counts the working
+    days up to that end, so pauses and the sweep work as for any other deadline.
     """
-    # The unit of the version the case was filed under, not of the item as it stands today.
-    if case.item_version_id is None or not case.promised_days:
-        return case.promised_days
-    if item_spec(version=case.item_version).limit_unit != LimitUnit.CALENDAR_DAYS:
-        return case.promised_days
+    if limit_unit != LimitUnit.CALENDAR_DAYS or not promised_days:
+        return promised_days
     start = timezone.localtime(started_at).date() if timezone.is_aware(started_at) else started_at.date()
-    end = start + dt.timedelta(days=case.promised_days)
+    end = start + dt.timedelta(days=promised_days)
     while not is_workday(end):
         end += dt.timedelta(days=1)
     return count_workdays(start, end)
@@ -105,7 +109,7 @@ def _start_clock_for_case(case: Case, *, actor, started_at: dt.datetime) -> Cloc
     return clock_start(
         label=f"{case.number} 办理期限",
         started_at=started_at,
-        days=_clock_days(case, started_at),
+        days=_clock_days(case.promised_days, _limit_unit(case), started_at),
         actor=actor,
         owner=case,
         region_code=case.region.code,

@@ -4,7 +4,6 @@ list. Files are built cell by cell here, never by the product's own export."""
 
 import datetime as dt
 from io import BytesIO
-from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -221,10 +220,8 @@ def test_province_items_with_no_statutory_limit_calendar_days_three_visits_and_u
 
 def test_calendar_day_limits_run_to_the_next_working_day_for_cases(db):
     started = dt.datetime(2025, 9, 26, 10, 0)  # a Friday; 10 calendar days later is 6 October, a holiday
-    case = SimpleNamespace(item=SimpleNamespace(limit_unit="calendar_days"), promised_days=10)
-    assert add_workdays(started.date(), _clock_days(case, started)).due == dt.date(2025, 10, 9)
-    case.item.limit_unit = "workdays"
-    assert _clock_days(case, started) == 10
+    assert add_workdays(started.date(), _clock_days(10, "calendar_days", started)).due == dt.date(2025, 10, 9)
+    assert _clock_days(10, "workdays", started) == 10
 
 
 def test_the_staff_pages_list_unlisted_elements_and_targets_per_region(
