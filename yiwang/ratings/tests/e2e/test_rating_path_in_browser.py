@@ -4,7 +4,7 @@ classifies, rectifies, replies and revisits, the supervisor accepts, and the pub
 import pytest
 
 from yiwang.org.tests.factories import TEST_PASSWORD
-from yiwang.ratings.models import Rectification
+from yiwang.ratings.models import Rating, Rectification
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -76,3 +76,20 @@ def test_a_very_bad_rating_is_followed_to_closure(
     _shot(public, screenshot_dir, "4-public", "窗口推行一次性告知单", "非常不满意")
     assert "王秀兰" not in public.locator("body").inner_text()
     assert axe(public) == []
+
+
+def test_the_applicant_taps_the_windows_pad(chromium, live_server, counter_case, clerk, axe, screenshot_dir):
+    window = _sign_in(chromium, live_server, "clerk")
+    window.goto(f"{live_server.url}/ratings/pad/")
+    window.get_by_role("link", name="打开评价器").click()
+    window.wait_for_url(f"**/ratings/pad/{counter_case.number}/")
+    assert axe(window) == []
+    _shot(window, screenshot_dir, "5-pad", "请您对本次服务进行评价", "非常满意", "非常不满意")
+    window.get_by_role("button", name="不满意", exact=True).click()
+    _shot(window, screenshot_dir, "6-pad-reason", "差评请简要说明原因")
+    window.get_by_text("等候时间长").click()
+    window.get_by_role("button", name="不满意", exact=True).click()
+    _shot(window, screenshot_dir, "7-pad-thanks", "感谢您的评价")
+    rating = Rating.objects.get()
+    assert rating.channel == "pad" and rating.level == 2 and rating.comment == "等候时间长"
+    assert Rectification.objects.filter(rating=rating).exists()
