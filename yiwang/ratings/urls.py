@@ -11,6 +11,7 @@ urlpatterns = [
     path("rate/appeal/<str:code>/", views.rate_appeal, name="rate_appeal"),
     path("pad/", views.pad_home, name="pad_home"),
     path("pad/<str:number>/", views.pad, name="pad"),
+    path("staff/ratings/", views.staff_ratings, name="staff_ratings"),
     path("staff/rectifications/", views.queue, name="queue"),
     path("staff/rectifications/<int:pk>/", views.rectification, name="rectification"),
     path("supervision/rectifications/", views.review_queue, name="review_queue"),

@@ -191,6 +191,24 @@ def pad(request, number: str):
 # --- the department -----------------------------------------------------------------------------
 
 
+@action_required("rating.read")
+def staff_ratings(request):
+    """The ratings of the departments the user may read (a handler: their own), newest first."""
+    level = _int(request.GET.get("level"))
+    qs = selectors.ratings_visible(request.user)
+    if level in (1, 2, 3, 4, 5):
+        qs = qs.filter(level=level)
+    return render(
+        request,
+        "ratings/staff_ratings.html",
+        {
+            "ratings": qs.order_by("-rated_at", "-id")[:200],
+            "level": level,
+            "levels": [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")],
+        },
+    )
+
+
 @action_required("rectification.handle")
 def queue(request):
     state = request.GET.get("state") or ""

@@ -109,3 +109,17 @@ def test_a_supervisor_runs_a_check(client, meixian, county_hall, dept_a, supervi
     assert Rectification.objects.get().source == "finding"
     duplicate = client.post(reverse("ratings:checks"), {"form": "schedule", "year": 2026, "quarter": 2})
     assert "已安排效能大体检" in duplicate.content.decode()
+
+
+def test_a_handler_reads_only_their_departments_ratings(client, finished_case, citizen, handler_a, handler_b, leader):
+    rating_submit(actor=citizen, case=finished_case, level=4, channel="online", comment="挺好")
+    url = reverse("ratings:staff_ratings")
+    client.force_login(handler_a)
+    assert finished_case.number in client.get(url).content.decode()
+    assert finished_case.number not in client.get(url + "?level=1").content.decode()
+    client.force_login(handler_b)
+    assert finished_case.number not in client.get(url).content.decode()
+    client.force_login(leader)
+    assert finished_case.number in client.get(url).content.decode()
+    client.force_login(citizen)
+    assert client.get(url).status_code == 403
