@@ -91,7 +91,8 @@ def on_ratings_recorded(ratings) -> None:
             values = summed.setdefault(delta.identity, dict.fromkeys(delta.values, 0))
             for name, value in delta.values.items():
                 values[name] += value
-    regions = {r.pk: r for r in Region.objects.filter(pk__in={identity[2] for identity in summed})}
+    ids = {identity[2] for identity in summed}
+    regions = {r.pk: r for r in Region.objects.filter(pk__in=ids).only("pk", "code", "path", "level")}
     for (metric, month, region, department, key), values in summed.items():
         measure_add(metric=metric, on=month, region=regions[region], department=department, key=key, **values)
 
