@@ -15,7 +15,16 @@ STAFF_CATALOG = {"catalog.workspace"}
 
 EXPECTED: dict[str, set[str]] = {
     "citizen": {"utility.apply", "case.apply", "appeal.submit", "rating.submit", "licence.hold"},
-    "enterprise": {"utility.apply", "case.apply", "appeal.submit", "rating.submit", "licence.hold", "policy.mine"},
+    "enterprise": {
+        "utility.apply",
+        "case.apply",
+        "appeal.submit",
+        "rating.submit",
+        "licence.hold",
+        "policy.mine",
+        "credit.repair_request",
+        "credit.financing_need",
+    },
     "clerk": {
         "case.intake",
         "case.accept",
@@ -74,6 +83,13 @@ EXPECTED: dict[str, set[str]] = {
         "catalog.review",
         "department.read",
         "department.act",
+        "credit.read",
+        "credit.record",
+        "credit.repair",
+        "credit.import",
+        "credit.clue",
+        "credit.clue_read",
+        "credit.loan_product",
         *STAFF_CATALOG,
     },
     "dispatcher": {
@@ -101,6 +117,10 @@ EXPECTED: dict[str, set[str]] = {
         "case.read",
         "appeal.read",
         "department.read",
+        "credit.read",
+        "credit.record",
+        "credit.clue",
+        "credit.clue_read",
         *STAFF_CATALOG,
     },
     "supervisor": {
@@ -128,6 +148,9 @@ EXPECTED: dict[str, set[str]] = {
         "unresolved.read",
         "catalog.review",
         "department.read",
+        "credit.read",
+        "credit.clue_read",
+        "credit.measures",
         *STAFF_CATALOG,
     },
     "leader": {
@@ -152,6 +175,9 @@ EXPECTED: dict[str, set[str]] = {
         "appeal.dashboard",
         "unresolved.read",
         "department.read",
+        "credit.read",
+        "credit.clue_read",
+        "credit.measures",
         *STAFF_CATALOG,
     },
 }
