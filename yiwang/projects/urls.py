@@ -21,6 +21,7 @@ urlpatterns = [
     path("utilities/<int:pk>/", views.connection_detail, name="connection"),
     path("utilities/<int:pk>/complete/", views.connection_complete, name="connection_complete"),
     path("utilities/status/", views.connection_status, name="connection_status"),
+    path("utilities/apply/", views.connection_apply, name="connection_apply"),
     path("assessments/", views.assessments, name="assessments"),
     path("limits/", views.limits, name="limits"),
 ]

@@ -11,9 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.core.errors import ApplicationError
+from yiwang.core.idempotency import idempotent
 from yiwang.org.models import Department
 from yiwang.org.permissions import action_required
 from yiwang.org.scoping import scope_for
@@ -315,6 +316,55 @@ def connection_complete(request, pk: int):
     except ApplicationError as error:
         _fail(request, error)
     return redirect("projects:connection", pk=connection.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@idempotent(deduplicate=True)  # a repeat of the same application answers with the first
+@action_required("utility.apply")
+def connection_apply(request):
+    """The applicant applies online for an electricity, water or gas connection (plan 四(三)2: 线上办理)."""
+    from django.urls import reverse
+
+    from yiwang.org.models import Region
+
+    towns = Region.objects.filter(level=Region.Level.TOWN).order_by("code")
+    kinds = [(kind, utility_categories(kind.value)) for kind in UtilityKind]
+    approvals = setting("UTILITY_APPROVAL_ITEMS")
+    data = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        kind_category = request.POST.get("kind_category", "")
+        kind, _, category = kind_category.partition(":")
+        region = towns.filter(code=request.POST.get("town", "")).first()
+        if region is None:
+            messages.error(request, "请选择所在镇（街道）")
+        else:
+            try:
+                connection = services.connection_apply(
+                    kind=kind,
+                    category=category,
+                    applicant_name=request.POST.get("applicant_name", ""),
+                    applicant_phone=request.POST.get("applicant_phone", ""),
+                    applicant_uscc=request.POST.get("applicant_uscc", ""),
+                    address=request.POST.get("address", ""),
+                    capacity=request.POST.get("capacity", ""),
+                    region=region,
+                    approvals=request.POST.getlist("approvals"),
+                    actor=request.user,
+                )
+            except ApplicationError as error:
+                _fail(request, error)
+            else:
+                messages.success(
+                    request, f"报装已受理：编号 {connection.number}，查询码 {connection.query_code}，请妥善保存"
+                )
+                return redirect(
+                    f"{reverse('projects:connection_status')}?number={connection.number}&code={connection.query_code}"
+                )
+    return render(
+        request,
+        "projects/connection_apply.html",
+        {"towns": towns, "kinds": kinds, "approvals": approvals, "data": data},
+    )
 
 
 def connection_status(request):

@@ -432,6 +432,17 @@ def _project(row, *, admin, lead, clerk, users, today, rng, stdout) -> None:
         )
         if last:
             break
+    if stage_to in ("acceptance", "done"):
+        # 多测合并: one survey for the planning check, housing and completion measurements.
+        surveyed = min(moment, _moment(today, 9))
+        with _at(surveyed):
+            services.joint_survey_record(
+                project=project,
+                surveyor="宝鸡市勘察测绘院有限公司",
+                kinds=["planning_check", "housing", "completion"],
+                summary="规划核实测量、房产测绘、竣工地形测量一次完成，成果共享验收部门",
+                actor=users.get(steward) or registrar,
+            )
     _write(stdout, f"  项目：{name}（{project.get_category_display()}）")
 
 

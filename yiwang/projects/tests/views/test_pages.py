@@ -79,3 +79,30 @@ def test_staff_lists_and_public_pages_render(client, social_project, handler_a, 
     assert client.get(reverse("projects:assessments")).status_code == 200
     client.force_login(citizen)
     assert client.get(reverse("projects:list")).status_code == 403
+
+
+def test_an_applicant_applies_online_and_follows_the_status(client, gc_departments, meixian, citizen):
+    from yiwang.projects.models import UtilityConnection
+
+    client.force_login(citizen)
+    url = reverse("projects:connection_apply")
+    assert "高压双电源（32 个工作日）" in client.get(url).content.decode()
+    bad = client.post(
+        url, {"kind_category": "electricity:resident", "town": meixian.shoushan.code, "applicant_name": "王秀兰"}
+    )
+    assert "请填写用户地址" in bad.content.decode() and not UtilityConnection.objects.exists()
+    data = {
+        "kind_category": "electricity:resident",
+        "town": meixian.shoushan.code,
+        "applicant_name": "王秀兰",
+        "applicant_phone": "13891712345",
+        "address": "首善街道东关社区12号",
+    }
+    response = client.post(url, data, HTTP_IDEMPOTENCY_KEY="apply-1")
+    again = client.post(url, data, HTTP_IDEMPOTENCY_KEY="apply-1")
+    assert response.status_code == again.status_code == 302
+    connection = UtilityConnection.objects.get()
+    assert connection.days == 5 and connection.applicant_user == citizen
+    client.logout()  # the public page, as anyone with the number and code sees it
+    status = client.get(response["Location"]).content.decode()
+    assert connection.number in status and "5 个工作日" in status and "王秀兰" not in status
