@@ -142,8 +142,11 @@ def public_plan_get(pk: int) -> Plan:
 
 
 def public_results(plan: Plan):
-    """Published results: the entity (a registered market entity is public by law), class hidden,
-    the result and the departments of the team; inspectors' names masked."""
+    """Published results: the entity (a registered market entity is public by law; an individual
+    business's operator name is masked within it, as credit's public pages do), the result and the
+    team with the inspectors' names masked and their departments; the risk class is not shown."""
+    from yiwang.credit.selectors import public_subject
+
     rows = []
     for task in (
         Task.objects.filter(plan=plan, state=Task.State.PUBLISHED)
@@ -153,10 +156,11 @@ def public_results(plan: Plan):
         )
         .order_by("entity__name", "pk")
     ):
+        name, uscc = public_subject(task.entity)
         rows.append(
             {
-                "entity": task.entity.name,
-                "uscc": task.entity.uscc,
+                "entity": name,
+                "uscc": uscc,
                 "result": task.get_result_display(),
                 "problem": task.result in Task.PROBLEM_RESULTS,
                 "inspected_on": task.inspected_on,

@@ -164,3 +164,16 @@ def test_public_pages_show_no_personal_data(world):
     page = client.get(f"/inspections/public/{plan.pk}/").content.decode()
     assert world["published"].entity.name in page and "发现问题已责令改正" in page
     assert plan.commitment in page
+
+
+def test_public_results_mask_an_operator_name_inside_an_individual_business_name(world, handler_b):
+    from yiwang.credit.models import Entity
+
+    task = world["task"]
+    Entity.objects.filter(pk=task.entity_id).update(
+        kind=Entity.Kind.INDIVIDUAL, name="眉县槐芽镇张建国猕猴桃种植园", legal_representative="张建国"
+    )
+    done = services.task_result_record(task=task, result="normal", inspected_on=dt.date(2026, 2, 4), actor=handler_b)
+    services.task_publish(task=done, actor=handler_b)
+    page = Client().get(f"/inspections/public/{world['plan'].pk}/").content.decode()
+    assert "猕猴桃种植园" in page and "张建国" not in page
