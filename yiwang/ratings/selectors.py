@@ -415,11 +415,13 @@ def rateable_cases(user, limit: int = 50):
 
 def rateable_appeals(user, limit: int = 50):
     from yiwang.hotline.models import Appeal
+    from yiwang.hotline.services import STAFF_CHANNELS
 
     from .services.ratings import RATEABLE_APPEAL_STATES
 
     return (
         Appeal.objects.filter(submitted_by=user, state__in=RATEABLE_APPEAL_STATES, lead_department__isnull=False)
+        .exclude(channel__in=STAFF_CHANNELS)
         .exclude(pk__in=Rating.objects.filter(appeal__isnull=False, appeal__submitted_by=user).values("appeal_id"))
         .order_by("-replied_at")[:limit]
     )

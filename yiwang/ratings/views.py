@@ -134,7 +134,7 @@ def rate_case(request, number: str):
 def rate_appeal(request, code: str):
     """The person who raised an appeal rates its reply."""
     appeal = Appeal.objects.filter(code=code, submitted_by=request.user).first()
-    if appeal is None:
+    if appeal is None or services.appeal_rater_id(appeal) != request.user.pk:
         raise Http404("没有找到该诉求")
     if not services.appeal_is_rateable(appeal):
         messages.info(request, "诉求答复后才能评价。")

@@ -33,7 +33,12 @@ from yiwang.workdays.selectors import add_workdays
 from .. import measures as m
 from ..conf import setting
 from ..models import Level, Monitor, Rating, RatingChannel, Rectification, ServiceCheck
-from ..services.ratings import FINISHED_CASE_STATES, RATEABLE_APPEAL_STATES, ratings_record_unrated
+from ..services.ratings import (
+    FINISHED_CASE_STATES,
+    RATEABLE_APPEAL_STATES,
+    appeal_rater_id,
+    ratings_record_unrated,
+)
 
 S = Rectification.State
 C = Rectification.Classification
@@ -183,7 +188,7 @@ def _appeal_ratings(rng: random.Random, *, now: dt.datetime, cutoff_default: dt.
     out = []
     for appeal in appeals.iterator(chunk_size=2000):
         revisit = revisits.get(appeal.pk)
-        online = appeal.submitted_by_id is not None and rng.random() < 0.5
+        online = appeal_rater_id(appeal) is not None and rng.random() < 0.5
         if online:
             level, channel = _level(rng), RatingChannel.ONLINE
             rated_at = min(appeal.replied_at + dt.timedelta(hours=rng.randint(1, 72)), now)
@@ -209,7 +214,7 @@ def _appeal_ratings(rng: random.Random, *, now: dt.datetime, cutoff_default: dt.
                 scores={"overall": level} if channel == RatingChannel.HOTLINE else {},
                 comment=comment,
                 channel=channel,
-                rater_id=appeal.submitted_by_id if real else None,
+                rater_id=appeal_rater_id(appeal) if real else None,
                 rater_name=(appeal.contact_name or "") if real else "",
                 real_name=real,
                 finished_at=appeal.replied_at,

@@ -3,6 +3,7 @@
 from .checks import check_assign, check_close, check_schedule, finding_record, monitor_add
 from .ratings import (
     appeal_is_rateable,
+    appeal_rater_id,
     case_is_rateable,
     indicators_for,
     rating_submit,
@@ -21,6 +22,7 @@ from .rectifications import (
 
 __all__ = [
     "appeal_is_rateable",
+    "appeal_rater_id",
     "case_is_rateable",
     "check_assign",
     "check_close",

@@ -21,6 +21,7 @@ from yiwang.cases.models import Case, CaseState, Channel
 from yiwang.core.audit import AuditEntry, audit_record, audit_record_many
 from yiwang.core.errors import ApplicationError
 from yiwang.hotline.models import Appeal, Reply, Revisit
+from yiwang.hotline.services import STAFF_CHANNELS
 from yiwang.org.scoping import scope_for
 from yiwang.workdays.selectors import is_workday
 
@@ -147,17 +148,23 @@ def _last_reply(appeal: Appeal):
     return appeal.replies.order_by("-replied_at", "-id").first()
 
 
+def appeal_rater_id(appeal: Appeal) -> int | None:
+    """The account of the person who raised the appeal: its submitter when they submitted it themselves
+    (portal, mini-program); an appeal an operator registered (phone, counter, letter) has none."""
+    return None if appeal.channel in STAFF_CHANNELS else appeal.submitted_by_id
+
+
 def _appeal_fields(appeal: Appeal, *, channel: str, actor) -> dict:
     if not appeal_is_rateable(appeal):
         raise ApplicationError("rating.not_finished", "诉求尚未答复，答复后才能评价", status=409)
     if channel in CITIZEN_CHANNELS:
-        if actor is None or appeal.submitted_by_id is None or appeal.submitted_by_id != actor.pk:
+        rater_id = appeal_rater_id(appeal)
+        if actor is None or rater_id is None or rater_id != actor.pk:
             raise _stranger()
-        rater_id = actor.pk
     elif channel == RatingChannel.HOTLINE:
         if actor is None or not scope_for(actor).can("appeal.revisit", region=appeal.region):
             raise ApplicationError("rating.stranger", "只有12345回访人员可以代为记录评价", status=403)
-        rater_id = appeal.submitted_by_id
+        rater_id = appeal_rater_id(appeal)
     else:
         raise ApplicationError("rating.bad_channel", "诉求不能通过此渠道评价", details={"field": "channel"})
     reply = _last_reply(appeal)
@@ -396,7 +403,7 @@ def _unrated_appeals(before: dt.datetime, batch: int) -> tuple[int, int]:
                 comment=str(revisit.comment or "") if revisit else "",
                 channel=RatingChannel.HOTLINE if revisit else RatingChannel.DEFAULT,
                 real_name=bool(revisit) and not appeal.anonymous,
-                rater_id=appeal.submitted_by_id if revisit else None,
+                rater_id=appeal_rater_id(appeal) if revisit else None,
                 rater_name="" if appeal.anonymous or not revisit else (appeal.contact_name or ""),
                 finished_at=appeal.replied_at,
                 rated_at=now,

@@ -102,3 +102,15 @@ def test_the_pad_refuses_an_online_case_even_at_its_hall(make_case, county_hall,
     with pytest.raises(ApplicationError) as error:
         rating_submit(actor=clerk, case=online, level=4, channel="pad")
     assert error.value.code == "rating.not_at_window"
+
+
+def test_the_operator_who_registered_a_phone_appeal_cannot_rate_it(replied_appeal, dispatcher):
+    from yiwang.hotline.models import Appeal
+
+    Appeal.objects.filter(pk=replied_appeal.pk).update(channel=Appeal.Channel.PHONE, submitted_by=dispatcher)
+    replied_appeal.refresh_from_db()
+    with pytest.raises(ApplicationError) as error:
+        rating_submit(actor=dispatcher, appeal=replied_appeal, level=5, channel="online")
+    assert error.value.code == "rating.stranger"
+    rating = rating_submit(actor=dispatcher, appeal=replied_appeal, level=4, channel="hotline")
+    assert rating.rater_id is None and rating.rater_name == "王秀兰"
