@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.plan_list, name="plans"),
     path("plans/new/", views.plan_new, name="plan_new"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("plans/<int:pk>/tasks.xlsx", views.plan_tasks_xlsx, name="plan_tasks_xlsx"),
     path("plans/<int:pk>/publish/", views.plan_publish_view, name="plan_publish"),
     path("plans/<int:pk>/draw/", views.plan_draw_view, name="plan_draw"),
     path("plans/<int:pk>/publish-results/", views.plan_results_publish_view, name="plan_results_publish"),

@@ -127,6 +127,22 @@ def _managed_plan(request, pk: int) -> Plan:
     return plan
 
 
+@action_required(actions.READ, actions.PLAN)
+@require_GET
+def plan_tasks_xlsx(request, pk: int):
+    """The plan's task list as an Excel file (the plan's readers)."""
+    from django.http import HttpResponse
+
+    from yiwang.inspections.excel import plan_tasks_xlsx as build
+
+    plan = selectors.plan_get(request.scope, pk)
+    response = HttpResponse(
+        build(plan), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{plan.number}.xlsx"'
+    return response
+
+
 @action_required(actions.PLAN)
 @require_POST
 def plan_publish_view(request, pk: int):

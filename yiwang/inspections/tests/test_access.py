@@ -19,6 +19,7 @@ from yiwang.inspections.models import Inspector, Task
 
 ACCESS_ROUTES = {
     "inspections/plans/<int:pk>/": "the plan's departments (handlers, inspectors); leaders and supervisors of its county",
+    "inspections/plans/<int:pk>/tasks.xlsx": "as the plan page",
     "inspections/plans/<int:pk>/publish/": "handlers of the lead department",
     "inspections/plans/<int:pk>/draw/": "handlers of the lead department",
     "inspections/plans/<int:pk>/publish-results/": "handlers of the lead department",
@@ -90,6 +91,7 @@ def _requests(world):
     everyone = set(ROLES)
     return [
         ("GET", f"/inspections/plans/{plan.pk}/", None, readers),
+        ("GET", f"/inspections/plans/{plan.pk}/tasks.xlsx", None, readers),
         ("POST", f"/inspections/plans/{plan.pk}/publish/", None, lead),
         ("POST", f"/inspections/plans/{plan.pk}/draw/", {"reason": "复核"}, lead),
         ("POST", f"/inspections/plans/{plan.pk}/publish-results/", None, lead),

@@ -152,3 +152,16 @@ def test_an_inspector_cannot_maintain_the_roster(inspector):
         "/inspections/roster/", {"action": "item", "code": "X", "name": "X", "kind": "general", "legal_basis": "X"}
     )
     assert response.status_code == 403
+
+
+def test_it_exports_the_task_list_to_excel(drawn, client_b):
+    from yiwang.core.xlsx import read_workbook
+
+    response = client_b.get(f"/inspections/plans/{drawn.plan_id}/tasks.xlsx")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    import io
+
+    sheets = read_workbook(io.BytesIO(response.content))
+    rows = sheets["检查任务清单"]
+    assert rows[2][0] == "市场主体"
+    assert len([r for r in rows[3:] if r and r[0]]) == Task.objects.filter(draw=drawn).count()
