@@ -2,8 +2,9 @@
 
 - ``inspections.drawn`` — per current draw and risk class, by month of the draw, the plan's county and
   lead department, key = class: ``count`` entities drawn, ``pool`` entities in the pool, ``joint``
-  entities drawn by a joint plan (several departments). Coverage = count ÷ pool; joint share =
-  joint ÷ count.
+  entities drawn by a joint plan (several departments), ``rounds`` 1 when the class had entities in
+  the pool (one round of inspection of that class). Coverage = count ÷ pool; joint share =
+  joint ÷ count; rounds in a year against the frequency per class (county default).
 - ``inspections.results`` — recorded or published results, by month recorded, the task's town and
   lead department, key = result: ``count``, ``problems``.
 - ``inspections.published`` — published results, by month published, key = class: ``count``,
@@ -44,6 +45,7 @@ def draw_facts(draw: Draw, *, joint: bool | None = None) -> list[FactDelta]:
                 "count": int(draw.selected_counts.get(risk, 0)),
                 "pool": int(draw.pool_counts.get(risk, 0)),
                 "joint": int(draw.selected_counts.get(risk, 0)) if joint else 0,
+                "rounds": int(int(draw.pool_counts.get(risk, 0)) > 0),
             },
         )
         for risk in sorted(draw.pool_counts)
@@ -149,6 +151,6 @@ def rebuild_published(months: Months):
     return _grouped(qs, "published_at", "risk_class", months, on_time=Count("id", filter=Q(published_on_time=True)))
 
 
-register_metric(DRAWN, label="双随机抽取户数", fields=("pool", "joint"), rebuild=rebuild_drawn)
+register_metric(DRAWN, label="双随机抽取户数", fields=("pool", "joint", "rounds"), rebuild=rebuild_drawn)
 register_metric(RESULTS, label="抽查检查结果", fields=("problems",), rebuild=rebuild_results)
 register_metric(PUBLISHED, label="抽查结果公示", fields=("on_time",), rebuild=rebuild_published)

@@ -190,11 +190,30 @@ def settings_shown() -> dict:
     }
 
 
-def inspection_figures(*, region=None, months=None) -> dict:
-    """Coverage by class and by department, joint-inspection share and publication timeliness."""
+def inspection_figures(*, region=None, months=None, year: int | None = None) -> dict:
+    """Coverage by class and by department, joint-inspection share, publication timeliness, and the
+    rounds of inspection of each class in ``year`` (default this year) against the frequency per
+    class (plan 四(十七)1: frequency follows the risk class; county default numbers)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    year = year or timezone.localdate().year
+    frequency = conf("FREQUENCY_PER_YEAR")
+    rounds = {
+        row["key"]: row["rounds"]
+        for row in facts(DRAWN, region=region, months=(dt.date(year, 1, 1), dt.date(year, 12, 1)), group_by=("key",))
+    }
     by_class = []
     for row in facts(DRAWN, region=region, months=months, group_by=("key",)):
-        by_class.append({**row, "coverage": rate(row["count"], row["pool"])})
+        by_class.append(
+            {
+                **row,
+                "coverage": rate(row["count"], row["pool"]),
+                "year_rounds": rounds.get(row["key"], 0),
+                "frequency": frequency.get(row["key"]),
+            }
+        )
     departments = dict(Department.objects.values_list("pk", "short_name"))
     by_department = []
     for row in facts(DRAWN, region=region, months=months, group_by=("department",)):
@@ -221,6 +240,7 @@ def inspection_figures(*, region=None, months=None) -> dict:
         "on_time_share": rate(published["on_time"], published["count"]),
         "results": results["count"],
         "problems_share": rate(results["problems"], results["count"]),
+        "year": year,
         "months": [
             {**row, "on_time_rate": rate(row["on_time"], row["count"])}
             for row in facts(PUBLISHED, region=region, months=months, group_by=("month",))

@@ -81,4 +81,11 @@ def test_it_reports_coverage_joint_share_and_timeliness(activity, meixian, dept_
     assert figures["drawn"] == drawn
     assert figures["joint_share"] == pytest.approx(sum(activity.selected_counts.values()) / drawn)
     assert figures["published"] == 4 and figures["on_time_share"] == 0.5
+    # Two rounds of every class this year (two plans drawn), against 1, 1, 2, 4 a year (county default).
+    assert {r["key"]: (r["year_rounds"], r["frequency"]) for r in figures["by_class"]} == {
+        "A": (2, 1),
+        "B": (2, 1),
+        "C": (2, 2),
+        "D": (2, 4),
+    }
     assert figures["by_department"][0]["department"] == dept_b.pk
