@@ -28,7 +28,10 @@ def plans_visible(scope):
     return (
         Plan.objects.filter(_plan_q(scope))
         .select_related("lead_department", "region")
-        .annotate(n_departments=Count("departments", distinct=True), n_tasks=Count("tasks", distinct=True))
+        .annotate(
+            n_departments=Count("departments", distinct=True),
+            n_tasks=Count("tasks", filter=~Q(tasks__state=Task.State.CANCELLED), distinct=True),
+        )
         .order_by("-period_start", "-id")
     )
 

@@ -145,6 +145,11 @@ def test_it_refuses_a_second_draw_without_a_reason_and_records_one_with(drawn, h
     assert not drawn.is_current
     assert set(Task.objects.filter(draw=drawn).values_list("state", flat=True)) == {Task.State.CANCELLED}
     assert Draw.objects.filter(plan=plan).count() == 2
+    from yiwang.inspections.selectors import plans_visible
+    from yiwang.org.scoping import scope_for
+
+    listed = plans_visible(scope_for(handler_b)).get(pk=plan.pk)
+    assert listed.n_tasks == Task.objects.filter(draw=second).count()  # cancelled tasks are not counted
 
 
 def test_it_refuses_a_redraw_once_a_result_is_recorded(drawn, handler_b):
