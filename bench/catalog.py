@@ -165,6 +165,17 @@ def main() -> None:
         print(f"  set-up: migrate {migrated - started:.1f} s, build {built - migrated:.1f} s")
         print(f"  {'query':<28}{'hits':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}   {'API p50 ms':>10}")
         client = Client()
+
+        def raw_page():  # the yardstick: a count and a first page of the table in plain SQL, no search
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM catalog_serviceitem WHERE status = 'published'")
+                cursor.fetchone()
+                cursor.execute("SELECT id, code, name FROM catalog_serviceitem ORDER BY code LIMIT 20")
+                return cursor.fetchall()
+
+        raw_samples, _rows = timed(raw_page, args.runs)
+        raw_p50 = statistics.median(raw_samples)
+        print(f"  {'raw SQL count + first page':<28}{'':>7}{raw_p50:>9.1f}{percentile(raw_samples, 95):>9.1f}")
         for label, query in QUERIES:
             filters = {"level": "town"} if label.startswith("filter") else {}
 
@@ -182,6 +193,7 @@ def main() -> None:
             print(
                 f"  {title:<28}{hits:>7}{statistics.median(samples):>9.1f}"
                 f"{percentile(samples, 95):>9.1f}{max(samples):>9.1f}   {statistics.median(api_samples):>10.1f}"
+                f"   ×{statistics.median(samples) / raw_p50:.1f} raw"
             )
     finally:
         cleanup()

@@ -294,12 +294,30 @@ _VECTOR_UPDATE = (
 )
 
 
-def vector_write(items) -> None:
-    """Write ``search_vector`` of these saved items (PostgreSQL only; call in the publishing transaction).
+FTS_TABLE = "catalog_item_fts"  # SQLite: the same words in an FTS5 table (migration 0006)
+_FTS_MATCH = "catalog_serviceitem.id IN (SELECT rowid FROM catalog_item_fts WHERE catalog_item_fts MATCH %s)"
 
-    One ``UPDATE … FROM (VALUES …)`` per 500 items: a 5,000-item import made 5,000 round trips before.
+
+def text_index() -> str | None:
+    """Which text index this database searches: "postgresql" (tsvector + GIN), "sqlite" (FTS5), or
+    ``None`` for a SQLite built without FTS5 (then the substring search runs)."""
+    if connection.vendor == "postgresql":
+        return "postgresql"
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [FTS_TABLE])
+            return "sqlite" if cursor.fetchone() else None
+    return None
+
+
+def vector_write(items) -> None:
+    """Write the text index's words of these saved items (call in the publishing transaction).
+
+    PostgreSQL: one ``UPDATE … FROM (VALUES …)`` per 500 items (a 5,000-item import made 5,000 round
+    trips before). SQLite: the items' rows of the FTS5 table replaced.
     """
-    if connection.vendor != "postgresql":
+    index = text_index()
+    if index is None:
         return
     rows = [
         (*vector_sources(search_name=i.search_name, keywords=i.keywords, search_text=i.search_text), i.pk)
@@ -308,43 +326,83 @@ def vector_write(items) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), _VECTOR_BATCH):
             batch = rows[start : start + _VECTOR_BATCH]
+            if index == "sqlite":
+                ids = [row[3] for row in batch]
+                marks = ", ".join(["%s"] * len(ids))
+                cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", ids)  # noqa: S608 (placeholders)
+                cursor.executemany(
+                    f"INSERT INTO {FTS_TABLE} (rowid, name, keywords, body) VALUES (%s, %s, %s, %s)",  # noqa: S608
+                    [(pk, name, keywords, body) for name, keywords, body, pk in batch],
+                )
+                continue
             values = ", ".join(["(%s::text, %s::text, %s::text, %s::bigint)"] * len(batch))
             sql = _VECTOR_UPDATE.format(values=values)  # placeholders only: the values go as parameters
             cursor.execute(sql, [value for row in batch for value in row])
 
 
-def _quote(word: str) -> str:
+def _quote(word: str, index: str = "postgresql") -> str:
+    if index == "sqlite":
+        return '"' + word.replace('"', '""') + '"'
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _term_query(term: str) -> str:
-    """One term as a tsquery: any of its variants, each variant all of its words."""
+_AND = {"postgresql": " & ", "sqlite": " AND "}
+_OR = {"postgresql": " | ", "sqlite": " OR "}
+
+
+def _term_query(term: str, index: str = "postgresql") -> str:
+    """One term as a text query (a tsquery, or an FTS5 query): any of its variants, each variant all
+    of its words."""
     alternatives = []
     for variant in term_variants(term):
         words = segment(variant, for_search=False)
         if words:
-            alternatives.append("(" + " & ".join(_quote(w) for w in dict.fromkeys(words)) + ")")
-    return "(" + " | ".join(alternatives) + ")" if alternatives else ""
+            alternatives.append("(" + _AND[index].join(_quote(w, index) for w in dict.fromkeys(words)) + ")")
+    return "(" + _OR[index].join(alternatives) + ")" if alternatives else ""
 
 
-def _pg_ranked(queryset: QuerySet, terms: list[str], *, require_all: bool) -> QuerySet:
-    parts = [q for q in (_term_query(t) for t in terms) if q]
+def _matching(queryset: QuerySet, query: str, index: str, *, ranked: bool = False) -> QuerySet:
+    """``queryset`` narrowed to the items matching the text query, with ``search_rank`` if asked."""
+    if index == "sqlite":
+        # The FTS5 query runs once, as a subquery; ``_index_ranked`` ranks the hits on their name and
+        # keyword columns (a join to the FTS table for bm25 made SQLite run the match once per item).
+        return queryset.extra(  # noqa: S610 (fixed SQL; the query is a parameter)
+            where=[_FTS_MATCH],
+            params=[query],
+        )
+    return queryset.extra(  # noqa: S610 (fixed SQL; the query is a parameter)
+        where=["catalog_serviceitem.search_vector @@ to_tsquery('simple', %s)"],
+        params=[query],
+        # Ranked on the name and keyword words only (``search_head``, weights A and B, a column the
+        # database derives from ``search_vector``): ranking the full vectors of thousands of hits
+        # unpacks each of them. Hits only in the rest of the text rank equal, by level and code.
+        select={"search_rank": "coalesce(ts_rank(catalog_serviceitem.search_head, to_tsquery('simple', %s)), 0)"}
+        if ranked
+        else None,
+        select_params=[query] if ranked else None,
+    )
+
+
+def _index_ranked(queryset: QuerySet, terms: list[str], *, require_all: bool, index: str) -> QuerySet:
+    parts = [q for q in (_term_query(t, index) for t in terms) if q]
     if not parts:
         return queryset.none()
-    tsquery = (" & " if require_all else " | ").join(parts)
-    return (
-        queryset.extra(
-            where=["catalog_serviceitem.search_vector @@ to_tsquery('simple', %s)"],
-            params=[tsquery],
-            # Ranked on the name and keyword words only (``search_head``, weights A and B, a column the
-            # database derives from ``search_vector``): ranking the full vectors of thousands of hits
-            # unpacks each of them. Hits only in the rest of the text rank equal, by level and code.
-            select={"search_rank": "coalesce(ts_rank(catalog_serviceitem.search_head, to_tsquery('simple', %s)), 0)"},
-            select_params=[tsquery],
-        )
-        .annotate(search_level=_LEVEL_ORDER)
-        .order_by("-search_rank", "search_level", "code")
-    )
+    query = (_AND if require_all else _OR)[index].join(parts)
+    found = _matching(queryset, query, index, ranked=index == "postgresql")
+    if index == "sqlite":
+        # Like PostgreSQL's rank on the name and keyword words: where the terms occur in those two short
+        # columns (a substring test on them only; the long text is matched by the index).
+        score = Value(0)
+        for term in terms:
+            variants = term_variants(term)
+            score = (
+                score
+                + _flag(_hit("search_name", [term]), 100)
+                + _flag(_hit("search_name", variants), 40)
+                + _flag(_hit("keywords", variants), 20)
+            )
+        found = found.annotate(search_rank=score)
+    return found.annotate(search_level=_LEVEL_ORDER).order_by("-search_rank", "search_level", "code")
 
 
 @contextmanager
@@ -368,19 +426,16 @@ def text_index_scans(active: bool = True):
             cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
 
 
-def _pg_known_words(queryset: QuerySet, words: list[str]) -> list[str]:
+def _known_words(queryset: QuerySet, words: list[str], index: str) -> list[str]:
     """The words that occur (themselves or a synonym) in at least one item of ``queryset``, asked in
     one query."""
-    words = [w for w in words if _term_query(w)]
+    words = [w for w in words if _term_query(w, index)]
     if not words:
         return []
     parts, params = [], []
     for word in words:
         sql, word_params = (
-            queryset.order_by()
-            .extra(where=["catalog_serviceitem.search_vector @@ to_tsquery('simple', %s)"], params=[_term_query(word)])
-            .values("pk")[:1]
-            .query.sql_with_params()
+            _matching(queryset.order_by(), _term_query(word, index), index).values("pk")[:1].query.sql_with_params()
         )
         parts.append(f"EXISTS({sql})")
         params += word_params
@@ -390,20 +445,15 @@ def _pg_known_words(queryset: QuerySet, words: list[str]) -> list[str]:
     return [word for word, flag in zip(words, flags, strict=True) if flag]
 
 
-def _pg_rank_and_filter(queryset: QuerySet, terms: list[str]) -> SearchOutcome:
-    with text_index_scans():
-        return _pg_search(queryset, terms)
-
-
-def _pg_search(queryset: QuerySet, terms: list[str]) -> SearchOutcome:
-    found = _pg_ranked(queryset, terms, require_all=True)
+def _index_search(queryset: QuerySet, terms: list[str], index: str) -> SearchOutcome:
+    found = _index_ranked(queryset, terms, require_all=True, index=index)
     count = found.count()
     if count:
         return SearchOutcome(found, terms, count=count)
     # Nothing has every term: the words of each term that the catalog knows, covering at least half
     # of the term (a word the catalog barely knows says nothing).
     words_of = {t: [w for w in dict.fromkeys(segment(t, for_search=False)) if len(w) > 1] for t in terms}
-    known_words = set(_pg_known_words(queryset, list(dict.fromkeys(w for ws in words_of.values() for w in ws))))
+    known_words = set(_known_words(queryset, list(dict.fromkeys(w for ws in words_of.values() for w in ws)), index))
     pieces: list[str] = []
     for term in terms:
         known = [w for w in words_of[term] if w in known_words]
@@ -413,7 +463,7 @@ def _pg_search(queryset: QuerySet, terms: list[str]) -> SearchOutcome:
     if not pieces:
         return SearchOutcome(queryset.none(), terms, fuzzy=True, count=0)
     for require_all in (True, False):
-        found = _pg_ranked(queryset, pieces, require_all=require_all)
+        found = _index_ranked(queryset, pieces, require_all=require_all, index=index)
         count = found.count()
         if count:
             return SearchOutcome(found, pieces, fuzzy=True, count=count)
@@ -425,8 +475,11 @@ def rank_and_filter(queryset: QuerySet, query: str) -> SearchOutcome:
     terms = query_terms(query)
     if not terms:
         return SearchOutcome(queryset, terms, count=queryset.count())
-    if connection.vendor == "postgresql":
-        return _pg_rank_and_filter(queryset, terms)
+    index = text_index()
+    if index is not None:
+        with text_index_scans():
+            return _index_search(queryset, terms, index)
+    # A SQLite without FTS5: normalised substrings.
     found = _ranked(queryset, terms, require_all=True)
     count = found.count()
     if count:
