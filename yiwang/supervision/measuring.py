@@ -139,20 +139,27 @@ class Measured:
     drill: str
 
 
-def measure(name: str, *, months: tuple[dt.date, dt.date], region=None) -> Measured | None:
+def metric_rows(metric: str, *, months, region, snapshot: bool, cache: dict | None = None) -> Rows:
+    """A metric's facts by month and key for the period (``facts`` reads folded and pending facts).
+    With ``cache``, each metric is read once however many sub-measures use it."""
+    token = (metric, snapshot)
+    if cache is not None and token in cache:
+        return cache[token]
+    rows = facts(metric, months=None if snapshot else months, region=region, group_by=("month", "key"))
+    if cache is not None:
+        cache[token] = rows
+    return rows
+
+
+def measure(name: str, *, months: tuple[dt.date, dt.date], region=None, cache: dict | None = None) -> Measured | None:
     """The value of a measurement over ``months`` and its monthly trend; None when the module whose
     metric it reads is not installed (the sub-measure is then entered by hand)."""
     spec = MEASUREMENTS.get(name)
     if spec is None or not spec.available:
         return None
-    group = ("month", "key") if spec.by_key else ("month",)
-    rows = facts(
-        spec.metric,
-        months=None if spec.snapshot else months,
-        region=region,
-        key=list(spec.keys) if spec.keys else None,
-        group_by=group,
-    )
+    rows = metric_rows(spec.metric, months=months, region=region, snapshot=spec.snapshot, cache=cache)
+    if spec.keys is not None:
+        rows = [row for row in rows if row["key"] in spec.keys]
     by_month: dict[dt.date, Rows] = defaultdict(list)
     for row in rows:
         by_month[row["month"]].append(row)

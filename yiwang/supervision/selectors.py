@@ -205,8 +205,9 @@ def measure_rows(*, months: tuple[dt.date, dt.date], region=None, measures=None)
     ).order_by("month"):
         entered.setdefault(value.measure_id, []).append(value)
     rows = []
+    cache: dict = {}  # each metric read once
     for m in measures:
-        measured = measure(m.metric, months=months, region=region) if m.metric else None
+        measured = measure(m.metric, months=months, region=region, cache=cache) if m.metric else None
         if measured is not None:
             value, source, source_text, trend, evidence, drill = (
                 measured.value,

@@ -65,7 +65,11 @@ def milestones_escalate(*, now: dt.datetime | None = None) -> dict:
     )
     for pk in list(candidates):
         with transaction.atomic():
-            milestone = Milestone.objects.select_for_update().select_related("task__area", "task__region").get(pk=pk)
+            milestone = (
+                Milestone.objects.select_for_update(of=("self",))
+                .select_related("task__area", "task__region")
+                .get(pk=pk)
+            )
             if milestone.escalated or milestone.state != Milestone.State.OPEN:
                 continue
             if count_workdays(milestone.due_on, today) < after:

@@ -47,6 +47,16 @@ def seeded(plan_text, office, county_leader, county, approval):
                 resolved=40 + back,
                 satisfied=45 - back,
             )
+    from yiwang.supervision.models import SubMeasure
+    from yiwang.supervision.services.indicators import indicator_value_enter
+
+    indicator_value_enter(
+        measure=SubMeasure.objects.get(code="ip-patents-per-10k"),
+        month=today,
+        value="2.4",
+        evidence="宝鸡市知识产权局统计公报",
+        actor=office,
+    )
     task = PlanTask.objects.get(plan=plan, part=4, area__no=1, no=1)
     milestone_create(
         task=task,
@@ -71,6 +81,9 @@ def test_the_leader_reads_the_dashboard_and_drills_down(chromium, live_server, s
     page.goto(f"{live_server.url}/supervision/dashboard/")
     page.wait_for_selector("body[data-charts-ready='1']")
     page.wait_for_selector("#area-1 canvas")
+    path = screenshot_dir / "supervision-dashboard.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 20_000
     areas = page.locator("[data-testid=areas] tbody tr")
     assert areas.count() == 18
     first = areas.nth(0).inner_text()
@@ -78,9 +91,6 @@ def test_the_leader_reads_the_dashboard_and_drills_down(chromium, live_server, s
     assert "一表填报上线试运行" in page.locator("[data-testid=overdue]").inner_text()
     assert page.locator("[data-testid=worst] li").count() == 5
     assert "前沿距离" in page.locator("[data-testid=method]").inner_text()
-    path = screenshot_dir / "supervision-dashboard.png"
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 20_000
     assert axe(page) == []
     page.get_by_role("link", name="企业开办时间").first.click()
     page.wait_for_selector("[data-testid=drill]")
