@@ -112,6 +112,20 @@ def _out(licence: Licence) -> LicenceOut:
     )
 
 
+class LicenceTypeOut(Schema):
+    code: str
+    name: str
+    validity_years: int | None
+    fields_schema: list[dict]
+    item_codes: list[str]
+
+
+@router.get("/types", response=list[LicenceTypeOut], auth=None)
+def list_types(request):
+    """Public: the active licence types, their fields and the items whose approval issues them."""
+    return list(LicenceType.objects.filter(is_active=True).order_by("code"))
+
+
 @router.get("/verify/{number}", response=VerificationOut, auth=None)
 def verify(request, number: str, c: str | None = None):
     """Public verification of a licence number (and optionally the QR check code ``c``)."""

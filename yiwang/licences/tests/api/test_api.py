@@ -80,3 +80,9 @@ def test_a_document_verifies_and_an_edited_copy_does_not(person_licence, citizen
     assert check(forged)["verdict"] == "tampered"
     # Another holder's licence document is not handed out.
     assert _client(citizen).get("/api/licences/mine/NOPE/document").status_code == 404
+
+
+def test_the_types_are_public(business_type, food_type):
+    body = Client().get("/api/licences/types").json()
+    assert [t["code"] for t in body] == ["spjy", "yyzz"]
+    assert body[1]["item_codes"] == ["610326-XK-001"] and body[0]["validity_years"] == 5

@@ -107,3 +107,26 @@ def test_a_denial_issues_nothing(food_licence_type, review_case, handler_a):
     case = complete_steps(review_case, handler_a)
     case_services.case_decide(case=case, actor=handler_a, outcome="denied", reasons="经营场所不符合要求")
     assert not Licence.objects.exists()
+
+
+def test_a_licence_past_its_last_day_is_not_used_even_before_the_sweep(
+    held_business_licence, citizen, person, food_item
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from yiwang.licences.signing import canonical_bytes, canonical_dict, sm2_sign
+
+    # Re-sign with a past last day so the signature is genuine and only the date disqualifies it.
+    licence = Licence.objects.select_related("licence_type", "department", "key").get(pk=held_business_licence.pk)
+    licence.issued_on = timezone.localdate() - dt.timedelta(days=800)
+    licence.valid_until = timezone.localdate() - dt.timedelta(days=1)
+    key = licence.key
+    licence.signature = sm2_sign(
+        private_key=key.private_key, public_key=key.public_key, data=canonical_bytes(canonical_dict(licence))
+    )
+    licence.save()
+    case = case_services.case_submit(actor=citizen, applicant=person, item=food_item, form_data=FORM)
+    assert case.materials.get(code="M02").status == MaterialStatus.MISSING
+    assert not LicenceUse.objects.exists()
