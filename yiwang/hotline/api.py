@@ -534,6 +534,14 @@ def decide_extension(request, payload: DecisionIn, extension_id: int = Path(...,
     return _extension_out(row)
 
 
+@router.post("/extensions/{extension_id}/withdrawal", response=ExtensionOut)
+def withdraw_extension(request, payload: ReasonIn, extension_id: int = Path(..., ge=1, le=MAX_ID)):  # noqa: B008
+    extension = get_object_or_404(ExtensionRequest, pk=extension_id)
+    _get_for(request, extension.appeal.code, "appeal.request_extension")
+    row = services.appeal_extension_withdraw(extension=extension, reason=payload.reason, actor=request.user)
+    return _extension_out(row)
+
+
 @router.post("/appeals/{code}/reply", response=AppealOut)
 @idempotent
 def reply_appeal(request, code: str, payload: ReplyIn):

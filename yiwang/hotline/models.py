@@ -349,6 +349,7 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", _("待审核")
         APPROVED = "approved", _("已同意")
         REJECTED = "rejected", _("已驳回")
+        WITHDRAWN = "withdrawn", _("已撤回")
 
     appeal = models.ForeignKey(Appeal, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="extensions")
     region = models.ForeignKey("org.Region", verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+")
@@ -494,6 +495,7 @@ class AppealEvent(models.Model):
         EXTENSION_REQUESTED = "extension_requested", _("申请延期")
         EXTENSION_APPROVED = "extension_approved", _("同意延期")
         EXTENSION_REJECTED = "extension_rejected", _("驳回延期")
+        EXTENSION_WITHDRAWN = "extension_withdrawn", _("撤回延期")
         OPINION = "opinion", _("协办意见")
         REPLIED = "replied", _("答复")
         REVISITED = "revisited", _("回访")

@@ -161,9 +161,10 @@ def appeal_allowed_actions(*, user, appeal: Appeal) -> set[str]:
     if appeal.state in EXTENSION_STATES:
         if can("appeal.reply"):
             actions.add("reply")
+        pending = appeal.extensions.filter(state="pending").exists()
         if can("appeal.request_extension"):
-            actions.add("extend")
-        if can("appeal.approve_extension") and appeal.extensions.filter(state="pending").exists():
+            actions.add("withdraw_extension" if pending else "extend")
+        if can("appeal.approve_extension") and pending:
             actions.add("decide_extension")
     if can_transition(appeal, State.REVISITED) and can("appeal.revisit"):
         actions.add("revisit")

@@ -319,6 +319,7 @@ def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
             "decide_return": bound.get("decide_return") or forms.DecideReturnForm(initial={"approve": "1"}),
             "extend": bound.get("extend") or forms.ExtensionForm(initial={"days": 3}),
             "decide_extension": bound.get("decide_extension") or forms.DecideExtensionForm(initial={"approve": "1"}),
+            "withdraw_extension": bound.get("withdraw_extension") or forms.ReasonForm(),
             "reply": bound.get("reply") or forms.ReplyForm(),
             "revisit": bound.get("revisit") or forms.RevisitForm(),
             "merge": bound.get("merge") or forms.MergeForm(),
@@ -353,6 +354,7 @@ def _run_action(request, appeal: Appeal, action: str):
         "decide_return": forms.DecideReturnForm,
         "extend": forms.ExtensionForm,
         "decide_extension": forms.DecideExtensionForm,
+        "withdraw_extension": forms.ReasonForm,
         "reply": forms.ReplyForm,
         "revisit": forms.RevisitForm,
         "merge": forms.MergeForm,
@@ -402,6 +404,12 @@ def _run_action(request, appeal: Appeal, action: str):
                 extension=row, approve=data["approve"], days=data["days"], note=data["note"], actor=user
             )
             return form, _("已审核延期申请。")
+        if action == "withdraw_extension":
+            row = selectors.appeal_pending_extension(appeal)
+            if row is None:
+                raise ApplicationError("appeal.extension_decided", "没有待审核的延期申请", status=409)
+            services.appeal_extension_withdraw(extension=row, reason=data["reason"], actor=user)
+            return form, _("已撤回延期申请。")
         if action == "reply":
             services.appeal_reply(appeal=appeal, content=data["content"], result=data["result"], actor=user)
             return form, _("已答复，等待回访。")
@@ -446,6 +454,7 @@ ACTIONS = {
     "decide_return": "appeal.approve_return",
     "extend": "appeal.request_extension",
     "decide_extension": "appeal.approve_extension",
+    "withdraw_extension": "appeal.request_extension",
     "reply": "appeal.reply",
     "revisit": "appeal.revisit",
     "merge": "appeal.dispatch",

@@ -61,6 +61,7 @@ from yiwang.hotline.services.replies import (  # noqa: F401
     appeal_add_opinion,
     appeal_extension_decide,
     appeal_extension_request,
+    appeal_extension_withdraw,
     appeal_merge,
     appeal_reply,
     appeal_revisit,

@@ -163,6 +163,35 @@ def appeal_extension_decide(
     return request
 
 
+def appeal_extension_withdraw(*, extension: ExtensionRequest, reason: str, actor) -> ExtensionRequest:
+    """The lead department withdraws its pending extension request, saying why (e.g. the matter was
+    solved in time). A pending request is always decided or withdrawn — never dropped silently."""
+    reason = text_check((reason or "").strip(), "NOTE", field="reason", label="撤回理由")
+    if len(reason) < 5:
+        raise _error("appeal.extension_withdraw_reason_required", "请填写撤回理由（至少 5 个字）", field="reason")
+    with transaction.atomic():
+        request = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
+        appeal = _locked(request.appeal)
+        _require_lead(actor, appeal, "appeal.request_extension")
+        if request.state != ExtensionRequest.State.PENDING:
+            raise _error("appeal.extension_decided", "该延期申请已审核或已撤回", status=409)
+        request.state = ExtensionRequest.State.WITHDRAWN
+        request.decided_by = actor
+        request.decided_at = timezone.now()
+        request.decision_note = f"撤回理由：{reason}"[:500]
+        request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+        _event(appeal, Kind.EXTENSION_WITHDRAWN, actor=actor, department=appeal.lead_department, note=reason)
+        audit_record(
+            actor=actor,
+            action="hotline.appeal_extension_withdrawn",
+            obj=appeal,
+            before={"extension_request": request.pk, "state": ExtensionRequest.State.PENDING},
+            after={"extension_request": request.pk, "state": request.state, "reason": reason},
+            region_code=_region_code(appeal),
+        )
+    return request
+
+
 def appeal_reply(*, appeal: Appeal, content: str, actor, result: str = Reply.Result.RESOLVED) -> Reply:
     """答复 by the lead department (首接负责): needs content; stops the reply clock and records
     whether it was on time. Every citizen whose appeal was merged into this one gets the reply."""
@@ -178,6 +207,12 @@ def appeal_reply(*, appeal: Appeal, content: str, actor, result: str = Reply.Res
         appeal = _locked(appeal)
         _require_lead(actor, appeal, "appeal.reply")
         check_transition(appeal, State.REPLIED)
+        if appeal.extensions.filter(state=ExtensionRequest.State.PENDING).exists():
+            raise _error(
+                "appeal.extension_pending_reply",
+                "该诉求有待审核的延期申请：请等待 12345 审核，或先撤回延期申请并说明理由，再答复",
+                status=409,
+            )
         now = timezone.now()
         on_time = deadlines.within(deadlines.reply_deadline(appeal, now), now)
         reply = Reply.objects.create(
@@ -194,9 +229,6 @@ def appeal_reply(*, appeal: Appeal, content: str, actor, result: str = Reply.Res
         measures.on_appeal_replied(reply)
         _stop(appeal.handling_clock, actor)
         appeal.replied_at = now
-        appeal.extensions.filter(state=ExtensionRequest.State.PENDING).update(
-            state=ExtensionRequest.State.REJECTED, decided_at=now, decision_note="已答复，延期申请自动终止"
-        )
         before = _move(
             appeal,
             State.REPLIED,

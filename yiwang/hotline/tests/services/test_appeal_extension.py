@@ -86,3 +86,55 @@ def test_it_needs_a_note_to_reject(signed_off, handler_a, operator):
     assert request.state == ExtensionRequest.State.REJECTED
     signed_off.refresh_from_db()
     assert signed_off.handling_clock.days == 5
+
+
+# --- a pending request is decided or withdrawn, never dropped by the reply ------------------------
+
+REPLY = "已安排施工队对坑洼路段进行修补，预计本周内完工，请群众注意绕行。"
+
+
+def test_a_reply_waits_for_the_pending_extension(signed_off, handler_a):
+    request = services.appeal_extension_request(appeal=signed_off, days=3, reason=REASON, actor=handler_a)
+    with pytest.raises(ApplicationError) as error:
+        services.appeal_reply(appeal=signed_off, content=REPLY, actor=handler_a)
+
+    assert error.value.code == "appeal.extension_pending_reply"
+    request.refresh_from_db()
+    assert request.state == ExtensionRequest.State.PENDING
+    signed_off.refresh_from_db()
+    assert signed_off.state == "signed_off"
+
+
+def test_the_department_withdraws_with_a_reason_then_replies(signed_off, handler_a):
+    from yiwang.core.models import AuditEvent
+
+    request = services.appeal_extension_request(appeal=signed_off, days=3, reason=REASON, actor=handler_a)
+    with pytest.raises(ApplicationError) as error:
+        services.appeal_extension_withdraw(extension=request, reason="", actor=handler_a)
+    assert error.value.code == "appeal.extension_withdraw_reason_required"
+
+    request = services.appeal_extension_withdraw(
+        extension=request, reason="施工队已提前到位，按期完成", actor=handler_a
+    )
+
+    assert request.state == ExtensionRequest.State.WITHDRAWN
+    assert request.decided_by == handler_a
+    assert "施工队已提前到位" in request.decision_note
+    assert signed_off.events.filter(kind="extension_withdrawn").exists()
+    assert AuditEvent.objects.filter(action="hotline.appeal_extension_withdrawn").exists()
+    services.appeal_reply(appeal=signed_off, content=REPLY, actor=handler_a)
+    signed_off.refresh_from_db()
+    assert signed_off.state == "replied"
+    request.refresh_from_db()
+    assert request.state == ExtensionRequest.State.WITHDRAWN
+
+
+def test_only_the_lead_department_withdraws_and_only_once(signed_off, handler_a, handler_b, operator):
+    request = services.appeal_extension_request(appeal=signed_off, days=3, reason=REASON, actor=handler_a)
+    with pytest.raises(ApplicationError) as error:
+        services.appeal_extension_withdraw(extension=request, reason="与本部门无关的撤回", actor=handler_b)
+    assert error.value.code == "appeal.forbidden"
+    services.appeal_extension_decide(extension=request, approve=False, note="时限充足，请按期办结", actor=operator)
+    with pytest.raises(ApplicationError) as error:
+        services.appeal_extension_withdraw(extension=request, reason="已经不需要延期了", actor=handler_a)
+    assert error.value.code == "appeal.extension_decided"

@@ -131,3 +131,12 @@ def test_open311_requests_by_ids_count_per_address(client, settings, replied):
         assert client.get(url, {"service_request_id": replied.code}).status_code == 200
     assert client.get(url, {"service_request_id": replied.code}).status_code == 429
     assert client.get(url, {"service_request_id": replied.code}, REMOTE_ADDR="198.51.100.4").status_code == 200
+
+
+def test_the_revisit_is_shown_as_done_by_the_12345_centre(client, replied, operator, dept_a):
+    services.appeal_revisit(appeal=replied, resolved=True, satisfaction=5, actor=operator)
+    html = client.get(TRACK, {"code": replied.code}).content.decode()
+    timeline = html[html.index("办理过程") :]
+    revisit_row = next(line for line in timeline.splitlines() if "回访" in line)
+    assert "12345热线中心" in revisit_row
+    assert dept_a.name not in revisit_row
