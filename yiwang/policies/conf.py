@@ -7,8 +7,6 @@ The plan (五(三)) asks for precise pushes but gives no numbers; everything her
 from yiwang.core.conf import app_settings
 
 DEFAULTS = {
-    # 县级默认值: entities read per batch when a published policy is matched against every entity.
-    "MATCH_BATCH": 5000,
     # 县级默认值: a policy page lists at most this many matched entities (the rest by Excel export).
     "MATCH_PAGE_SIZE": 200,
     # 县级默认值: the 免申即享 list an officer confirms in one go is at most this long.

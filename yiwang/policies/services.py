@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from yiwang.core.audit import AuditEntry, audit_record, audit_record_many, snapshot
@@ -259,10 +259,9 @@ def _region_filter(policy: Policy) -> Q:
     return Q(region__path__startswith=policy.region.path)
 
 
-def policy_eligible_ids(policy: Policy, *, today: dt.date) -> set[int]:
-    """The ids of every entity the policy's rule matches: one query."""
-    qs = entities_for_rules(Entity.objects.all()).filter(rules_q(policy.rules, today=today) & _region_filter(policy))
-    return set(qs.values_list("pk", flat=True).iterator(chunk_size=policies_setting("MATCH_BATCH")))
+def policy_eligible_entities(policy: Policy, *, today: dt.date):
+    """Every entity the policy's rule matches, as one queryset (never loaded whole into Python)."""
+    return entities_for_rules(Entity.objects.all()).filter(rules_q(policy.rules, today=today) & _region_filter(policy))
 
 
 def policy_match(*, policy: Policy, today: dt.date | None = None) -> MatchReport:
@@ -271,7 +270,8 @@ def policy_match(*, policy: Policy, today: dt.date | None = None) -> MatchReport
     New eligible entities get a match and one push to their contacts; matches of entities no longer
     eligible are marked ``eligible=False`` (kept with their applications and grants); an entity
     eligible again is re-marked, never pushed again. The policy row is locked for the run, so one
-    policy is matched by one run at a time. Audited once per run with the counts.
+    policy is matched by one run at a time. The new matches are written by one INSERT … SELECT over
+    the rule's filter, so the eligible ids never travel through Python. Audited once per run with the counts.
     """
     today = today or timezone.localdate()
     report = MatchReport(policy_id=policy.pk)
@@ -279,71 +279,84 @@ def policy_match(*, policy: Policy, today: dt.date | None = None) -> MatchReport
         policy = _locked(policy)
         if policy.state != PolicyState.PUBLISHED:
             return report
-        eligible = policy_eligible_ids(policy, today=today)
-        existing = dict(PolicyMatch.objects.filter(policy=policy).values_list("entity_id", "eligible"))
-        new_ids = sorted(eligible - existing.keys())
-        back = [e for e, ok in existing.items() if not ok and e in eligible]
-        gone = [e for e, ok in existing.items() if ok and e not in eligible]
-        report.matched, report.created, report.reactivated, report.dropped = (
-            len(eligible),
-            len(new_ids),
-            len(back),
-            len(gone),
-        )
+        eligible = policy_eligible_entities(policy, today=today)
+        eligible_ids = eligible.values("pk")
+        report.matched = eligible.count()
         now = timezone.now()
-        for changed, flag in ((back, True), (gone, False)):
+        for rows, flag in (
+            (PolicyMatch.objects.filter(policy=policy, eligible=False, entity_id__in=eligible_ids), True),
+            (PolicyMatch.objects.filter(policy=policy, eligible=True).exclude(entity_id__in=eligible_ids), False),
+        ):
+            changed = list(rows.select_for_update())
             if not changed:
                 continue
-            rows = list(PolicyMatch.objects.select_for_update().filter(policy=policy, entity_id__in=changed))
-            before = [f for m in rows for f in measures.match_facts(m, policy)]
-            PolicyMatch.objects.filter(pk__in=[m.pk for m in rows]).update(eligible=flag)
-            for m in rows:
+            before = [f for m in changed for f in measures.match_facts(m, policy)]
+            PolicyMatch.objects.filter(pk__in=[m.pk for m in changed]).update(eligible=flag)
+            for m in changed:
                 m.eligible = flag
-            measures_apply(before=before, after=[f for m in rows for f in measures.match_facts(m, policy)])
-        report.notified = _create_matches(policy, new_ids, now)
+            measures_apply(before=before, after=[f for m in changed for f in measures.match_facts(m, policy)])
+            if flag:
+                report.reactivated = len(changed)
+            else:
+                report.dropped = len(changed)
+        new = eligible.exclude(pk__in=PolicyMatch.objects.filter(policy=policy).values("entity_id"))
+        report.created = _insert_matches(policy, new, now)
+        report.notified = _push_new_matches(policy, now) if report.created else 0
         policy.matched_at = now
         policy.save(update_fields=["matched_at"])
         audit_record(actor=None, action="policy.matched", obj=policy, details=report.as_dict())
     return report
 
 
-def _create_matches(policy: Policy, entity_ids: list[int], now: dt.datetime) -> int:
-    """Insert matches for ``entity_ids`` in batches, count them, push the ones with contacts."""
-    batch = policies_setting("MATCH_BATCH")
-    notified = 0
-    per_region: Counter = Counter()
-    for start in range(0, len(entity_ids), batch):
-        chunk = entity_ids[start : start + batch]
-        rows = Entity.objects.filter(pk__in=chunk).values_list("pk", "region_id", "town_id", "uscc", "name")
-        info = {pk: (town_id or region_id, uscc, name) for pk, region_id, town_id, uscc, name in rows}
-        matches = [
-            PolicyMatch(policy=policy, entity_id=pk, region_id=info[pk][0], matched_at=now, eligible=True)
-            for pk in chunk
-        ]
-        PolicyMatch.objects.bulk_create(matches, batch_size=1000)
-        per_region.update(m.region_id for m in matches)
-        contacts = entity_contacts(uscc for _, uscc, _ in info.values())
-        if contacts:
-            pushed = []
-            by_entity = {m.entity_id: m for m in matches}
-            for pk, (_, uscc, name) in info.items():
-                if uscc in contacts and _push(policy, by_entity[pk], name, contacts[uscc]):
-                    pushed.append(pk)
-            if pushed:
-                PolicyMatch.objects.filter(policy=policy, entity_id__in=pushed).update(notified_at=now)
-                notified += len(pushed)
-                _count_notified(policy, [info[pk][0] for pk in pushed], now)
-    for region_id, n in per_region.items():
-        measure_add(
-            metric=measures.REACH,
-            on=now,
-            region=region_id,
-            department=policy.department_id,
-            key=str(policy.pk),
-            count=n,
-            eligible=n,
+def _insert_matches(policy: Policy, entities, now: dt.datetime) -> int:
+    """INSERT … SELECT the matches of ``entities`` (a queryset) and count them in the roll-ups by region."""
+    from django.db import connection
+    from django.db.models.functions import Coalesce
+
+    select = entities.annotate(match_region=Coalesce("town_id", "region_id")).values_list("pk", "match_region")
+    sql, params = select.query.sql_with_params()
+    table = PolicyMatch._meta.db_table
+    moment = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (entity_id, region_id, policy_id, matched_at, eligible, application) "  # noqa: S608
+            f"SELECT sub.*, %s, %s, %s, '{{}}' FROM ({sql}) sub",
+            (policy.pk, moment, True, *params),
         )
-    return notified
+        created = cursor.rowcount
+    if created:
+        new = PolicyMatch.objects.filter(policy=policy, matched_at=now)
+        for row in new.values("region_id").annotate(n=Count("pk")).order_by():
+            measure_add(
+                metric=measures.REACH,
+                on=now,
+                region=row["region_id"],
+                department=policy.department_id,
+                key=str(policy.pk),
+                count=row["n"],
+                eligible=row["n"],
+            )
+    return created
+
+
+def _push_new_matches(policy: Policy, now: dt.datetime) -> int:
+    """Push the matches just made whose entity has a registered contact (an account); once each."""
+    from yiwang.org.models import User
+
+    usccs = set(User.objects.filter(is_active=True).exclude(uscc="").values_list("uscc", flat=True))
+    if not usccs:
+        return 0
+    fresh = list(
+        PolicyMatch.objects.filter(policy=policy, matched_at=now, entity__uscc__in=usccs).select_related("entity")
+    )
+    contacts = entity_contacts(m.entity.uscc for m in fresh)
+    pushed = [
+        m for m in fresh if m.entity.uscc in contacts and _push(policy, m, m.entity.name, contacts[m.entity.uscc])
+    ]
+    if pushed:
+        PolicyMatch.objects.filter(pk__in=[m.pk for m in pushed]).update(notified_at=now)
+        _count_notified(policy, [m.region_id for m in pushed], now)
+    return len(pushed)
 
 
 def _count_notified(policy: Policy, region_ids: list[int], now: dt.datetime) -> None:
