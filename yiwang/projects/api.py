@@ -138,6 +138,51 @@ def project_detail(request, pk: int):
     return _project_out(project)
 
 
+class ProjectIn(Schema):
+    code: str = Field(..., max_length=32, description="投资项目统一代码")
+    name: str = Field(..., max_length=200)
+    category: str = Field(..., description="government / social / low_risk")
+    builder_name: str = Field(..., max_length=200)
+    builder_uscc: str = Field(..., max_length=18)
+    region_code: str = Field(..., max_length=12, description="所属区县")
+    town_code: str = Field("", max_length=12)
+    area: str = Field("", max_length=64, description="所在园区（区域评估按园区共享）")
+    site: str = Field(..., max_length=200)
+    lead_department: str = Field("admin-approval", description="牵头部门编码")
+    land_start: bool = False
+    merged_permit: bool = False
+
+
+@router.post("/projects", response={201: ProjectOut})
+@idempotent
+@api_action_required("project.manage")
+def register_project(request, payload: ProjectIn):
+    from yiwang.org.models import Department
+
+    region = Region.objects.filter(code=payload.region_code).first()
+    department = Department.objects.filter(code=payload.lead_department).first()
+    if region is None or department is None:
+        raise ApplicationError(
+            "project.reference_unknown", "区划代码或牵头部门编码不存在", details={"field": "region_code"}
+        )
+    project = services.project_register(
+        code=payload.code,
+        name=payload.name,
+        category=payload.category,
+        builder_name=payload.builder_name,
+        builder_uscc=payload.builder_uscc,
+        region=region,
+        town=Region.objects.filter(code=payload.town_code).first() if payload.town_code else None,
+        area=payload.area,
+        site=payload.site,
+        lead_department=department,
+        land_start=payload.land_start,
+        merged_permit=payload.merged_permit,
+        actor=request.user,
+    )
+    return Status(201, _project_out(project))
+
+
 class ConnectionIn(Schema):
     kind: str = Field(..., description="electricity / water / gas")
     category: str = Field(

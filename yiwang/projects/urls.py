@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/steward/", views.steward_assign, name="steward_assign"),
     path("<int:pk>/surveys/", views.survey_record, name="survey_record"),
     path("at-risk/", views.at_risk, name="at_risk"),
+    path("at-risk.xlsx", views.at_risk_export, name="at_risk_export"),
     path("measures/", views.measures_page, name="measures"),
     path("issues/", views.issues, name="issues"),
     path("issues/<int:pk>/resolve/", views.issue_resolve, name="issue_resolve"),

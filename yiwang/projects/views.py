@@ -208,6 +208,50 @@ def at_risk(request):
     return render(request, "projects/at_risk.html", {"rows": rows})
 
 
+def _blocker_text(b) -> str:
+    parts = [b.department] + ([b.case_number] if b.case_number else [])
+    if b.overdue_workdays:
+        parts.append(f"超期 {b.overdue_workdays} 个工作日")
+    return f"{b.item}（{'，'.join(parts)}）"
+
+
+@action_required("project.read", "project.measures")
+def at_risk_export(request):
+    """The list of projects at risk as a workbook (督办 lists live in Excel)."""
+    from django.http import HttpResponse
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from yiwang.core.xlsx import workbook_bytes
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "临期超期项目"
+    header = ["项目代码", "项目名称", "类别", "期限", "状态", "到期日", "超期工作日", "卡在哪里", "项目管家"]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for r in selectors.projects_at_risk(request.user):
+        sheet.append(
+            [
+                r.project.code,
+                r.project.name,
+                r.project.get_category_display(),
+                r.deadline.label,
+                r.deadline.status_label,
+                r.deadline.due_on,
+                r.deadline.overdue_workdays,
+                "；".join(_blocker_text(b) for b in r.blockers),
+                r.project.steward.display_name if r.project.steward_id else "",
+            ]
+        )
+    response = HttpResponse(
+        workbook_bytes(book), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="projects-at-risk.xlsx"'
+    return response
+
+
 @action_required("project.measures")
 def measures_page(request):
     approvals = selectors.approval_measures(request.user)

@@ -106,3 +106,40 @@ def test_an_applicant_applies_online_and_follows_the_status(client, gc_departmen
     client.logout()  # the public page, as anyone with the number and code sees it
     status = client.get(response["Location"]).content.decode()
     assert connection.number in status and "5 个工作日" in status and "王秀兰" not in status
+
+
+def test_the_at_risk_list_exports_to_excel_and_the_api_registers(
+    client, gc_items, handler_a, handler_b, leader, meixian
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(leader)
+    response = client.get(reverse("projects:at_risk_export"))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value == "项目代码" and sheet["H1"].value == "卡在哪里"
+    payload = {
+        "code": "2112-610326-04-01-000777",
+        "name": "齐镇猕猴桃分选中心",
+        "category": "low_risk",
+        "builder_name": "眉县齐镇兴农猕猴桃专业合作社",
+        "builder_uscc": "91610326MA6X9K1P3"
+        + __import__("yiwang.core.identifiers", fromlist=["x"]).uscc_check_char("91610326MA6X9K1P3"),
+        "region_code": meixian.county.code,
+        "site": "齐镇齐镇村",
+        "merged_permit": True,
+    }
+    client.force_login(handler_b)
+    assert client.post("/api/projects/projects", payload, content_type="application/json").status_code == 403
+    client.force_login(handler_a)
+    created = client.post(
+        "/api/projects/projects", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="p-1"
+    )
+    again = client.post("/api/projects/projects", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="p-1")
+    assert created.status_code == again.status_code == 201
+    assert created.json()["limit_days"] == 15 and [s["state"] for s in created.json()["stages"]][2] == "merged"
+    from yiwang.projects.models import ConstructionProject
+
+    assert ConstructionProject.objects.count() == 1
