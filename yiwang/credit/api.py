@@ -314,7 +314,7 @@ class ProductOut(Schema):
 
 
 class NeedIn(Schema):
-    amount: int = Field(..., gt=0, description="万元")
+    amount: int = Field(..., gt=0, le=10_000_000, description="万元")
     term_months: int = Field(12, gt=0, le=360)
     purpose: str = Field(..., max_length=200)
 

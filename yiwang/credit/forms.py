@@ -64,7 +64,7 @@ class ImportForm(forms.Form):
 
 
 class NeedForm(forms.Form):
-    amount = forms.IntegerField(label="融资金额（万元）", min_value=1)
+    amount = forms.IntegerField(label="融资金额（万元）", min_value=1, max_value=10_000_000)
     term_months = forms.IntegerField(label="期限（月）", min_value=1, max_value=360, initial=12)
     purpose = forms.CharField(label="用途", max_length=200)
 
@@ -72,9 +72,9 @@ class NeedForm(forms.Form):
 class ProductForm(forms.Form):
     bank = forms.CharField(label="金融机构", max_length=100)
     name = forms.CharField(label="产品名称", max_length=100)
-    min_amount = forms.IntegerField(label="最低额度（万元）", min_value=1, initial=1)
-    max_amount = forms.IntegerField(label="最高额度（万元）", min_value=1)
-    term_months = forms.IntegerField(label="最长期限（月）", min_value=1, initial=12)
+    min_amount = forms.IntegerField(label="最低额度（万元）", min_value=1, max_value=10_000_000, initial=1)
+    max_amount = forms.IntegerField(label="最高额度（万元）", min_value=1, max_value=10_000_000)
+    term_months = forms.IntegerField(label="最长期限（月）", min_value=1, max_value=600, initial=12)
     rate_text = forms.CharField(label="参考利率", max_length=64, required=False)
     industries = forms.CharField(label="适用行业（门类字母或代码前缀，逗号分隔；留空为全部）", required=False)
     classes = forms.MultipleChoiceField(
@@ -88,7 +88,7 @@ class ProductForm(forms.Form):
 
 class GrantForm(forms.Form):
     product = forms.IntegerField(widget=forms.HiddenInput)
-    amount = forms.IntegerField(label="放款金额（万元）", min_value=1)
+    amount = forms.IntegerField(label="放款金额（万元）", min_value=1, max_value=10_000_000)
 
 
 class GovernmentDishonestyForm(forms.Form):

@@ -19,6 +19,9 @@ from yiwang.credit.conf import credit_setting
 from yiwang.credit.models import Entity, FinancingNeed, LoanMatch, LoanProduct, RiskClass
 from yiwang.org.scoping import scope_for
 
+# 万元; beyond any county loan, and within the database's integer columns
+MAX_AMOUNT = 10_000_000
+
 PRODUCT_FIELDS = ["bank", "name", "min_amount", "max_amount", "term_months", "industries", "classes", "is_active"]
 NEED_FIELDS = ["entity", "amount", "term_months", "purpose", "state", "match_count", "granted_amount"]
 
@@ -82,8 +85,10 @@ def loan_product_publish(
     bank, name = (bank or "").strip(), (name or "").strip()
     if not bank or not name:
         raise _err("credit.bank_required", "请填写金融机构和产品名称", "bank")
-    if not (0 < int(min_amount) <= int(max_amount)):
-        raise _err("credit.amount_invalid", "额度应为正数，且最低额度不高于最高额度", "max_amount")
+    if not (0 < int(min_amount) <= int(max_amount) <= MAX_AMOUNT) or not 0 < int(term_months) <= 600:
+        raise _err(
+            "credit.amount_invalid", "额度应为1至10000000万元，最低额度不高于最高额度，期限1至600个月", "max_amount"
+        )
     bad = [c for c in classes if c not in RiskClass.values]
     if bad:
         raise _err("credit.class_invalid", f"未知的信用分类：{'、'.join(bad)}", "classes")
@@ -129,8 +134,8 @@ def financing_need_publish(*, entity: Entity, amount: int, purpose: str, actor, 
     """An enterprise publishes a need (its own, by the account's USCC); matched at once.
     Errors: ``credit.amount_invalid``, ``credit.purpose_required``, ``credit.not_your_entity`` (403)."""
     purpose = (purpose or "").strip()
-    if int(amount) <= 0:
-        raise _err("credit.amount_invalid", "融资金额应大于0（万元）", "amount")
+    if not 0 < int(amount) <= MAX_AMOUNT or not 0 < int(term_months) <= 360:
+        raise _err("credit.amount_invalid", "融资金额应为1至10000000万元，期限1至360个月", "amount")
     if not purpose:
         raise _err("credit.purpose_required", "请填写融资用途", "purpose")
     if actor is not None:
@@ -162,8 +167,8 @@ def financing_need_publish(*, entity: Entity, amount: int, purpose: str, actor, 
 def loan_grant(*, need: FinancingNeed, product: LoanProduct, amount: int, actor) -> FinancingNeed:
     """Record a loan granted on a need (by the finance office). Errors: ``credit.amount_invalid``,
     ``credit.need_closed`` (409), ``credit.not_matched`` (409), 403."""
-    if int(amount) <= 0:
-        raise _err("credit.amount_invalid", "放款金额应大于0（万元）", "amount")
+    if not 0 < int(amount) <= MAX_AMOUNT:
+        raise _err("credit.amount_invalid", "放款金额应为1至10000000万元", "amount")
     with transaction.atomic():
         need = FinancingNeed.objects.select_for_update(of=("self",)).select_related("entity").get(pk=need.pk)
         if actor is not None and not scope_for(actor).can("credit.loan_product", region=need.entity.region):

@@ -195,3 +195,11 @@ def test_rebuilt_roll_ups_equal_the_incremental_facts(orchard, meixian, dept_a, 
     assert sum(distribution.values()) == 1  # the factory-made orchard has no history row; `other` has
     assert FinancingNeed.objects.get().granted_amount == 8
     assert timezone.now()
+
+
+@pytest.mark.parametrize("amount", [0, -5, 10_000_001])
+def test_amounts_out_of_range_are_refused(orchard, amount):
+    with pytest.raises(ApplicationError) as error:
+        services.financing_need_publish(entity=orchard, amount=amount, purpose="农资", actor=None)
+    assert error.value.code == "credit.amount_invalid"
+    assert not FinancingNeed.objects.exists()
