@@ -152,3 +152,34 @@ def test_signatures_interoperate_with_gmssl_sign_with_sm3():
     ours = sm2_sign(private_key=private, public_key=public, data=b"canonical")
     assert reference.verify_with_sm3(ours, b"canonical")
     assert not reference.verify_with_sm3(ours, b"canonicaL")
+
+
+def test_the_fixed_base_table_agrees_with_gmssl():
+    """k·G from the comb table equals gmssl's own scalar multiplication, edge cases included."""
+    import secrets
+
+    from gmssl import sm2
+
+    from yiwang.licences.signing import fixed_base_multiply
+
+    reference = sm2.CryptSM2(private_key="", public_key="")
+    g, n = sm2.default_ecc_table["g"], int(sm2.default_ecc_table["n"], 16)
+    scalars = [1, 2, 3, 15, 16, 17, 255, 256, 2**252, n // 2, n - 2, n - 1]
+    scalars += [secrets.randbelow(n - 1) + 1 for _ in range(20)]
+    for k in scalars:
+        assert fixed_base_multiply(k) == reference._kg(k, g), k
+
+
+def test_the_variable_base_multiplication_agrees_with_gmssl():
+    import secrets
+
+    from gmssl import sm2
+
+    from yiwang.licences.signing import point_multiply
+
+    reference = sm2.CryptSM2(private_key="", public_key="")
+    n = int(sm2.default_ecc_table["n"], 16)
+    for _ in range(4):
+        _, public = sm2_keypair()
+        for k in [1, 2, 15, 16, n - 1, *(secrets.randbelow(n - 1) + 1 for _ in range(5))]:
+            assert point_multiply(k, public) == reference._kg(k, public), k
