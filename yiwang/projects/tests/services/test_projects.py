@@ -271,3 +271,18 @@ def test_a_joint_survey_is_shared_with_the_acceptance_departments(social_project
     assert InboxMessage.objects.filter(
         user=handlers["housing-construction"], template="projects.survey_shared"
     ).exists()
+
+
+def test_the_sweep_alarms_the_lead_department_and_steward_when_a_stage_runs_late(low_risk_project, handler_a, handlers):
+    from yiwang.core.models import InboxMessage
+    from yiwang.workdays.sweep import clocks_sweep
+
+    services.project_steward_assign(project=low_risk_project, steward=handlers["admin-approval"], actor=handler_a)
+    stage = low_risk_project.stages.get(code="planning")
+    services.project_stage_open(stage=stage, actor=handler_a, on=at("2026-03-02"))
+    clocks_sweep(today=dt.date(2026, 3, 9))  # the 3-working-day stage was due 03-05
+    bodies = list(
+        InboxMessage.objects.filter(user=handler_a, template="projects.stage_deadline").values_list("body", flat=True)
+    )
+    assert any("立项用地规划许可阶段" in b and "已超期" in b for b in bodies)
+    assert selectors.projects_at_risk(handler_a, today=dt.date(2026, 3, 9))[0].deadline.status == "overdue"
