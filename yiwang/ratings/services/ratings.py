@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ from yiwang.hotline.services import STAFF_CHANNELS
 from yiwang.org.scoping import scope_for
 from yiwang.workdays.selectors import is_workday
 
-from ..conf import UNRATED_BASIC, setting
+from ..conf import UNRATED_BASIC, UNRATED_NOT_COUNTED, setting
 from ..measures import on_ratings_recorded
 from ..models import BAD_LEVELS, Level, Rating, RatingChannel
 from .rectifications import rectification_open_for_rating
@@ -285,7 +286,10 @@ def ratings_record_unrated(*, today: dt.date | None = None, limit: int | None = 
     other one 基本满意 with channel "default" (not real-name). Idempotent: the subjects are locked and
     the unique constraints hold one rating per case and appeal; a second run records nothing.
     """
-    if setting("UNRATED_POLICY") != UNRATED_BASIC:
+    policy = setting("UNRATED_POLICY")
+    if policy not in (UNRATED_BASIC, UNRATED_NOT_COUNTED):
+        raise ImproperlyConfigured(f"YIWANG_RATINGS['UNRATED_POLICY'] must be 'basic' or 'not_counted', not {policy!r}")
+    if policy == UNRATED_NOT_COUNTED:
         return {"cases": 0, "appeals": 0, "revisits": 0}
     today = today or timezone.localdate()
     before = _end_of(unrated_cutoff(today))

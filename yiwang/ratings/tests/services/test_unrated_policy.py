@@ -65,3 +65,11 @@ def test_the_sweep_runs_the_policy(finished_case):
     _age(finished_case, 20)
     report = clocks_sweep()
     assert report.hooks["ratings.unrated"]["cases"] == 1
+
+
+@override_settings(YIWANG_RATINGS={"UNRATED_POLICY": "basic_after_days"})
+def test_an_unknown_policy_is_refused():
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured):
+        ratings_record_unrated()
