@@ -109,23 +109,21 @@ def build_entities(n: int, rng: random.Random) -> tuple[list, object]:
 
 
 def random_rule(rng: random.Random, towns) -> dict:
-    pool = [
-        {
-            "attribute": "industry_code",
-            "operator": "prefix",
-            "values": rng.sample(["A015", "G59", "H62", "F52", "C"], 2),
-        },
-        {"attribute": "town", "operator": "in", "values": [t.code for t in rng.sample(towns, 3)]},
+    """One narrow condition, as every real policy has (an industry, a tag or a few towns), and two or
+    three broad ones (kind, size, capital, age, credit class): each rule matches about 1–5 % of the entities."""
+    narrow = [
+        {"attribute": "industry_code", "operator": "prefix", "values": [rng.choice(INDUSTRIES)[0][:4]]},
+        {"attribute": "town", "operator": "in", "values": [t.code for t in rng.sample(towns, 2)]},
+        {"attribute": "tag", "operator": "has", "values": rng.sample(TAGS, 1)},
+    ]
+    broad = [
         {"attribute": "kind", "operator": "in", "values": rng.sample(["individual", "enterprise", "cooperative"], 2)},
         {"attribute": "size", "operator": "in", "values": rng.sample(["micro", "small", "medium"], 2)},
         {"attribute": "registered_capital", "operator": "range", "min": str(rng.choice([10, 50, 100])), "max": None},
         {"attribute": "age_years", "operator": "range", "min": "1", "max": str(rng.choice([5, 10, 20]))},
         {"attribute": "risk_class", "operator": "in", "values": ["A", "B"]},
-        {"attribute": "tag", "operator": "has", "values": rng.sample(TAGS, 1)},
     ]
-    # Three or four conditions, as real policies have (an industry or tag, a place or a size, a
-    # threshold): each matches roughly 0.5–5 % of the entities.
-    return {"mode": "all", "conditions": rng.sample(pool, rng.randint(3, 4))}
+    return {"mode": "all", "conditions": [rng.choice(narrow), *rng.sample(broad, rng.randint(2, 3))]}
 
 
 def raw_sql(rules: dict, today: dt.date) -> tuple[str, list]:
@@ -213,14 +211,14 @@ def main() -> None:
         policies.append(policy)
 
     # --- matching through the app (publish runs the matching task, eager) ---
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for policy in policies:
         services.policy_publish(policy=policy, actor=None)
-    matching = time.perf_counter() - started
+    matching, matching_cpu = time.perf_counter() - started, time.process_time() - cpu
     matches = PolicyMatch.objects.filter(policy__in=policies).count()
 
     # --- raw baseline: the same rules as hand-written SELECTs, and the same rows inserted raw ---
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     selected = 0
     with connection.cursor() as cursor:
         for policy in policies:
@@ -228,7 +226,6 @@ def main() -> None:
             cursor.execute(sql, params)
             selected += len(cursor.fetchall())
     raw_select = time.perf_counter() - started
-    started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("CREATE TEMPORARY TABLE bench_raw_match (policy_id integer, entity_id integer, matched_at text)")
         rows = list(PolicyMatch.objects.filter(policy__in=policies).values_list("policy_id", "entity_id"))
@@ -238,8 +235,8 @@ def main() -> None:
                 "INSERT INTO bench_raw_match VALUES (%s, %s, %s)", [(p, e, now) for p, e in rows[start : start + 5000]]
             )
         cursor.execute("DROP TABLE bench_raw_match")
-    raw_insert = time.perf_counter() - started
-    baseline = raw_select + raw_insert
+    raw_insert = time.perf_counter() - started - raw_select
+    baseline, baseline_cpu = raw_select + raw_insert, time.process_time() - cpu
 
     print(
         f"政策：{len(policies)} 条；匹配 {matches:,} 户次（原始查询选出 {selected:,} 户次{'，一致' if selected == matches else '，不一致！'}）"
@@ -247,6 +244,12 @@ def main() -> None:
     print(f"匹配（发布 → 匹配任务，含写入、统计、审计）：{matching:.2f} 秒（目标 60 秒内）")
     print(f"原始基线：SELECT {raw_select:.2f} 秒 + 原始插入 {raw_insert:.2f} 秒 = {baseline:.2f} 秒")
     print(f"比值（匹配 ÷ 基线）：{matching / baseline:.1f}")
+    # On a shared machine the wall clock counts other people's work too; the process's CPU time
+    # (SQLite runs in-process, so it includes the database's work) does not.
+    print(
+        f"本进程 CPU 时间：匹配 {matching_cpu:.2f} 秒，基线 {baseline_cpu:.2f} 秒，比值 {matching_cpu / max(baseline_cpu, 1e-9):.1f}"
+        f"（系统负载 {os.getloadavg()[0]:.1f}）"
+    )
     print(
         f"每条政策平均：{matching / len(policies) * 1000:.0f} 毫秒；每匹配一户：{matching / max(matches, 1) * 1e6:.1f} 微秒"
     )

@@ -281,7 +281,6 @@ def policy_match(*, policy: Policy, today: dt.date | None = None) -> MatchReport
             return report
         eligible = policy_eligible_entities(policy, today=today)
         eligible_ids = eligible.values("pk")
-        report.matched = eligible.count()
         now = timezone.now()
         for rows, flag in (
             (PolicyMatch.objects.filter(policy=policy, eligible=False, entity_id__in=eligible_ids), True),
@@ -302,6 +301,7 @@ def policy_match(*, policy: Policy, today: dt.date | None = None) -> MatchReport
         new = eligible.exclude(pk__in=PolicyMatch.objects.filter(policy=policy).values("entity_id"))
         report.created = _insert_matches(policy, new, now)
         report.notified = _push_new_matches(policy, now) if report.created else 0
+        report.matched = PolicyMatch.objects.filter(policy=policy, eligible=True).count()  # an index count, no rescan
         policy.matched_at = now
         policy.save(update_fields=["matched_at"])
         audit_record(actor=None, action="policy.matched", obj=policy, details=report.as_dict())
