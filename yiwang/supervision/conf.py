@@ -16,6 +16,9 @@ DEFAULTS = {
     # 县级默认值: red/amber/green on the dashboard. A measured value within the target is green;
     # within AMBER_MARGIN (a share of the target) beyond it amber; further off red.
     "AMBER_MARGIN": 0.2,
+    # 县级默认值: seconds a computed dashboard is reused (the figures are monthly roll-ups; a leader
+    # sees them at most this old). 0 turns the cache off.
+    "DASHBOARD_CACHE_SECONDS": 60,
     # 县级默认值: the assessment sheet (plan 五（二）: 完善全县营商环境工作考核办法). Weights in points.
     "ASSESSMENT_WEIGHTS": {"tasks_on_time": 40, "indicators": 30, "ratings": 15, "appeals": 15},
 }

@@ -277,10 +277,28 @@ class AreaRow:
         return "green" if statuses or self.tasks else "none"
 
 
-def dashboard(*, plan: Plan, months, today: dt.date | None = None) -> dict:
+def dashboard(*, plan: Plan, months, today: dt.date | None = None, fresh: bool = False) -> dict:
     """Per area: target vs measured with the monthly trend, red/amber/green, task counts; the overdue
-    milestones; the worst five sub-measures. A fixed number of queries whatever the data's size."""
+    milestones; the worst five sub-measures. A fixed number of queries whatever the data's size.
+
+    The result is reused for ``DASHBOARD_CACHE_SECONDS`` (县级默认值 60 s) per plan, period and day;
+    ``fresh=True`` computes it anew."""
+    from django.core.cache import cache
+
     today = today or timezone.localdate()
+    seconds = int(supervision_setting("DASHBOARD_CACHE_SECONDS"))
+    key = f"supervision:dashboard:{plan.pk}:{months[0]:%Y%m}:{months[1]:%Y%m}:{today:%Y%m%d}"
+    if seconds and not fresh:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    data = _dashboard(plan=plan, months=months, today=today)
+    if seconds:
+        cache.set(key, data, seconds)
+    return data
+
+
+def _dashboard(*, plan: Plan, months, today: dt.date) -> dict:
     rows = measure_rows(months=months, region=plan.region)
     by_indicator: dict[str, list[MeasureRow]] = {}
     for row in rows:

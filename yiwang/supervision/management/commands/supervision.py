@@ -1,4 +1,4 @@
-"""``manage.py supervision import-plan FILE [--dry-run] [--json] [--actor USER]`` and ``sweep``.
+"""``manage.py supervision import-plan FILE [--dry-run] [--json] [--actor USER]`` and ``load-indicators``.
 
     manage.py supervision import-plan ../shared/seed/meixian-2021-business-environment-plan.txt
     manage.py supervision import-plan plan.txt --dry-run --json
@@ -28,8 +28,16 @@ class Command(BaseCommand):
         imp.add_argument("--dry-run", action="store_true", help="只解析，不写入")
         imp.add_argument("--json", action="store_true", help="以 JSON 输出解析结果")
         imp.add_argument("--actor", help="操作人用户名（须有督查室权限；记入审计）")
+        sub.add_parser(
+            "load-indicators", help="载入（或刷新）国家营商环境评价18项指标及二级指标，保留已调整的前沿值、最差值"
+        )
 
     def handle(self, *args, **options):
+        if options["action"] == "load-indicators":
+            from yiwang.supervision.services.indicators import indicators_load
+
+            self.stdout.write(f"已载入18项评价指标，二级指标{indicators_load()}项")
+            return
         path = Path(options["file"])
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")

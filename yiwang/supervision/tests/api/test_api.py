@@ -53,4 +53,4 @@ def test_the_indicator_and_dashboard_figures(client, plan, county_leader):
     codes = {r["code"]: r for r in rows}
     assert codes["online-available"]["target"] == 60 and codes["opening-days"]["frontier"] == 0.5
     data = client.get("/api/supervision/dashboard?year=2026").json()
-    assert len(data["areas"]) == 18 and data["counts"]["total"] == 5
+    assert len(data["areas"]) == 1 and data["counts"]["total"] == 5 and data["areas"][0]["leader"] == "陈尚东"

@@ -49,3 +49,16 @@ def test_the_incremental_facts_equal_a_rebuild_and_feed_the_dashboard(
     assert [m.title for m in data["overdue"]] == ["三"]
     first = data["areas"][0]
     assert (first.area.title, first.tasks, first.closed, first.overdue) == ("简化企业开办", 2, 1, 0)
+
+
+def test_the_dashboard_is_reused_for_a_minute_and_computed_afresh_on_request(office, county_leader):
+    from yiwang.supervision.conf import DEFAULTS
+
+    assert DEFAULTS["DASHBOARD_CACHE_SECONDS"] == 60
+    plan = plan_import(text=PLAN, actor=office).plan
+    months, today = period_months(year=2026), dt.date(2026, 5, 6)
+    assert dashboard(plan=plan, months=months, today=today)["counts"]["overdue"] == 0
+    task = PlanTask.objects.get(plan=plan, part=4, no=2)
+    milestone_create(task=task, title="四", due_on=dt.date(2026, 4, 30), actor=office, on=dt.date(2026, 3, 2))
+    assert dashboard(plan=plan, months=months, today=today)["counts"]["overdue"] == 0  # reused
+    assert dashboard(plan=plan, months=months, today=today, fresh=True)["counts"]["overdue"] == 1
