@@ -42,7 +42,16 @@ def plan_list(request):
 
 def _plan_form(request, lead: Department, data=None):
     county = lead.region
-    departments = Department.objects.filter(region__path__startswith=county.path, is_active=True).exclude(pk=lead.pk)
+    # Joint partners: departments of the county with items on the 抽查事项清单.
+    departments = (
+        Department.objects.filter(
+            region__path__startswith=county.path,
+            is_active=True,
+            pk__in=InspectionItem.objects.filter(is_active=True).values("department"),
+        )
+        .exclude(pk=lead.pk)
+        .order_by("pk")
+    )
     items = InspectionItem.objects.filter(
         is_active=True, department__region__path__startswith=county.path
     ).select_related("department")
