@@ -45,6 +45,9 @@ def test_each_electricity_category_runs_on_its_own_clock(gc_departments, handler
 
 
 def test_water_and_gas_use_county_defaults(gc_departments, handlers, meixian):
+    # County defaults (plan 四(四) gives no numbers), labelled 县级默认值 where shown.
+    assert {k: v["days"] for k, v in DEFAULTS["WATER"].items()} == {"resident": 5, "non_resident": 10}
+    assert {k: v["days"] for k, v in DEFAULTS["GAS"].items()} == {"resident": 5, "non_resident": 12}
     water = services.connection_apply(
         kind="water",
         category="non_resident",
