@@ -300,7 +300,7 @@ def _workday_before(today: dt.date, n: int) -> dt.date:
     return add_workdays(day - dt.timedelta(days=1), 1).due if n else today
 
 
-def _staff(admin) -> dict[str, User]:
+def _staff(admin, stdout=None) -> dict[str, User]:
     from yiwang.org.demo.generate import generate_password
     from yiwang.org.services import membership_grant, user_create
 
@@ -316,7 +316,10 @@ def _staff(admin) -> dict[str, User]:
             continue
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = user_create(username=username, password=generate_password(), display_name=name, actor=admin)
+            password = generate_password()
+            user = user_create(username=username, password=password, display_name=name, actor=admin)
+            # Shown once, like the org demo's accounts (reset with manage.py changepassword).
+            _write(stdout, f"  演示账户 {username:<16}{departments[code].short_name:<10}{name:<6}{password}")
         if not Membership.objects.filter(user=user, role=Role.HANDLER, department=departments[code]).exists():
             membership_grant(user=user, role=Role.HANDLER, department=departments[code], actor=admin)
         users[username] = user
@@ -582,7 +585,7 @@ def seed(*, stdout=None) -> None:
 
 def _seed(*, admin, lead, clerk, stdout) -> None:
     published = items_publish(actor=admin)
-    users = _staff(admin)
+    users = _staff(admin, stdout)
     users.setdefault(
         "hanbo",
         Membership.objects.filter(role=Role.HANDLER, department=lead).exclude(user=users.get("xuemei")).first().user,
