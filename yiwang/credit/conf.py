@@ -80,6 +80,8 @@ DEFAULTS = {
     "REPAIR_EXCLUDED_KINDS": ["blacklist"],
     # Working days the department has to decide a repair request (county default).
     "REPAIR_DECIDE_WORKDAYS": 5,
+    # Working days before the decision is due when the deciding department is reminded (county default).
+    "REPAIR_REMIND_WORKDAYS": 1,
     # --- 首违不罚 (plan 四(六)6) and the published list of minor violations (四(十七)3) ----------
     # Each entry: code, the offence, its legal basis. A first offence on this list within the
     # window is recorded (kind first_offence), not penalised.
@@ -162,6 +164,8 @@ DEFAULTS = {
     "CLUE_DEFAULT_DEPARTMENT": "market-regulation",
     # Working days to handle a pushed clue and feed back (county default).
     "CLUE_HANDLE_WORKDAYS": 10,
+    # Working days before a clue's feedback is due when the department is reminded (county default).
+    "CLUE_REMIND_WORKDAYS": 2,
     # --- 信易贷 financing board (plan 四(九)2(2), 四(九)5) ---------------------------------------------
     # Classes a loan product accepts when it names none (county default).
     "LOAN_DEFAULT_CLASSES": ["A", "B", "C"],

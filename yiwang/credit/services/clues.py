@@ -250,13 +250,20 @@ def clue_feedback(*, clue: Clue, finding: str, feedback: str, actor) -> Clue:
 
 
 def on_clue_deadline(*, clock, owner, before, after, today) -> None:
-    """The sweep's handler: an overdue clue is announced to its department once."""
-    if after != "overdue" or owner is None or owner.state == Clue.State.FED_BACK:
+    """The sweep's handler: the department is reminded before a clue's feedback is due
+    (``CLUE_REMIND_WORKDAYS``) and told once when it is overdue."""
+    if owner is None or owner.state == Clue.State.FED_BACK:
+        return
+    if after == "reminder":
+        template, key = "credit.clue_due_soon", f"credit:clue:{owner.pk}:remind:{clock.due_on:%Y%m%d}"
+    elif after == "overdue":
+        template, key = "credit.clue_overdue", f"credit:clue:{owner.pk}:overdue"
+    else:
         return
     notify(
         to=ToDepartment(owner.department_id, roles=_CLUE_ROLES),
-        template="credit.clue_overdue",
-        context={"entity": owner.entity.name, "rule": owner.rule_label, "due_on": f"{owner.due_on:%Y-%m-%d}"},
-        key=f"credit:clue:{owner.pk}:overdue",
+        template=template,
+        context={"entity": owner.entity.name, "rule": owner.rule_label, "due_on": f"{clock.due_on:%Y-%m-%d}"},
+        key=key,
         link=reverse("credit:clue", args=[owner.pk]),
     )

@@ -81,13 +81,17 @@ def false_pledges_import(**_) -> int:
 
 def register() -> None:
     """Sweep hooks (record expiry, the false-pledge catch-up, complaint clues) and deadline handlers."""
+    from yiwang.credit.conf import credit_setting
     from yiwang.credit.models import Clue, CreditRepair
     from yiwang.credit.services.clues import clues_scan_appeals, on_clue_deadline
     from yiwang.credit.services.records import credit_expiry_sweep
+    from yiwang.credit.services.repair import on_repair_deadline
     from yiwang.workdays.sweep import register_deadline_handler, register_sweep_hook
 
     register_sweep_hook("credit.expiry", credit_expiry_sweep)
     register_sweep_hook("credit.false_pledges", false_pledges_import)
     register_sweep_hook("credit.appeal_clues", clues_scan_appeals)
-    register_deadline_handler(Clue, on_clue_deadline)
-    register_deadline_handler(CreditRepair, lambda **kw: None)
+    register_deadline_handler(Clue, on_clue_deadline, remind_lead_workdays=int(credit_setting("CLUE_REMIND_WORKDAYS")))
+    register_deadline_handler(
+        CreditRepair, on_repair_deadline, remind_lead_workdays=int(credit_setting("REPAIR_REMIND_WORKDAYS"))
+    )

@@ -165,3 +165,29 @@ def credit_repair_decide(*, repair: CreditRepair, approve: bool, opinion: str, a
                 key=f"credit:repair:{repair.pk}:decided",
             )
     return repair
+
+
+def on_repair_deadline(*, clock, owner, before, after, today) -> None:
+    """The sweep's handler: the deciding department is reminded before the repair decision is due
+    (``REPAIR_REMIND_WORKDAYS``) and told once when it is overdue; a decided repair is left alone.
+    Keys name the repair and the due day, so a sweep run twice sends nothing twice."""
+    if owner is None or owner.state != CreditRepair.State.PENDING:
+        return
+    if after == "reminder":
+        template, key = "credit.repair_due_soon", f"credit:repair:{owner.pk}:remind:{clock.due_on:%Y%m%d}"
+    elif after == "overdue":
+        template, key = "credit.repair_overdue", f"credit:repair:{owner.pk}:overdue"
+    else:
+        return
+    record = owner.record
+    notify(
+        to=ToDepartment(owner.department_id),
+        template=template,
+        context={
+            "entity": record.entity.name if record.entity_id else "",
+            "title": record.title,
+            "due_on": f"{clock.due_on:%Y-%m-%d}",
+        },
+        key=key,
+        link=reverse("credit:repairs"),
+    )

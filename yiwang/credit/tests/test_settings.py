@@ -25,6 +25,8 @@ def test_the_county_defaults():
     assert credit_setting("PUBLICATION_MONTHS")["penalty.serious"] == 36
     assert credit_setting("CLUE_HANDLE_WORKDAYS") == 10
     assert credit_setting("REPAIR_DECIDE_WORKDAYS") == 5
+    assert credit_setting("REPAIR_REMIND_WORKDAYS") == 1
+    assert credit_setting("CLUE_REMIND_WORKDAYS") == 2
     assert credit_setting("FIRST_OFFENCE_WINDOW_YEARS") == 2
     assert credit_setting("DEFERRAL_CLASSES") == ["A", "B"]
     assert credit_setting("PLEDGE_CLASSES") == ["A", "B", "C"]

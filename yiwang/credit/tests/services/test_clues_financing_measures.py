@@ -72,7 +72,11 @@ def test_the_sweep_announces_an_overdue_clue(orchard, dept_a, handler_a):
         entity=orchard, kind="dishonesty", title="虚报冒领补贴", department=dept_a, decided_on=TODAY, actor=handler_a
     )
     clue = Clue.objects.get()
+    clocks_sweep(today=clue.due_on)
+    clocks_sweep(today=clue.due_on)
+    assert InboxMessage.objects.filter(user=handler_a, template="credit.clue_due_soon").count() == 1
     clocks_sweep(today=clue.due_on + dt.timedelta(days=7))
+    clocks_sweep(today=clue.due_on + dt.timedelta(days=8))
     assert InboxMessage.objects.filter(user=handler_a, template="credit.clue_overdue").count() == 1
 
 

@@ -97,3 +97,33 @@ def test_only_the_deciding_department_decides(entity, dept_a, handler_a, handler
     with pytest.raises(ApplicationError) as error:
         services.credit_repair_decide(repair=repair, approve=True, opinion="同意", actor=handler_b)
     assert error.value.code == "credit.not_your_department"
+
+
+def test_the_sweep_reminds_then_announces_an_overdue_repair_once(entity, dept_a, handler_a, enterprise_user):
+    from yiwang.workdays.sweep import clocks_sweep
+
+    record = _dishonesty(entity, dept_a, handler_a)
+    repair = services.credit_repair_request(
+        record=record, statement="已退回补贴", commitment=True, actor=enterprise_user
+    )
+    due = repair.clock.due_on
+    clocks_sweep(today=due)
+    clocks_sweep(today=due)
+    assert InboxMessage.objects.filter(user=handler_a, template="credit.repair_due_soon").count() == 1
+    assert not InboxMessage.objects.filter(template="credit.repair_overdue").exists()
+    clocks_sweep(today=due + dt.timedelta(days=7))
+    clocks_sweep(today=due + dt.timedelta(days=8))
+    overdue = InboxMessage.objects.filter(user=handler_a, template="credit.repair_overdue")
+    assert overdue.count() == 1 and "虚报冒领农机补贴" in overdue.get().body
+
+
+def test_a_decided_repair_is_not_chased(entity, dept_a, handler_a, enterprise_user):
+    from yiwang.workdays.sweep import clocks_sweep
+
+    record = _dishonesty(entity, dept_a, handler_a)
+    repair = services.credit_repair_request(
+        record=record, statement="已退回补贴", commitment=True, actor=enterprise_user
+    )
+    services.credit_repair_decide(repair=repair, approve=False, opinion="罚款尚未缴纳", actor=handler_a)
+    clocks_sweep(today=repair.clock.due_on + dt.timedelta(days=7))
+    assert not InboxMessage.objects.filter(template__in=["credit.repair_due_soon", "credit.repair_overdue"]).exists()
