@@ -35,6 +35,8 @@ DEFAULTS = {
     # Kiosk: identification by ID number + name, and receipts (per terminal address and per ID number).
     "cases.kiosk_identify": {"ip": "30/10m", "target": "10/10m"},
     "cases.kiosk_receipt": {"ip": "60/10m", "target": "30/10m"},
+    # Public e-licence verification (page reached by the QR code, API, document check): by licence number.
+    "licences.verify": {"ip": "60/10m", "target": "30/10m"},
     # Sign-in forms: staff login, admin login, password change (per username / account).
     "auth.login": {"ip": "30/10m", "target": "20/10m"},
     "auth.admin_login": {"ip": "30/10m", "target": "20/10m"},

@@ -17,6 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
 from yiwang.core.lookups import MAX_ID
+from yiwang.core.ratelimits import rate_limit
 from yiwang.org.models import Department
 from yiwang.org.permissions import api_action_required, require_action
 
@@ -129,6 +130,7 @@ def list_types(request):
 @router.get("/verify/{number}", response=VerificationOut, auth=None)
 def verify(request, number: str, c: str | None = None):
     """Public verification of a licence number (and optionally the QR check code ``c``)."""
+    rate_limit(request, "licences.verify", target=number[:64])  # 429 rate_limited: numbers are not to be guessed
     return selectors.licence_verify_number(number[:64], check=c[:64] if c else None).public()
 
 
@@ -146,6 +148,8 @@ class DocumentOut(Schema):
 @router.post("/verify-document", response=VerificationOut, auth=None)
 def verify_document(request, payload: DocumentIn):
     """Public: verify a licence document (content + signature) received from its holder."""
+    number = payload.content.get("number")
+    rate_limit(request, "licences.verify", target=number[:64] if isinstance(number, str) else None)
     return selectors.document_verify(payload.content, payload.signature).public()
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
 from yiwang.core.pii import mask_name
+from yiwang.core.ratelimits import limit_page
 from yiwang.org.permissions import action_required
 from yiwang.org.scoping import scope_for
 
@@ -41,6 +42,7 @@ def verify_form(request):
     return render(request, "licences/verify.html", {"result": None})
 
 
+@limit_page("licences.verify", target=lambda request: request.resolver_match.kwargs.get("number", "")[:NUMBER_MAX])
 def verify(request, number: str):
     """Public: genuine / tampered / expired / revoked / unknown; no personal data beyond a masked name."""
     check = request.GET.get("c")
