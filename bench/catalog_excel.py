@@ -10,8 +10,8 @@ For each size: builds a catalog of generated published items (bulk insert, the g
 - export: ``excel.workbook_export`` + save, beside a raw openpyxl write-only workbook of the same
   cells (the floor for writing that many cells);
 - import: ``services.catalog_import(baseline=True)`` of the exported file with every code renamed
-  (so each row is a new item, published as version 1, audited), beside a raw openpyxl read of the
-  same file (the floor for reading it).
+  (so each row is a new item, published as version 1, audited), beside a raw openpyxl read and a raw
+  calamine read of the same file (the importers read with calamine: its time is the floor).
 
 Prints figures and ratios; asserts nothing.
 """
@@ -61,6 +61,14 @@ def raw_read(data: bytes) -> int:
             cells += len(row)
     wb.close()
     return cells
+
+
+def calamine_read(data: bytes) -> int:
+    """The floor for reading with the importers' own reader (``core.xlsx.read_workbook``'s library)."""
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_filelike(BytesIO(data))
+    return sum(len(row) for name in wb.sheet_names for row in wb.get_sheet_by_name(name).to_python())
 
 
 def renamed(data: bytes, prefix: str) -> bytes:
@@ -121,10 +129,14 @@ def run(n_items: int) -> None:
         raw_read(data)
         raw_read_s = time.perf_counter() - started
         started = time.perf_counter()
+        calamine_read(data)
+        calamine_s = time.perf_counter() - started
+        started = time.perf_counter()
         report = services.catalog_import(file=BytesIO(data), actor=admin, reason="基准测试", baseline=True)
         imported = time.perf_counter() - started
         assert len(report.published) == n_items, report.total
         print(line(f"import (baseline, {len(report.published):,} new)", imported, "raw openpyxl read", raw_read_s))
+        print(line("", imported, "raw calamine read", calamine_s))
         print(f"  file size {len(data) / 1e6:.1f} MB, warnings {len(report.warnings)}")
     finally:
         connections.close_all()
