@@ -226,6 +226,45 @@ class RiskClassChange(models.Model):
         return f"{self.entity_id} {self.from_class or '—'}→{self.to_class}"
 
 
+class AppealMention(models.Model):
+    """A complaint or report in the 12345 hotline that names an entity (its name in the title or text).
+
+    Kept by the daily complaint-clue scan, which matches only the appeals changed since its last run
+    (and the entities added or renamed since then) instead of every entity against every appeal.
+    """
+
+    appeal = models.ForeignKey("hotline.Appeal", verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="+")
+    entity = models.ForeignKey(Entity, verbose_name=_("市场主体"), on_delete=models.CASCADE, related_name="+")
+    received_at = models.DateTimeField(_("受理时间"))
+
+    class Meta:
+        verbose_name = _("投诉举报涉及主体")
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["appeal", "entity"], name="credit_mention_once")]
+        indexes = [models.Index(fields=["entity", "received_at"], name="credit_mention_entity_day")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}→{self.entity_id}"
+
+
+class ScanMark(models.Model):
+    """How far an incremental scan has read: the last ``updated_at`` of each source it matched."""
+
+    name = models.CharField(max_length=64, unique=True)
+    appeals_until = models.DateTimeField(null=True, blank=True)
+    entities_until = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_appeals = models.PositiveIntegerField(default=0)
+    last_entities = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("增量扫描位置")
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class CreditRepair(models.Model):
     """信用修复: the subject asks, the deciding department checks the correction and decides."""
 

@@ -147,43 +147,121 @@ def clues_for_class_change(change) -> list[Clue]:
     return made
 
 
+_SCAN = "credit.appeal_clues"
+_MENTION_KINDS = ("complaint", "report")
+_MIN_NAME = 4  # names shorter than this are too ambiguous to match in free text
+
+
+def _match_sql(*, where: str) -> str:
+    """INSERT … SELECT of (appeal, entity) pairs whose entity name occurs in the appeal's title or text:
+    one statement on SQLite and PostgreSQL (``LIKE '%' || name || '%'``), nothing through Python."""
+    from yiwang.credit.models import AppealMention
+    from yiwang.hotline.models import Appeal
+
+    a, e, m = Appeal._meta.db_table, Entity._meta.db_table, AppealMention._meta.db_table
+    return (
+        f"INSERT INTO {m} (appeal_id, entity_id, received_at) "  # noqa: S608 — table names from _meta, values bound
+        f"SELECT a.id, e.id, a.received_at FROM {a} a JOIN {e} e "
+        f"ON (a.title LIKE ('%%' || e.name || '%%') OR a.content LIKE ('%%' || e.name || '%%')) "
+        f"WHERE e.status = %s AND LENGTH(e.name) >= {_MIN_NAME} "
+        f"AND a.kind IN ({', '.join(['%s'] * len(_MENTION_KINDS))}) AND {where}"
+    )
+
+
+def appeal_mentions_update(*, now=None) -> tuple[int, int]:
+    """Bring the table of complaints naming entities up to date, incrementally.
+
+    Only appeals whose ``updated_at`` is past the remembered mark are matched (against every active
+    entity), and only entities added or changed since the last run are matched against the appeals of
+    the longest rule window; each pass first drops the pairs it rewrites, so re-running is harmless.
+    Returns (appeals scanned, entities scanned)."""
+    from django.db import connection
+    from django.db.models import Count, Max
+
+    from yiwang.credit.models import AppealMention, ScanMark
+    from yiwang.hotline.models import Appeal
+
+    now = now or timezone.now()
+    window = max((int(r.get("window_days", 365)) for r in _rules("appeals")), default=365)
+    with transaction.atomic():
+        mark, _ = ScanMark.objects.select_for_update().get_or_create(name=_SCAN)
+        appeals = Appeal.objects.all()
+        if mark.appeals_until:
+            appeals = appeals.filter(updated_at__gt=mark.appeals_until)
+        a_stats = appeals.aggregate(n=Count("id"), top=Max("updated_at"))
+        entities = Entity.objects.all()
+        if mark.entities_until:
+            entities = entities.filter(updated_at__gt=mark.entities_until)
+        e_stats = entities.aggregate(n=Count("id"), top=Max("updated_at"))
+        a_top = a_stats["top"] or mark.appeals_until
+        e_top = e_stats["top"] or mark.entities_until
+        params = [Entity.Status.ACTIVE, *_MENTION_KINDS]
+        with connection.cursor() as cursor:
+            if a_stats["n"] and mark.entities_until is not None:
+                # appeals changed since the last run × every entity (on a first run the entity pass covers all)
+                low = mark.appeals_until
+                AppealMention.objects.filter(appeal__in=appeals.filter(updated_at__lte=a_top)).delete()
+                where = "a.updated_at <= %s" + (" AND a.updated_at > %s" if low else "")
+                cursor.execute(_match_sql(where=where), [*params, a_top, *([low] if low else [])])
+            if e_stats["n"]:
+                # entities new or changed since the last run × the appeals within the longest window
+                changed = entities.filter(updated_at__lte=e_top)
+                AppealMention.objects.filter(entity__in=changed).delete()
+                where = "a.received_at >= %s AND e.updated_at <= %s" + (
+                    " AND e.updated_at > %s" if mark.entities_until else ""
+                )
+                extra = [now - dt.timedelta(days=window), e_top]
+                if mark.entities_until:
+                    extra.append(mark.entities_until)
+                cursor.execute(_match_sql(where=where), [*params, *extra])
+        mark.appeals_until, mark.entities_until, mark.last_run_at = a_top, e_top, now
+        mark.last_appeals, mark.last_entities = a_stats["n"], e_stats["n"]
+        mark.save()
+    return a_stats["n"], e_stats["n"]
+
+
 def clues_scan_appeals(*, now=None, **_) -> int:
     """Complaints and reports (投诉/举报) naming an entity ≥ threshold times in the window raise a clue.
 
-    Registered as a sweep hook. Names shorter than 4 characters are ignored (too ambiguous).
+    Registered as a sweep hook. The matching is incremental (``appeal_mentions_update``); the count per
+    entity is one grouped query over the stored mentions, so an entity still above the threshold in a
+    new quarter is pushed again, as before. Names shorter than 4 characters are ignored (too ambiguous).
     """
-    from yiwang.hotline.models import Appeal
+    from django.db.models import Count
+
+    from yiwang.credit.models import AppealMention
 
     rules = _rules("appeals")
     if not rules:
         return 0
-    on = timezone.localdate(now) if now else timezone.localdate()
+    appeal_mentions_update(now=now)
+    moment = now or timezone.now()
+    on = timezone.localdate(moment)
+    department = _default_department()
     made = 0
     for rule in rules:
-        since = timezone.now() - dt.timedelta(days=int(rule.get("window_days", 365)))
-        texts = list(
-            Appeal.objects.filter(kind__in=["complaint", "report"], received_at__gte=since).values_list(
-                "pk", "title", "content"
-            )
+        since = moment - dt.timedelta(days=int(rule.get("window_days", 365)))
+        pushed = Clue.objects.filter(rule_code=rule["code"], dedupe_key__endswith=f":{_quarter(on)}")
+        over = (
+            AppealMention.objects.filter(received_at__gte=since, entity__status=Entity.Status.ACTIVE)
+            .exclude(entity__in=pushed.values("entity"))
+            .values("entity")
+            .annotate(n=Count("id"))
+            .filter(n__gte=int(rule.get("threshold", 1)))
         )
-        if not texts:
-            continue
-        counts: dict[int, list[int]] = {}
-        for pk, name in Entity.objects.filter(status=Entity.Status.ACTIVE).values_list("pk", "name"):
-            if len(name) < 4:
-                continue
-            hits = [a for a, title, content in texts if name in (title or "") or name in (content or "")]
-            if len(hits) >= int(rule.get("threshold", 1)):
-                counts[pk] = hits
-        department = _default_department()
+        counts = {row["entity"]: row["n"] for row in over}
         for entity in Entity.objects.filter(pk__in=list(counts)):
-            hits = counts[entity.pk]
+            hits = list(
+                AppealMention.objects.filter(entity=entity, received_at__gte=since)
+                .order_by("received_at")
+                .values_list("appeal_id", flat=True)[:20]
+            )
             if clue_push(
                 entity=entity,
                 rule=rule,
-                summary=f"12345热线近{rule.get('window_days', 365)}天内有{len(hits)}件投诉举报涉及{entity.name}。",
+                summary=f"12345热线近{rule.get('window_days', 365)}天内有{counts[entity.pk]}件投诉举报涉及{entity.name}。",
                 department=department,
-                evidence={"appeals": hits[:20]},
+                evidence={"appeals": hits},
                 on=on,
             ):
                 made += 1

@@ -113,6 +113,48 @@ def test_complaints_naming_an_entity_raise_a_clue(orchard, meixian, dept_a):
     assert services.clues_scan_appeals() == 0
 
 
+def _complaint(meixian, n, content, kind="complaint"):
+    from yiwang.hotline.models import Appeal
+
+    return Appeal.objects.create(
+        code=f"T{n:05d}", region=meixian.county, channel="phone", kind=kind, title="投诉", content=content
+    )
+
+
+def test_the_complaint_scan_is_incremental(orchard, meixian, dept_a):
+    from yiwang.credit.models import AppealMention, ScanMark
+    from yiwang.org.tests.factories import DepartmentFactory
+
+    DepartmentFactory(code="market-regulation", name="眉县市场监督管理局", region=meixian.county)
+    other = EntityFactory(name="眉县金渠镇农家乐", region=meixian.county)
+    _complaint(meixian, 1, f"{orchard.name}压级压价")
+    _complaint(meixian, 2, f"{orchard.name}与{other.name}都有问题")
+    _complaint(meixian, 3, f"咨询{orchard.name}收购时间", kind="consult")  # not a complaint: never counted
+    assert services.clues_scan_appeals() == 0
+    mark = ScanMark.objects.get()
+    assert (mark.last_appeals, mark.last_entities) == (3, 2)
+    assert AppealMention.objects.filter(entity=orchard).count() == 2
+    assert AppealMention.objects.filter(entity=other).count() == 1
+    # nothing changed: the second sweep scans no appeal and no entity
+    assert services.clues_scan_appeals() == 0
+    mark.refresh_from_db()
+    assert (mark.last_appeals, mark.last_entities) == (0, 0)
+    # one new complaint: only it is matched, and the third mention raises the clue
+    _complaint(meixian, 4, f"{orchard.name}短斤少两", kind="report")
+    assert services.clues_scan_appeals() == 1
+    mark.refresh_from_db()
+    assert (mark.last_appeals, mark.last_entities) == (1, 0)
+    assert Clue.objects.get(rule_code="appeals").entity == orchard
+    # an entity registered later is matched against the complaints already scanned
+    late = EntityFactory(name="眉县齐镇冷库有限公司", region=meixian.county)
+    _complaint(meixian, 5, f"{late.name}冷库漏氨")
+    services.clues_scan_appeals()
+    mark.refresh_from_db()
+    assert (mark.last_appeals, mark.last_entities) == (1, 1)
+    assert AppealMention.objects.filter(entity=late).count() == 1
+    assert AppealMention.objects.count() == 5
+
+
 def test_financing_matches_by_amount_industry_and_class(orchard, meixian, handler_a):
     services.loan_product_publish(
         bank="眉县农商银行",
