@@ -3,9 +3,11 @@ the credit demo's market entities; pushes, applications, grants (免申即享 li
 officers) over the past months; and 一业一证 integrated licences for the approved 饭店 / 农家乐 bundle
 cases of the cases demo, with 便利店 and 药店 bundles declared for new applications.
 
-Every write goes through the app's services (``policy_create``, ``policy_rules_set``, ``policy_publish``
-with its matching task, ``policy_match_apply``, ``policy_match_grant``, ``policy_grants_confirm``,
-``policy_expire``, ``integrated_licence_issue``); the moments are then set back to the days the policies
+The policies go through the app's services (``policy_create``, ``policy_rules_set``, ``policy_publish``
+and ``policy_match`` — the INSERT … SELECT of the live path —, ``policy_grants_confirm`` for the 免申即享
+lists, ``policy_expire``, ``integrated_licence_issue``); the months-old applications and grants are
+history, written in bulk with ``audit_record_many`` like the services' events, all in one transaction
+(a commit per call is a disk flush each on SQLite). The moments are then set back to the days the policies
 were issued (documents from months ago) and the roll-ups rebuilt. Policy texts, document numbers and
 amounts are illustrative, modelled on the usual county notices. Idempotent: a policy is made once per
 document number, an integrated licence once per case.
@@ -323,9 +325,14 @@ def seed(*, stdout=None) -> None:
     if not Entity.objects.exists():
         _say(stdout, "  惠企政策：没有市场主体（credit 演示数据未加载），跳过\n")
         return
+    from django.db import transaction
+
     officers = _officers(stdout)
-    made = _policies(officers, stdout)
-    issued = _integrated(stdout)
+    # One transaction for the history: a commit per service call (hundreds of them, each a disk flush on
+    # SQLite) is what made the seed slow; the deliveries and tasks the services schedule run after it.
+    with transaction.atomic():
+        made = _policies(officers, stdout)
+        issued = _integrated(stdout)
     from yiwang.measures.services import measures_rebuild
 
     from .. import measures
@@ -393,7 +400,7 @@ def _policies(officers, stdout) -> int:
         services.policy_match(policy=policy)  # and here, in case a caller holds a transaction open
         policy.refresh_from_db()
         published_at = _at(issued, 9, 30)
-        matches = list(PolicyMatch.objects.filter(policy=policy).select_related("entity").order_by("pk"))
+        matches = list(PolicyMatch.objects.filter(policy=policy).select_related("entity", "region").order_by("pk"))
         applied = _applications(policy, matches, spec, rng, accounts)
         granted = _grants(policy, matches, applied, spec, rng, officer)
         if spec.get("expire"):
@@ -420,25 +427,47 @@ def _full_text(spec) -> str:
 
 
 def _applications(policy, matches, spec, rng, accounts) -> list:
-    from .. import services
+    """Months-old applications written in bulk (免填报: the registration copied in, as the service does).
+
+    History, not live work: one UPDATE per row batch and one ``audit_record_many``, no notices (the
+    enterprises were told at the time); the roll-ups are rebuilt at the end of the seed.
+    """
+    from yiwang.core.audit import AuditEntry, audit_record_many
+
+    from ..models import PolicyMatch
+    from ..services import application_prefill
 
     if policy.no_application or not matches:
         return []
     share = spec.get("apply_share", 0)
     chosen = [m for m in matches if m.entity.uscc in accounts or rng.random() < share][:APPLICATIONS_MAX]
+    now = timezone.now()
     for match in chosen:
         entity = match.entity
-        services.policy_match_apply(
-            match=match,
-            actor=accounts.get(entity.uscc),
-            contact_name=entity.legal_representative or "经办人",
-            contact_phone=f"1389171{rng.randint(0, 9999):04d}",
-        )
+        phone = f"1389171{rng.randint(0, 9999):04d}"
+        match.applied_at = now
+        match.application = {
+            **application_prefill(entity),
+            "contact_name": entity.legal_representative or "经办人",
+            "contact_phone_masked": phone[:3] + "****" + phone[-4:],
+            "note": "",
+        }
+    PolicyMatch.objects.bulk_update(chosen, ["applied_at", "application"], batch_size=500)
+    audit_record_many(
+        actor=None,
+        action="policy.applied",
+        entries=[AuditEntry(obj=m, after={"applied_at": now}, region_code=m.region.code) for m in chosen],
+    )
     return chosen
 
 
 def _grants(policy, matches, applied, spec, rng, officer) -> int:
+    """免申即享 lists go through the officer's confirmation (one service call, bulk inside); grants to
+    applicants are history, written in bulk and audited like ``policy_match_grant``'s."""
+    from yiwang.core.audit import AuditEntry, audit_record_many
+
     from .. import services
+    from ..models import PolicyMatch
 
     share = spec.get("grant_share", 0)
     if policy.no_application:
@@ -446,12 +475,22 @@ def _grants(policy, matches, applied, spec, rng, officer) -> int:
         if ids:
             return len(services.policy_grants_confirm(policy=policy, actor=officer, match_ids=ids))
         return 0
-    granted = 0
-    for match in applied:
-        if rng.random() < share:
-            services.policy_match_grant(match=match, actor=officer)
-            granted += 1
-    return granted
+    granted = [m for m in applied if rng.random() < share]
+    if not granted:
+        return 0
+    now = timezone.now()
+    amount = policy.benefit_amount or Decimal("0")
+    for match in granted:
+        match.granted_at, match.amount, match.granted_by = now, amount, officer
+    PolicyMatch.objects.bulk_update(granted, ["granted_at", "amount", "granted_by"], batch_size=500)
+    audit_record_many(
+        actor=officer,
+        action="policy.granted",
+        entries=[
+            AuditEntry(obj=m, after={"granted_at": now, "amount": amount}, region_code=m.region.code) for m in granted
+        ],
+    )
+    return len(granted)
 
 
 def _backdate(policy, published_at, spec, rng, now):
