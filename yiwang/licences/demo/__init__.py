@@ -29,7 +29,7 @@ from yiwang.org.models import Department
 from .. import measures
 from ..lookup import case_licence_fields
 from ..models import HolderKind, Licence, LicenceState, LicenceType, LicenceUse
-from ..services import _snap, default_valid_until, licence_revoke, licences_expire, signing_key_for
+from ..services import _snap, add_years, default_valid_until, licence_revoke, licences_expire, signing_key_for
 from ..signing import canonical_bytes, canonical_dict, sm2_sign
 
 RNG_SEED = 15
@@ -66,17 +66,52 @@ TYPES = [
     ),
 ]
 
-# Older licences of market entities (before the platform): which type, scope and issuing department.
-OLDER = [
-    ("yyzz", "market-regulation", "猕猴桃种植、收购、冷藏、销售", 0.55),
-    ("spjy", "market-regulation", "预包装食品销售、散装食品销售", 0.15),
-    ("xcy", "market-regulation", "小餐饮（热食类食品制售）", 0.1),
-    ("ggws", "health", "住宿、沐浴、美容美发", 0.08),
-    ("qsxk", "water-resources", "", 0.07),
-    ("spsc", "market-regulation", "果汁、果脯、猕猴桃干生产", 0.05),
+# Older licences of the credit register's market entities (before the platform): every entity holds
+# its 营业执照 (issued on its establishment day, scope by industry); trades that need a permit hold it
+# too, renewed every validity period (a few lapsed). Industry code prefix → business scope, permits
+# (type, issuing department, scope).
+INDUSTRIES = [
+    ("A0159", "猕猴桃种植、收购、冷藏、销售", []),
+    ("G5950", "果品冷藏、仓储服务；普通货物道路运输", []),
+    ("H6210", "餐饮服务；农家乐住宿", [("xcy", "market-regulation", "小餐饮（热食类食品制售）")]),
+    ("H6220", "小吃、面食制售", [("xcy", "market-regulation", "小餐饮（热食类食品制售）")]),
+    ("F5211", "日用百货、预包装食品零售", [("spjy", "market-regulation", "预包装食品销售、散装食品销售")]),
+    ("C2032", "木门窗加工、销售", []),
+    ("C1512", "白酒生产、销售", [("spsc", "market-regulation", "白酒（固态法白酒）生产")]),
+    ("C13", "果汁、果脯、猕猴桃干生产、销售", [("spsc", "market-regulation", "果汁、果脯、猕猴桃干生产")]),
+    ("E47", "房屋建筑工程施工", []),
+    ("F5166", "化肥、农药（不含危险化学品）批发零售", []),
+    ("O8010", "理发、美容服务", [("ggws", "health", "美容美发")]),
+    (
+        "H6110",
+        "住宿、餐饮、温泉沐浴服务",
+        [("ggws", "health", "住宿、沐浴"), ("tzhy", "public-security", "旅馆业"), ("qsxk", "water-resources", "")],
+    ),
 ]
-OLDER_COUNT = 200
-REVOKED_COUNT = 14
+# Without an industry code (no credit register): guessed from the name.
+NAME_INDUSTRIES = [
+    ("猕猴桃", "A0159"),
+    ("果业", "A0159"),
+    ("冷链", "G5950"),
+    ("冷库", "G5950"),
+    ("农家乐", "H6210"),
+    ("面馆", "H6220"),
+    ("小吃", "H6220"),
+    ("超市", "F5211"),
+    ("日杂", "F5211"),
+    ("酒业", "C1512"),
+    ("食品", "C13"),
+    ("建筑", "E47"),
+    ("建设", "E47"),
+    ("农资", "F5166"),
+    ("理发", "O8010"),
+    ("酒店", "H6110"),
+    ("宾馆", "H6110"),
+]
+GENERIC_SCOPE = "依法须经批准的项目，经相关部门批准后方可开展经营活动"
+OLDER_ENTITIES = 180
+LAPSED_SHARE = 0.12  # permits not renewed: expired in the register
+REVOKED_COUNT = 14  # without a credit register: older licences revoked for the demo
 REVOKE_REASONS = ["市场主体已注销", "营业执照被吊销", "持证人申请注销", "经营场所已变更，原证注销", "许可事项终止"]
 USE_PURPOSES = [
     ("pboc-meixian", "企业银行基本存款账户开立核验营业执照"),
@@ -192,20 +227,34 @@ def _case_licences(types: dict[str, LicenceType], keys, now) -> list[Licence]:
     return _insert(rows) if rows else []
 
 
-def _entities(rng: random.Random) -> list[tuple[str, str, str]]:
-    """(USCC, name, address) of Meixian market entities: the credit register when it has them, else
-    the enterprises that applied in the cases demo."""
-    seen, result = set(), []
+def _industry(code: str) -> tuple[str, list]:
+    for prefix, scope, permits in INDUSTRIES:
+        if code and code.startswith(prefix):
+            return scope, permits
+    return GENERIC_SCOPE, []
+
+
+def _entities(rng: random.Random) -> list[dict]:
+    """Meixian market entities: the credit register's (applicants of the demo's cases first, so that
+    their later cases reuse the licences), else the enterprises that applied in the cases demo."""
+    applicants = set(Case.objects.exclude(applicant_uscc="").values_list("applicant_uscc", flat=True).distinct())
+    result = []
     try:
         from yiwang.credit.models import Entity
 
-        for uscc, name, address in Entity.objects.order_by("pk").values_list("uscc", "name", "address")[:2000]:
-            if uscc not in seen and is_valid_uscc(uscc):
-                seen.add(uscc)
-                result.append((uscc, name, address or ""))
+        rows = Entity.objects.order_by("pk").values(
+            "uscc", "name", "address", "industry_code", "established_on", "status"
+        )
+        entities = [row for row in rows.iterator(chunk_size=2000) if is_valid_uscc(row["uscc"])]
     except Exception:  # the credit register is optional for this demo
-        result = []
-    if len(result) < OLDER_COUNT:
+        entities = []
+    if entities:
+        first = [row for row in entities if row["uscc"] in applicants]
+        rest = [row for row in entities if row["uscc"] not in applicants]
+        rng.shuffle(rest)
+        result = first + rest
+    else:
+        seen = set()
         rows = (
             Case.objects.exclude(applicant_uscc="")
             .order_by("applicant_uscc", "pk")
@@ -214,53 +263,96 @@ def _entities(rng: random.Random) -> list[tuple[str, str, str]]:
         for uscc, name, form in rows.iterator(chunk_size=2000):
             if uscc not in seen and is_valid_uscc(uscc):
                 seen.add(uscc)
-                result.append((uscc, name, (form or {}).get("applicant_address", "")))
-    rng.shuffle(result)
-    return result[:OLDER_COUNT]
+                code = next((c for word, c in NAME_INDUSTRIES if word in name), "")
+                address = (form or {}).get("applicant_address", "")
+                result.append(
+                    {"uscc": uscc, "name": name, "address": address, "industry_code": code, "established_on": None}
+                )
+        rng.shuffle(result)
+    return result[:OLDER_ENTITIES]
+
+
+def _renewed(licence_type: LicenceType, first: dt.date, today: dt.date, rng: random.Random) -> dt.date:
+    """The issue day of the permit's current period: renewed (延续) at the end of each period, except
+    a few that lapsed and stand expired."""
+    years = licence_type.validity_years
+    issued = first
+    if not years:
+        return issued
+    while add_years(issued, years) <= today:
+        issued = add_years(issued, years)
+    if issued > first and rng.random() < LAPSED_SHARE:
+        issued = add_years(issued, -years)
+    return issued
 
 
 def _older_licences(types, keys, departments, rng: random.Random, today: dt.date, now) -> list[Licence]:
-    held = set(Licence.objects.filter(case__isnull=True).values_list("holder_uscc", flat=True))
+    """营业执照 and trade permits of market entities, issued before the platform (no case)."""
+    if "market-regulation" not in departments:
+        return []
+    held = set(Licence.objects.filter(case__isnull=True).values_list("holder_uscc", "licence_type_id"))
     rows = []
-    county = Department.objects.filter(code="market-regulation").values_list("region", flat=True).first()
-    for uscc, name, address in _entities(rng):
-        if uscc in held:
-            continue
-        code, dept_code, scope, _share = rng.choices(OLDER, weights=[row[3] for row in OLDER])[0]
-        licence_type = types[code]
-        department = departments.get(dept_code) or departments["market-regulation"]
-        issued_on = today - dt.timedelta(days=rng.randint(200, 6 * 365))
-        fields = {}
-        for spec in licence_type.fields_schema:
-            if spec["key"] == "entity_name":
-                fields["entity_name"] = name
-            elif spec["key"] == "scope":
-                fields["scope"] = scope or "依法须经批准的项目，经相关部门批准后方可开展经营活动"
-            elif spec["key"] == "address":
-                if address:
-                    fields["address"] = address
-            elif spec.get("default"):
-                fields[spec["key"]] = spec["default"]
-        if code == "qsxk":
-            fields["water_source"] = rng.choice(["地下水", "地表水（渭河）", "地表水（石头河）"])
-            fields["annual_volume"] = f"{rng.choice([1.2, 2.5, 3.6, 5.0, 8.0, 12.0])}"
-        rows.append(
-            Licence(
-                licence_type=licence_type,
-                holder_kind=HolderKind.ENTERPRISE,
-                holder_name=name,
-                holder_uscc=uscc,
-                fields=fields,
-                issued_on=issued_on,
-                valid_until=default_valid_until(licence_type, issued_on),
-                department=department,
-                region_id=department.region_id or county,
-                state=LicenceState.VALID,
-                key=keys(department),
-                created_at=now,
+    for entity in _entities(rng):
+        uscc, name, address = entity["uscc"], entity["name"], entity.get("address") or ""
+        scope, permits = _industry(entity.get("industry_code") or "")
+        established = entity.get("established_on") or today - dt.timedelta(days=rng.randint(400, 6 * 365))
+        established = min(established, today - dt.timedelta(days=30))
+        wanted = [("yyzz", "market-regulation", scope)] + permits
+        for code, dept_code, permit_scope in wanted:
+            licence_type = types[code]
+            if (uscc, licence_type.pk) in held:
+                continue
+            department = departments.get(dept_code) or departments["market-regulation"]
+            if code == "yyzz":
+                issued_on = established
+            else:
+                first = min(established + dt.timedelta(days=rng.randint(10, 90)), today)
+                issued_on = _renewed(licence_type, first, today, rng)
+            fields = {}
+            for spec in licence_type.fields_schema:
+                if spec["key"] == "entity_name":
+                    fields["entity_name"] = name
+                elif spec["key"] == "scope":
+                    fields["scope"] = permit_scope or scope
+                elif spec["key"] == "address":
+                    if address:
+                        fields["address"] = address
+                elif spec.get("default"):
+                    fields[spec["key"]] = spec["default"]
+            if code == "qsxk":
+                fields["water_source"] = rng.choice(["地下水", "地表水（渭河）", "地表水（石头河）"])
+                fields["annual_volume"] = f"{rng.choice([1.2, 2.5, 3.6, 5.0])}"
+            rows.append(
+                Licence(
+                    licence_type=licence_type,
+                    holder_kind=HolderKind.ENTERPRISE,
+                    holder_name=name,
+                    holder_uscc=uscc,
+                    fields=fields,
+                    issued_on=issued_on,
+                    valid_until=default_valid_until(licence_type, issued_on),
+                    department=department,
+                    region_id=department.region_id or departments["market-regulation"].region_id,
+                    state=LicenceState.VALID,
+                    key=keys(department),
+                    created_at=now,
+                )
             )
-        )
+            held.add((uscc, licence_type.pk))
     return _insert(rows) if rows else []
+
+
+def _closed_entities() -> dict[str, str]:
+    """USCC → revocation reason for entities the credit register shows deregistered or struck off."""
+    try:
+        from yiwang.credit.models import Entity
+
+        return {
+            uscc: "市场主体已注销" if status == Entity.Status.CANCELLED else "营业执照被吊销"
+            for uscc, status in Entity.objects.exclude(status=Entity.Status.ACTIVE).values_list("uscc", "status")
+        }
+    except Exception:
+        return {}
 
 
 def _uses(licences: list[Licence], departments, rng: random.Random, now) -> int:
@@ -393,13 +485,13 @@ def _account_licences(types, departments, today: dt.date) -> int:
 
 
 def seed(*, stdout=None) -> None:
+    """Idempotent part by part: cases approved since the last run get their licences, entities of the
+    credit register without licences get theirs (so a run after the credit demo fills them in),
+    licences of deregistered entities are revoked; a second run adds nothing."""
     started = time.monotonic()
     rng = random.Random(RNG_SEED)
     random.seed(RNG_SEED)
     types = _types()
-    if Licence.objects.exists():
-        _say(stdout, f"电子证照：已有 {Licence.objects.count()} 份，跳过\n")
-        return
     now = timezone.now()
     today = timezone.localdate(now)
     departments = {d.code: d for d in Department.objects.select_related("region")}
@@ -417,14 +509,25 @@ def seed(*, stdout=None) -> None:
     accounts = _account_licences(types, departments, today)
     expired = licences_expire(today=today)
     revoked = 0
-    candidates = [lic for lic in older if lic.licence_type.code in ("yyzz", "xcy", "spjy")]
-    for licence in rng.sample(candidates, k=min(REVOKED_COUNT, len(candidates))):
-        # By the system, on the issuing department's instruction.
-        licence_revoke(licence=licence, actor=None, reason=rng.choice(REVOKE_REASONS))
-        revoked += 1
-    measures_rebuild(metrics=[measures.ISSUED, measures.REUSED, measures.REVOKED])
+    closed = _closed_entities()
+    if closed:
+        targets = [(lic, closed[lic.holder_uscc]) for lic in older if lic.holder_uscc in closed]
+    else:  # no register to say who closed: a few of the new older licences, by the issuing department
+        candidates = [lic for lic in older if lic.licence_type.code in ("yyzz", "xcy", "spjy")]
+        targets = [
+            (lic, rng.choice(REVOKE_REASONS)) for lic in rng.sample(candidates, k=min(REVOKED_COUNT, len(candidates)))
+        ]
+    for licence, reason in targets:
+        licence.refresh_from_db(fields=["state"])
+        if licence.state != LicenceState.REVOKED:
+            licence_revoke(licence=licence, actor=None, reason=reason)
+            revoked += 1
+    if issued or older or accounts or expired or revoked:
+        measures_rebuild(metrics=[measures.ISSUED, measures.REUSED, measures.REVOKED])
+    total = Licence.objects.count()
     _say(
         stdout,
-        f"电子证照：证照类型 {len(types)} 种，办件同步签发 {len(issued)} 份，存量证照 {len(older)} 份，"
-        f"演示账户证照 {accounts} 份，调用记录 {uses} 条，已过期 {expired} 份，已注销 {revoked} 份（{time.monotonic() - started:.1f} 秒）\n",
+        f"电子证照：证照类型 {len(types)} 种，办件同步签发 {len(issued)} 份，市场主体存量证照 {len(older)} 份，"
+        f"演示账户证照 {accounts} 份，调用记录 {uses} 条，到期 {expired} 份，注销 {revoked} 份；"
+        f"共 {total} 份（{time.monotonic() - started:.1f} 秒）\n",
     )
