@@ -111,8 +111,8 @@ NAME_INDUSTRIES = [
 GENERIC_SCOPE = "依法须经批准的项目，经相关部门批准后方可开展经营活动"
 OLDER_ENTITIES = 180
 LAPSED_SHARE = 0.12  # permits not renewed: expired in the register
-REVOKED_COUNT = 14  # without a credit register: older licences revoked for the demo
-REVOKE_REASONS = ["市场主体已注销", "营业执照被吊销", "持证人申请注销", "经营场所已变更，原证注销", "许可事项终止"]
+REVOKED_COUNT = 6  # when no entity closed: trade permits given up by their holders
+REVOKE_REASONS = ["持证人申请注销", "经营场所已变更，原证注销", "停止经营，许可事项终止"]
 USE_PURPOSES = [
     ("pboc-meixian", "企业银行基本存款账户开立核验营业执照"),
     ("taxation", "新办纳税人涉税信息确认调用营业执照"),
@@ -249,7 +249,9 @@ def _entities(rng: random.Random) -> list[dict]:
     except Exception:  # the credit register is optional for this demo
         entities = []
     if entities:
-        first = [row for row in entities if row["uscc"] in applicants]
+        # Half the demo's applicants (their later cases reuse the licences), half the county's small
+        # businesses (农家乐, 面馆, 超市, 理发店 … with their permits).
+        first = [row for row in entities if row["uscc"] in applicants][: OLDER_ENTITIES // 2]
         rest = [row for row in entities if row["uscc"] not in applicants]
         rng.shuffle(rest)
         result = first + rest
@@ -510,10 +512,9 @@ def seed(*, stdout=None) -> None:
     expired = licences_expire(today=today)
     revoked = 0
     closed = _closed_entities()
-    if closed:
-        targets = [(lic, closed[lic.holder_uscc]) for lic in older if lic.holder_uscc in closed]
-    else:  # no register to say who closed: a few of the new older licences, by the issuing department
-        candidates = [lic for lic in older if lic.licence_type.code in ("yyzz", "xcy", "spjy")]
+    targets = [(lic, closed[lic.holder_uscc]) for lic in older if lic.holder_uscc in closed]
+    if not targets:  # nobody closed: a few trade permits given up by their holders (never a 营业执照)
+        candidates = [lic for lic in older if lic.licence_type.code != "yyzz" and lic.state == LicenceState.VALID]
         targets = [
             (lic, rng.choice(REVOKE_REASONS)) for lic in rng.sample(candidates, k=min(REVOKED_COUNT, len(candidates)))
         ]
