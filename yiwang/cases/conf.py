@@ -33,7 +33,7 @@ DEFAULTS = {
     # Pluggable hooks (dotted paths); the defaults find no licence, allow every credit class and
     # print receipts to files under MEDIA_ROOT.
     "LICENCE_LOOKUP": "yiwang.licences.lookup.RegisterLicenceLookup",
-    "LICENCE_ISSUER": "yiwang.licences.lookup.RegisterLicenceIssuer",
+    "LICENCE_ISSUER": "yiwang.policies.integrated.IntegratedLicenceIssuer",  # the register's, plus 一业一证
     "CREDIT_POLICY": "yiwang.credit.policy.RiskClassCreditPolicy",
     "RECEIPT_PRINTER": "yiwang.cases.printing.FileReceiptPrinter",
     # 企业开办 target: done within 1 working day (plan 三、2).

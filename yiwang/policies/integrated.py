@@ -14,6 +14,8 @@ audit event and roll-up (``policies.integrated_licences``).
 
 from __future__ import annotations
 
+import logging
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -33,6 +35,8 @@ from .models import (
     IntegratedLicenceState,
     PreviousIntegratedLicence,
 )
+
+logger = logging.getLogger(__name__)
 
 LICENCE_TYPE_CODE = "industry-integrated"
 LICENCE_TYPE_NAME = "行业综合许可证"
@@ -298,6 +302,31 @@ def integrated_licences_issue_due(**_) -> int:
         integrated_licence_issue(case=case, actor=None)
         issued += 1
     return issued
+
+
+class IntegratedLicenceIssuer:
+    """The cases app's ``LICENCE_ISSUER``: inside the decision's transaction, the register's e-licences of
+    an approved item case (``RegisterLicenceIssuer``) and, when an approved 一业一证 bundle completes, its
+    integrated licence — issued with the approval, not by the sweep (which stays as a catch-up).
+
+    An integrated licence that cannot be issued (e.g. the register refuses the holder) is logged and
+    left to the sweep; the bundle's approval stands.
+    """
+
+    def issue_for_case(self, *, case, actor) -> list:
+        from yiwang.licences.lookup import RegisterLicenceIssuer
+
+        issued = list(RegisterLicenceIssuer().issue_for_case(case=case, actor=actor))
+        if (
+            case.parent_id is None
+            and case.bundle_id
+            and IndustryLicenceType.objects.filter(bundle_id=case.bundle_id, is_active=True).exists()
+        ):
+            try:
+                issued.append(integrated_licence_issue(case=case, actor=None, issued_at=case.decided_at).licence)
+            except ApplicationError as error:
+                logger.warning("integrated licence for case %s not issued: %s", case.pk, error)
+        return issued
 
 
 # --- reads --------------------------------------------------------------------------------------

@@ -211,6 +211,8 @@ def _complete_bundle_if_done(parent: Case, *, actor, now: dt.datetime) -> None:
         decided_at=now,
     )
     _finish(parent, target, actor=None, now=now, today=today)
+    if target == S.DECIDED_APPROVED:
+        get_licence_issuer().issue_for_case(case=parent, actor=None)  # e.g. a 一业一证 integrated licence
     _decision_notice(parent, decision, actor=None)
     _audit(
         actor=None,

@@ -85,10 +85,10 @@ def test_one_bundle_yields_one_integrated_licence_whose_page_lists_its_permits(
     client, enterprise_user, applicant, store_type, clerk, handler_a, handler_b
 ):
     case = _approved_bundle_case(enterprise_user, applicant, store_type.bundle, clerk, handler_a, handler_b)
-    assert [c.number for c in yiye.integrated_cases_due()] == [case.number]
-    issued = yiye.integrated_licences_issue_due()
-    assert issued == 1 and yiye.integrated_licences_issue_due() == 0
+    # issued with the bundle's approval (the cases app's LICENCE_ISSUER), nothing left for the sweep
     integrated = IntegratedLicence.objects.get()
+    assert integrated.case_id == case.pk and integrated.issued_at == case.decided_at
+    assert list(yiye.integrated_cases_due()) == [] and yiye.integrated_licences_issue_due() == 0
     again = yiye.integrated_licence_issue(case=case, actor=handler_a)
     assert again.pk == integrated.pk and Licence.objects.filter(licence_type__code="industry-integrated").count() == 1
     licence = integrated.licence
@@ -111,6 +111,17 @@ def test_one_bundle_yields_one_integrated_licence_whose_page_lists_its_permits(
     detail = client.get(reverse("policies:integrated_detail", args=[integrated.pk])).content.decode()
     assert "data:image/png;base64," in detail
     assert measures_check() == []
+
+
+def test_the_sweep_catches_up_a_bundle_approved_without_the_issuer(
+    settings, enterprise_user, applicant, store_type, clerk, handler_a, handler_b
+):
+    settings.YIWANG_CASES = {"LICENCE_ISSUER": "yiwang.licences.lookup.RegisterLicenceIssuer"}
+    case = _approved_bundle_case(enterprise_user, applicant, store_type.bundle, clerk, handler_a, handler_b)
+    assert not IntegratedLicence.objects.exists()
+    assert [c.number for c in yiye.integrated_cases_due()] == [case.number]
+    assert yiye.integrated_licences_issue_due() == 1 and yiye.integrated_licences_issue_due() == 0
+    assert IntegratedLicence.objects.get().case_id == case.pk
 
 
 def test_change_and_cancel_go_through_one_case(
