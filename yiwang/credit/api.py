@@ -70,6 +70,7 @@ class RecordIn(Schema):
     legal_basis: str = Field("", max_length=300)
     document_number: str = Field("", max_length=64)
     expires_on: dt.date | None = None
+    department: str = Field("", max_length=64, description="部门代码；属于多个部门的用户须指明以哪个部门的名义录入")
 
 
 class PublicOut(Schema):
@@ -193,10 +194,25 @@ def record_create(request: HttpRequest, uscc: str, payload: RecordIn):
     """Record a credit fact decided by the caller's department; the risk class is recomputed."""
     entity = _entity(request, uscc)
     scope = require_action(request, "credit.record")
-    department = scope.departments("credit.record").order_by("pk").first()
-    if department is None:
-        raise ApplicationError("auth.forbidden", "您无权执行此操作", status=403)
-    record = services.credit_record_create(entity=entity, department=department, actor=request.user, **payload.dict())
+    allowed = scope.departments("credit.record").order_by("code")
+    data = payload.dict()
+    code = data.pop("department").strip()
+    if code:
+        department = allowed.filter(code=code).first()
+        if department is None:
+            raise ApplicationError(
+                "credit.department_invalid", "不能以该部门的名义录入", details={"field": "department"}, status=403
+            )
+    else:
+        only = list(allowed[:2])
+        if not only:
+            raise ApplicationError("auth.forbidden", "您无权执行此操作", status=403)
+        if len(only) > 1:
+            raise ApplicationError(
+                "credit.department_required", "您属于多个部门，请指明录入部门", details={"field": "department"}
+            )
+        department = only[0]
+    record = services.credit_record_create(entity=entity, department=department, actor=request.user, **data)
     return Status(201, _record_out(record))
 
 

@@ -133,6 +133,8 @@ DEFAULTS = {
     # Each rule: code, label, source (records of the given kinds / a class change / complaints naming
     # the entity in the 12345 hotline), threshold and window in days. A clue goes to the department of
     # the latest triggering record, else to CLUE_DEFAULT_DEPARTMENT. One clue per rule, entity and quarter.
+    # Inspection results reach the rules as credit records of kind "inspection"; ratings judge
+    # government services, not entities, and are no source (see services/clues.py).
     "CLUE_RULES": [
         {
             "code": "repeat-penalty",

@@ -8,7 +8,33 @@ _ENTERED_KINDS = [
 ]
 
 
-class RecordForm(forms.Form):
+class ActingDepartmentForm(forms.Form):
+    """A form recorded on a department's behalf: staff of several departments choose which one (a select
+    limited to the departments their scope lets them record for); staff of one department see nothing."""
+
+    department = forms.ModelChoiceField(label="录入部门", queryset=None, required=False, empty_label="请选择")
+
+    def __init__(self, *args, departments=None, **kwargs):
+        from yiwang.org.models import Department
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["department"]
+        field.queryset = departments.order_by("code") if departments is not None else Department.objects.none()
+        self._only = list(field.queryset[:2])
+        if len(self._only) == 1:
+            field.widget = forms.HiddenInput()
+            field.initial = self._only[0].pk
+
+    def clean_department(self):
+        department = self.cleaned_data.get("department")
+        if department is None and len(self._only) == 1:
+            return self._only[0]
+        if department is None:
+            raise forms.ValidationError("您无权以任何部门的名义录入信用记录" if not self._only else "请选择录入部门")
+        return department
+
+
+class RecordForm(ActingDepartmentForm):
     kind = forms.ChoiceField(label="类别", choices=_ENTERED_KINDS)
     severity = forms.ChoiceField(label="情节", choices=Severity.choices, initial=Severity.GENERAL)
     named_list = forms.ChoiceField(label="列入名单", choices=NamedList.choices, required=False)
@@ -25,7 +51,7 @@ class RecordForm(forms.Form):
     )
 
 
-class FirstOffenceForm(forms.Form):
+class FirstOffenceForm(ActingDepartmentForm):
     offence_code = forms.ChoiceField(label="首违不罚事项", choices=())
     decided_on = forms.DateField(label="认定日期", widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -91,7 +117,7 @@ class GrantForm(forms.Form):
     amount = forms.IntegerField(label="放款金额（万元）", min_value=1, max_value=10_000_000)
 
 
-class GovernmentDishonestyForm(forms.Form):
+class GovernmentDishonestyForm(ActingDepartmentForm):
     """政务失信 (plan 四(十)3(2)): 政府承诺不兑现、拖欠民营企业账款、拒不执行法院判决、“新官不理旧账”."""
 
     subject_department = forms.ModelChoiceField(label="失信的政府机构", queryset=None)

@@ -180,8 +180,8 @@ def _report_context(request, entity: Entity, **forms) -> dict:
     context = selectors.entity_report(entity)
     context.update(
         can_record=scope.can("credit.record"),
-        record_form=forms.get("record_form") or RecordForm(),
-        first_form=forms.get("first_form") or FirstOffenceForm(),
+        record_form=forms.get("record_form") or RecordForm(departments=_acting_departments(request)),
+        first_form=forms.get("first_form") or FirstOffenceForm(departments=_acting_departments(request)),
         reason_form=ReasonForm(),
         thresholds=credit_setting("RISK_THRESHOLDS"),
         points=credit_setting("RISK_POINTS"),
@@ -197,8 +197,9 @@ def _entity_or_404(request, uscc: str) -> Entity:
     return entity
 
 
-def _acting_department(scope, action: str):
-    return scope.departments(action).order_by("pk").first()
+def _acting_departments(request):
+    """The departments the user may record for: the choices of the 录入部门 select."""
+    return request.scope.departments("credit.record")
 
 
 @action_required("credit.read")
@@ -213,10 +214,11 @@ def entity_report(request, uscc: str):
 @idempotent(deduplicate=True)
 def record_add(request, uscc: str):
     entity = _entity_or_404(request, uscc)
-    department = _acting_department(request.scope, "credit.record")
     first = request.POST.get("form") == "first_offence"
-    form = FirstOffenceForm(request.POST) if first else RecordForm(request.POST)
-    if form.is_valid() and department is not None:
+    departments = _acting_departments(request)
+    form = (FirstOffenceForm if first else RecordForm)(request.POST, departments=departments)
+    if form.is_valid():
+        department = form.cleaned_data.pop("department")
         try:
             if first:
                 services.first_offence_record(
@@ -361,9 +363,9 @@ def clue_detail(request, pk: int):
 @idempotent(deduplicate=True)
 def government_dishonesty(request):
     """政务失信 (plan 四(十)3(2)): recorded against a government body by the deciding department."""
-    form = GovernmentDishonestyForm(request.POST or None)
-    department = _acting_department(request.scope, "credit.record")
-    if request.method == "POST" and form.is_valid() and department is not None:
+    form = GovernmentDishonestyForm(request.POST or None, departments=_acting_departments(request))
+    if request.method == "POST" and form.is_valid():
+        department = form.cleaned_data.pop("department")
         try:
             services.credit_record_create(
                 entity=None, kind="government", department=department, actor=request.user, **form.cleaned_data

@@ -5,10 +5,24 @@ department with a working-day deadline (``CLUE_HANDLE_WORKDAYS``, county default
 deadline engine; the department records what it did (处置) and feeds back its finding (反馈); the
 sweep tells the department when a clue is overdue. One clue per rule, entity and quarter.
 
-Sources: ``records`` (new credit records of the rule's kinds, inspection findings included, since the
-inspections app records its findings as credit records), ``class`` (a class change into the
-rule's classes) and ``appeals`` (complaints and reports in the 12345 hotline naming the entity,
-scanned by the daily sweep).
+What each source is (three sources; ratings are deliberately not one):
+
+- ``records`` — credit records of the rule's kinds made in the window (``clues_for_record``, run when a
+  record is made). **Inspection results arrive here**: a published 双随机 result with problems
+  (problems found, not found at the registered address, refused) becomes a credit record of kind
+  ``inspection`` with source ``inspections.task:<id>`` (``inspections.services.tasks._credit_record``,
+  once per task), so the rule ``repeat-penalty`` (kinds penalty + inspection) counts them beside
+  penalties. A separate rule reading ``inspections.Task`` directly would count the same results
+  twice, and would see unpublished results the entity has not yet been told of; a normal result is
+  not a risk signal. So records suffice and the inspections app stays a producer of records only.
+- ``class`` — a change of the entity's risk class into the rule's classes (``clues_for_class_change``).
+- ``appeals`` — complaints and reports (投诉/举报) in the 12345 hotline naming the entity, matched
+  incrementally by the daily sweep (``clues_scan_appeals``).
+- ratings (好差评) are **not** a source, on purpose: a rating judges a government service (the
+  department's handling of a case or call), not the applicant. Many bad ratings on the cases of one
+  enterprise applicant say that the enterprise was badly served, not that it is a risk; turning them
+  into a clue against it would punish the complainant. Ratings feed the ratings app's own
+  rectification loop instead.
 """
 
 from __future__ import annotations

@@ -249,3 +249,21 @@ def test_amounts_out_of_range_are_refused(orchard, amount):
         services.financing_need_publish(entity=orchard, amount=amount, purpose="农资", actor=None)
     assert error.value.code == "credit.amount_invalid"
     assert not FinancingNeed.objects.exists()
+
+
+def test_inspection_results_reach_the_clue_rules_as_records(orchard, dept_a, handler_a):
+    # a published inspection result with problems is a record of kind "inspection" (inspections app)
+    for n, kind in enumerate(["inspection", "penalty"]):
+        services.credit_record_create(
+            entity=orchard,
+            kind=kind,
+            title=f"双随机抽查发现问题{n}",
+            department=dept_a,
+            decided_on=TODAY,
+            source=f"inspections.task:{n}" if kind == "inspection" else "",
+            actor=handler_a,
+        )
+    assert Clue.objects.filter(rule_code="repeat-penalty", entity=orchard).count() == 1
+    from yiwang.credit.conf import credit_setting
+
+    assert not [r for r in credit_setting("CLUE_RULES") if r["source"] not in ("records", "class", "appeals")]

@@ -90,3 +90,39 @@ def test_government_dishonesty_is_recorded_and_published(client, dept_a, dept_b,
     client.logout()
     body = client.get(reverse("credit:public") + "?list=government").content.decode()
     assert "承诺的招商奖励逾期未兑现" in body and dept_b.name in body
+
+
+def test_staff_of_two_departments_choose_which_one_records(client, farm, dept_a, dept_b, handler_a, meixian):
+    from yiwang.org.models import Role
+    from yiwang.org.tests.factories import DepartmentFactory, MembershipFactory
+
+    MembershipFactory(user=handler_a, role=Role.HANDLER, department=dept_b)
+    stranger = DepartmentFactory(code="stranger-dept", name="眉县其他局", region=meixian.county)
+    client.force_login(handler_a)
+    page = client.get(reverse("credit:entity", args=[farm.uscc])).content.decode()
+    assert 'name="department"' in page and f">{dept_a}<" in page and f">{dept_b}<" in page
+    assert f">{stranger}<" not in page  # the select is limited to the user's own departments
+    data = {"form": "record", "kind": "penalty", "severity": "general", "title": "超范围经营"}
+    data["decided_on"] = TODAY.isoformat()
+    response = client.post(reverse("credit:record_add", args=[farm.uscc]), data)
+    assert response.status_code == 400 and "请选择录入部门" in response.content.decode()
+    response = client.post(reverse("credit:record_add", args=[farm.uscc]), {**data, "department": stranger.pk})
+    assert response.status_code == 400 and farm.credit_records.count() == 1
+    response = client.post(reverse("credit:record_add", args=[farm.uscc]), {**data, "department": dept_b.pk})
+    assert response.status_code == 302
+    assert farm.credit_records.get(title="超范围经营").department == dept_b
+    # the API: a code is required when the caller belongs to several departments
+    url = f"/api/credit/entities/{farm.uscc}/records"
+    body = {"kind": "penalty", "title": "未按规定公示年报", "decided_on": TODAY.isoformat()}
+    answer = client.post(url, body, content_type="application/json")
+    assert answer.status_code == 400 and answer.json()["code"] == "credit.department_required"
+    answer = client.post(url, {**body, "department": stranger.code}, content_type="application/json")
+    assert answer.status_code == 403
+    answer = client.post(url, {**body, "department": dept_a.code}, content_type="application/json")
+    assert answer.status_code == 201 and answer.json()["department"] == dept_a.name
+
+
+def test_staff_of_one_department_see_no_select(client, farm, handler_a):
+    client.force_login(handler_a)
+    page = client.get(reverse("credit:entity", args=[farm.uscc])).content.decode()
+    assert 'type="hidden" name="department"' in page
