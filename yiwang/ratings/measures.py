@@ -43,6 +43,7 @@ BY_WINDOW = "ratings.by_window"
 BY_STAFF = "ratings.by_staff"
 BY_ITEM = "ratings.by_item"
 RECTIFICATIONS = "ratings.rectifications"
+METRICS = (RATED, BY_HALL, BY_WINDOW, BY_STAFF, BY_ITEM, RECTIFICATIONS)
 
 RATING_FIELDS = ("level_sum", "good", "bad", "implicit")
 RECTIFICATION_FIELDS = ("real_name", "called_back", "closed", "closed_on_time", "annulled")
