@@ -189,6 +189,18 @@ class Draw(models.Model):
     drawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("抽取人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The last recomputation (复核): shown on the plan page instead of recomputing on every view.
+    verified_at = models.DateTimeField(_("最近复核时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("复核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verified_consistent = models.BooleanField(_("复核结果一致"), null=True)
+    verification_problems = models.JSONField(_("复核发现的问题"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("抽取")

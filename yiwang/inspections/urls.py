@@ -11,6 +11,7 @@ urlpatterns = [
     path("plans/<int:pk>/tasks.xlsx", views.plan_tasks_xlsx, name="plan_tasks_xlsx"),
     path("plans/<int:pk>/publish/", views.plan_publish_view, name="plan_publish"),
     path("plans/<int:pk>/draw/", views.plan_draw_view, name="plan_draw"),
+    path("plans/<int:pk>/verify/", views.plan_verify_view, name="plan_verify"),
     path("plans/<int:pk>/publish-results/", views.plan_results_publish_view, name="plan_results_publish"),
     path("tasks/", views.task_list, name="tasks"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),

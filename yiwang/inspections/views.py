@@ -107,7 +107,6 @@ def plan_new(request):
 def _plan_context(request, plan: Plan, draw_form=None) -> dict:
     draw = selectors.plan_current_draw(plan)
     tasks = list(selectors.plan_tasks(plan)) if draw else []
-    verification = services.draw_verify(draw=draw) if draw else None
     return {
         "plan": plan,
         "departments": plan.departments.order_by("pk"),
@@ -116,7 +115,6 @@ def _plan_context(request, plan: Plan, draw_form=None) -> dict:
         "draws": plan.draws.order_by("attempt"),
         "tasks": tasks,
         "recorded": sum(1 for t in tasks if t.state == Task.State.RECORDED),
-        "verification": verification,
         "can_manage": selectors.plan_can_manage(request.scope, plan),
         "draw_form": draw_form or forms.DrawForm(),
     }
@@ -182,6 +180,23 @@ def plan_draw_view(request, pk: int):
             return redirect("inspections:plan", pk=plan.pk)
     plan.refresh_from_db()
     return render(request, "inspections/plan.html", _plan_context(request, plan, draw_form=form), status=400)
+
+
+@action_required(actions.READ, actions.PLAN)
+@require_POST
+def plan_verify_view(request, pk: int):
+    """Recompute the plan's current draw on request (audited) and store the outcome on the draw."""
+    plan = selectors.plan_get(request.scope, pk)
+    draw = selectors.plan_current_draw(plan)
+    if draw is None:
+        messages.error(request, "该计划尚未抽取，无可复核的抽取结果。")
+        return redirect("inspections:plan", pk=plan.pk)
+    result = services.draw_verification_record(draw=draw, actor=request.user)
+    if result.consistent:
+        messages.success(request, "复核完成：重算结果与公布结果逐字节一致。")
+    else:
+        messages.error(request, "复核完成：重算结果与公布结果不一致（" + "；".join(result.problems) + "）。")
+    return redirect("inspections:plan", pk=plan.pk)
 
 
 @action_required(actions.PLAN)

@@ -424,3 +424,33 @@ def draw_verify(*, draw: Draw) -> drawing.Verification:
         result_text=draw.result,
         result_hash=draw.result_hash,
     )
+
+
+def draw_verification_record(*, draw: Draw, actor) -> drawing.Verification:
+    """Recompute ``draw`` (``draw_verify``) and store the outcome on it: when, by whom (None for the
+    command line), 一致 or the problems found. Audited, under the draw's row lock."""
+    with transaction.atomic():
+        draw = Draw.objects.select_for_update(of=("self",)).select_related("plan__region").get(pk=draw.pk)
+        before = {
+            "verified_at": draw.verified_at.isoformat() if draw.verified_at else None,
+            "verified_consistent": draw.verified_consistent,
+        }
+        result = draw_verify(draw=draw)
+        draw.verified_at = timezone.now()
+        draw.verified_by = actor
+        draw.verified_consistent = result.consistent
+        draw.verification_problems = list(result.problems)
+        draw.save(update_fields=["verified_at", "verified_by", "verified_consistent", "verification_problems"])
+        audit_record(
+            actor=actor,
+            action="inspection.draw_verified",
+            obj=draw,
+            before=before,
+            after={
+                "verified_at": draw.verified_at.isoformat(),
+                "verified_consistent": result.consistent,
+                "problems": list(result.problems),
+            },
+            region_code=draw.plan.region.code,
+        )
+    return result

@@ -5,7 +5,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from yiwang.inspections.models import Draw
-from yiwang.inspections.services import draw_verify
+from yiwang.inspections.services import draw_verification_record
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
             draw = Draw.objects.select_related("plan").get(pk=options["draw_id"])
         except Draw.DoesNotExist:
             raise CommandError(f"抽取记录 {options['draw_id']} 不存在") from None
-        result = draw_verify(draw=draw)
+        result = draw_verification_record(draw=draw, actor=None)
         self.stdout.write(f"计划 {draw.plan.number} 第{draw.attempt}次抽取（抽取记录 {draw.pk}）")
         self.stdout.write(f"承诺值 {draw.plan.commitment}")
         self.stdout.write(f"种子   {draw.seed}")

@@ -1,12 +1,14 @@
 import datetime as dt
 import io
 import json
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
 
 from yiwang.core.audit import audit_history
 from yiwang.core.errors import ApplicationError
+from yiwang.core.models import AuditEvent
 from yiwang.inspections import draw as d
 from yiwang.inspections import services
 from yiwang.inspections.conf import DEFAULTS
@@ -180,6 +182,26 @@ def test_it_verifies_a_stored_draw_with_the_command(drawn):
         call_command("inspections", "verify-draw", str(drawn.pk), stdout=out)
     assert exit_.value.code != 0
     assert "不一致" in out.getvalue()
+    drawn.refresh_from_db()
+    assert drawn.verified_consistent is False and drawn.verified_by is None and drawn.verification_problems
+    assert AuditEvent.objects.filter(action="inspection.draw_verified", object_id=str(drawn.pk)).count() == 2
+
+
+def test_the_plan_page_shows_the_stored_verification_and_recomputes_only_on_the_button(drawn, handler_b, client):
+    client.force_login(handler_b)
+    url = f"/inspections/plans/{drawn.plan_id}/"
+    with mock.patch("yiwang.inspections.services.plans.draw_verify") as recompute:
+        page = client.get(url).content.decode()
+    recompute.assert_not_called()
+    assert "尚未复核" in page
+    response = client.post(f"/inspections/plans/{drawn.plan_id}/verify/")
+    assert response.status_code == 302
+    drawn.refresh_from_db()
+    assert drawn.verified_consistent is True and drawn.verified_by == handler_b and drawn.verified_at
+    event = AuditEvent.objects.get(action="inspection.draw_verified")
+    assert event.after["verified_consistent"] is True
+    page = client.get(url).content.decode()
+    assert "一致" in page and "尚未复核" not in page
 
 
 def test_it_recuses_an_inspector_who_inspected_the_entity_within_the_window(meixian, dept_b, market_item, handler_b):

@@ -42,7 +42,10 @@ def test_it_creates_publishes_and_draws_a_plan_through_the_pages(client_b, marke
     client_b.post(f"/inspections/plans/{plan.pk}/draw/", {})
     draw = Draw.objects.get(plan=plan)
     detail = client_b.get(f"/inspections/plans/{plan.pk}/").content.decode()
-    assert draw.seed in detail and "一致" in detail
+    assert draw.seed in detail and "尚未复核" in detail
+    client_b.post(f"/inspections/plans/{plan.pk}/verify/")
+    detail = client_b.get(f"/inspections/plans/{plan.pk}/").content.decode()
+    assert "一致" in detail and "不一致" not in detail
     # A second draw without a reason is refused on the page and nothing changes.
     response = client_b.post(f"/inspections/plans/{plan.pk}/draw/", {"reason": ""})
     assert response.status_code == 400 and "重新抽取须填写理由" in response.content.decode()
