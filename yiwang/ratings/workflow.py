@@ -2,7 +2,9 @@
 
 verify (call the person back) → classify (fix now / fix within the deadline → rectify; explain → reply;
 appeal as mistaken or malicious → the supervisor decides) → rectify → reply → revisit → the supervisor
-accepts (closed) or sends it back (rectify again).
+accepts (closed) or sends it back (rectify again). A check finding starts at rectify: it was seen on
+site by the check itself, so there is nobody to call back and nothing to classify or appeal
+(services.rectifications.rectification_open_for_finding).
 """
 
 from yiwang.core.workflow import transition_check

@@ -91,7 +91,17 @@ def rectification_open_for_rating(*, rating: Rating, actor) -> Rectification:
 
 
 def rectification_open_for_finding(*, finding: Finding, actor) -> Rectification:
-    """A check finding opens a rectification at once in the fixing stage (the fault was seen on site)."""
+    """A check finding opens a rectification at once in the fixing stage (the fault was seen on site).
+
+    The issue's loop verify → classify belongs to bad ratings (issue 13, "Bad ratings → rectification"):
+    verify is calling the rater back to learn what happened, and classify sorts a citizen's complaint
+    (reasonable / complex / no legal basis / mistaken or malicious → appeal to the supervisor). A finding
+    has neither: the supervisor or 营商环境监督员 recorded it in person (photo, hall, window, item), so
+    there is nobody to call back, and an appeal "to the supervisor" would go to the side that found it.
+    The plan asks that what the monitors find be fixed promptly and followed up (plan 三5: 对于营商环境监督员
+    发现的问题及时整改，跟踪问题解决情况), so it starts at rectify (fix within the deadline, FINDING_WORKDAYS) and goes on through
+    reply, revisit (the monitor's re-check) and the supervisor's review like any other.
+    """
     rectification = _open(
         actor=actor,
         summary=f"{finding.get_category_display()}：{finding.description}",
