@@ -105,3 +105,22 @@ def test_the_issue_form_shows_a_refusal_and_issues_nothing(business_type, dept_a
     )
     assert response.status_code == 400 and "统一社会信用代码“123”校验不通过" in response.content.decode()
     assert not Licence.objects.exists()
+
+
+def test_the_pdf_prints_the_fields_in_the_types_order_and_masks_the_id_number(company_licence, person_licence):
+    from yiwang.licences.pdf import licence_rows
+
+    labels = [label for label, _value in licence_rows(company_licence)]
+    assert labels == [
+        "证照编号",
+        "持证主体",
+        "统一社会信用代码",
+        "名称",
+        "经营范围",
+        "发证日期",
+        "有效期至",
+        "发证机关",
+    ]
+    person_rows = dict(licence_rows(person_licence))
+    assert person_rows["身份证号码"].startswith("6103") and "*" in person_rows["身份证号码"]
+    assert person_rows["有效期至"].endswith("日") and person_rows["发证机关"] == person_licence.department.name
