@@ -13,8 +13,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Q, Sum
+
+from yiwang.measures.models import VALUE_COLUMNS, MonthlyFact, PendingFact
+from yiwang.measures.registry import get_metric, month_of
 from yiwang.measures.registry import metrics as registered_metrics
-from yiwang.measures.selectors import facts
+from yiwang.measures.selectors import facts, region_q
 
 Rows = list[dict]
 
@@ -149,6 +153,51 @@ def metric_rows(metric: str, *, months, region, snapshot: bool, cache: dict | No
     if cache is not None:
         cache[token] = rows
     return rows
+
+
+def prefetch_metrics(names, *, months, region=None, cache: dict) -> dict:
+    """Every metric the measurements ``names`` read, in one grouped query over the folded facts and
+    one over the pending increments (instead of two per metric): ``cache`` is filled as
+    ``metric_rows`` fills it, so ``measure`` then reads nothing more."""
+    wanted: dict[tuple[str, bool], object] = {}
+    for name in names:
+        spec = MEASUREMENTS.get(name)
+        if spec is not None and spec.available and (spec.metric, spec.snapshot) not in cache:
+            wanted[(spec.metric, spec.snapshot)] = get_metric(spec.metric)
+    if not wanted:
+        return cache
+    periodic = sorted({m for (m, snap) in wanted if not snap})
+    snapshots = sorted({m for (m, snap) in wanted if snap})
+    where = Q(metric__in=snapshots) if snapshots else Q(pk__in=[])
+    if periodic:
+        where |= Q(metric__in=periodic, month__gte=month_of(months[0]), month__lte=month_of(months[1]))
+    if region is not None:
+        where &= region_q(region)
+    columns = ("count", *VALUE_COLUMNS)
+    merged: dict[tuple, dict[str, int]] = {}
+    for model in (MonthlyFact, PendingFact):
+        grouped = (
+            model.objects.filter(where)
+            .values("metric", "month", "key")
+            .annotate(**{f"s_{c}": Sum(c) for c in columns})
+            .order_by()
+        )
+        for row in grouped:
+            totals = merged.setdefault((row["metric"], row["month"], row["key"]), dict.fromkeys(columns, 0))
+            for c in columns:
+                totals[c] += row[f"s_{c}"] or 0
+    for (metric, snapshot), definition in wanted.items():
+        rows = []
+        for (m, month, key), totals in sorted(merged.items(), key=lambda item: (item[0][1], item[0][2])):
+            if m != metric:
+                continue
+            if not snapshot and not (month_of(months[0]) <= month <= month_of(months[1])):
+                continue
+            rows.append(
+                {"month": month, "key": key, **{f: totals[definition.column(f)] for f in definition.all_fields}}
+            )
+        cache[(metric, snapshot)] = rows
+    return cache
 
 
 def measure(name: str, *, months: tuple[dt.date, dt.date], region=None, cache: dict | None = None) -> Measured | None:

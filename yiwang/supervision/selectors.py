@@ -19,7 +19,7 @@ from yiwang.org.scoping import scope_for
 
 from .conf import supervision_setting
 from .indicators import AREA_INDICATORS, dtf_score
-from .measuring import MEASUREMENTS, measure
+from .measuring import MEASUREMENTS, measure, prefetch_metrics
 from .models import (
     Area,
     Indicator,
@@ -205,7 +205,8 @@ def measure_rows(*, months: tuple[dt.date, dt.date], region=None, measures=None)
     ).order_by("month"):
         entered.setdefault(value.measure_id, []).append(value)
     rows = []
-    cache: dict = {}  # each metric read once
+    cache: dict = {}  # every metric read at once (two queries), then each sub-measure computed from it
+    prefetch_metrics([m.metric for m in measures if m.metric], months=months, region=region, cache=cache)
     for m in measures:
         measured = measure(m.metric, months=months, region=region, cache=cache) if m.metric else None
         if measured is not None:
