@@ -123,3 +123,8 @@ def test_a_handler_reads_only_their_departments_ratings(client, finished_case, c
     assert finished_case.number in client.get(url).content.decode()
     client.force_login(citizen)
     assert client.get(url).status_code == 403
+
+
+def test_the_portal_home_links_the_public_ratings_page(client):
+    home = client.get(reverse("portal:home")).content.decode()
+    assert f'href="{reverse("ratings:public")}"' in home and "政务服务好差评" in home
