@@ -8,6 +8,7 @@ from django.http import Http404
 from yiwang.core.pii import mask_name
 from yiwang.inspections import actions
 from yiwang.inspections.conf import conf, inspections_settings
+from yiwang.inspections.draw import CLASSES
 from yiwang.inspections.measures import DRAWN, PUBLISHED, RESULTS
 from yiwang.inspections.models import Draw, FollowUp, InspectionItem, Inspector, Plan, Task, TaskInspector
 from yiwang.measures.selectors import fact_total, facts, rate
@@ -249,3 +250,32 @@ def inspection_figures(*, region=None, months=None, year: int | None = None) -> 
             for row in facts(PUBLISHED, region=region, months=months, group_by=("month",))
         ],
     }
+
+
+def frequency_shortfalls(plans) -> list[dict]:
+    """Where a lead department's rounds in a year fall short of the frequency its plans set.
+
+    Plan 四(十七)1: the frequency follows the credit risk class. A plan is one round (one draw with
+    its own committed seed) for each class it samples (ratio > 0); the required rounds for a class in
+    a year are the largest frequency any of that department's plans of the year sets for it. Rounds
+    count published, drawn and closed plans whose period starts in the year; drafts do not count.
+    Returns rows {year, department, risk, frequency, rounds}, ordered by year, department and class.
+    """
+    wanted: dict[tuple, int] = {}
+    rounds: dict[tuple, int] = {}
+    names: dict[int, str] = {}
+    for plan in plans:
+        year = plan.period_start.year
+        names[plan.lead_department_id] = plan.lead_department.short_name or plan.lead_department.name
+        for risk in CLASSES:
+            if not (plan.ratio_bp or {}).get(risk):
+                continue
+            key = (year, plan.lead_department_id, risk)
+            wanted[key] = max(wanted.get(key, 0), int((plan.frequency or {}).get(risk) or 0))
+            if plan.state != Plan.State.DRAFT:
+                rounds[key] = rounds.get(key, 0) + 1
+    return [
+        {"year": key[0], "department": names[key[1]], "risk": key[2], "frequency": need, "rounds": rounds.get(key, 0)}
+        for key, need in sorted(wanted.items())
+        if rounds.get(key, 0) < need
+    ]

@@ -28,12 +28,13 @@ def _field(form, error: ApplicationError) -> str | None:
 @action_required(actions.READ, actions.PLAN)
 @require_GET
 def plan_list(request):
-    plans = selectors.plans_visible(request.scope)
+    plans = list(selectors.plans_visible(request.scope))
     return render(
         request,
         "inspections/plans.html",
         {
             "plans": plans,
+            "shortfalls": selectors.frequency_shortfalls(plans),
             "can_plan": request.scope.can(actions.PLAN),
             "settings_shown": selectors.settings_shown(),
         },

@@ -168,3 +168,49 @@ def test_it_exports_the_task_list_to_excel(drawn, client_b):
     rows = sheets["检查任务清单"]
     assert rows[2][0] == "市场主体"
     assert len([r for r in rows[3:] if r and r[0]]) == Task.objects.filter(draw=drawn).count()
+
+
+def test_the_plan_list_warns_when_a_class_has_fewer_yearly_rounds_than_its_frequency(
+    client_b, plan, dept_b, market_item, meixian, handler_b
+):
+    from yiwang.inspections import selectors, services
+
+    # One published plan of 2026 with the county defaults A 1, B 1, C 2, D 4 times a year.
+    services.plan_publish(plan=plan, actor=handler_b)
+    rows = selectors.frequency_shortfalls(list(Plan.objects.select_related("lead_department")))
+    assert [(r["year"], r["risk"], r["frequency"], r["rounds"]) for r in rows] == [(2026, "C", 2, 1), (2026, "D", 4, 1)]
+    page = client_b.get("/inspections/").content.decode()
+    assert "抽查频次不足" in page and "D类：频次 4 次/年，已安排 1 轮" in page
+    # A second published round of the year clears C; a draft does not count as a round.
+    for number, state_published in (("SJ-2026-Q2-01", True), ("SJ-2026-Q3-01", False)):
+        second = services.plan_create(
+            number=number,
+            title="第二轮",
+            region=meixian.county,
+            lead_department=dept_b,
+            items=[market_item],
+            period_start=dt.date(2026, 4, 1),
+            period_end=dt.date(2026, 6, 30),
+            actor=handler_b,
+        )
+        if state_published:
+            services.plan_publish(plan=second, actor=handler_b)
+    rows = selectors.frequency_shortfalls(list(Plan.objects.select_related("lead_department")))
+    assert [(r["risk"], r["rounds"]) for r in rows] == [("D", 2)]
+    # A class the plans do not sample (ratio 0) asks for no rounds.
+    Plan.objects.update(ratio_bp={"A": 300, "B": 500, "C": 2000, "D": 0})
+    assert selectors.frequency_shortfalls(list(Plan.objects.select_related("lead_department"))) == []
+    assert "抽查频次不足" not in client_b.get("/inspections/").content.decode()
+
+
+def test_the_admin_shows_the_reference_rows_read_only(admin_user, plan, market_item):
+    client = Client()
+    client.force_login(admin_user)
+    for model in ("inspectionitem", "inspector", "inspectorconflict", "plan", "draw", "task"):
+        assert client.get(f"/admin/inspections/{model}/").status_code == 200
+        assert client.get(f"/admin/inspections/{model}/add/").status_code == 403
+    page = client.get(f"/admin/inspections/inspectionitem/{market_item.pk}/change/")
+    assert page.status_code == 200 and 'name="name"' not in page.content.decode()
+    assert (
+        client.post(f"/admin/inspections/inspectionitem/{market_item.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
