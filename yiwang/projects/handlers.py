@@ -3,7 +3,8 @@
 The sweep calls these when a stage, issue or connection clock changes status (and, for issues,
 ``ISSUE_REMIND_DAYS`` working days before the due day); the message goes through the outbox.
 A stage item's case and a connection's approval case are followed through ``post_save`` on
-``cases.Case``: only a decided or closed case is looked up, inside the case's transaction.
+``cases.Case``: only a decided or closed case is looked up, inside the case's transaction; a
+stage clock follows its cases' pause ledger through ``post_save`` on ``workdays.ClockPause``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,15 @@ def on_case_saved(sender, instance, created, **kwargs) -> None:
 
     project_case_changed(instance)
     utility_case_changed(instance)
+
+
+def on_clock_pause_saved(sender, instance, created, **kwargs) -> None:
+    """A case clock paused or resumed: a stage clock follows it (``stage_follow_case_pause``)."""
+    if not created and instance.resumed_on is None:
+        return
+    from .services import stage_follow_case_pause
+
+    stage_follow_case_pause(instance)
 
 
 def on_stage_deadline(*, clock, owner, before, after, today) -> None:
@@ -101,6 +111,7 @@ def register() -> None:
     from .conf import setting
 
     post_save.connect(on_case_saved, sender="cases.Case", dispatch_uid="projects.case_saved")
+    post_save.connect(on_clock_pause_saved, sender="workdays.ClockPause", dispatch_uid="projects.clock_pause_saved")
     register_deadline_handler("projects.ProjectStage", on_stage_deadline)
     register_deadline_handler(
         "projects.ServiceIssue", on_issue_deadline, remind_lead_workdays=int(setting("ISSUE_REMIND_DAYS"))

@@ -449,6 +449,35 @@ def project_case_changed(case: Case) -> None:
         _complete_if_done(project, stage, None, item.done_at)
 
 
+STAGE_PAUSE_REASON = "阶段内事项暂停计时（补正、专家评审等，行政许可法第四十五条）"
+
+
+def stage_follow_case_pause(pause) -> None:
+    """Follow a pause-ledger row of a stage item's case clock: while any case of a running stage is
+    paused (补正, expert review…), the stage clock is paused from the same day; when the last of
+    them resumes, the stage clock resumes on that day. Called in the pause's own transaction."""
+    item = (
+        StageItem.objects.filter(case__clock_id=pause.clock_id, stage__state=ProjectStage.State.RUNNING)
+        .select_related("stage")
+        .first()
+    )
+    if item is None or item.stage.clock_id is None:
+        return
+    stage = ProjectStage.objects.select_for_update().get(pk=item.stage_id)
+    clock = Clock.objects.get(pk=stage.clock_id)
+    if pause.resumed_on is None:
+        if clock.state == Clock.State.RUNNING:
+            clock_pause_open(clock=clock, on=pause.paused_on, reason=STAGE_PAUSE_REASON, actor=pause.actor)
+        return
+    if clock.state != Clock.State.PAUSED:
+        return
+    still_paused = StageItem.objects.filter(stage_id=stage.pk, case__clock__state=Clock.State.PAUSED).exclude(
+        case__clock_id=pause.clock_id
+    )
+    if not still_paused.exists():
+        clock_resume(clock=clock, on=max(pause.resumed_on, clock.paused_since), actor=pause.actor)
+
+
 def project_item_reapply(*, item: StageItem, actor) -> StageItem:
     """Apply again for an item whose case was denied, rejected or withdrawn (a new case, same stage clock).
     Errors: ``project.not_permitted`` (403), ``project.item_not_denied`` (409)."""
