@@ -40,3 +40,14 @@ def on_entity_saved(sender, instance, raw=False, **kwargs):
 
     entity_id = instance.pk
     transaction.on_commit(lambda: rematch_entity.delay(entity_id))
+
+
+@receiver(post_save, sender="cases.Case", dispatch_uid="policies.link_case_on_submit")
+def on_case_saved(sender, instance, created=False, raw=False, **kwargs):
+    """A case submitted for a catalog item links the enterprise's policy application made through it."""
+    if raw or not created or not instance.item_id or not instance.applicant_uscc:
+        return
+    from .services import policy_match_link_case
+
+    case = instance
+    transaction.on_commit(lambda: policy_match_link_case(case))

@@ -621,3 +621,40 @@ def policy_grants_confirm(*, policy: Policy, actor, match_ids, amount=None) -> l
         for m in todo:
             _tell_granted(policy, m, contacts.get(m.entity.uscc, []))
     return todo
+
+
+def policy_match_link_case(case) -> PolicyMatch | None:
+    """A policy application made through a catalog item links back to the case it became.
+
+    Called when a case is submitted (the receiver on ``cases.Case``): the enterprise's applied match of
+    a published policy whose 申请事项 is the case's item, with no case yet and applied before the case
+    was submitted, gets ``case`` — the earliest such match (one case, one application). Audited.
+    """
+    if not case.item_id or not case.applicant_uscc or case.parent_id:
+        return None
+    with transaction.atomic():
+        match = (
+            PolicyMatch.objects.select_for_update(of=("self",))
+            .select_related("region")
+            .filter(
+                policy__catalog_item_id=case.item_id,
+                entity__uscc=case.applicant_uscc,
+                applied_at__isnull=False,
+                applied_at__lte=case.submitted_at,
+                case__isnull=True,
+            )
+            .order_by("applied_at", "pk")
+            .first()
+        )
+        if match is None:
+            return None
+        match.case = case
+        match.save(update_fields=["case"])
+        audit_record(
+            actor=None,
+            action="policy.application_case",
+            obj=match,
+            after={"case": case.number},
+            region_code=match.region.code,
+        )
+    return match
