@@ -308,6 +308,21 @@ def roster(request):
         if managed is None:
             raise PermissionDenied(PAGE_FORBIDDEN)
         action = request.POST.get("action")
+        if action == "import":
+            upload = request.FILES.get("file")
+            try:
+                if upload is None:
+                    raise ApplicationError("inspection.import_no_file", "请选择要导入的 Excel 文件")
+                count = services.inspector_import(department=managed, file=upload, actor=request.user)
+            except ApplicationError as error:
+                messages.error(request, error.message)
+                for row in error.details.get("errors", []):
+                    where = f"第{row['row']}行" if row.get("row") else ""
+                    where += f"“{row['column']}”列" if row.get("column") else ""
+                    messages.error(request, f"{where}：{row['message']}" if where else row["message"])
+                return redirect("inspections:roster")
+            messages.success(request, f"已从 Excel 导入 {count} 名检查人员。")
+            return redirect("inspections:roster")
         form = {"item": forms.ItemForm, "inspector": forms.InspectorForm, "conflict": forms.ConflictForm}.get(action)
         if form is None:
             raise PermissionDenied(PAGE_FORBIDDEN)

@@ -1,7 +1,7 @@
 """Every write of the random inspections (keyword-only ``<entity>_<verb>(*, …, actor)``)."""
 
 from .plans import draw_verification_record, draw_verify, plan_create, plan_draw, plan_publish
-from .roster import inspection_item_create, inspector_conflict_declare, inspector_create
+from .roster import inspection_item_create, inspector_conflict_declare, inspector_create, inspector_import
 from .tasks import follow_up_add, plan_results_publish, task_publish, task_result_record
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "inspection_item_create",
     "inspector_conflict_declare",
     "inspector_create",
+    "inspector_import",
     "plan_create",
     "plan_draw",
     "plan_publish",
