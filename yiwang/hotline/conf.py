@@ -13,19 +13,21 @@ from yiwang.core.conf import app_settings
 DEFAULTS: dict = {
     # 签收 (sign-off) after dispatch, in working days (counted from the day after dispatch).
     "SIGN_OFF_WORKDAYS": 1,
-    # Handling limit (reply due) per tier, working days. Plan 二(四): 分级办理、限时办结; "simple"
-    # matters are answered on the spot by the operator, a dispatched one gets one working day;
-    # "general" is the county's hotline limit; "complex" follows the plan's 7 working days.
+    # Handling limit (reply due) per tier, working days — 县级默认值: plan 二(四) asks for 分级办理、
+    # 限时办结 but gives no number. "simple" matters are answered on the spot by the operator, a
+    # dispatched one gets one working day; "general" and "complex" are the county's hotline limits
+    # (the plan's 1 and 7 working days are for 办不成事, 三、4, below — not for 12345 appeals).
     "REPLY_WORKDAYS": {"simple": 1, "general": 5, "complex": 7},
     # Urgent tier: wall-clock hours, day and night.
     "URGENT_SIGN_OFF_HOURS": 1,
     "URGENT_REPLY_HOURS": 24,
-    # 办不成事 (plan 一(三)4): simple on the spot, general ≤ 1, complex ≤ 7 working days.
+    # 办不成事 (plan 三、4): simple on the spot, general ≤ 1, complex ≤ 7 working days.
     "UNRESOLVED_WORKDAYS": {"simple": 0, "general": 1, "complex": 7},
     # 催办: remind this many working days before the due day (hours for the urgent tier).
     "REMINDER_LEAD_WORKDAYS": 1,
     "URGENT_REMINDER_LEAD_HOURS": 4,
-    # Returns (退单) per dispatch; reopenings (重办) per appeal; longest single extension.
+    # Returns (退单) per dispatch; reopenings (重办) per appeal; longest single extension — all 县级默认值
+    # (the plan gives none of these numbers); the sign-off day and urgent hours above likewise.
     "RETURN_LIMIT": 1,
     "REOPEN_LIMIT": 1,
     "EXTENSION_MAX_WORKDAYS": 10,

@@ -553,7 +553,7 @@ class AppealEvent(models.Model):
 
 
 class UnresolvedMatter(models.Model):
-    """办不成事: something a person could not get done, logged one by one (plan 一(三)4)."""
+    """办不成事: something a person could not get done, logged one by one (plan 三、4)."""
 
     class Channel(models.TextChoices):
         WINDOW = "window", _("窗口当面")

@@ -11,6 +11,12 @@ seed 42: accuracy ≈ 0.82 (the majority class is 21 %). jieba words alone score
 character n-grams (≈ 0.82) on that sample; together they are as good as characters alone, and the
 words carry the county's own vocabulary on the platform's history.
 
+On the shared TipDM 2020 training file (8,225 messages, segmented, function words stripped;
+``manage.py hotline tipdm``): 5-fold stratified CV ≈ 0.928 (published work: 0.91 with TF-IDF + SVM);
+trained on it and tested on the raw 495-message sample: 0.990, and 0.984 on the 128 sample messages
+that have no near-copy in the training file (367 of the 495 are the same letters as training
+messages, so the whole-sample figure overstates unseen accuracy). Training takes about 50 s of CPU.
+
 The title is repeated once in the document: titles are short and dense with the topic.
 """
 
@@ -372,3 +378,90 @@ def read_labelled_file(path: str | Path) -> tuple[list[str], list[str]]:
         texts.append(appeal_document(str(row[t]), str(row[b])))
         labels.append(label)
     return texts, labels
+
+
+# --- the TipDM 2020 data (read from ../shared/data when present, never copied) -------------------
+
+TIPDM_TRAIN = "appeals-tipdm2020-train.csv"
+TIPDM_SAMPLE = "appeals-sample-tipdm2020.csv"
+# A test message whose character 4-grams are more than half contained in one training message is
+# the same letter (the training file is the segmented copy of many of the sample's messages).
+NEAR_COPY_SHARE = 0.5
+
+
+def _grams(text: str, n: int = 4) -> set[str]:
+    text = "".join(ch for ch in text if ch.isalnum())
+    return {text[i : i + n] for i in range(len(text) - n + 1)}
+
+
+def near_copies(train_texts: list[str], test_texts: list[str]) -> list[bool]:
+    """For each test text, whether one training text is (nearly) the same message: more than
+    ``NEAR_COPY_SHARE`` of that training text's character 4-grams occur in the test text."""
+    train_grams = [_grams(t) for t in train_texts]
+    index: dict[str, list[int]] = {}
+    for i, grams in enumerate(train_grams):
+        for gram in grams:
+            index.setdefault(gram, []).append(i)
+    result = []
+    for text in test_texts:
+        hits: Counter = Counter()
+        for gram in _grams(text):
+            hits.update(index.get(gram, ())[:200])
+        best = hits.most_common(1)
+        result.append(bool(best) and best[0][1] / max(1, len(train_grams[best[0][0]])) > NEAR_COPY_SHARE)
+    return result
+
+
+@dataclass
+class TipdmReport:
+    cross_validation: Evaluation | None
+    on_sample: Evaluation
+    on_unseen: Evaluation
+    train_size: int
+    fit_seconds: float
+
+    def format(self) -> str:
+        lines = []
+        if self.cross_validation is not None:
+            cv = self.cross_validation
+            lines.append(f"训练集 {self.train_size} 条，{cv.method}：accuracy {cv.accuracy:.4f}")
+        s, u = self.on_sample, self.on_unseen
+        lines.append(f"在训练集上训练（{self.fit_seconds:.1f} 秒）→ {len(s.y_true)} 条样本：accuracy {s.accuracy:.4f}")
+        lines.append(
+            f"其中与训练集无近似重复的 {len(u.y_true)} 条（另 {len(s.y_true) - len(u.y_true)} 条样本是训练集中"
+            f"同一留言的原文）：accuracy {u.accuracy:.4f}"
+        )
+        return "\n".join(lines)
+
+
+def tipdm_report(data_dir: str | Path, *, folds: int = CV_FOLDS, seed: int = SEED) -> TipdmReport:
+    """Cross-validated accuracy on the 8,225 training messages and accuracy when trained on them and
+    tested on the raw 495-message sample (all of it, and the messages with no near-copy in training)."""
+    import time
+
+    data_dir = Path(data_dir)
+    train = read_labelled_file(data_dir / TIPDM_TRAIN)
+    sample_texts, sample_labels = read_labelled_file(data_dir / TIPDM_SAMPLE)
+    cv = cross_validate(*train, folds=folds, seed=seed) if folds else None
+    started = time.perf_counter()
+    router = TextRouter.fit(*train)
+    fit_seconds = time.perf_counter() - started
+    predicted = [p.label for p in router.predict(sample_texts)]
+    copies = near_copies(train[0], sample_texts)
+    labels = sorted(set(sample_labels) | set(router.labels))
+
+    def evaluation(keep: list[bool], method: str) -> Evaluation:
+        return Evaluation(
+            labels=labels,
+            y_true=[t for t, k in zip(sample_labels, keep, strict=True) if k],
+            y_pred=[p for p, k in zip(predicted, keep, strict=True) if k],
+            method=method,
+        )
+
+    return TipdmReport(
+        cross_validation=cv,
+        on_sample=evaluation([True] * len(sample_texts), f"训练集 {len(train[0])} 条 → 样本 {len(sample_texts)} 条"),
+        on_unseen=evaluation([not c for c in copies], "样本中与训练集无近似重复的留言"),
+        train_size=len(train[0]),
+        fit_seconds=fit_seconds,
+    )

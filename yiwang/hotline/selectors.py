@@ -922,7 +922,7 @@ class MonthlySummary:
 
 def unresolved_monthly_summary(*, months: int = 6, today: dt.date | None = None) -> list[MonthlySummary]:
     """The public monthly summary of the register: counts, categories and how matters were
-    resolved — no names, phone numbers or free text (plan 一(三)4: 分类汇总、梳理反馈)."""
+    resolved — no names, phone numbers or free text (plan 三、4: 分类汇总、梳理反馈)."""
     today = today or timezone.localdate()
     first = today.replace(day=1)
     for _ in range(months - 1):

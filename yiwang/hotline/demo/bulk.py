@@ -550,11 +550,16 @@ class History:
             due = add_workdays(self.local(start).date(), total).due
         if replied > now:
             return
-        templates = data.REPLY_TEMPLATES.get(appeal.category.code, []) + data.REPLY_TEMPLATES["default"]
-        content = rng.choice(templates).format(date=self.local(replied).strftime("%m月%d日"))
         result = rng.choices(
             [Reply.Result.RESOLVED, Reply.Result.EXPLAINED, Reply.Result.UNRESOLVABLE], weights=[78, 17, 5]
         )[0]
+        # The reply names the appeal and says what its result says: the category's action when
+        # resolved, an explanation or the reason it cannot be solved otherwise.
+        if result == Reply.Result.RESOLVED:
+            templates = data.REPLY_TEMPLATES.get(appeal.category.code) or data.REPLY_TEMPLATES["default"]
+        else:
+            templates = data.REPLY_TEMPLATES[str(result)]
+        content = rng.choice(templates).format(date=self.local(replied).strftime("%m月%d日"), title=appeal.title)
         reply = Reply(
             appeal=appeal,
             region=self.county,

@@ -161,7 +161,7 @@ def dispatch_deadline_changed(*, clock, owner: Dispatch, before, after, today: d
 
 def unresolved_deadline_changed(*, clock, owner: UnresolvedMatter, before, after, today: dt.date) -> None:
     """A 办不成事 matter still open: a reminder before its due day and an overdue notice after it, to
-    the department it is assigned to (plan 一(三)4: 限时办结)."""
+    the department it is assigned to (plan 三、4: 限时办结)."""
     if owner.state == UnresolvedMatter.State.RESOLVED or owner.department_id is None or owner.clock_id != clock.pk:
         return
     if after not in (REMINDER, DeadlineStatus.OVERDUE):

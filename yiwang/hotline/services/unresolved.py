@@ -1,4 +1,4 @@
-"""The 办不成事 register (plan 一(三)4): simple on the spot, general ≤ 1, complex ≤ 7 working days."""
+"""The 办不成事 register (plan 三、4): simple on the spot, general ≤ 1, complex ≤ 7 working days."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def unresolved_register(
     reported_at: dt.datetime | None = None,
     submission_key: str | None = None,
 ) -> UnresolvedMatter:
-    """办不成事: log one matter (plan 一(三)4: 逐事登记、分级负责、归口办理). Simple matters are solved
+    """办不成事: log one matter (plan 三、4: 逐事登记、分级负责、归口办理). Simple matters are solved
     on the spot (same day), general within 1 working day, complex within 7 (``UNRESOLVED_WORKDAYS``).
     Passing ``resolution`` records it as solved at once (the simple case). A repeated
     ``submission_key`` returns the first matter (double submit)."""
@@ -73,6 +73,10 @@ def unresolved_register(
         raise _error("unresolved.description_required", "请具体描述没有办成的情况", field="description")
     if resolution and resolution not in UnresolvedMatter.Resolution.values:
         raise _error("unresolved.bad_resolution", "请选择办理结果", field="resolution")
+    if department is None and not resolution:
+        # 归口办理 (plan 三、4): a matter not solved on the spot is accepted only with the department
+        # that answers for it, whose deadline the sweep then chases.
+        raise _error("unresolved.department_required", "未现场解决的事项，请指定归口办理的责任部门", field="department")
     reporter_phone = _clean_phone(reporter_phone)
     at = reported_at or timezone.now()
     county = _county()

@@ -1,4 +1,4 @@
-"""``manage.py hotline sweep | train | evaluate FILE | evaluate --train A --test B``."""
+"""``manage.py hotline sweep | train | evaluate FILE | evaluate --train A --test B | tipdm``."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -20,6 +20,10 @@ class Command(BaseCommand):
         evaluate.add_argument("--test", dest="test_file", help="测试集文件")
         evaluate.add_argument("--folds", type=int, default=routing.CV_FOLDS, help="交叉验证折数（默认 5）")
         evaluate.add_argument("--seed", type=int, default=routing.SEED, help="随机种子（默认 42）")
+        tipdm = sub.add_parser(
+            "tipdm", help="在共享的 TipDM 2020 数据上评估分拨模型：训练集交叉验证，及训练集训练、495 条样本测试"
+        )
+        tipdm.add_argument("--folds", type=int, default=routing.CV_FOLDS, help="交叉验证折数，0 表示不做（默认 5）")
 
     def handle(self, *args, action, **options):
         try:
@@ -37,6 +41,15 @@ class Command(BaseCommand):
         models = services.routing_model_train(actor=None, folds=folds or None, stdout=self.stdout)
         if not models:
             raise CommandError("历史数据不足，未训练任何模型")
+
+    def handle_tipdm(self, *, folds, **options):
+        from django.conf import settings
+
+        data_dir = settings.SHARED_DIR / "data"
+        if not (data_dir / routing.TIPDM_TRAIN).exists():
+            raise CommandError(f"未找到共享数据 {data_dir / routing.TIPDM_TRAIN}（项目外只读数据，不复制进项目）")
+        self.stderr.write(f"读取 {data_dir}；{folds} 折交叉验证并训练中…")
+        self.stdout.write(routing.tipdm_report(data_dir, folds=folds).format())
 
     def handle_evaluate(self, *, file, train_file, test_file, folds, seed, **options):
         if train_file or test_file:

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from yiwang.hotline import selectors, services
+from yiwang.org.tests.factories import DepartmentFactory
 
 
 @pytest.fixture
@@ -81,7 +82,12 @@ def test_it_summarises_the_unresolved_register_by_month(clerk, meixian):
         resolution_note="现场协助激活成功",
     )
     services.unresolved_register(
-        channel="phone", summary="不动产登记材料", description="要求提供已遗失的原始合同。", tier="complex", actor=clerk
+        channel="phone",
+        summary="不动产登记材料",
+        description="要求提供已遗失的原始合同。",
+        tier="complex",
+        department=DepartmentFactory(code="natural-resources", name="眉县自然资源局"),
+        actor=clerk,
     )
 
     (month, *_rest) = selectors.unresolved_monthly_summary()

@@ -10,6 +10,7 @@ from yiwang.core.fields import revealed
 from yiwang.hotline import services
 from yiwang.hotline.models import Appeal, AppealEvent, Reply
 from yiwang.hotline.tests.views.test_permissions import co_dispatched, inspector_a  # noqa: F401 (fixtures)
+from yiwang.org.tests.factories import DepartmentFactory
 
 PHONE, ID_NUMBER = "13991755555", "610326199001011234"
 TEXT = "村道坑洼严重，请联系我 1 3 9-9175\u200b5555，身份证 610326 19900101 1234。"
@@ -111,6 +112,7 @@ def test_it_keeps_the_numbers_of_a_resolved_unresolved_matter(clerk, meixian):
         tier="general",
         reporter_name="王秀兰",
         reporter_phone="13891760231",
+        department=DepartmentFactory(code="medical-security", name="眉县医疗保障局"),
     )
     services.unresolved_resolve(matter=matter, resolution="solved", note=note, actor=clerk)
 

@@ -4,6 +4,7 @@ from django.utils import timezone
 from yiwang.core.errors import ApplicationError
 from yiwang.hotline import services
 from yiwang.hotline.models import UnresolvedMatter
+from yiwang.org.tests.factories import DepartmentFactory
 from yiwang.workdays.selectors import add_workdays
 
 
@@ -17,6 +18,8 @@ def register(actor, **overrides):
         "reporter_phone": "13891760231",
     }
     values.update(overrides)
+    if "department" not in values and not values.get("resolution"):
+        values["department"] = DepartmentFactory(code="medical-security", name="眉县医疗保障局")
     return services.unresolved_register(actor=actor, **values)
 
 
@@ -61,3 +64,12 @@ def test_it_refuses_resolving_twice(clerk, meixian):
     with pytest.raises(ApplicationError) as error:
         services.unresolved_resolve(matter=matter, resolution="solved", note="再次办结一下", actor=clerk)
     assert error.value.code == "unresolved.already_resolved"
+
+
+def test_a_matter_not_solved_on_the_spot_needs_a_responsible_department(clerk, meixian):
+    with pytest.raises(ApplicationError) as error:
+        register(clerk, department=None)
+
+    assert error.value.code == "unresolved.department_required"
+    assert error.value.details.get("field") == "department"
+    assert not UnresolvedMatter.objects.exists()

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from yiwang.hotline import selectors, services
 from yiwang.hotline.models import Appeal
+from yiwang.org.tests.factories import DepartmentFactory
 
 FORM = {
     "kind": "complaint",
@@ -104,6 +105,7 @@ def test_it_publishes_the_unresolved_summary(client, clerk, meixian):
         summary="社保卡激活失败",
         description="老人社保卡激活反复失败。",
         tier="general",
+        department=DepartmentFactory(code="human-resources-social-security", name="眉县人力资源和社会保障局"),
         actor=clerk,
         reporter_name="王秀兰",
         reporter_phone="13891760231",

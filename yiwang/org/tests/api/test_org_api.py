@@ -83,7 +83,7 @@ def test_it_lists_departments_with_aliases_publicly(client, loaded):
     assert body[0]["name"] == "眉县市场监督管理局"
     assert "县市场监督管理局" in body[0]["aliases"]
     assert body[0]["kind_label"] == "县政府部门"
-    assert len(client.get("/api/org/departments").json()) == 56
+    assert len(client.get("/api/org/departments").json()) == 57
 
 
 def test_it_resolves_a_written_name(client, loaded):

@@ -14,7 +14,7 @@ def test_it_lists_departments_with_their_aliases(client, loaded):
     assert "<h1" in html and "部门与别名" in html
     assert "眉县商务和工业信息化局" in html
     assert "县商务和工业化局" in html  # the plan's misspelling, shown as an alias
-    assert "共 56 个部门" in html
+    assert "共 57 个部门" in html
     assert 'hx-get="/org/departments/"' in html
 
 
