@@ -13,6 +13,10 @@ TARGET_DEFAULTS = {
     "online_rate": 0.60,
     # 四、（一）2: 取消审批、改为备案或实行告知承诺的事项达到106项以上.
     "reform_items": 106,
+    # 三、1: 梳理公布镇（街）服务中心75项、村（社区）便民服务站办理事项清单指南52项 — measured per town
+    # and per village on the items each one offers (its own and those of the areas above it).
+    "town_list_items": 75,
+    "village_list_items": 52,
     # The plan sets no number for these two; they are shown without a target unless configured.
     "zero_visit_share": None,
     "instant_items": None,

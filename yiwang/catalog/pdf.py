@@ -1,8 +1,8 @@
 """Printable documents of the catalog: the guide (办事指南) as PDF with a QR code back to its page, the
 blank application form, and the QR code itself.
 
-The PDFs use ReportLab's built-in Adobe CID font STSong-Light, so Chinese renders without shipping or
-downloading a font file.
+The PDFs embed the TrueType CJK font the decision notices use (``cases.notices.notice_font``), so
+they print the same on every reader; ReportLab's non-embedded STSong-Light is the fallback only.
 """
 
 from io import BytesIO
@@ -20,14 +20,21 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .elements import FORM_FIELD_TYPES
-from .excel import DEPTH_LABELS
 
 FONT = "STSong-Light"
 _registered = False
 
 
 def _font() -> str:
+    """The TrueType CJK font the decision notices embed (so the PDF prints the same on any reader);
+    ReportLab's non-embedded STSong-Light only where no such font is installed."""
     global _registered
+    from yiwang.cases.notices import NoticeFontMissing, notice_font
+
+    try:
+        return notice_font()
+    except NoticeFontMissing:
+        pass
     if not _registered:
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
         _registered = True
@@ -110,7 +117,7 @@ def guide_pdf(item, *, url: str, promise_due=None) -> bytes:
                 else ""
             ),
         ),
-        ("网办深度", f"{DEPTH_LABELS[item.online_depth]}：{item.get_online_depth_display()}"),
+        ("网办深度", item.get_online_depth_display()),
         ("到现场次数", f"{item.visits_required}次" + (f"（{item.visits_reason}）" if item.visits_required else "")),
         (
             "收费",
@@ -189,7 +196,10 @@ def form_pdf(*, name: str, code: str, form_fields: list[dict], sample: dict | No
     for f in form_fields:
         label = f"{f['label']}{'＊' if f.get('required') else ''}"
         value = (sample or {}).get(f["key"], "")
-        hint = "" if sample else FORM_FIELD_TYPES.get(f.get("type"), "")
+        # A blank cell is the place to write; only a date or a number says its shape.
+        hint = (
+            "" if sample or f.get("type") in (None, "", "text", "textarea") else FORM_FIELD_TYPES.get(f.get("type"), "")
+        )
         rows.append([_p(label, s["body"]), _p(value or (f"（{hint}）" if hint else ""), s["body"])])
     rows.append(
         [

@@ -50,6 +50,18 @@ def published_items() -> QuerySet[ServiceItem]:
     return ServiceItem.objects.filter(status=ItemStatus.PUBLISHED)
 
 
+def pledge_items(*, department: str = "", query: str = "") -> QuerySet[ServiceItem]:
+    """The published list of 告知承诺 items (plan 四（十五）8(2): 公布实行告知承诺制的证明事项和涉企经营
+    许可事项清单目录): items whose 证照分离 mode is 实行告知承诺 or where a pledge may replace proofs,
+    filterable by competent department and by name or code."""
+    qs = published_items().filter(Q(reform_mode="pledge") | Q(pledge_allowed=True))
+    if department:
+        qs = qs.filter(competent_department__code=department)
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(code__icontains=query))
+    return qs.select_related("competent_department").order_by("competent_department__code", "code")
+
+
 def _filtered(
     qs: QuerySet[ServiceItem],
     *,
@@ -534,6 +546,84 @@ def catalog_targets(*, level: str | None = None, region: Region | None = None) -
             for row in facts(ITEMS, key=level, region=region, group_by=("key",))
             if row["count"]
         },
+    }
+
+
+# --- the town and village lists and the 15-minute service circle (plan 三、1) ----------------------
+
+
+@dataclass
+class GrassrootsRow:
+    """One town: the items its service centre offers against the town-list target, and its villages:
+    how many offer the village list in full and how many have a station (the 15-minute circle)."""
+
+    town: Region
+    town_items: int
+    has_centre: bool
+    villages: int
+    villages_with_station: int
+    villages_meeting_list: int
+    village_items_min: int
+    village_rows: list = field(default_factory=list)  # (village, items, has station)
+
+
+def grassroots_targets() -> dict:
+    """Plan 三、1 measured per town and village on published items (the ``catalog.items`` roll-up):
+    a town offers the town-level items published for it or for an area containing it, a village the
+    village-level items likewise. A village is inside the 15-minute service circle when it has a
+    便民服务站 (an active village station hall in the organisation data)."""
+    from yiwang.org.models import ServiceHall
+
+    targets = catalog_targets_config()
+    regions = {r.pk: r for r in Region.objects.filter(level__in=["county", "town", "village"])}
+
+    def offered(level: str) -> dict[str, int]:
+        # items of this level by the path of the region they are published for
+        rows = facts(ITEMS, key=level, group_by=("region",))
+        paths: dict[str, int] = {}
+        for row in rows:
+            region = regions.get(row["region"])
+            if region is not None and row["count"]:
+                paths[region.path] = paths.get(region.path, 0) + row["count"]
+        return paths
+
+    def count_for(region: Region, paths: dict[str, int]) -> int:
+        return sum(n for path, n in paths.items() if region.path.startswith(path))
+
+    town_paths, village_paths = offered("town"), offered("village")
+    halls = ServiceHall.objects.filter(kind__in=["town_centre", "village_station"])
+    with_hall = set(halls.values_list("region_id", flat=True))
+    towns = sorted((r for r in regions.values() if r.level == "town"), key=lambda r: r.code)
+    villages_of: dict[int, list[Region]] = {}
+    for region in regions.values():
+        if region.level == "village":
+            villages_of.setdefault(region.parent_id, []).append(region)
+    rows = []
+    for town in towns:
+        villages = sorted(villages_of.get(town.pk, []), key=lambda r: r.code)
+        village_rows = [(v, count_for(v, village_paths), v.pk in with_hall) for v in villages]
+        rows.append(
+            GrassrootsRow(
+                town=town,
+                town_items=count_for(town, town_paths),
+                has_centre=town.pk in with_hall,
+                villages=len(villages),
+                villages_with_station=sum(1 for _v, _n, station in village_rows if station),
+                villages_meeting_list=sum(1 for _v, n, _s in village_rows if n >= targets["village_list_items"]),
+                village_items_min=min((n for _v, n, _s in village_rows), default=0),
+                village_rows=village_rows,
+            )
+        )
+    villages_total = sum(r.villages for r in rows)
+    return {
+        "rows": rows,
+        "town_target": targets["town_list_items"],
+        "village_target": targets["village_list_items"],
+        "towns_meeting_list": sum(1 for r in rows if r.town_items >= targets["town_list_items"]),
+        "towns": len(rows),
+        "villages": villages_total,
+        "villages_with_station": sum(r.villages_with_station for r in rows),
+        "villages_meeting_list": sum(r.villages_meeting_list for r in rows),
     }
 
 

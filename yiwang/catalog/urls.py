@@ -11,6 +11,7 @@ urlpatterns = [
     path("items/<str:code>/qr.svg", views.guide_qr, name="guide_qr"),
     path("items/<str:code>/form.pdf", views.form_pdf, name="form_pdf"),
     path("items/<str:code>/v<int:number>/", views.version, name="version"),
+    path("pledges/", views.pledge_list, name="pledge_list"),
     path("bundles/", views.bundle_list, name="bundle_list"),
     path("bundles/<slug:code>/", views.bundle_detail, name="bundle_detail"),
     path("staff/", views.staff_list, name="staff_list"),

@@ -59,6 +59,21 @@ def search(request):
     return render(request, template, context)
 
 
+def pledge_list(request):
+    """告知承诺事项清单: public, filterable by department and by name or code."""
+    department = (request.GET.get("department") or "")[:64]
+    query = (request.GET.get("q") or "").strip()[:50]
+    items = selectors.pledge_items(department=department, query=query)
+    departments = (
+        selectors.pledge_items()
+        .values_list("competent_department__code", "competent_department__name")
+        .distinct()
+        .order_by("competent_department__code")
+    )
+    context = {"items": items, "departments": departments, "department": department, "query": query}
+    return render(request, "catalog/pledge_list.html", context)
+
+
 def _promise_due(item: ServiceItem) -> dt.date | None:
     # 承诺时限 counts working days from the day after acceptance (民法典 Art. 201), via workdays.
     if item.is_instant:
@@ -374,5 +389,6 @@ def targets(request):
         "region": region,
         "target_online_pct": round(data["targets"]["online_rate"] * 100),
         "reform_gap": max(0, data["targets"]["reform_items"] - data["overall"].reform),
+        "grassroots": selectors.grassroots_targets(),
     }
     return render(request, "catalog/staff/targets.html", context)
