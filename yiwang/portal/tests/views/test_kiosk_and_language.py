@@ -2,7 +2,6 @@
 screen when idle; the language switch is hidden until English is complete; every page has a favicon."""
 
 import pytest
-from django.test import override_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +17,8 @@ def test_the_language_switch_is_hidden_until_english_is_complete(client, setting
     assert "English" in client.get("/").content.decode()
 
 
-@override_settings(YIWANG_CASES=KIOSK)
 def test_a_kiosk_page_hides_the_site_links_and_returns_to_its_start_when_idle(client, settings):
+    settings.YIWANG_CASES = KIOSK
     settings.YIWANG_LANGUAGE_SWITCH = True
     html = client.get("/cases/kiosk/", REMOTE_ADDR="10.1.2.3").content.decode()
 
