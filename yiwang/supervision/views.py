@@ -245,6 +245,15 @@ def ledger_list(request):
                 messages.success(request, f"已登记 {item.number}")
                 return redirect("supervision:ledger", pk=item.pk)
     items = selectors.ledger_list(user=request.user, kind=kind)
+    if request.GET.get("format") == "xlsx":
+        from .exports import ledger_xlsx
+
+        response = HttpResponse(
+            ledger_xlsx(items.select_related("task"), today=timezone.localdate()),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = "attachment; filename*=UTF-8''ledgers.xlsx"
+        return response
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     return render(
         request,

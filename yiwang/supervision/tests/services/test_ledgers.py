@@ -100,3 +100,44 @@ def test_a_department_sees_its_own_items_and_hears_when_one_is_overdue(
     clocks_sweep(today=dt.date(2026, 4, 1))
     assert InboxMessage.objects.filter(user=market_handler, template="supervision.ledger_overdue").exists()
     assert not InboxMessage.objects.filter(user=approval_handler, template="supervision.ledger_overdue").exists()
+
+
+def test_the_ledgers_export_to_excel_scoped_to_the_viewer(
+    client, arrears, office, market, approval_handler, market_handler
+):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from yiwang.supervision.exports import LEDGER_COLUMNS
+
+    ledger_register(
+        kind="governance",
+        department=market,
+        title="转供电环节加价清理",
+        category="转供电加价",
+        due_on=dt.date(2026, 3, 31),
+        actor=office,
+        registered_on=ON,
+    )
+    ledger_record(item=arrears, actor=approval_handler, amount="80000", note="首期", on=dt.date(2026, 3, 10))
+    client.force_login(office)
+    response = client.get("/supervision/ledgers/?format=xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(BytesIO(response.content))
+    assert book.sheetnames == ["清欠台账", "专项治理"]
+    sheet = book["清欠台账"]
+    assert tuple(c.value for c in sheet[1]) == LEDGER_COLUMNS
+    row = {LEDGER_COLUMNS[i]: c.value for i, c in enumerate(sheet[2])}
+    assert row["债权企业"] == "眉县秦岭建筑工程有限公司"
+    assert (row["拖欠金额（元）"], row["已清偿（元）"], row["未清偿（元）"]) == (380000, 80000, 300000)
+    assert "行政审批" in row["责任单位"]
+    assert sheet.cell(row=3, column=1).value == "合计"
+    overdue = {LEDGER_COLUMNS[i]: c.value for i, c in enumerate(book["专项治理"][2])}
+    assert (overdue["类别"], overdue["是否逾期"]) == ("转供电加价", "是")
+    # a department exports only its own items
+    client.force_login(market_handler)
+    book = load_workbook(BytesIO(client.get("/supervision/ledgers/?format=xlsx").content))
+    assert book.sheetnames == ["专项治理"]
+    assert book["专项治理"].max_row == 3
