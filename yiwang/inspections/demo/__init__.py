@@ -251,7 +251,10 @@ class Demo:
         services.plan_publish(plan=plan, actor=actor)
         draw = services.plan_draw(plan=plan, actor=actor)
         Plan.objects.filter(pk=plan.pk).update(published_at=_at(published_on, 9))
-        Draw.objects.filter(pk=draw.pk).update(drawn_at=_at(start + dt.timedelta(days=6), 15))
+        services.draw_verification_record(draw=draw, actor=actor)
+        Draw.objects.filter(pk=draw.pk).update(
+            drawn_at=_at(start + dt.timedelta(days=6), 15), verified_at=_at(start + dt.timedelta(days=6), 16)
+        )
         span = (end - start).days - 20
         for task in Task.objects.filter(draw=draw).select_related("plan").order_by("pk"):
             self.counts["tasks"] += 1

@@ -60,7 +60,9 @@ def test_plan_draw_result_public_page(
     plan = Plan.objects.get(number="SJ-E2E-01")
     _shot(handler, screenshot_dir, "published", "已公布待抽取", plan.commitment)
     handler.get_by_role("button", name="抽取检查对象和检查人员").click()
-    _shot(handler, screenshot_dir, "drawn", "抽取结果", "一致")
+    _shot(handler, screenshot_dir, "drawn", "抽取结果", "尚未复核")
+    handler.get_by_role("button", name="重新复核").click()
+    _shot(handler, screenshot_dir, "verified", "重算结果与公布结果逐字节一致")
     task = Task.objects.get(plan=plan, risk_class="D")
     assert task.assignments.count() == 2
 
