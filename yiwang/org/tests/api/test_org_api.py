@@ -96,11 +96,11 @@ def test_it_resolves_a_written_name(client, loaded):
 
 
 def test_it_answers_404_with_a_code_for_an_unknown_name(client, loaded):
-    response = client.get("/api/org/departments/resolve", {"name": "县教育局"})
+    response = client.get("/api/org/departments/resolve", {"name": "县档案局"})
     assert response.status_code == 404
     body = json.loads(response.content)
     assert body["code"] == "org.department_unknown"
-    assert body["message"] == "无法识别的单位名称：县教育局"
+    assert body["message"] == "无法识别的单位名称：县档案局"
 
 
 def test_it_requires_the_name_parameter(client, db):

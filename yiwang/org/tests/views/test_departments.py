@@ -34,6 +34,6 @@ def test_it_re_renders_only_the_rows_for_htmx(client, loaded):
 
 
 def test_it_says_when_nothing_matches(client, loaded):
-    html = client.get("/org/departments/", {"q": "教育局"}).content.decode()
+    html = client.get("/org/departments/", {"q": "档案局"}).content.decode()
     assert "没有找到符合条件的部门。" in html
     assert "指的是" not in html
