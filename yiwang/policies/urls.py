@@ -25,6 +25,7 @@ urlpatterns = [
     path("yiye/staff/", views.integrated_staff, name="integrated_staff"),
     path("yiye/staff/issue/<str:number>/", views.integrated_issue, name="integrated_issue"),
     path("yiye/staff/<int:pk>/", views.integrated_detail, name="integrated_detail"),
+    path("yiye/staff/<int:pk>/pdf/", views.integrated_pdf, name="integrated_pdf"),
     # Leaders
     path("measures/", views.measures_page, name="measures"),
 ]

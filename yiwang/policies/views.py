@@ -445,3 +445,28 @@ def integrated_detail(request, pk: int):
     url = request.build_absolute_uri(verify_path(integrated.licence))
     qr = base64.b64encode(qr_png(url)).decode("ascii")
     return render(request, "policies/integrated_detail.html", {"integrated": integrated, "qr": qr, "verify_url": url})
+
+
+@action_required("integrated_licence.manage")
+def integrated_pdf(request, pk: int):
+    """The integrated licence's PDF from the register's ``licence_pdf``, its QR code pointing at this
+    app's verification page (which lists the permits the licence stands for)."""
+    from django.http import HttpResponse
+
+    from yiwang.licences.pdf import licence_pdf
+
+    from .integrated import verify_path
+    from .models import IntegratedLicence
+
+    integrated = (
+        IntegratedLicence.objects.filter(pk=id_or_none(pk), industry_type__in=_industry_scope(request))
+        .select_related("licence")
+        .first()
+    )
+    if integrated is None:
+        raise Http404("没有找到该证")
+    licence = integrated.licence
+    pdf = licence_pdf(licence, verify_url=request.build_absolute_uri(verify_path(licence)))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{licence.number}.pdf"'
+    return response

@@ -19,6 +19,7 @@ ACCESS_ROUTES = {
     "policies/yiye/verify/<str:number>/": "anyone (the QR code's target); no personal data beyond the licence's holder",
     "policies/yiye/staff/issue/<str:number>/": "handlers of the industry's issuing department (POST); others 403/404",
     "policies/yiye/staff/<int:pk>/": "handlers of the industry's issuing department; others 403/404",
+    "policies/yiye/staff/<int:pk>/pdf/": "handlers of the industry's issuing department; others 403/404",
     "api/policies/policies/<pk>": "anyone (published or expired policies only)",
     "api/policies/policies/<pk>/rules": "handlers of the policy's department (policy.manage); others 403/404",
     "api/policies/policies/<pk>/publish": "handlers of the policy's department (policy.manage); others 403/404",
@@ -156,7 +157,11 @@ def test_only_the_matched_entity_applies(
     assert _status(client, handler_a, "GET", "/api/policies/mine") == 403
 
 
-def test_integrated_licence_pages(client, admin_user, dept_a, dept_b, handler_a, handler_b, leader, enterprise_user):
+def test_integrated_licence_pages(
+    settings, client, admin_user, dept_a, dept_b, handler_a, handler_b, leader, enterprise_user
+):
+    # the issue page is the catch-up for a bundle approved without the issuer (normally issued on approval)
+    settings.YIWANG_CASES = {"LICENCE_ISSUER": "yiwang.licences.lookup.RegisterLicenceIssuer"}
     from yiwang.cases.tests.conftest import complete_steps  # noqa: F401
     from yiwang.policies.tests.services import test_integrated as t
     from yiwang.workdays.seeding import seed_official_calendar
@@ -191,6 +196,11 @@ def test_integrated_licence_pages(client, admin_user, dept_a, dept_b, handler_a,
     assert _status(client, handler_b, "GET", detail) == 404
     assert _status(client, leader, "GET", detail) == 403
     assert _status(client, None, "GET", detail) == 302
+    pdf = reverse("policies:integrated_pdf", args=[integrated.pk])
+    assert _status(client, handler_a, "GET", pdf) == 200
+    assert _status(client, handler_b, "GET", pdf) == 404
+    assert _status(client, leader, "GET", pdf) == 403
+    assert _status(client, None, "GET", pdf) == 302
     verify = reverse("policies:integrated_verify", args=[integrated.licence.number])
     assert _status(client, None, "GET", verify) == 200
     assert _status(client, None, "GET", reverse("policies:integrated_verify", args=["NOPE"])) == 200
