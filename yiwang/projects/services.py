@@ -24,6 +24,7 @@ import datetime as dt
 import secrets
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from yiwang.cases.models import AgentKind, ApplicantKind, Case, CaseState
@@ -453,11 +454,15 @@ STAGE_PAUSE_REASON = "阶段内事项暂停计时（补正、专家评审等，�
 
 
 def stage_follow_case_pause(pause) -> None:
-    """Follow a pause-ledger row of a stage item's case clock: while any case of a running stage is
-    paused (补正, expert review…), the stage clock is paused from the same day; when the last of
-    them resumes, the stage clock resumes on that day. Called in the pause's own transaction."""
+    """Follow a pause-ledger row of a stage item's case clock (or its intake clock, paused for 补正):
+    while any case of a running stage is paused (补正, expert review…), the stage clock is paused
+    from the same day; when the last of them resumes, the stage clock resumes on that day. Called
+    in the pause's own transaction."""
     item = (
-        StageItem.objects.filter(case__clock_id=pause.clock_id, stage__state=ProjectStage.State.RUNNING)
+        StageItem.objects.filter(
+            Q(case__clock_id=pause.clock_id) | Q(case__intake_clock_id=pause.clock_id),
+            stage__state=ProjectStage.State.RUNNING,
+        )
         .select_related("stage")
         .first()
     )
@@ -471,8 +476,10 @@ def stage_follow_case_pause(pause) -> None:
         return
     if clock.state != Clock.State.PAUSED:
         return
-    still_paused = StageItem.objects.filter(stage_id=stage.pk, case__clock__state=Clock.State.PAUSED).exclude(
-        case__clock_id=pause.clock_id
+    still_paused = (
+        StageItem.objects.filter(stage_id=stage.pk)
+        .filter(Q(case__clock__state=Clock.State.PAUSED) | Q(case__intake_clock__state=Clock.State.PAUSED))
+        .exclude(Q(case__clock_id=pause.clock_id) | Q(case__intake_clock_id=pause.clock_id))
     )
     if not still_paused.exists():
         clock_resume(clock=clock, on=max(pause.resumed_on, clock.paused_since), actor=pause.actor)

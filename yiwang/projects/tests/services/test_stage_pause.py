@@ -79,3 +79,28 @@ def test_the_stage_clock_waits_for_the_last_paused_case(social_project, handler_
     assert clock.state == Clock.State.RUNNING
     assert clock.paused_workdays == 5
     assert clock.due_on > due
+
+
+def test_the_stage_clock_stands_still_while_the_builder_corrects(low_risk_project, handler_a, clerk):
+    from yiwang.cases.models import MaterialStatus
+
+    stage = low_risk_project.stages.get(code="planning")
+    with mock.patch("django.utils.timezone.now", return_value=at("2026-03-02")):  # the cases submitted then
+        services.project_stage_open(stage=stage, actor=handler_a, on=at("2026-03-02"))
+    stage.refresh_from_db()
+    case = stage.items.filter(state="open").select_related("case").first().case
+    code = case.materials.order_by("pk").values_list("code", flat=True).first()
+    # 一次性告知 on Tuesday 03-03; the builder supplies on Friday 03-06.
+    with mock.patch("django.utils.timezone.now", return_value=at("2026-03-03")):
+        case_services.case_correction_request(
+            case=case, actor=clerk, entries=[{"code": code, "problem": "defective", "note": "请加盖公章"}]
+        )
+    assert Clock.objects.get(pk=stage.clock_id).state == Clock.State.PAUSED
+    case.materials.filter(code=code).update(status=MaterialStatus.UPLOADED)
+    with mock.patch("django.utils.timezone.now", return_value=at("2026-03-06")):
+        case_services.case_correction_supply(case=case, actor=clerk)
+    clock = Clock.objects.get(pk=stage.clock_id)
+    # Not counted: 03-04, 03-05, 03-06 — three working days; due 03-05 + 3 → Tuesday 03-10.
+    assert clock.state == Clock.State.RUNNING
+    assert clock.paused_workdays == 3
+    assert clock.due_on == dt.date(2026, 3, 10)
