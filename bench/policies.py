@@ -172,6 +172,7 @@ def main() -> None:
     args = parser.parse_args()
     url, temporary = setup_django()
 
+    from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -179,6 +180,7 @@ def main() -> None:
     from yiwang.policies import services
     from yiwang.policies.models import Policy, PolicyMatch
 
+    call_command("migrate", verbosity=0)  # a temporary database starts empty
     rng = random.Random(2026)
     # A previous run's policies (a kept database) are removed first.
     old = Policy.objects.filter(title__startswith="压测政策")
