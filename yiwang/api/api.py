@@ -91,15 +91,16 @@ def declare_errors(api: NinjaAPI) -> None:
     # The bound routers hold the operations the URLs and the OpenAPI document are built from (their auth
     # resolved from the router and the API); django-ninja builds them once and caches them.
     for router in api._get_bound_routers():
-        for path, path_view in router.path_operations.items():
+        for path_view in router.path_operations.values():
             for operation in path_view.operations:
                 statuses = set(COMMON_ERRORS)
                 if operation.auth_callbacks:
                     statuses |= {401, 403}
-                if "{" in path:
-                    statuses.add(404)
-                    if set(operation.methods) - {"GET"}:
-                        statuses.add(409)
+                # An object named in the path, the query or the body may not exist (404); a write may
+                # meet a state that refuses it (409).
+                statuses.add(404)
+                if set(operation.methods) - {"GET"}:
+                    statuses.add(409)
                 for status in sorted(statuses):
                     if status not in operation.response_models:
                         operation.response_models[status] = operation._create_response_model(ErrorOut)

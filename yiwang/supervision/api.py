@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
@@ -233,7 +233,9 @@ def get_ledger(request, pk: int):
 
 @router.get("/indicators", response=list[MeasureOut])
 @api_action_required("supervision.read")
-def list_indicators(request, year: int | None = None, quarter: int | None = None):
+def list_indicators(
+    request, year: int | None = Query(None, ge=2000, le=2100), quarter: int | None = Query(None, ge=1, le=4)
+):
     """Every sub-measure with its value, DTF score and red/amber/green for the period."""
     months = selectors.period_months(year=year, quarter=quarter)
     from .services.plan import county_region
@@ -270,7 +272,7 @@ def enter_value(request, code: str, payload: ValueIn):
 
 @router.get("/dashboard", response=dict)
 @api_action_required("supervision.dashboard")
-def dashboard(request, year: int | None = None, quarter: int | None = None):
+def dashboard(request, year: int | None = Query(None, ge=2000, le=2100), quarter: int | None = Query(None, ge=1, le=4)):
     """The leader dashboard's figures (roll-ups only): per area status, counts, worst five, overdue."""
     plan = selectors.current_plan()
     if plan is None:

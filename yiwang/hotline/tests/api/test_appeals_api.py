@@ -132,13 +132,14 @@ def test_it_suggests_a_department_with_its_latency(client, operator, categories,
     assert body["elapsed_ms"] >= 0
 
 
-def test_it_publishes_the_unresolved_summary_without_personal_data(client, clerk, meixian):
+def test_it_publishes_the_unresolved_summary_without_personal_data(client, clerk, meixian, dept_a):
     client.force_login(clerk)
     response = post(
         client,
         "/api/hotline/unresolved",
         {
             "channel": "window",
+            "department": dept_a.code,
             "summary": "异地医保备案不会操作",
             "description": "老人不会在手机上备案，跑了两趟。",
             "tier": "general",

@@ -170,13 +170,14 @@ def test_it_shows_the_return_error_after_the_limit(client, handler_a, dispatched
     assert response.status_code == 400 and "已超过签收时限" in response.content.decode()
 
 
-def test_it_registers_and_resolves_an_unresolved_matter(client, clerk, meixian):
+def test_it_registers_and_resolves_an_unresolved_matter(client, clerk, meixian, dept_a):
     client.force_login(clerk)
     response = client.post(
         reverse("hotline:unresolved"),
         {
             "channel": "window",
             "tier": "general",
+            "department": dept_a.pk,  # a matter not solved on the spot needs its responsible department
             "summary": "社保卡激活失败",
             "description": "老人社保卡激活反复失败，跑了两次。",
         },
@@ -258,12 +259,13 @@ def test_it_does_not_answer_a_double_submitted_call_twice(client, operator, know
     assert appeal.state == Appeal.State.ANSWERED
 
 
-def test_it_registers_a_double_submitted_unresolved_matter_once(client, clerk, meixian):
+def test_it_registers_a_double_submitted_unresolved_matter_once(client, clerk, meixian, dept_a):
     client.force_login(clerk)
     key = _hidden_key(client.get(reverse("hotline:unresolved")).content.decode())
     data = {
         "channel": "window",
         "tier": "general",
+        "department": dept_a.pk,
         "summary": "社保卡激活失败",
         "description": "老人社保卡激活反复失败，跑了两次。",
         "submission_key": key,

@@ -56,7 +56,7 @@ def test_it_resolves_the_ways_documents_write_a_unit(loaded):
 
 
 def test_it_resolves_nothing_for_an_unknown_or_empty_name(loaded):
-    for written in ["", "  ", "县", "眉县", "县教育局", "各相关部门"]:
+    for written in ["", "  ", "县", "眉县", "县档案局", "各相关部门"]:
         assert department_resolve(written) is None, written
 
 
