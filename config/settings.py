@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "yiwang.projects",
     "yiwang.policies",
     "yiwang.supervision",
+    "yiwang.accounts",
     "yiwang.portal",
     "yiwang.api",
 ]
@@ -111,6 +112,54 @@ TEMPLATES = [
 
 DATABASE_URL = env_url("DATABASE_URL", schemes={"postgres", "postgresql", "sqlite"})
 DATABASES = {"default": database_config(DATABASE_URL, sqlite_path=BASE_DIR / "db.sqlite3")}
+# pgbouncer in transaction pooling mode (deploy/pgbouncer): no server-side cursors (a cursor would outlive
+# the transaction that holds its server connection). psycopg binds parameters client-side, so no prepared
+# statements either; CONN_MAX_AGE then keeps the cheap client connection to pgbouncer, not a server one.
+DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING", default=False)
+# A streaming replica for dashboards and public lookups (config/routers.py); unset ⇒ everything reads the primary.
+DATABASE_REPLICA_URL = env_url("DATABASE_REPLICA_URL", schemes={"postgres", "postgresql"})
+# How long a client that has just written reads the primary (read-your-writes; 县级默认, seconds).
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 30, minimum=1)
+# Views whose GET reads may go to the replica: leader dashboards and public lookups (fnmatch patterns).
+DATABASE_REPLICA_VIEWS = [
+    "cases:leader",
+    "cases:leader_export",
+    "hotline:dashboard",
+    "supervision:dashboard",
+    "supervision:indicators",
+    "catalog:targets",
+    "ratings:targets",
+    "inspections:measures",
+    "policies:measures",
+    "projects:measures",
+    "cases:status",
+    "hotline:track",
+    "hotline:public_list",
+    "hotline:villages",
+    "hotline:unresolved_summary",
+    "catalog:search",
+    "catalog:guide",
+    "credit:public",
+    "ratings:public",
+    "inspections:public",
+    "inspections:public_plan",
+    "licences:verify",
+    "policies:integrated_verify",
+    "projects:connection_status",
+]
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **database_config(DATABASE_REPLICA_URL, sqlite_path=None),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "config.routers.ReplicaReadMiddleware",
+    )
+if DATABASE_TRANSACTION_POOLING:
+    for _alias in DATABASES.values():
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"
