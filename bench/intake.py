@@ -1,0 +1,510 @@
+"""Intake through HTTP next to the database's own speed: appeals and applications through gunicorn,
+with pgbench's TPC-B rate measured in the same run as the yardstick.
+
+    .venv/bin/python bench/intake.py [--seconds 15] [--postgres postgres://postgres@127.0.0.1:5432/postgres]
+
+On the PostgreSQL server it creates a scratch database (``<prefix>_intake_<pid>``), migrates it and seeds
+the county (regions, departments, appeal categories, a trained router, one published service item, a
+citizen with a signed-in session), then starts gunicorn (2 sync workers, ``DEBUG`` off) on it and drives:
+
+* appeals: ``POST /api/hotline/appeals`` (channel ``api``, an ``Idempotency-Key`` each) at 1 and 8 clients;
+* applications: ``POST /api/cases/cases`` (a new ID number each, an ``Idempotency-Key`` each) at 1 and 8;
+* ``pgbench -i`` in a second scratch database and ``pgbench -T 20 -c 8`` (TPC-B) beside them.
+
+Each worker counts, per request, the SQL statements it sent and the transactions it committed (an
+``atomic`` block's commit, or a write statement in autocommit), returned in response headers; the run
+also reads ``pg_stat_database.xact_commit`` before and after (every transaction, read-only ones
+included). Prints a table with the ratio intake / pgbench and the load average; both scratch databases
+are dropped at the end. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+PII_KEY = "8f1c2d3e4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
+SECRET_KEY = "bench-intake-" + "k" * 50
+CSRF = "BenchIntakeCsrfToken0123456789ab"  # 32 characters: an unmasked CSRF secret
+ITEM_CODE = "610326-XK-BENCH"
+TOWN = "610326105"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=15.0, help="length of each intake run")
+    parser.add_argument("--pgbench-seconds", type=int, default=20)
+    parser.add_argument(
+        "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    )
+    parser.add_argument("--prefix", default=os.environ.get("BENCH_DB_PREFIX", "scale_e3"))
+    parser.add_argument("--clients", default="1,8")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
+    parser.add_argument("--seed-only", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help="also write the table to this file")
+    return parser.parse_args()
+
+
+def server_env(url: str) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "0",
+        "SECRET_KEY": SECRET_KEY,
+        "PII_KEY": PII_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "SMS_BACKEND": "locmem",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{BENCH}",
+    }
+
+
+# --- seeding (a child process with Django set up on the scratch database) --------------------------
+
+
+def seed(url: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+
+    from yiwang.catalog.services import items_publish_baseline
+    from yiwang.org.models import Department, Membership, Role, User
+
+    call_command("migrate", verbosity=0)
+    sys.path.insert(0, str(BENCH))
+    import hotline as hotline_bench  # bench/hotline.py: county, categories, a trained router
+
+    hotline_bench.build_world()
+    department = Department.objects.get(code="admin-approval")
+    admin = User.objects.create_superuser("bench-admin", password="Bench#2026admin")
+    Membership.objects.create(user=admin, role=Role.ADMIN, region=department.region)
+    citizen = User.objects.create_user("bench-citizen", password="Bench#2026citizen", display_name="王秀兰")
+    Membership.objects.create(user=citizen, role=Role.CITIZEN)
+    material = {
+        "form": "original",
+        "copies": 1,
+        "required": True,
+        "key": False,
+        "deferrable": False,
+        "pledge_replaceable": False,
+        "licence_type": "",
+        "blank_form": "",
+        "sample": "",
+        "note": "",
+    }
+    element = {
+        "code": ITEM_CODE,
+        "name": "食品经营许可（新办）",
+        "kind": "licensing",
+        "competent_department": department.code,
+        "implementing_department": department.code,
+        "level": "county",
+        "audience": "both",
+        "on_application": True,
+        "legal_basis": "食品安全法",
+        "conditions": "",
+        "legal_days": 20,
+        "promised_days": 10,
+        "handling_type": "promised",
+        "online_depth": 4,
+        "visits_required": 0,
+        "visits_reason": "",
+        "fee_charged": False,
+        "fee_description": "",
+        "online_payment": False,
+        "delivery_window": True,
+        "delivery_post": True,
+        "delivery_electronic": True,
+        "where_to_apply": "",
+        "when_to_apply": "",
+        "consult_phone": "",
+        "complaint_phone": "",
+        "reform_mode": "",
+        "pledge_allowed": False,
+        "kiosk_available": False,
+        "cross_region": False,
+        "keywords": "",
+        "materials": [
+            {**material, "code": "M01", "name": "申请书", "key": True},
+            {**material, "code": "M02", "name": "营业执照"},
+        ],
+        "form_fields": [{"key": "applicant_address", "label": "住址", "type": "text", "required": True}],
+    }
+    items_publish_baseline(elements_list=[element], reason="bench", actor=admin)
+    session = SessionStore()
+    session[SESSION_KEY] = str(citizen.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = citizen.get_session_auth_hash()
+    session.create()
+    print(f"SESSION {session.session_key}", flush=True)
+
+
+# --- the WSGI application gunicorn runs: Django with a per-request query and commit count -----------
+
+
+def counted_application():
+    """``gunicorn 'intake:counted_application()'``: each response carries ``X-Bench-Queries`` and
+    ``X-Bench-Commits`` (this request's statements and committed transactions on this worker)."""
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connection
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    application = get_wsgi_application()
+    counts = {"queries": 0, "commits": 0}
+    writes = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+    original_commit = BaseDatabaseWrapper.commit
+
+    def commit(self):
+        counts["commits"] += 1
+        return original_commit(self)
+
+    BaseDatabaseWrapper.commit = commit
+
+    def counter(execute, sql, params, many, context):
+        counts["queries"] += 1
+        if not context["connection"].in_atomic_block and writes.match(sql):
+            counts["commits"] += 1  # autocommit: the statement is its own transaction
+        return execute(sql, params, many, context)
+
+    def app(environ, start_response):
+        counts["queries"] = counts["commits"] = 0
+
+        def start(status, headers, exc_info=None):
+            headers = [
+                *headers,
+                ("X-Bench-Queries", str(counts["queries"])),
+                ("X-Bench-Commits", str(counts["commits"])),
+            ]
+            return start_response(status, headers, exc_info)
+
+        with connection.execute_wrapper(counter):
+            # The body is produced inside the view; the headers go out after it (Django's response).
+            return application(environ, start)
+
+    return app
+
+
+# --- driving -------------------------------------------------------------------------------------
+
+
+def appeal_body(n: int) -> dict:
+    towns = ["首善街道", "横渠镇", "槐芽镇", "汤峪镇", "常兴镇", "金渠镇"]
+    return {
+        "kind": "complaint",
+        "channel": "api",
+        "title": f"{towns[n % len(towns)]}通村路坑洼积水",
+        "content": f"{towns[n % len(towns)]}第{n % 9 + 1}组通村路有多处坑洼，下雨后积水严重，车辆和行人通行困难，请尽快修补。",
+        "town_code": TOWN,
+        "contact_name": "王秀兰",
+        "contact_phone": f"139{n % 100000000:08d}",
+        "confirm_not_emergency": True,
+    }
+
+
+_id_numbers: list[str] = []
+
+
+def case_body(n: int) -> dict:
+    return {
+        "item_code": ITEM_CODE,
+        "applicant": {
+            "kind": "person",
+            "name": "王秀兰",
+            "phone": "13891712345",
+            "id_number": _id_numbers[n % len(_id_numbers)],
+        },
+        "form_data": {"applicant_address": "眉县首善街道东关社区"},
+        "delivery_method": "electronic",
+    }
+
+
+def id_numbers(count: int) -> list[str]:
+    """Valid GB 11643 numbers (check digit computed here, as the identifiers module does)."""
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    checks = "10X98765432"
+    out = []
+    for n in range(count):
+        birth = date(1950 + n % 50, 1 + n % 12, 1 + n % 28).strftime("%Y%m%d")
+        body = f"610326{birth}{n % 999 + 1:03d}"
+        out.append(body + checks[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11])
+    return out
+
+
+class Driver:
+    def __init__(self, port: int, session_key: str):
+        self.port, self.session_key = port, session_key
+
+    def post(self, conn: http.client.HTTPConnection, path: str, body: dict) -> tuple[int, int, int, float]:
+        data = json.dumps(body, ensure_ascii=False).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "Cookie": f"sessionid={self.session_key}; csrftoken={CSRF}",
+            "X-CSRFToken": CSRF,
+            "Idempotency-Key": secrets.token_hex(16),
+            "Host": "127.0.0.1",
+        }
+        t0 = time.perf_counter()
+        conn.request("POST", path, body=data, headers=headers)
+        response = conn.getresponse()
+        content = response.read()
+        elapsed = time.perf_counter() - t0
+        if response.status != 201:
+            raise RuntimeError(f"{path}: {response.status} {content[:300]!r}")
+        return (
+            response.status,
+            int(response.getheader("X-Bench-Queries", "0")),
+            int(response.getheader("X-Bench-Commits", "0")),
+            elapsed,
+        )
+
+    def run(self, path: str, make_body, clients: int, seconds: float, offset: int) -> dict:
+        stop = time.perf_counter() + seconds
+        lock = threading.Lock()
+        results: list[tuple[int, int, float]] = []
+        errors: list[str] = []
+        counter = [offset]
+
+        def worker():
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            while time.perf_counter() < stop:
+                with lock:
+                    n = counter[0]
+                    counter[0] += 1
+                try:
+                    _, queries, commits, elapsed = self.post(conn, path, make_body(n))
+                except Exception as exc:  # noqa: BLE001 — reported in the table
+                    errors.append(str(exc)[:300])
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                    if len(errors) > 20:
+                        return
+                    continue
+                with lock:
+                    results.append((queries, commits, elapsed))
+            conn.close()
+
+        threads = [threading.Thread(target=worker) for _ in range(clients)]
+        t0 = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - t0
+        latencies = sorted(r[2] for r in results)
+        return {
+            "requests": len(results),
+            "rate": len(results) / wall if wall else 0.0,
+            "queries": statistics.mean(r[0] for r in results) if results else 0,
+            "commits": statistics.mean(r[1] for r in results) if results else 0,
+            "p50": latencies[len(latencies) // 2] * 1000 if latencies else 0,
+            "p95": latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))] * 1000 if latencies else 0,
+            "errors": errors,
+            "next": counter[0],
+        }
+
+
+# --- PostgreSQL scratch databases -----------------------------------------------------------------
+
+
+def admin_url(server_url: str) -> str:
+    parts = urlsplit(server_url)
+    scheme = "postgresql" if parts.scheme == "postgres" else parts.scheme
+    return urlunsplit((scheme, parts.netloc, "/postgres", "", ""))
+
+
+def db_url(server_url: str, name: str) -> str:
+    parts = urlsplit(server_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
+
+
+def sql(server_url: str, statement: str, database: str | None = None):
+    import psycopg
+
+    url = admin_url(server_url) if database is None else db_url(admin_url(server_url), database)
+    with psycopg.connect(url, autocommit=True) as conn:
+        cursor = conn.execute(statement)
+        return cursor.fetchall() if cursor.description else None
+
+
+def xact_commit(server_url: str, name: str) -> int:
+    time.sleep(1.2)  # statistics reach pg_stat_database when a backend flushes them (≤ 1 s)
+    rows = sql(server_url, f"SELECT xact_commit FROM pg_stat_database WHERE datname = '{name}'")
+    return int(rows[0][0])
+
+
+def pgbench(server_url: str, name: str, seconds: int) -> float:
+    parts = urlsplit(server_url)
+    base = ["-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432), "-U", parts.username or "postgres"]
+    subprocess.run(["pgbench", "-i", "-q", *base, name], check=True, capture_output=True)
+    done = subprocess.run(
+        ["pgbench", *base, "-T", str(seconds), "-c", "8", "-j", "2", name], check=True, capture_output=True, text=True
+    )
+    match = re.search(r"tps = ([\d.]+) \((?:without|excluding)", done.stdout) or re.search(
+        r"tps = ([\d.]+)", done.stdout
+    )
+    return float(match.group(1))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(port: int, seconds: float = 60) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"gunicorn did not listen on {port}")
+
+
+def main() -> None:
+    args = parse_args()
+    if args.seed_only:
+        seed(args.seed_only)
+        return
+    global _id_numbers
+    _id_numbers = id_numbers(20000)
+    name, bench_name = f"{args.prefix}_intake_{os.getpid()}", f"{args.prefix}_pgbench_{os.getpid()}"
+    url = db_url(args.postgres, name)
+    load_before = os.getloadavg()
+    sql(args.postgres, f'CREATE DATABASE "{name}"')
+    sql(args.postgres, f'CREATE DATABASE "{bench_name}"')
+    server = None
+    lines: list[str] = []
+    try:
+        print(f"seeding {name} (migrate, county, router, one item)…", flush=True)
+        t0 = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, __file__, "--seed-only", url],
+            env=server_env(url),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        session_line = next((ln for ln in done.stdout.splitlines() if ln.startswith("SESSION ")), None)
+        if session_line is None:
+            raise SystemExit(f"seeding failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+        session_key = session_line.split()[1]
+        print(f"  seeded in {time.perf_counter() - t0:.0f} s", flush=True)
+
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--chdir",
+                str(ROOT),
+                "--log-level",
+                "warning",
+                "--timeout",
+                "120",
+                "intake:counted_application()",
+            ],
+            env=server_env(url),
+            cwd=ROOT,
+            start_new_session=True,
+        )
+        wait_for(port)
+        driver = Driver(port, session_key)
+        offset = 0
+        # Warm-up: each worker imports, compiles and loads the router once.
+        warm = driver.run("/api/hotline/appeals", appeal_body, 2, 4.0, offset)
+        offset = warm["next"]
+        warm = driver.run("/api/cases/cases", case_body, 2, 3.0, offset)
+        offset = warm["next"]
+
+        rows = []
+        for label, path, make in (
+            ("appeals (API)", "/api/hotline/appeals", appeal_body),
+            ("applications", "/api/cases/cases", case_body),
+        ):
+            for clients in [int(c) for c in args.clients.split(",")]:
+                before = xact_commit(args.postgres, name)
+                result = driver.run(path, make, clients, args.seconds, offset)
+                after = xact_commit(args.postgres, name)
+                offset = result["next"]
+                result["xacts"] = (after - before - 1) / result["requests"] if result["requests"] else 0
+                rows.append((label, clients, result))
+                print(
+                    f"  {label:<15} c={clients}: {result['rate']:.1f}/s, {result['queries']:.1f} queries, "
+                    f"{result['commits']:.1f} commits per request",
+                    flush=True,
+                )
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        server = None
+        print(f"pgbench -T {args.pgbench_seconds} -c 8 in {bench_name}…", flush=True)
+        tps = pgbench(args.postgres, bench_name, args.pgbench_seconds)
+        load_after = os.getloadavg()
+
+        lines.append(
+            f"Intake through gunicorn (2 workers) on PostgreSQL, {args.seconds:.0f} s per run; "
+            f"pgbench TPC-B -c 8 -T {args.pgbench_seconds}: {tps:.0f} TPS"
+        )
+        header = (
+            f"{'intake':<16}{'clients':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}{'commits':>9}"
+            f"{'xacts':>8}{'% pgbench':>11}"
+        )
+        lines += [header, "-" * len(header)]
+        for label, clients, r in rows:
+            lines.append(
+                f"{label:<16}{clients:>8}{r['rate']:>9.1f}{r['p50']:>9.0f}{r['p95']:>9.0f}{r['queries']:>9.1f}"
+                f"{r['commits']:>9.2f}{r['xacts']:>8.1f}{r['rate'] / tps * 100:>10.1f}%"
+                + (f"  ({len(r['errors'])} errors: {r['errors'][0]})" if r["errors"] else "")
+            )
+        lines.append(
+            "queries, commits: per request as counted in the worker (a commit = an atomic block committed or a "
+            "write in autocommit); xacts: pg_stat_database.xact_commit per request (read-only statements in "
+            "autocommit included)"
+        )
+        lines.append(
+            f"load average (1/5/15 min): before {load_before[0]:.2f}/{load_before[1]:.2f}/{load_before[2]:.2f}, "
+            f"after {load_after[0]:.2f}/{load_after[1]:.2f}/{load_after[2]:.2f}; {os.cpu_count()} cores"
+        )
+        print()
+        print("\n".join(lines))
+        if args.out:
+            Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        if not args.keep:
+            for database in (name, bench_name):
+                sql(args.postgres, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
