@@ -12,7 +12,8 @@ To staff (inbox): ``cases.fanned_out``, ``cases.assigned``, ``cases.extension_re
 ``cases.verification_opened``, ``cases.help_requested`` and the sweep's ``cases.deadline_warning``,
 ``cases.deadline_due``, ``cases.deadline_overdue`` (context ``due_on``, the due date as text; the
 warning also ``percent``, the warning threshold in per cent),
-``cases.deferred_overdue_department`` (``material``) and ``cases.verification_overdue``.
+``cases.deferred_overdue_department`` (``material``), ``cases.deferred_supplied`` (``material``,
+``outstanding``) and ``cases.verification_overdue``.
 """
 
 from yiwang.core.notify import MessageTemplate, register_templates
@@ -68,6 +69,9 @@ TEMPLATES = {
     ),
     "cases.deferred_overdue_department": MessageTemplate(
         title="容缺材料逾期：{number}", body="办件 {number} 容缺材料逾期未补交：{material}"
+    ),
+    "cases.deferred_supplied": MessageTemplate(
+        title="容缺材料已补交：{number}", body="办件 {number}（{title}）已补交容缺材料“{material}”，{outstanding}。"
     ),
     "cases.verification_overdue": MessageTemplate(
         title="告知承诺核查已超期：{number}", body="告知承诺核查已超期：{number}"

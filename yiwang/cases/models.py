@@ -376,6 +376,17 @@ class DeferredMaterial(models.Model):
     )
     due_on = models.DateField(_("补交期限"))
     supplied_at = models.DateTimeField(_("补交时间"), null=True, blank=True)
+    # Who took the material in (the window, or the applicant's own upload) and whether the window
+    # checked the original against the copy (原件核验).
+    supplied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("收件人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    original_checked = models.BooleanField(_("原件已核验"), default=False)
     overdue = models.BooleanField(_("已逾期"), default=False)
 
     class Meta:
@@ -396,6 +407,26 @@ class Pledge(models.Model):
     text = models.TextField(_("承诺内容"))
     signed_by = models.CharField(_("承诺人"), max_length=200)
     signed_at = models.DateTimeField(_("承诺时间"))
+    # The signed 告知承诺书 on record: a scan uploaded, or the window's confirmation that the
+    # applicant signed the printed pledge in front of the clerk.
+    signature_method = models.CharField(
+        _("签署记录方式"),
+        max_length=12,
+        blank=True,
+        choices=[("upload", _("上传签字件")), ("confirmed", _("窗口确认签字"))],
+    )
+    signature_recorded_at = models.DateTimeField(_("签署记录时间"), null=True, blank=True)
+    signature_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签署记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    signature_upload = models.ForeignKey(
+        "CaseUpload", verbose_name=_("签字件"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("告知承诺")
@@ -484,6 +515,9 @@ class ReviewChain(models.Model):
         "catalog.ServiceItem", verbose_name=_("事项"), on_delete=models.CASCADE, related_name="review_chain"
     )
     steps = models.JSONField(_("审批环节"))
+    # Separation of duties: by default 审查, 审核 and 审批 of one case are done by different people;
+    # an item whose chain allows it may let one person act on several steps.
+    same_person_allowed = models.BooleanField(_("允许同一人办理多个环节"), default=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -689,6 +723,7 @@ class NoticeKind(models.TextChoices):
     REJECTION = "rejection", _("不予受理通知书")
     DEFERRED = "deferred", _("容缺受理通知书")
     DECISION = "decision", _("办理决定书")
+    PLEDGE = "pledge", _("告知承诺书")
 
 
 class Notice(models.Model):

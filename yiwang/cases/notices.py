@@ -1,4 +1,5 @@
-"""Printable notices (受理通知书, 补正告知书, 不予受理通知书, 容缺受理通知书, 决定书) as PDF.
+"""Printable notices (受理通知书, 补正告知书, 不予受理通知书, 容缺受理通知书, 决定书, 告知承诺书) as PDF,
+in the name of the issuing authority with the place of its seal.
 
 The text is frozen in ``Notice.content`` when the notice is issued; the PDF is rendered from it on
 download, with a QR code to the public status page. The font comes from the system (fonts-wqy-microhei
@@ -95,12 +96,36 @@ def _styles(font: str) -> dict:
         "body": ParagraphStyle("body", fontName=font, fontSize=11, leading=19, firstLineIndent=22),
         "plain": ParagraphStyle("plain", fontName=font, fontSize=10.5, leading=16),
         "sign": ParagraphStyle("sign", fontName=font, fontSize=11, leading=19, alignment=TA_RIGHT),
+        "seal": ParagraphStyle(
+            "seal", fontName=font, fontSize=9, leading=13, alignment=TA_CENTER, textColor=colors.HexColor("#B22222")
+        ),
         "small": ParagraphStyle("small", fontName=font, fontSize=8.5, leading=12, textColor=colors.HexColor("#333333")),
     }
 
 
 def _p(text, style) -> Paragraph:
     return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style)
+
+
+def _seal_block(content: dict, s: dict) -> list:
+    """The issuing authority, the date and the seal's place (a dashed box where the seal is stamped);
+    notices frozen before the seal was recorded print the issuer only."""
+    issuer, date = content.get("issuer", ""), content["date"]
+    if not content.get("seal"):
+        return [_p(issuer, s["sign"]), _p(date, s["sign"])]
+    seal = Table(
+        [[_p(f"{content['seal']}\n（盖章处）", s["seal"])]],
+        colWidths=[52 * mm],
+        rowHeights=[24 * mm],
+        style=TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.8, colors.HexColor("#B22222"), None, (2, 2)),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        ),
+        hAlign="RIGHT",
+    )
+    return [seal, Spacer(1, 2 * mm), _p(issuer, s["sign"]), _p(date, s["sign"])]
 
 
 def notice_pdf(content: dict, *, status_url: str) -> bytes:
@@ -116,7 +141,7 @@ def notice_pdf(content: dict, *, status_url: str) -> bytes:
         topMargin=18 * mm,
         bottomMargin=16 * mm,
         title=f"{content['title']} {content['number']}",
-        author=content.get("issuer", "眉县政务服务中心"),
+        author=content.get("issuer", ""),
     )
     story = [
         _p(content.get("issuer", ""), s["org"]),
@@ -147,12 +172,12 @@ def notice_pdf(content: dict, *, status_url: str) -> bytes:
         story.append(Spacer(1, 3 * mm))
         for label, value in facts:
             story.append(_p(f"{label}：{value}", s["plain"]))
-    story += [
-        Spacer(1, 10 * mm),
-        _p(content.get("issuer", ""), s["sign"]),
-        _p(content["date"], s["sign"]),
-        Spacer(1, 8 * mm),
-    ]
+    signature_lines = content.get("signature_lines") or []
+    if signature_lines:  # what the applicant signs (告知承诺书)
+        story.append(Spacer(1, 8 * mm))
+        for line in signature_lines:
+            story += [_p(line, s["plain"]), Spacer(1, 5 * mm)]
+    story += [Spacer(1, 10 * mm), *_seal_block(content, s), Spacer(1, 8 * mm)]
     qr = Image(BytesIO(qr_png(status_url)), width=26 * mm, height=26 * mm)
     hint = f"扫码查询办理进度：办件编号 {content['case_number']}，查询码见回执。\n{status_url}"
     story.append(

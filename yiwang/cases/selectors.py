@@ -374,6 +374,28 @@ def handler_case(user, number: str) -> Case | None:
     return handler_cases(user).filter(number=number).first()
 
 
+def department_reviewer_count(department) -> int:
+    """How many active people review the department's cases (``case.review``: its handlers)."""
+    from yiwang.org.models import Membership
+
+    return (
+        Membership.objects.filter(department=department, role=Role.HANDLER, user__is_active=True)
+        .values("user")
+        .distinct()
+        .count()
+    )
+
+
+def find_case_for_window(user, number: str) -> Case | None:
+    """A case found by its number at the counter: the root case (a bundle's sub-case number finds its
+    bundle), whether open at intake or already accepted, if the clerk's hall may act on it."""
+    number = (number or "").strip().upper()
+    if not number:
+        return None
+    root_number = number.rsplit("-", 1)[0] if "-" in number else number
+    return clerk_case(user, root_number)
+
+
 def relevant_deferred(case: Case) -> list[DeferredMaterial]:
     """Deferred materials (容缺) still owed for this case: the bundle's own, or a sub-case's share of them."""
     root = case.parent or case

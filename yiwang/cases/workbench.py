@@ -24,6 +24,6 @@ register(
             Link(_("事中事后核查"), "cases:verifications", order=20),
         ],
         Role.SUPERVISOR: [MEASURES],
-        Role.LEADER: [MEASURES],
+        Role.LEADER: [MEASURES, Link(_("待批延期"), "cases:extensions", order=15)],
     },
 )

@@ -15,7 +15,7 @@ timeline entry and the outbox message there. Rules and their sources:
   the bundle completes when all do.
 
 The services live in one module per stage (intake, acceptance, handling, decision, delivery, review
-chains, remote help, sweep); this package exports them all, so callers write
+chains, remote help, sweep, the window after acceptance); this package exports them all, so callers write
 ``from yiwang.cases import services`` and ``services.case_accept(...)``.
 """
 
@@ -116,4 +116,9 @@ from yiwang.cases.services.sweep import (  # noqa: F401
     ALARM_TEMPLATES,
     cases_sweep,
     on_case_deadline,
+)
+from yiwang.cases.services.window import (  # noqa: F401
+    deferral_supplied,
+    deferred_material_receive,
+    pledge_signature_record,
 )

@@ -204,17 +204,22 @@ def _set_due(case: Case, clock: Clock | None) -> None:
 
 
 def _issue_notice(case: Case, kind: str, *, actor, content: dict) -> Notice:
+    """Issue a written notice in the name of the competent authority (the item's 实施主体), with its
+    seal placeholder; the hall that took the application in is named as the place of acceptance."""
     now = _now()
     notice = Notice(
         case=case, kind=kind, number=f"tmp-{secrets.token_hex(8)}", content={}, issued_by=actor, issued_at=now
     )
     notice.save(force_insert=True)
-    notice.number = f"眉政服{NOTICE_PREFIX[kind]}〔{timezone.localtime(now).year}〕{notice.pk:06d}号"
+    authority = _authority(case)
+    year = timezone.localtime(now).year
+    notice.number = f"{_authority_abbreviation(authority)}{NOTICE_PREFIX[kind]}〔{year}〕{notice.pk:06d}号"
     base = {
         "title": str(NoticeKind(kind).label),
         "number": notice.number,
         "case_number": case.number,
-        "issuer": _issuer(case),
+        "issuer": authority.name,
+        "seal": f"{authority.name}（印章）",
         "addressee": case.applicant_name,
         "date": f"{timezone.localtime(now):%Y年%m月%d日}",
     }
@@ -229,13 +234,64 @@ NOTICE_PREFIX = {
     NoticeKind.REJECTION: "不受字",
     NoticeKind.DEFERRED: "容字",
     NoticeKind.DECISION: "决字",
+    NoticeKind.PLEDGE: "诺字",
 }
 
 
+def _authority(case: Case):
+    """The competent authority a notice is issued by: the implementing department (实施主体) of the
+    case's item — for a bundle's parent, the bundle's lead department — never the service centre."""
+    if case.item_id and case.item.implementing_department_id:
+        return case.item.implementing_department
+    if case.bundle_id and case.bundle.lead_department_id:
+        return case.bundle.lead_department
+    return case.department
+
+
+def _authority_abbreviation(department) -> str:
+    """The prefix of a notice number: 眉 + the authority's short name without the county's "县"."""
+    short = (department.short_name or department.name or "").strip()
+    for prefix in ("眉县", "县"):
+        if short.startswith(prefix):
+            short = short[len(prefix) :]
+            break
+    return f"眉{short}"
+
+
 def _issuer(case: Case) -> str:
-    if case.hall_id:
-        return str(case.hall)
-    return f"{case.region.name}政务服务中心"
+    """The authority's full name (e.g. 眉县市场监督管理局)."""
+    return _authority(case).name
+
+
+def _acceptance_place(case: Case) -> str:
+    return f"{case.hall}综合窗口" if case.hall_id else "“一网”网上受理"
+
+
+def _county(region):
+    """The county (区县) a region lies in, walking up the region tree; a region above county level itself."""
+    node = region
+    while node is not None and node.level not in ("county", "province", "city"):
+        node = node.parent
+    return node if node is not None and node.level == "county" else region
+
+
+def _remedies_text(case: Case, document: str) -> str:
+    """行政复议法 (2023) Art. 20: sixty days, before the county government (Art. 24: an act of a county
+    department); 行政诉讼法 Art. 46: six months, before the county's basic court. Names from the region tree."""
+    county = _county(case.department.region).name
+    return (
+        f"如不服本{document}，可以自收到本{document}之日起六十日内向{county}人民政府申请行政复议"
+        "（《中华人民共和国行政复议法》第二十条、第二十四条），"
+        f"或者自收到本{document}之日起六个月内向{county}人民法院提起行政诉讼"
+        "（《中华人民共和国行政诉讼法》第四十六条）。"
+    )
+
+
+def _item_legal_basis(case: Case) -> str:
+    """The legal basis (设定依据) of the item version the case was filed under."""
+    if case.item_version_id:
+        return str(case.item_version.elements.get("legal_basis") or "").strip()
+    return ""
 
 
 def _stop_clock(clock: Clock | None, *, actor, on: dt.date | None = None) -> Clock | None:

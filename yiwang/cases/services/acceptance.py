@@ -31,6 +31,7 @@ from yiwang.cases.services import _common
 from yiwang.cases.services._common import (
     DEFAULT_PLEDGE_TEXT,
     S,
+    _acceptance_place,
     _audit,
     _check_applicant_side,
     _check_clerk,
@@ -38,9 +39,12 @@ from yiwang.cases.services._common import (
     _event,
     _forbidden,
     _issue_notice,
+    _issuer,
+    _item_legal_basis,
     _locked,
     _notify_applicant,
     _notify_department,
+    _remedies_text,
     _required,
     _set_due,
     _snap,
@@ -116,7 +120,25 @@ def _start_clock_for_case(case: Case, *, actor, started_at: dt.datetime) -> Cloc
     )
 
 
-def _create_steps(case: Case, *, actor, at: dt.datetime) -> list[ReviewStep]:
+def _acceptance_opinion(deferred: list[DeferredMaterial], pledged: list[CaseMaterial]) -> str:
+    """The 受理 step's opinion: what the window actually found — deferred materials are named with their
+    due dates, pledged ones as replaced; "材料齐全" only when nothing is owed."""
+    if not deferred and not pledged:
+        return "材料齐全，符合法定形式，予以受理"
+    parts = []
+    if deferred:
+        owed = "；".join(f"{d.material.name}（{d.due_on:%Y年%m月%d日}前补交）" for d in deferred)
+        parts.append(f"关键材料齐全，以下非关键材料容缺受理：{owed}")
+    else:
+        parts.append("材料齐全，符合法定形式")
+    if pledged:
+        parts.append(f"以告知承诺替代：{'、'.join(m.name for m in pledged)}")
+    return "；".join(parts) + "，予以受理"
+
+
+def _create_steps(
+    case: Case, *, actor, at: dt.datetime, deferred: list | None = None, pledged: list | None = None
+) -> list[ReviewStep]:
     chain = _chain_for(case.item)
     days = _step_days(chain, case.promised_days)
     steps = []
@@ -135,7 +157,7 @@ def _create_steps(case: Case, *, actor, at: dt.datetime) -> list[ReviewStep]:
             step.started_at = case.submitted_at
             step.completed_at = at
             step.completed_by = actor if getattr(actor, "is_authenticated", False) else None
-            step.opinion = "材料齐全，符合法定形式，予以受理"
+            step.opinion = _acceptance_opinion(deferred or [], pledged or [])
         steps.append(step)
     ReviewStep.objects.bulk_create(steps)
     return steps
@@ -161,10 +183,18 @@ def _activate_next_step(case: Case, *, actor, at: dt.datetime) -> ReviewStep | N
 
 
 def _acceptance_content(case: Case, deferred: list[DeferredMaterial], pledged: list[CaseMaterial]) -> dict:
-    paragraphs = [
-        f"你（单位）于{timezone.localtime(case.submitted_at):%Y年%m月%d日}提出的“{case.title}”申请，"
-        "申请材料齐全、符合法定形式，根据《中华人民共和国行政许可法》第三十二条的规定，决定予以受理。",
-    ]
+    submitted = f"你（单位）于{timezone.localtime(case.submitted_at):%Y年%m月%d日}提出的“{case.title}”申请，"
+    if deferred:
+        names = "、".join(d.material.name for d in deferred)
+        opening = (
+            f"{submitted}关键材料齐全，{names}等非关键材料尚未提交。根据《中华人民共和国行政许可法》第三十二条"
+            "和本县容缺受理制度，决定予以容缺受理，所缺材料须在下列期限前补交。"
+        )
+    else:
+        opening = (
+            f"{submitted}申请材料齐全、符合法定形式，根据《中华人民共和国行政许可法》第三十二条的规定，决定予以受理。"
+        )
+    paragraphs = [opening]
     if case.instant:
         paragraphs.append("本事项为即办件，当日办结。")
     else:
@@ -174,7 +204,10 @@ def _acceptance_content(case: Case, deferred: list[DeferredMaterial], pledged: l
         )
     table = []
     if deferred:
-        paragraphs.append("以下非关键材料实行容缺受理，请于补交期限前提交，逾期未补交的将影响办理结果：")
+        paragraphs.append(
+            "以下非关键材料实行容缺受理，请于补交期限前到受理窗口提交或在“一网”上传（补交期限不晚于承诺办结日）；"
+            "材料补齐前不作出准予决定，逾期未补交的将影响办理结果："
+        )
         table = [["序号", "容缺材料", "补交期限"]] + [
             [str(n), d.material.name, f"{d.due_on:%Y年%m月%d日}"] for n, d in enumerate(deferred, start=1)
         ]
@@ -184,7 +217,38 @@ def _acceptance_content(case: Case, deferred: list[DeferredMaterial], pledged: l
     return {
         "paragraphs": paragraphs,
         "table": table,
-        "facts": [("办件编号", case.number), ("查询码", case.verification_code), ("办理部门", str(case.department))],
+        "facts": [
+            ("办件编号", case.number),
+            ("查询码", case.verification_code),
+            ("受理机关", _issuer(case)),
+            ("办理部门", str(case.department)),
+            ("受理地点", _acceptance_place(case)),
+        ],
+    }
+
+
+def _pledge_content(case: Case, pledge: Pledge, pledged: list[CaseMaterial]) -> dict:
+    """告知承诺书 (国办发〔2020〕42号): what the authority tells, what the applicant pledges, the
+    consequences of a false pledge, and the lines the applicant signs."""
+    elements = case.item_version.elements if case.item_version_id else {}
+    conditions = str(elements.get("conditions") or "").strip() or "以办事指南公布的许可条件为准"
+    basis = _item_legal_basis(case) or "见办事指南"
+    return {
+        "paragraphs": [
+            f"一、行政机关告知：申请人申请“{case.title}”，设定依据为{basis}；许可条件：{conditions}。"
+            f"申请人可以书面承诺代替提交以下证明材料：{'、'.join(m.name for m in pledged)}。",
+            "二、申请人承诺：" + pledge.text,
+            "三、行政机关将在作出决定后依法开展事中事后核查；经核查发现承诺不实的，依法撤销行政许可，"
+            "记入申请人信用记录，此后不再适用告知承诺，并依法追究相应责任。",
+            "四、本承诺书一式两份，申请人和行政机关各执一份。",
+        ],
+        "facts": [
+            ("办件编号", case.number),
+            ("申请人", case.applicant_name),
+            ("告知机关", _issuer(case)),
+            ("受理地点", _acceptance_place(case)),
+        ],
+        "signature_lines": ["承诺人（签字或盖章）：", "签署日期：        年    月    日"],
     }
 
 
@@ -341,8 +405,9 @@ def case_accept(
         case.save()
 
         deferred_rows = []
+        deferral_days = _deferral_days(case, now)
         for code in sorted(deferred_codes, key=lambda c: materials[c].position):
-            days = int(cases_setting("DEFERRED_DAYS"))
+            days = deferral_days
             clock = clock_start(
                 label=f"{case.number} 容缺材料“{materials[code].name}”",
                 started_at=now,
@@ -365,6 +430,9 @@ def case_accept(
                 signed_at=now,
             )
             pledge.materials.set(pledged_rows)
+            pledge_notice = _issue_notice(
+                case, NoticeKind.PLEDGE, actor=actor, content=_pledge_content(case, pledge, pledged_rows)
+            )
 
         if case.is_bundle_parent:
             children = _fan_out(case, actor=actor, at=now)
@@ -372,7 +440,7 @@ def case_accept(
             case.save(update_fields=["state", "updated_at"])
         else:
             children = []
-            _create_steps(case, actor=actor, at=now)
+            _create_steps(case, actor=actor, at=now, deferred=deferred_rows, pledged=pledged_rows)
         on_case_changed(case, before=facts_before)  # after the deferred rows: 容缺 counts from them
         notice = _issue_notice(
             case,
@@ -390,17 +458,29 @@ def case_accept(
                 "pledged": sorted(pledged_codes),
                 "received": sorted(received),
                 "notice": notice.number,
+                "pledge_notice": pledge_notice.number if pledged_rows else None,
+                "deferred_due": {d.material.code: d.due_on.isoformat() for d in deferred_rows},
                 "sub_cases": [c.number for c in children],
             },
         )
         label = "容缺受理" if deferred_rows else "已受理"
         _event(case, "accepted", f"{label}（{hall}），承诺{case.promised_limit_text}，{_due_text(case)}", actor, at=now)
         if pledged_rows:
-            _event(case, "pledged", f"签署告知承诺书，替代材料 {len(pledged_rows)} 项", actor, at=now)
+            _event(case, "pledged", f"出具告知承诺书（替代材料 {len(pledged_rows)} 项），待申请人签署", actor, at=now)
         if children:
             _event(case, "fanned_out", f"已分送 {len(children)} 个部门并联办理", None, at=now)
         _notify_applicant(case, "cases.accepted", "accepted", label=label, due_text=_due_text(case))
     return case
+
+
+def _deferral_days(case: Case, accepted_at: dt.datetime) -> int:
+    """Working days given to supply deferred materials: the county default (``DEFERRED_DAYS``, 县级默认
+    10), capped so the deferral is due no later than the case's promised completion date — a material
+    owed after the decision is due would hold the decision past its deadline."""
+    days = int(cases_setting("DEFERRED_DAYS"))
+    if case.due_on is None:
+        return days
+    return max(0, min(days, count_workdays(accepted_at, case.due_on)))
 
 
 def _due_text(case: Case) -> str:
@@ -586,9 +666,9 @@ def case_reject(*, case: Case, actor, reason: str, legal_basis: str) -> Case:
                     f"你（单位）提出的“{case.title}”申请，经审查，决定不予受理。",
                     f"理由：{reason}",
                     f"依据：{legal_basis}",
-                    "如不服本决定，可以自收到本通知书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。",
+                    _remedies_text(case, "通知书"),
                 ],
-                "facts": [("办件编号", case.number)],
+                "facts": [("办件编号", case.number), ("受理地点", _acceptance_place(case))],
             },
         )
         _audit(

@@ -42,25 +42,32 @@ def review_chain_validate(steps: list[dict]) -> list[dict]:
     return clean
 
 
-def review_chain_set(*, item: ServiceItem, steps: list[dict], actor) -> ReviewChain:
-    """Configure the review chain of an item (its department or an administrator)."""
+def review_chain_set(
+    *, item: ServiceItem, steps: list[dict], actor, same_person_allowed: bool | None = None
+) -> ReviewChain:
+    """Configure the review chain of an item (its department or an administrator).
+
+    ``same_person_allowed`` lets one person act on several handler steps of a case; left ``None`` it
+    keeps the chain's setting (default: different people, 审查、审核、审批分离)."""
     clean = review_chain_validate(steps)
     if not scope_for(actor).can("case.configure", department=item.implementing_department):
         raise _forbidden("case.not_your_department", "只有实施部门或管理员可以配置审批环节")
     with transaction.atomic():
         chain = ReviewChain.objects.select_for_update().filter(item=item).first()
-        before = {"steps": chain.steps} if chain else None
+        before = {"steps": chain.steps, "same_person_allowed": chain.same_person_allowed} if chain else None
         if chain is None:
-            chain = ReviewChain.objects.create(item=item, steps=clean)
+            chain = ReviewChain.objects.create(item=item, steps=clean, same_person_allowed=bool(same_person_allowed))
         else:
             chain.steps = clean
-            chain.save(update_fields=["steps", "updated_at"])
+            if same_person_allowed is not None:
+                chain.same_person_allowed = bool(same_person_allowed)
+            chain.save(update_fields=["steps", "same_person_allowed", "updated_at"])
         audit_record(
             actor=actor,
             action="case.review_chain_set",
             obj=chain,
             before=before,
-            after={"steps": clean},
+            after={"steps": clean, "same_person_allowed": chain.same_person_allowed},
             region_code=item.region.code,
         )
     return chain

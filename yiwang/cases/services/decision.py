@@ -33,13 +33,16 @@ from yiwang.cases.services._common import (
     _event,
     _forbidden,
     _issue_notice,
+    _item_legal_basis,
     _locked,
     _notify_applicant,
+    _remedies_text,
     _required,
     _set_due,
     _snap,
     _stop_clock,
 )
+from yiwang.cases.services.handling import _check_separation
 from yiwang.cases.workflow import check_case_transition
 from yiwang.core.audit import audit_record
 from yiwang.core.limits import text_check
@@ -85,6 +88,7 @@ def case_decide(*, case: Case, actor, outcome: str, reasons: str, legal_basis: s
                 raise _conflict(
                     "case.deferred_outstanding", f"容缺材料尚未补齐，不能作出准予决定：{names}", case=case.number
                 )
+        separation = _check_separation(case, actor, active[0]) if active else {}
         before = _snap(case)
         now = _common._now()
         today = timezone.localdate(now)
@@ -108,7 +112,7 @@ def case_decide(*, case: Case, actor, outcome: str, reasons: str, legal_basis: s
             action="case.decided",
             case=case,
             before=before,
-            details={"outcome": outcome, "reasons": reasons[:500], "on_time": case.on_time},
+            details={"outcome": outcome, "reasons": reasons[:500], "on_time": case.on_time, **separation},
         )
         if case.parent_id:
             _event(case.parent, "sub_decided", f"{case.title}：{Decision.Outcome(outcome).label}", actor, at=now)
@@ -149,25 +153,35 @@ def _finish(case: Case, target: str, *, actor, now: dt.datetime, today: dt.date)
     _event(case, "decided", f"作出决定：{label}（用时{used}个工作日）", actor, at=now)
 
 
+def _decision_title(case: Case, approved: bool) -> str:
+    """准予/不予行政许可决定书 for a licensing item (行政许可法 Art. 38), else 办理决定书."""
+    kind = case.item_version.elements.get("kind") if case.item_version_id else ""
+    if kind == "licensing":
+        return "准予行政许可决定书" if approved else "不予行政许可决定书"
+    return "办理决定书"
+
+
 def _decision_notice(case: Case, decision: Decision, *, actor) -> Notice:
+    """The decision in the name of the competent authority, citing the legal basis (the handler's, else
+    the item version's 设定依据) and the remedies (行政复议法 Art. 20, 行政诉讼法 Art. 46)."""
     approved = decision.outcome == Decision.Outcome.APPROVED
+    title = _decision_title(case, approved)
     paragraphs = [
         f"你（单位）于{timezone.localtime(case.submitted_at):%Y年%m月%d日}提出的“{case.title}”申请，"
         f"本机关于{timezone.localtime(case.accepted_at or case.submitted_at):%Y年%m月%d日}受理，经审查，"
         + ("决定准予。" if approved else "决定不予许可。"),
         f"理由：{decision.reasons}",
     ]
-    if decision.legal_basis:
-        paragraphs.append(f"依据：{decision.legal_basis}")
-    if not approved:
-        paragraphs.append(
-            "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。"
-        )
+    basis = decision.legal_basis or _item_legal_basis(case)
+    if basis:
+        paragraphs.append(f"依据：{basis}")
+    paragraphs.append(_remedies_text(case, "决定书"))
     return _issue_notice(
         case,
         NoticeKind.DECISION,
         actor=actor,
         content={
+            "title": title,
             "paragraphs": paragraphs,
             "facts": [
                 ("办件编号", case.number),

@@ -35,7 +35,7 @@ from yiwang.cases.services.acceptance import _activate_next_step, _due_text
 from yiwang.cases.workflow import check_case_transition
 from yiwang.core.audit import audit_record
 from yiwang.core.limits import text_check
-from yiwang.core.notify import ToDepartment, ToUser, notify
+from yiwang.core.notify import ToDepartment, ToRegionQueue, ToUser, notify
 from yiwang.core.workflow import transition_refused
 from yiwang.org.scoping import scope_for
 from yiwang.workdays.models import Clock
@@ -92,6 +92,37 @@ def case_assign(*, case: Case, actor, handler=None) -> Case:
     return case
 
 
+def _check_separation(case: Case, actor, step: ReviewStep) -> dict:
+    """Separation of duties (审查、审核、审批分离): one person completes at most one handler step of a case,
+    unless the item's review chain allows it (``ReviewChain.same_person_allowed``; default: different
+    people). A department with a single handler cannot separate duties: its steps are allowed and the
+    audit records ``sole_handler``. Errors: ``case.same_person_steps`` (403) naming the earlier step.
+    Returns the details to audit."""
+    from yiwang.cases import selectors
+    from yiwang.cases.models import ReviewChain, StepRole
+
+    chain = ReviewChain.objects.filter(item_id=case.item_id).first() if case.item_id else None
+    if chain is not None and chain.same_person_allowed:
+        return {"same_person_allowed": True}
+    earlier = (
+        case.steps.filter(state=ReviewStep.State.DONE, role=StepRole.HANDLER, completed_by=actor)
+        .exclude(pk=step.pk)
+        .order_by("position")
+        .first()
+    )
+    if earlier is None:
+        return {}
+    if selectors.department_reviewer_count(case.department) <= 1:
+        return {"sole_handler": True}
+    raise _forbidden(
+        "case.same_person_steps",
+        f"您已办理本件的“{earlier.name}”环节，“{step.name}”须由本部门其他人员办理（审查、审核、审批分离）",
+        case=case.number,
+        step=step.name,
+        earlier_step=earlier.name,
+    )
+
+
 def _require_in_review(case: Case) -> None:
     if case.state != S.IN_REVIEW:
         raise _conflict(
@@ -119,6 +150,7 @@ def review_step_complete(*, case: Case, actor, opinion: str) -> ReviewStep:
         step = case.steps.select_for_update().filter(state=ReviewStep.State.ACTIVE).first()
         if step is None or not case.steps.filter(state=ReviewStep.State.PENDING).exists():
             raise _conflict("case.decision_required", "最后一个环节须作出办理决定", case=case.number)
+        separation = _check_separation(case, actor, step)
         before = _snap(case)
         now = _common._now()
         step.state = ReviewStep.State.DONE
@@ -133,7 +165,12 @@ def review_step_complete(*, case: Case, actor, opinion: str) -> ReviewStep:
             action="case.step_completed",
             case=case,
             before=before,
-            details={"step": step.name, "next": following.name if following else None, "opinion": opinion[:500]},
+            details={
+                "step": step.name,
+                "next": following.name if following else None,
+                "opinion": opinion[:500],
+                **separation,
+            },
         )
         _event(
             case, "step_completed", f"{step.name}完成" + (f"，转{following.name}" if following else ""), actor, at=now
@@ -254,8 +291,14 @@ def case_extension_request(*, case: Case, actor, reason: str) -> Extension:
             details={"extension": extension.pk, "days": days, "reason": reason},
         )
         _event(case, "extension_requested", f"申请延期{days}个工作日", actor, public=False)
+        # Nobody approves their own request: where the department has a single handler, the region's
+        # leaders (本行政机关负责人) get it on their workbench.
+        from yiwang.cases import selectors
+        from yiwang.org.models import Role
+
+        sole = selectors.department_reviewer_count(case.department) <= 1
         notify(
-            to=ToDepartment(case.department_id),
+            to=ToRegionQueue(case.department.region.code, Role.LEADER) if sole else ToDepartment(case.department_id),
             template="cases.extension_requested",
             context={"number": case.number, "days": days, "reason": reason[:60]},
             key=f"case:{case.pk}:extension:{extension.pk}",

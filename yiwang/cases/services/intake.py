@@ -42,7 +42,6 @@ from yiwang.cases.services._common import (
     _notify_applicant,
     _required,
     _snap,
-    _stop_clock,
 )
 from yiwang.cases.uploads import CheckedUpload, upload_check
 from yiwang.catalog.models import Bundle, BundleStatus, ItemStatus, ServiceItem, ServiceItemVersion
@@ -503,14 +502,10 @@ def case_material_upload(*, case: Case, material_code: str, upload, actor) -> Ca
             material.save(update_fields=["status"])
             details = {"material": material.code, "name": info.name, "size": info.size, "sha256": info.sha256}
             if deferral is not None:
-                deferral.supplied_at = _common._now()
-                deferral.save(update_fields=["supplied_at"])
-                if deferral.clock_id:
-                    _stop_clock(deferral.clock, actor=actor)
+                from yiwang.cases.services.window import deferral_supplied  # window builds on intake
+
+                deferral_supplied(case=case, deferral=deferral, actor=actor)
                 details["deferred_supplied"] = True
-                if not DeferredMaterial.objects.filter(case=case, supplied_at__isnull=True).exists():
-                    case.deferred_overdue = False
-                    case.save(update_fields=["deferred_overdue", "updated_at"])
                 _event(case, "deferred_supplied", f"补交容缺材料：{material.name}", actor)
             else:
                 _event(case, "uploaded", f"上传材料：{material.name}", actor, public=True)

@@ -124,11 +124,26 @@ def review_case(accepted_case, handler_a):
     return services.case_assign(case=accepted_case, actor=handler_a)
 
 
+def colleague(department, position: int):
+    """Another handler of the department (审查、审核、审批 are done by different people)."""
+    from yiwang.org.models import Membership, Role, User
+    from yiwang.org.tests.factories import UserFactory
+
+    username = f"{department.code}-reviewer-{position}"
+    user = User.objects.filter(username=username).first() or UserFactory(username=username)
+    Membership.objects.get_or_create(user=user, role=Role.HANDLER, department=department)
+    return user
+
+
 def complete_steps(case, handler):
-    """Walk through every review step but the last (the decision)."""
+    """Walk through every review step but the last (the decision), each by another colleague of the
+    case's department, so that ``handler`` may then decide (separation of duties)."""
     from yiwang.cases.models import ReviewStep
 
-    while case.steps.filter(state=ReviewStep.State.PENDING).exists():
-        services.review_step_complete(case=case, actor=handler, opinion="符合条件，同意")
+    while step := case.steps.filter(state=ReviewStep.State.ACTIVE).first():
+        if not case.steps.filter(state=ReviewStep.State.PENDING).exists():
+            break
+        actor = colleague(case.department, step.position)
+        services.review_step_complete(case=case, actor=actor, opinion="符合条件，同意")
     case.refresh_from_db()
     return case

@@ -31,6 +31,13 @@ CHECK_CHOICES = [
 
 @action_required("case.intake")
 def counter_home(request):
+    number = (request.GET.get("number") or "").strip()
+    if number:
+        # The applicant at the counter names their case (补交容缺材料, 签署承诺书, 补正…).
+        found = selectors.find_case_for_window(request.user, number)
+        if found is not None:
+            return redirect("cases:counter_case", number=found.number)
+        messages.error(request, f"没有找到办件“{number[:40]}”，或不属于本大厅办理")
     query = (request.GET.get("q") or "").strip()
     found_items, found_bundles = [], []
     if query:
@@ -47,6 +54,7 @@ def counter_home(request):
         "queue": selectors.clerk_intake_queue(request.user)[:50],
         "deliveries": selectors.clerk_delivery_queue(request.user).count(),
         "query": query,
+        "number": number,
         "found_items": found_items,
         "found_bundles": found_bundles,
     }
@@ -139,6 +147,24 @@ def counter_case(request, number: str):
             elif action == "supplied":
                 services.case_correction_supply(case=case, actor=request.user)
                 messages.success(request, "已登记补正材料")
+            elif action == "receive_deferred":
+                code = request.POST.get("material", "")
+                deferral = services.deferred_material_receive(
+                    case=case,
+                    material_code=code,
+                    actor=request.user,
+                    original_checked=request.POST.get(f"original_{code}") == "1",
+                    upload=request.FILES.get(f"file_{code}"),
+                )
+                messages.success(request, f"已收取容缺材料“{deferral.material.name}”，已通知办理部门继续审查")
+            elif action == "pledge_signed":
+                services.pledge_signature_record(
+                    case=case,
+                    actor=request.user,
+                    upload=request.FILES.get("pledge_file"),
+                    confirmed=request.POST.get("pledge_confirmed") == "1",
+                )
+                messages.success(request, "告知承诺书签署已记录")
             else:
                 messages.error(request, "未知操作")
         except ApplicationError as error:
@@ -164,6 +190,8 @@ def counter_case(request, number: str):
             "reject_form": reject_form,
             "can_decide": case.state == CaseState.SUBMITTED,
             "timeline": selectors.case_timeline(case, public_only=False),
+            "deferrals": list(case.deferred.select_related("material", "supplied_by").order_by("due_on", "id")),
+            "pledge": getattr(case, "pledge", None) if case.has_pledge else None,
         },
     )
 
