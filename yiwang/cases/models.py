@@ -859,3 +859,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.label}"
+
+
+from yiwang.cases.founding_models import Founding, FoundingShareholder, UsccAssignment  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import counter, handling, kiosk, leader, portal
+from .views import counter, founding, handling, kiosk, leader, portal
 
 app_name = "cases"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("guide/", portal.guide_index, name="guide"),
     path("guide/<slug:slug>/", portal.guide_event, name="guide_event"),
     path("apply/<str:kind>/<str:code>/", portal.apply, name="apply"),
+    path("founding/", founding.founding_new, name="founding_new"),
+    path("founding/name-check/", founding.founding_name_check_view, name="founding_name_check"),
+    path("dissolution/", founding.dissolution_start, name="dissolution_start"),
     path("mine/", portal.my_cases, name="my_cases"),
     path("mine/<str:number>/", portal.my_case, name="my_case"),
     path("mine/<str:number>/upload/", portal.my_case_upload, name="my_case_upload"),

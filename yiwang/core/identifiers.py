@@ -74,6 +74,20 @@ def validate_uscc(value: str) -> None:
         raise ValidationError("统一社会信用代码校验位不正确", code="uscc_checksum")
 
 
+# GB 11714-1997 组织机构代码 (positions 9–17 of a USCC): 8 body characters and a check character,
+# C9 = 11 − Σ(Ci·Wi) mod 11 with 10 → X and 11 → 0; letters count A = 10 … Z = 35.
+ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def org_code_check_char(body8: str) -> str:
+    """The 9th character of an organisation code (GB 11714-1997 §5) for its 8-character body."""
+    if len(body8) != 8 or not all(ch.isascii() and (ch.isdigit() or ch.isupper()) for ch in body8):
+        raise ValueError(f"organisation code body must be 8 digits or upper-case letters: {body8!r}")
+    total = sum(int(ch, 36) * w for ch, w in zip(body8, ORG_CODE_WEIGHTS, strict=True))
+    value = 11 - total % 11
+    return "X" if value == 10 else "0" if value == 11 else str(value)
+
+
 # --- 公民身份号码 -----------------------------------------------------------------------------
 
 

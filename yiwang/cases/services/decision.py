@@ -43,6 +43,7 @@ from yiwang.cases.services._common import (
     _stop_clock,
 )
 from yiwang.cases.services.handling import _check_separation
+from yiwang.cases.services.founding import founding_before_decision
 from yiwang.cases.workflow import check_case_transition
 from yiwang.core.audit import audit_record
 from yiwang.core.limits import text_check
@@ -89,6 +90,8 @@ def case_decide(*, case: Case, actor, outcome: str, reasons: str, legal_basis: s
                     "case.deferred_outstanding", f"容缺材料尚未补齐，不能作出准予决定：{names}", case=case.number
                 )
         separation = _check_separation(case, actor, active[0]) if active else {}
+        # 企业开办: the registration's approval assigns the company's code; the other parts wait for it.
+        founding_before_decision(case=case, approved=target == S.DECIDED_APPROVED, actor=actor)
         before = _snap(case)
         now = _common._now()
         today = timezone.localdate(now)
