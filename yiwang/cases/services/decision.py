@@ -42,8 +42,8 @@ from yiwang.cases.services._common import (
     _snap,
     _stop_clock,
 )
-from yiwang.cases.services.handling import _check_separation
 from yiwang.cases.services.founding import founding_before_decision
+from yiwang.cases.services.handling import _check_separation
 from yiwang.cases.workflow import check_case_transition
 from yiwang.core.audit import audit_record
 from yiwang.core.limits import text_check
