@@ -72,7 +72,12 @@ class FoundingForm(forms.Form):
     invoice_monthly = forms.CharField(
         label="每月发票用量（份）", max_length=4, initial="25", widget=_text(inputmode="numeric")
     )
-    tax_ukey = forms.BooleanField(label="领取税务UKey（免费）", required=False, initial=True)
+    tax_ukey = forms.BooleanField(
+        label="领取税务UKey（免费）",
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
     # 员工参保登记 / 住房公积金缴存登记
     employees = forms.CharField(label="参保职工人数", max_length=5, initial="1", widget=_text(inputmode="numeric"))
     fund_ratio = forms.CharField(
