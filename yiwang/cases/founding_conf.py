@@ -59,3 +59,12 @@ FOUNDING = app_settings("YIWANG_FOUNDING", DEFAULTS)
 def founding_setting(name: str):
     """The effective value of one ``YIWANG_FOUNDING`` setting (its default unless overridden)."""
     return FOUNDING.get(name)
+
+
+# The labels of the answers a founding keeps on its case (``Case.form_data``), for the case pages.
+FOUNDING_FORM_LABELS = {
+    "proposed_name": "拟设企业名称",
+    "company_type": "企业类型",
+    "registered_capital": "注册资本（万元）",
+    "legal_representative": "法定代表人",
+}

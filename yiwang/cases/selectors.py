@@ -34,6 +34,7 @@ from yiwang.workdays.deadlines import Deadline, DeadlineStatus, deadline_of_cloc
 
 from . import measures as case_metrics
 from .conf import cases_setting
+from .founding_conf import FOUNDING_FORM_LABELS
 from .models import (
     CLOSED_STATES,
     DECIDED_STATES,
@@ -719,6 +720,7 @@ def form_rows(case: Case, *, reveal: bool = False) -> list[tuple[str, str]]:
         bundle = bundle_detail(case.bundle.code)
         labels.update({f["key"]: f["label"] for f in bundle_merged_form(bundle)} if bundle else {})
     extra = {"business_scope": "经营范围", "applicant_address": "住址", "entity_address": "住所（经营场所）"}
+    extra.update(FOUNDING_FORM_LABELS)  # 企业开办 for a company-to-be (services.founding)
     answers = revealed(case, "form_data") if reveal else case.form_data
     return [(labels.get(key) or extra.get(key, key), value) for key, value in (answers or {}).items()]
 

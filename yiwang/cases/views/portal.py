@@ -21,6 +21,7 @@ from yiwang.org.permissions import action_required
 from yiwang.org.scoping import scope_for
 
 from .. import guide, selectors, services
+from ..conf import cases_setting
 from ..forms import HelpRequestForm, StatusLookupForm, UploadForm, new_token
 from ..models import ApplicantKind, Case, CaseState, HelpRequest, Notice
 from ..notices import notice_pdf
@@ -106,6 +107,8 @@ def applicant_input(form, user=None) -> ApplicantInput:
 def apply(request, kind: str, code: str):
     """Online application (网上申请) with uploads; a staff member may fill it for a remote-help request."""
     item, bundle = _target(kind, code)
+    if bundle is not None and bundle.code == cases_setting("ENTERPRISE_OPENING_BUNDLE"):
+        return redirect("cases:founding_new")  # a company-to-be has no code yet: the one form of 企业开办
     spec = selectors.application_spec(item=item, bundle=bundle)
     help_request = None
     if request.GET.get("help"):

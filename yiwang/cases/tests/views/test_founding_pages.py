@@ -16,7 +16,7 @@ from yiwang.core.identifiers import make_uscc
 from yiwang.credit.models import CreditRecord, Entity, RecordKind
 from yiwang.workdays.selectors import add_workdays
 
-from ..founding_fixtures import FOUNDER_ID, PARTNER_ID, dissolution_bundle, founding_bundle  # noqa: F401
+from ..founding_fixtures import FOUNDER_ID, PARTNER_ID, accept, dissolution_bundle, founding_bundle  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +178,21 @@ def test_the_dissolution_page_lists_the_blockers(client, enterprise_user, orchar
     assert "暂不能申请注销，请先了结以下 1 项" in page and "食品经营许可（新办）" in page
     page = client.post("/cases/dissolution/", {"uscc": "91610326MA6X4K7N2", "action": "check"}).content.decode()
     assert "统一社会信用代码不正确" in page
+
+
+@pytest.mark.usefixtures("founding_bundle")
+def test_the_generic_bundle_form_sends_a_founder_to_the_one_form_and_the_case_page_labels_the_answers(
+    client, citizen, meixian, clerk, handler_a
+):
+    client.force_login(citizen)
+    response = client.get("/cases/apply/bundle/qiye-kaiban/")
+    assert response.status_code == 302 and response["Location"] == "/cases/founding/"
+    created = client.post("/cases/founding/", _post(meixian))
+    page = client.get(created["Location"]).content.decode()
+    assert "待设立登记核准后赋码" in page and "眉县红河谷山居农家乐有限公司" in page
+    case = Case.objects.get(parent__isnull=True)
+    accept(case, clerk)
+    client.force_login(handler_a)
+    registration = case.children.order_by("number").first()
+    page = client.get(f"/cases/handling/case/{registration.number}/").content.decode()
+    assert "拟设企业名称" in page and "注册资本（万元）" in page and "proposed_name" not in page
