@@ -196,3 +196,24 @@ def test_the_generic_bundle_form_sends_a_founder_to_the_one_form_and_the_case_pa
     registration = case.children.order_by("number").first()
     page = client.get(f"/cases/handling/case/{registration.number}/").content.decode()
     assert "拟设企业名称" in page and "注册资本（万元）" in page and "proposed_name" not in page
+
+
+@pytest.mark.usefixtures("dissolution_bundle")
+def test_the_deregistration_is_approved_last_and_marks_the_company_cancelled(
+    orchard_company, enterprise_user, clerk, handler_a, handler_b
+):
+    from ..founding_fixtures import decide
+
+    case = dissolution_submit(actor=enterprise_user, uscc=orchard_company.uscc, phone="13891700001", reason="经营期满")
+    accept(case, clerk)
+    tax, deregistration = case.children.order_by("number")
+    with pytest.raises(ApplicationError) as error:
+        decide(deregistration, handler_a)
+    assert error.value.code == "dissolution.others_pending" and "清税证明开具" in error.value.message
+    orchard_company.refresh_from_db()
+    assert orchard_company.status == Entity.Status.ACTIVE
+    decide(tax, handler_b)
+    services.case_decide(case=deregistration, actor=handler_a, outcome="approved", reasons="清算完结，准予注销登记")
+    orchard_company.refresh_from_db()
+    assert orchard_company.status == Entity.Status.CANCELLED
+    assert dissolution_blockers(uscc=orchard_company.uscc)[1][0].label == "登记状态"
