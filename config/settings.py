@@ -243,7 +243,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True  # a crashed worker's task is redelivered, never lost
 
 CELERY_BEAT_SCHEDULE = {
-    "deliver-outbox": {"task": "core.deliver_outbox", "schedule": 60.0},
+    # The outbox is drained in batches here, not by a task per commit (core.outbox).
+    "deliver-outbox": {"task": "core.deliver_outbox", "schedule": 5.0},
+    # The audit sequencer links the events committed since its last run (core.audit.audit_seal).
+    "seal-audit": {"task": "core.seal_audit", "schedule": 1.0},
     "purge-idempotency-records": {"task": "core.purge_idempotency_records", "schedule": 3600.0},
     "workdays-sweep": {"task": "workdays.sweep_deadlines", "schedule": crontab(minute="*/15")},
     "measures-fold": {"task": "measures.fold", "schedule": 60.0},

@@ -1,16 +1,22 @@
 """The audit log: append-only, SM3 hash-chained, written in the same transaction as the change.
 
-One global chain would make every write in the platform queue behind one row. Events are chained
-per *stream* instead — one region's events of one day (Asia/Shanghai), key
-``"<region code or 000000>:<YYYY-MM-DD>"`` — and an append locks only its stream's head row.
+Events are chained per *stream* — one region's events of one day (Asia/Shanghai), key
+``"<region code or 000000>:<YYYY-MM-DD>"``. Recording an event never waits on another write: the
+event is inserted *unlinked* (no sequence number, no hash) in the caller's transaction, and one
+sequencer (``audit_seal``: the periodic task ``core.seal_audit`` every second, ``manage.py audit
+seal``, and the first step of ``audit_verify``) links the committed events of each stream in order —
+it locks the stream's head row, numbers the new events after the head, chains their hashes and moves
+the head, in one short transaction of its own. A per-region-per-day head row locked until each
+intake commits would queue every intake of the county behind it.
 
 Each event's hash is SM3 over a canonical JSON serialisation (sorted keys, no whitespace, UTF-8)
 of its stream key, sequence number, time, actor, action, object, before/after/details and the
 previous event's hash (``GENESIS_HASH`` for the first). ``audit_verify`` recomputes every chain
 and reports edited events (hash mismatch), deleted events (sequence gaps) and a deleted tail
-(the head disagrees with the last event). Like any hash chain it cannot on its own notice a
-rewrite of a whole stream from some event onward together with its head; publishing the day's
-stream heads elsewhere (``AuditStream.last_hash``) closes that gap.
+(the head disagrees with the last event). The database refuses DELETE and every UPDATE except the
+sequencer's one link of an unlinked event (migration ``core.0004_audit_sequencer``). Like any hash
+chain it cannot on its own notice a rewrite of a whole stream from some event onward together with
+its head; publishing the day's stream heads elsewhere (``AuditStream.last_hash``) closes that gap.
 """
 
 import datetime as dt
@@ -179,14 +185,40 @@ def _actor_fields(actor) -> tuple[int | None, str]:
     return actor.pk, str(actor)[:150]
 
 
-def _locked_stream(key: str, region_code: str, day: dt.date) -> AuditStream:
-    streams = AuditStream.objects.select_for_update()
-    try:
-        return streams.get(key=key)
-    except AuditStream.DoesNotExist:
-        # The first event of a stream: insert the head unless a concurrent first event just did.
+def _stream_id(key: str, region_code: str, day: dt.date) -> int:
+    """The stream's head row, created by the first event of the day; never locked here."""
+    found = AuditStream.objects.filter(key=key).values_list("pk", flat=True).first()
+    if found is None:
+        # Unless a concurrent first event just did (it then waits only for that insert's commit).
         AuditStream.objects.bulk_create([AuditStream(key=key, region_code=region_code, day=day)], ignore_conflicts=True)
-        return streams.get(key=key)
+        found = AuditStream.objects.filter(key=key).values_list("pk", flat=True).get()
+    return found
+
+
+def _require_transaction(name: str) -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise TransactionManagementError(
+            f"{name}() must run inside transaction.atomic(), together with the change it records"
+        )
+
+
+def _unlinked(*, stream_id: int, now: dt.datetime, actor_id, actor_label, action, obj, before, after, details):
+    return AuditEvent(
+        stream_id=stream_id,
+        seq=None,
+        occurred_at=now,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_label=str(obj)[:200] if obj is not None else "",
+        before=json_safe(before),
+        after=json_safe(after),
+        details=json_safe(details or {}),
+        prev_hash="",
+        hash="",
+    )
 
 
 def audit_record(
@@ -199,17 +231,15 @@ def audit_record(
     region_code: str | None = None,
     details: dict | None = None,
 ) -> AuditEvent:
-    """Append one event to its stream's chain, inside the caller's transaction.
+    """Append one event to its stream, inside the caller's transaction; the sequencer links it.
 
     ``actor`` is the acting user, or None for the system. The stream's region is ``region_code``,
     else the object's ``region_code`` or ``region.code``, else the national stream "000000".
     Raises TransactionManagementError outside ``transaction.atomic()``: an audit event must
-    commit or roll back together with the change it records.
+    commit or roll back together with the change it records. The event returned is unlinked
+    (``seq`` None) until ``audit_seal`` has run after the commit.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise TransactionManagementError(
-            "audit_record() must run inside transaction.atomic(), together with the change it records"
-        )
+    _require_transaction("audit_record")
     if obj is not None and obj.pk is None:
         raise ValueError("audit_record() needs a saved object (its primary key is None)")
 
@@ -217,26 +247,19 @@ def audit_record(
     region = region_code or _region_of(obj) or NATIONAL_REGION
     key = stream_key_for(region, now)
     actor_id, actor_label = _actor_fields(actor)
-    stream = _locked_stream(key, region, now.astimezone(STREAM_TZ).date())
-
-    event = AuditEvent(
-        stream=stream,
-        seq=stream.last_seq + 1,
-        occurred_at=now,
+    event = _unlinked(
+        stream_id=_stream_id(key, region, now.astimezone(STREAM_TZ).date()),
+        now=now,
         actor_id=actor_id,
         actor_label=actor_label,
         action=action,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        object_label=str(obj)[:200] if obj is not None else "",
-        before=json_safe(before),
-        after=json_safe(after),
-        details=json_safe(details or {}),
-        prev_hash=stream.last_hash or GENESIS_HASH,
+        obj=obj,
+        before=before,
+        after=after,
+        details=details,
     )
-    event.hash = event_hash(event, key)
     event.save(force_insert=True)
-    AuditStream.objects.filter(pk=stream.pk).update(last_seq=event.seq, last_hash=event.hash, updated_at=now)
+    _seal_after_commit()
     return event
 
 
@@ -254,14 +277,11 @@ class AuditEntry:
 def audit_record_many(*, actor, action: str, entries: Iterable[AuditEntry]) -> list[AuditEvent]:
     """Append one event per entry, as ``audit_record`` would one by one, in a few statements.
 
-    For bulk writes (a catalog list of thousands of items): each stream's head is locked once,
-    the events are chained in the order given and inserted together, and the head moves once.
+    For bulk writes (a catalog list of thousands of items): the events are inserted together, in the
+    order given within each stream (streams in key order), and the sequencer links them in that order.
     Same rules as ``audit_record``: inside the caller's transaction, saved objects only.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise TransactionManagementError(
-            "audit_record_many() must run inside transaction.atomic(), together with the changes it records"
-        )
+    _require_transaction("audit_record_many")
     entries = list(entries)
     if any(entry.obj.pk is None for entry in entries):
         raise ValueError("audit_record_many() needs saved objects (a primary key is None)")
@@ -272,32 +292,87 @@ def audit_record_many(*, actor, action: str, entries: Iterable[AuditEntry]) -> l
         region = entry.region_code or _region_of(entry.obj) or NATIONAL_REGION
         by_key.setdefault(stream_key_for(region, now), []).append(entry)
     events = []
-    for key in sorted(by_key):  # a fixed order of stream locks
+    for key in sorted(by_key):
         region = key.split(":", 1)[0]
-        stream = _locked_stream(key, region, now.astimezone(STREAM_TZ).date())
-        seq, prev_hash = stream.last_seq, stream.last_hash or GENESIS_HASH
+        stream_id = _stream_id(key, region, now.astimezone(STREAM_TZ).date())
         for entry in by_key[key]:
-            seq += 1
-            event = AuditEvent(
-                stream=stream,
-                seq=seq,
-                occurred_at=now,
-                actor_id=actor_id,
-                actor_label=actor_label,
-                action=action,
-                object_type=entry.obj._meta.label_lower,
-                object_id=str(entry.obj.pk),
-                object_label=str(entry.obj)[:200],
-                before=json_safe(entry.before),
-                after=json_safe(entry.after),
-                details=json_safe(entry.details or {}),
-                prev_hash=prev_hash,
+            events.append(
+                _unlinked(
+                    stream_id=stream_id,
+                    now=now,
+                    actor_id=actor_id,
+                    actor_label=actor_label,
+                    action=action,
+                    obj=entry.obj,
+                    before=entry.before,
+                    after=entry.after,
+                    details=entry.details,
+                )
             )
-            event.hash = prev_hash = event_hash(event, key)
-            events.append(event)
-        AuditStream.objects.filter(pk=stream.pk).update(last_seq=seq, last_hash=prev_hash, updated_at=now)
     AuditEvent.objects.bulk_create(events, batch_size=1000)
+    if events:
+        _seal_after_commit()
     return events
+
+
+# --- The sequencer -------------------------------------------------------------------------------
+
+
+def audit_seal(*, stream_key: str | None = None, batch: int = 5000) -> int:
+    """Link every committed unlinked event into its stream's chain; returns how many were linked.
+
+    Per stream, in a short transaction of its own: lock the head row (only sequencers lock it, so two
+    running at once take turns and the second finds nothing left), read the stream's unlinked events
+    in insertion order, give each the next sequence number and chain its hash on the previous one,
+    and move the head. Events of transactions still open are not visible yet; the next run links
+    them after the ones linked now.
+    """
+    pending = AuditEvent.objects.filter(seq__isnull=True)
+    if stream_key:
+        pending = pending.filter(stream__key=stream_key)
+    stream_ids = sorted(set(pending.values_list("stream_id", flat=True)))
+    linked = 0
+    for stream_id in stream_ids:
+        with transaction.atomic():
+            stream = AuditStream.objects.select_for_update().get(pk=stream_id)
+            while True:
+                events = list(AuditEvent.objects.filter(stream_id=stream_id, seq__isnull=True).order_by("id")[:batch])
+                if not events:
+                    break
+                seq, prev_hash = stream.last_seq, stream.last_hash or GENESIS_HASH
+                for event in events:
+                    seq += 1
+                    event.seq, event.prev_hash = seq, prev_hash
+                    event.hash = prev_hash = event_hash(event, stream.key)
+                # The one UPDATE the database allows on the log: linking an unlinked event.
+                AuditEvent._base_manager.bulk_update(events, ["seq", "prev_hash", "hash"], batch_size=1000)
+                stream.last_seq, stream.last_hash = seq, prev_hash
+                AuditStream.objects.filter(pk=stream.pk).update(
+                    last_seq=seq, last_hash=prev_hash, updated_at=timezone.now()
+                )
+                linked += len(events)
+                if len(events) < batch:
+                    break
+    return linked
+
+
+def _seal_soon() -> None:
+    from yiwang.core.tasks import seal_audit
+
+    seal_audit.delay()
+
+
+def _seal_after_commit() -> None:
+    """With tasks run in-process (no broker, no periodic worker), link right after the commit;
+    with a worker, the periodic task links every second and nothing is queued per commit."""
+    from django.conf import settings
+
+    if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        return
+    connection = transaction.get_connection()
+    if any(callback is _seal_soon for _, callback, _ in connection.run_on_commit):
+        return  # once per transaction
+    transaction.on_commit(_seal_soon, robust=True)
 
 
 # --- Reading -------------------------------------------------------------------------------------
@@ -350,7 +425,9 @@ def audit_verify(
     since: dt.date | None = None,
     on_event: Callable[[], None] | None = None,
 ) -> AuditVerification:
-    """Recompute the chain of every selected stream and report each break, naming the event."""
+    """Link what is waiting (``audit_seal``), then recompute the chain of every selected stream and
+    report each break, naming the event."""
+    audit_seal(stream_key=stream_key)
     result = AuditVerification()
     for stream in audit_streams(stream_key=stream_key, since=since).iterator():
         result.streams += 1
@@ -363,7 +440,9 @@ def _verify_stream(stream: AuditStream, result: AuditVerification, on_event) -> 
     problems = result.problems
     expected_seq, previous_hash = 1, GENESIS_HASH
     last = None
-    for event in AuditEvent.objects.filter(stream=stream).order_by("seq").iterator(chunk_size=2000):
+    # Events committed since the seal above are not linked yet: the next seal chains them.
+    linked = AuditEvent.objects.filter(stream=stream, seq__isnull=False)
+    for event in linked.order_by("seq").iterator(chunk_size=2000):
         result.events += 1
         if on_event:
             on_event()

@@ -29,8 +29,9 @@ class AuditLogAppendOnly(Exception):
 class AuditStream(TimeStampedModel):
     """Head of one hash chain: a region's events of one day (Asia/Shanghai).
 
-    Appending locks this row only, so streams of different regions or days never wait for each
-    other. ``last_seq``/``last_hash`` let verification notice a deleted tail.
+    Appending an event never locks this row; only the sequencer (``yiwang.core.audit.audit_seal``)
+    does, when it links the stream's new events. ``last_seq``/``last_hash`` let verification notice
+    a deleted tail.
     """
 
     key = models.CharField("流", max_length=40, unique=True)
@@ -62,13 +63,16 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """One audited action. Written only by ``yiwang.core.audit.audit_record``.
 
-    The table also refuses UPDATE and DELETE with database triggers (migration
-    ``0002_audit_append_only_triggers``). On SQLite a table rebuild drops its triggers, so a
-    migration that alters this model must create them again.
+    An event is written unlinked (``seq`` NULL, ``prev_hash``/``hash`` empty) in the transaction of
+    the change it records; the sequencer links it into its stream's chain shortly after commit.
+    The table refuses DELETE and every UPDATE but that one link — an unlinked row getting its
+    ``seq``, ``prev_hash`` and ``hash``, nothing else changed — with database triggers (migration
+    ``0004_audit_sequencer``). On SQLite a table rebuild drops its triggers, so a migration that
+    alters this model must create them again.
     """
 
     stream = models.ForeignKey(AuditStream, on_delete=models.PROTECT, related_name="events", verbose_name="流")
-    seq = models.PositiveBigIntegerField("序号")
+    seq = models.PositiveBigIntegerField("序号", null=True, blank=True)
     occurred_at = models.DateTimeField("发生时间")
     actor_id = models.BigIntegerField("操作人ID", null=True, blank=True)
     actor_label = models.CharField("操作人", max_length=150, blank=True)
@@ -79,8 +83,8 @@ class AuditEvent(models.Model):
     before = models.JSONField("变更前", null=True, blank=True)
     after = models.JSONField("变更后", null=True, blank=True)
     details = models.JSONField("详情", default=dict, blank=True)
-    prev_hash = models.CharField("前序哈希", max_length=64)
-    hash = models.CharField("哈希", max_length=64)
+    prev_hash = models.CharField("前序哈希", max_length=64, blank=True, default="")
+    hash = models.CharField("哈希", max_length=64, blank=True, default="")
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -91,6 +95,10 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="core_auditevent_object"),
             models.Index(fields=["actor_id", "occurred_at"], name="core_auditevent_actor_time"),
+            # What the sequencer looks for: the few events not yet linked.
+            models.Index(
+                fields=["stream", "id"], name="core_auditevent_unlinked", condition=models.Q(seq__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,10 @@
 """Notifications through an outbox: written in the sender's transaction, delivered by a worker.
 
 A message exists only if the change that caused it committed, and a slow or failing SMS gateway
-never holds a business transaction open. Delivery is at-least-once: a worker that dies after the
+never holds a business transaction open. With a worker (a Celery broker configured) the periodic task
+``core.deliver_outbox`` drains the queue in batches every few seconds and a commit queues nothing;
+with tasks run in-process (no broker: the embedded default and the tests) delivery runs right after
+the commit that queued the message, as there is no worker to do it. Delivery is at-least-once: a worker that dies after the
 gateway accepted a message but before recording it will send it again.
 
 Channels: ``sms`` goes through the SMS gateway (``yiwang.core.sms``), ``email`` through Django's
@@ -52,8 +55,17 @@ def outbox_enqueue(
         if dedupe_key is None:
             raise
         return OutboxMessage.objects.get(dedupe_key=dedupe_key)  # a concurrent enqueue won
-    transaction.on_commit(_schedule_delivery, robust=True)
+    _deliver_after_commit()
     return message
+
+
+def _deliver_after_commit() -> None:
+    if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        return  # the periodic task drains the queue
+    connection = transaction.get_connection()
+    if any(callback is _schedule_delivery for _, callback, _ in connection.run_on_commit):
+        return  # once per transaction, however many messages it queued
+    transaction.on_commit(_schedule_delivery, robust=True)
 
 
 def _schedule_delivery() -> None:

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from yiwang.core.audit import (
     GENESIS_HASH,
     audit_maintenance,
     audit_record,
+    audit_seal,
     audit_verify,
     event_hash,
     json_safe,
@@ -42,10 +43,13 @@ class Case:
 
 
 def record(**kwargs) -> AuditEvent:
+    """One event recorded in its own transaction and linked by the sequencer, as read back."""
     kwargs.setdefault("actor", None)
     kwargs.setdefault("action", "case.accept")
     with transaction.atomic():
-        return audit_record(**kwargs)
+        event = audit_record(**kwargs)
+    audit_seal()
+    return AuditEvent.objects.select_related("stream").get(pk=event.pk)
 
 
 def drop_update_trigger() -> None:
@@ -316,36 +320,104 @@ def test_it_shows_an_objects_history(clerk, capsys):
         call_command("audit", "show", "--object", "outboxmessage")
 
 
+@pytest.mark.django_db
+def test_it_appends_unlinked_and_the_sequencer_links_in_order(clerk):
+    with transaction.atomic():
+        first = audit_record(actor=clerk, action="case.accept", region_code="610326")
+        second = audit_record(actor=clerk, action="case.reject", region_code="610326")
+    stored = AuditEvent.objects.get(pk=first.pk)
+    assert (stored.seq, stored.prev_hash, stored.hash) == (None, "", "")
+    assert AuditStream.objects.get().last_seq == 0
+
+    assert audit_seal() == 2
+    assert audit_seal() == 0  # nothing left: a second run changes nothing
+    first, second = AuditEvent.objects.order_by("id")
+    stream = AuditStream.objects.get()
+    assert (first.seq, second.seq) == (1, 2)
+    assert (first.prev_hash, second.prev_hash) == (GENESIS_HASH, first.hash)
+    assert (stream.last_seq, stream.last_hash) == (2, second.hash)
+    third = record(region_code="610326")
+    assert (third.seq, third.prev_hash) == (3, second.hash)
+    assert audit_verify().ok
+
+
+@pytest.mark.django_db
+def test_it_lets_the_database_only_link_an_unlinked_event_once():
+    with transaction.atomic():
+        unlinked = audit_record(actor=None, action="case.accept", region_code="610326")
+    # Content of an unlinked event: refused, even together with a link.
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE core_auditevent SET action = 'case.reject', seq = 1, prev_hash = %s, hash = %s WHERE id = %s",
+            [GENESIS_HASH, "a" * 64, unlinked.pk],
+        )
+    audit_seal()
+    linked = AuditEvent.objects.get(pk=unlinked.pk)
+    assert linked.action == "case.accept" and linked.seq == 1
+    # A linked event cannot be linked again (a forged chain) nor unlinked.
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET seq = 7, hash = %s WHERE id = %s", ["b" * 64, linked.pk])
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET seq = NULL, prev_hash = '', hash = '' WHERE id = %s", [linked.pk])
+    assert AuditEvent.objects.get(pk=linked.pk).hash == linked.hash
+    assert audit_verify().ok
+
+
+@pytest.mark.django_db
+def test_it_seals_from_the_command():
+    from io import StringIO
+
+    with transaction.atomic():
+        audit_record(actor=None, action="case.accept", region_code="610326")
+        audit_record(actor=None, action="case.accept", region_code="610327")
+    out = StringIO()
+    call_command("audit", "seal", stdout=out)
+    assert "入链 2 条事件" in out.getvalue()
+    assert not AuditEvent.objects.filter(seq__isnull=True).exists()
+
+
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_it_lets_different_streams_append_concurrently():
+def test_it_lets_two_intakes_of_the_same_county_append_without_waiting():
     record(region_code="610326")
-    record(region_code="610327")
     holding, release = threading.Event(), threading.Event()
 
-    def hold_meixian_stream():
+    def hold_an_open_intake():
         try:
             with transaction.atomic():
-                audit_record(actor=None, action="case.accept", region_code="610326")
+                audit_record(actor=None, action="hotline.appeal_received", region_code="610326")
                 holding.set()
                 release.wait(10)
         finally:
             connection.close()
 
-    worker = threading.Thread(target=hold_meixian_stream)
+    worker = threading.Thread(target=hold_an_open_intake)
     worker.start()
     try:
         assert holding.wait(10)
+        # The same county, the same day, while the other intake's transaction is open: no wait at all.
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '200ms'")
+            audit_record(actor=None, action="hotline.appeal_received", region_code="610326")
+            audit_record(actor=None, action="cases.case_submitted", region_code="610326")
+        # The sequencer (here also run right after each commit, tasks being eager) links what committed
+        # and leaves the open transaction's event for later.
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL lock_timeout = '2s'")
-            assert audit_record(actor=None, action="case.accept", region_code="610327").seq == 2
-        with pytest.raises(OperationalError), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '200ms'")
-            audit_record(actor=None, action="case.accept", region_code="610326")
+            audit_seal()
+        assert sorted(AuditEvent.objects.values_list("seq", flat=True)) == [1, 2, 3]
     finally:
         release.set()
         worker.join()
-    assert AuditStream.objects.get(region_code="610326").last_seq == 2
+    audit_seal()
+    stream = AuditStream.objects.get(region_code="610326")
+    assert stream.last_seq == 4
+    assert sorted(AuditEvent.objects.values_list("seq", flat=True)) == [1, 2, 3, 4]
     assert audit_verify().ok
+    # Tampering after the concurrent appends is still found.
+    drop_update_trigger()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET actor_label = '张三' WHERE seq = 3")
+    assert [p.kind for p in audit_verify().problems] == ["edited"]

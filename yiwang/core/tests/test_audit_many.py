@@ -3,7 +3,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import transaction
 
-from yiwang.core.audit import AuditEntry, audit_record, audit_record_many, audit_verify
+from yiwang.core.audit import AuditEntry, audit_record, audit_record_many, audit_seal, audit_verify
 from yiwang.core.models import AuditEvent, AuditStream
 
 
@@ -34,6 +34,8 @@ def test_it_chains_one_event_per_entry_after_the_streams_existing_events():
             ],
         )
         audit_record(actor=None, action="catalog.import", region_code="511602")
+    assert audit_seal() == 5
+    events = [AuditEvent.objects.get(pk=e.pk) for e in events]
 
     assert [(e.object_id, e.seq) for e in events] == [("2", 1), ("1", 2), ("3", 3)]  # streams in key order
     stored = AuditEvent.objects.filter(stream__key__startswith="511602:").order_by("seq")

@@ -1,4 +1,4 @@
-"""``manage.py audit verify [--stream KEY] [--since YYYY-MM-DD]`` and ``audit show --object app.model:id``."""
+"""``manage.py audit verify [--stream KEY] [--since YYYY-MM-DD]``, ``audit seal`` and ``audit show --object app.model:id``."""
 
 import argparse
 import datetime as dt
@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from yiwang.core.audit import audit_history, audit_streams, audit_verify
+from yiwang.core.audit import audit_history, audit_seal, audit_streams, audit_verify
 from yiwang.core.models import AuditEvent
 
 
@@ -27,16 +27,20 @@ class Command(BaseCommand):
         verify = sub.add_parser("verify", help="重新计算每个流的哈希链，报告被修改或删除的事件")
         verify.add_argument("--stream", help="只校验这个流，如 610326:2025-03-01")
         verify.add_argument("--since", type=_date, help="只校验此日期（含）之后的流，YYYY-MM-DD")
+        sub.add_parser("seal", help="把已提交但尚未入链的事件按顺序链入各自的流（定时任务每秒执行一次）")
         show = sub.add_parser("show", help="列出一个对象的审计历史")
         show.add_argument("--object", required=True, dest="target", help="app_label.model:id，如 org.user:12")
 
     def handle(self, *args, subcommand, **options):
         if subcommand == "verify":
             self.verify(stream_key=options["stream"], since=options["since"], verbosity=options["verbosity"])
+        elif subcommand == "seal":
+            self.stdout.write(f"入链 {audit_seal()} 条事件")
         else:
             self.show(options["target"])
 
     def verify(self, *, stream_key, since, verbosity):
+        audit_seal(stream_key=stream_key)  # the count below then includes what was waiting
         total = AuditEvent.objects.filter(stream__in=audit_streams(stream_key=stream_key, since=since)).count()
         # tqdm hides itself when stderr is not a terminal (disable=None).
         with tqdm(
@@ -63,7 +67,9 @@ class Command(BaseCommand):
             return
         for event in events:
             when = timezone.localtime(event.occurred_at).strftime("%Y-%m-%d %H:%M:%S")
-            self.stdout.write(f"{when}  {event.stream.key}#{event.seq}  {event.actor_label}  {event.action}")
+            self.stdout.write(
+                f"{when}  {event.stream.key}#{event.seq or '待入链'}  {event.actor_label}  {event.action}"
+            )
             changes = _changes(event.before, event.after)
             for name, (old, new) in changes.items():
                 self.stdout.write(f"    {name}: {old!r} → {new!r}")
