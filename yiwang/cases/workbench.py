@@ -8,12 +8,14 @@ from yiwang.org.workbench import Link, register
 GUIDE = Link(_("在线导办"), "cases:guide", order=20)
 MY_CASES = Link(_("我的办件"), "cases:my_cases", order=30)
 MEASURES = Link(_("办件效能"), "cases:leader", order=10)
+FOUNDING = Link(_("开办企业（一表填报）"), "cases:founding_new", order=25)
+DISSOLUTION = Link(_("企业注销"), "cases:dissolution_start", order=40)
 
 register(
     "cases",
     links={
-        Role.CITIZEN: [GUIDE, MY_CASES],
-        Role.ENTERPRISE: [GUIDE, MY_CASES],
+        Role.CITIZEN: [GUIDE, FOUNDING, MY_CASES],
+        Role.ENTERPRISE: [GUIDE, MY_CASES, DISSOLUTION],
         Role.CLERK: [
             Link(_("收件受理"), "cases:counter", order=10),
             Link(_("待出件"), "cases:delivery_desk", order=20),
