@@ -69,6 +69,7 @@ from ..models import (
     StepRole,
 )
 from ..services import CODE_ALPHABET, NOTICE_PREFIX, _step_days
+from ..services._common import _acceptance_place, _authority, _authority_abbreviation, _remedies_text
 from .dataset import (
     COMPANIES,
     CORRECTION_NOTES,
@@ -297,6 +298,14 @@ class Generator:
         self.live(plan, elements)
         return plan
 
+    def remedies(self, case: Case, document: str) -> str:
+        """行政复议/行政诉讼 before the county's bodies (``services._remedies_text``), one text per department."""
+        cache = self.__dict__.setdefault("_remedies", {})
+        key = (case.department_id, document)
+        if key not in cache:
+            cache[key] = _remedies_text(case, document)
+        return cache[key]
+
     def delivery_method(self, elements: dict) -> str:
         options = [
             m
@@ -433,6 +442,7 @@ class Generator:
                                 f"你（单位）提出的“{case.title}”申请，经审查，决定不予受理。",
                                 f"理由：{reason}",
                                 f"依据：{basis}",
+                                self.remedies(case, "通知书"),
                             ]
                         },
                     )
@@ -521,14 +531,42 @@ class Generator:
         case.state = S.ACCEPTED_DEFERRED if plan.deferred else S.ACCEPTED
         case.accepted_at = accepted_at
         kind = NoticeKind.DEFERRED if plan.deferred else NoticeKind.ACCEPTANCE
-        plan.notices.append(
-            (
-                kind,
-                accepted_at,
-                clerk,
-                {"paragraphs": [f"你（单位）提出的“{case.title}”申请，申请材料齐全、符合法定形式，决定予以受理。"]},
+        if plan.deferred:
+            # 容缺: the county default of 10 working days, never past the promised completion date.
+            due = add_workdays(accepted_at, min(10, case.promised_days)).due
+            names = "、".join(m.name for m in plan.deferred)
+            content = {
+                "paragraphs": [
+                    f"你（单位）提出的“{case.title}”申请，关键材料齐全，{names}等非关键材料尚未提交。根据《中华人民共和国"
+                    "行政许可法》第三十二条和本县容缺受理制度，决定予以容缺受理，所缺材料须在下列期限前补交。"
+                ],
+                "table": [["序号", "容缺材料", "补交期限"]]
+                + [[str(n), m.name, f"{due:%Y年%m月%d日}"] for n, m in enumerate(plan.deferred, start=1)],
+            }
+        else:
+            content = {
+                "paragraphs": [f"你（单位）提出的“{case.title}”申请，申请材料齐全、符合法定形式，决定予以受理。"]
+            }
+        plan.notices.append((kind, accepted_at, clerk, content))
+        if plan.pledged:
+            plan.notices.append(
+                (
+                    NoticeKind.PLEDGE,
+                    accepted_at,
+                    clerk,
+                    {
+                        "paragraphs": [
+                            f"一、行政机关告知：申请人申请“{case.title}”，可以书面承诺代替提交以下证明材料："
+                            + "、".join(m.name for m in plan.pledged)
+                            + "。",
+                            "二、申请人承诺：本人已知晓告知的全部内容，承诺符合条件，愿意承担不实承诺的法律责任。",
+                            "三、行政机关将在作出决定后依法开展事中事后核查；经核查发现承诺不实的，依法撤销行政许可，"
+                            "记入申请人信用记录。",
+                        ],
+                        "signature_lines": ["承诺人（签字或盖章）：", "签署日期：        年    月    日"],
+                    },
+                )
             )
-        )
         plan.events.append(
             (
                 "accepted",
@@ -561,7 +599,14 @@ class Generator:
             if rng.random() < 0.03 and promised >= 5:
                 extension_days = 10
                 duration = promised + rng.randint(2, 9)
-        due = add_workdays(accepted_at, promised + pause_days + extension_days)
+        pause_start = _wd(day, max(1, duration // 3)) if pause_days else None
+        pause_end = _wd(pause_start, pause_days) if pause_days else None
+        ext_day = _wd(day, max(1, promised - 2)) if extension_days else None
+        # The due day is the clock's (start + days + paused working days) as of today: a pause adds its
+        # days once it has ended, an extension once granted — never a pause or extension still to come.
+        counted_pause = pause_days if pause_days and pause_end <= today else 0
+        granted = extension_days if extension_days and ext_day <= today else 0
+        due = add_workdays(accepted_at, promised + counted_pause + granted)
         case.due_on, case.due_provisional = due.due, due.provisional
         handler = self.handler(case.department)
         assign_day = day if (case.instant or fast or rng.random() < 0.5) else _wd(day, 1)
@@ -571,14 +616,15 @@ class Generator:
         clock = {
             "label": "办理期限",
             "started": accepted_at,
-            "days": promised + extension_days,
+            "days": promised + granted,
             "due": due,
             "paused_workdays": 0,
         }
         plan.clock = clock
         chain = list(DEFAULT_CHAIN)
         step_days = _step_days(chain, promised)
-        deferred_due = add_workdays(accepted_at, 10).due if plan.deferred else None
+        # 容缺: the county default of 10 working days, never past the promised completion date.
+        deferred_due = add_workdays(accepted_at, min(10, promised)).due if plan.deferred else None
         if assign_day > today:
             clock["state"] = Clock.State.RUNNING
             self.steps(plan, chain, step_days, accepted_at, None, progress=0.0)
@@ -590,9 +636,7 @@ class Generator:
         case.assigned_to = handler
         case.state = S.IN_REVIEW
         plan.events.append(("assigned", f"{case.department}开始办理（审查）", assigned_at, handler))
-        pause_start = _wd(day, max(1, duration // 3)) if pause_days else None
-        if pause_days:
-            pause_end = _wd(pause_start, pause_days)
+        if pause_days and pause_start <= today:
             kind = rng.choice(list(PAUSE_REASONS))
             plan.pause = {
                 "kind": kind,
@@ -618,14 +662,12 @@ class Generator:
                     )
                 )
                 clock["paused_workdays"] = pause_days
-        if extension_days:
-            ext_day = _wd(day, max(1, promised - 2))
-            if ext_day <= today:
-                plan.extension = {"at": self.moment(ext_day, rng), "by": handler}
-                case.extended = True
-                plan.events.append(
-                    ("extended", f"经批准延期10个工作日，{case.due_on:%Y年%m月%d日}前办结", plan.extension["at"], None)
-                )
+        if granted:  # approved by today
+            plan.extension = {"at": self.moment(ext_day, rng), "by": handler}
+            case.extended = True
+            plan.events.append(
+                ("extended", f"经批准延期10个工作日，{case.due_on:%Y年%m月%d日}前办结", plan.extension["at"], None)
+            )
         supplied = None
         if plan.deferred:
             supplied_day = _wd(day, rng.randint(2, 12)) if rng.random() < 0.85 else None
@@ -666,7 +708,7 @@ class Generator:
             cumulative += spec["share"]
             if position == 1 and spec["role"] == StepRole.CLERK:
                 step.state, step.started_at, step.completed_at = ReviewStep.State.DONE, case.submitted_at, accepted_at
-                step.opinion = "材料齐全，符合法定形式，予以受理"
+                step.opinion = _opinion(plan)
             elif decided_at is not None:
                 step.state = ReviewStep.State.DONE
                 step.started_at = moment
@@ -693,11 +735,30 @@ class Generator:
             plan.steps.append(step)
 
     def defer_rows(self, plan: Plan, accepted_at, due: dt.date | None, *, supplied) -> None:
+        # Most deferred materials are brought to the window, where the clerk checks the original.
+        at_window = supplied is not None and self.rng.random() < 0.7
+        clerk = self.clerk(plan.case.hall) if at_window else None
+        if at_window:
+            supplied = max(supplied, self.moment(timezone.localdate(supplied), self.rng))
         for material in plan.deferred:
             plan.case.deferred_overdue = plan.case.deferred_overdue or (supplied is None and due < self.today)
-            material.status = MaterialStatus.UPLOADED if supplied else MaterialStatus.DEFERRED
-            material._deferral = {"due": due, "supplied": supplied, "overdue": supplied is None and due < self.today}
-            if supplied:
+            if not supplied:
+                material.status = MaterialStatus.DEFERRED
+            elif at_window:
+                material.status, material.note = MaterialStatus.RECEIVED, "窗口收取，原件已核验"
+            else:
+                material.status = MaterialStatus.UPLOADED
+            material._deferral = {
+                "due": due,
+                "supplied": supplied,
+                "overdue": supplied is None and due < self.today,
+                "by": clerk,
+                "original_checked": at_window,
+            }
+            if at_window:
+                label = f"窗口收取容缺材料：{material.name}（原件已核验）"
+                plan.events.append(("deferred_supplied", label, supplied, clerk))
+            elif supplied:
                 plan.events.append(("deferred_supplied", f"补交容缺材料：{material.name}", supplied, None))
 
     def decide(self, plan: Plan, decided_at, handler, *, denied: bool, clock: dict, pause_days: int) -> None:
@@ -725,11 +786,22 @@ class Generator:
                 decided_at,
                 handler,
                 {
+                    "title": (
+                        ("不予行政许可决定书" if denied else "准予行政许可决定书")
+                        if case.item_version_id and case.item_version.elements.get("kind") == "licensing"
+                        else "办理决定书"
+                    ),
                     "paragraphs": [
                         f"你（单位）提出的“{case.title}”申请，经审查，"
                         + ("决定不予许可。" if denied else "决定准予。"),
                         f"理由：{reasons}",
-                    ]
+                        *(
+                            [f"依据：{case.item_version.elements['legal_basis']}"]
+                            if case.item_version_id and case.item_version.elements.get("legal_basis")
+                            else []
+                        ),
+                        self.remedies(case, "决定书"),
+                    ],
                 },
             )
         )
@@ -938,6 +1010,35 @@ class Generator:
 # --- writing -----------------------------------------------------------------------------------
 
 
+def _opinion(plan: Plan) -> str:
+    """The 受理 step's opinion as the window wrote it (see ``services.acceptance._acceptance_opinion``)."""
+    case = plan.case
+    if plan.deferred:
+        due = add_workdays(case.accepted_at, min(10, case.promised_days)).due
+        owed = "；".join(f"{m.name}（{due:%Y年%m月%d日}前补交）" for m in plan.deferred)
+        text = f"关键材料齐全，以下非关键材料容缺受理：{owed}"
+    else:
+        text = "材料齐全，符合法定形式"
+    if plan.pledged:
+        text += f"；以告知承诺替代：{'、'.join(m.name for m in plan.pledged)}"
+    return text + "，予以受理"
+
+
+def _signature(plan: Plan, ctx: Ctx) -> dict:
+    """The signed 告知承诺书 on record: signed at the window when accepted (a few accepted online today
+    are still waiting for the applicant's signature)."""
+    case = plan.case
+    waiting = case.channel == Channel.ONLINE and timezone.localdate(case.accepted_at) == timezone.localdate()
+    users = ctx.clerks.get(case.hall_id) if case.hall_id else None
+    if waiting or not users:
+        return {}
+    return {
+        "signature_method": "confirmed",
+        "signature_recorded_at": case.accepted_at,
+        "signature_recorded_by": users[0],
+    }
+
+
 def _clock_row(spec: dict, case: Case, ctx: Ctx) -> Clock:
     due = spec["due"]
     return Clock(
@@ -1103,15 +1204,18 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
     for p in all_plans:
         case = p.case
         for kind, at, actor, content in p.notices:
-            number = f"眉政服{NOTICE_PREFIX[kind]}〔{timezone.localtime(at).year}〕{next_notice:06d}号"
+            authority = _authority(case)  # notices are issued by the item's implementing department
+            year = timezone.localtime(at).year
+            number = f"{_authority_abbreviation(authority)}{NOTICE_PREFIX[kind]}〔{year}〕{next_notice:06d}号"
             full = {
                 "title": str(NoticeKind(kind).label),
                 "number": number,
                 "case_number": case.number,
-                "issuer": str(case.hall) if case.hall_id else "眉县政务服务中心",
+                "issuer": authority.name,
+                "seal": f"{authority.name}（印章）",
                 "addressee": case.applicant_name,
                 "date": f"{timezone.localtime(at):%Y年%m月%d日}",
-                "facts": [["办件编号", case.number]],
+                "facts": [["办件编号", case.number], ["受理地点", _acceptance_place(case)]],
                 **content,
             }
             notices.append(
@@ -1152,7 +1256,7 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
                 clock = Clock(
                     label=f"{p.case.number} 容缺材料“{m.name}”",
                     started_at=p.case.accepted_at,
-                    days=10,
+                    days=min(10, p.case.promised_days),
                     due_on=info["due"],
                     region_code=p.case.region.code,
                     content_type=ctx.case_type,
@@ -1167,6 +1271,8 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
                     clock=clock,
                     due_on=info["due"],
                     supplied_at=info["supplied"],
+                    supplied_by=info["by"],
+                    original_checked=info["original_checked"],
                     overdue=info["overdue"],
                 )
             )
@@ -1182,6 +1288,7 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
                     text="本人已知晓告知的全部内容，承诺符合条件，愿意承担不实承诺的法律责任。",
                     signed_by=p.case.applicant_name,
                     signed_at=p.case.accepted_at,
+                    **_signature(p, ctx),
                 )
             )
             pledge_plans.append(p)
