@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("yiwang.org.urls")),
     path("workdays/", include("yiwang.workdays.urls")),
     path("services/", include("yiwang.catalog.urls")),
+    path("account/", include("yiwang.accounts.urls")),
     path("cases/", include("yiwang.cases.urls")),
     path("hotline/", include("yiwang.hotline.urls")),
     path("open311/", include("yiwang.hotline.open311_urls")),

@@ -70,7 +70,13 @@ def applicant_cases(user) -> QuerySet[Case]:
     if getattr(user, "uscc", ""):
         condition |= Q(applicant_uscc=user.uscc)
     if getattr(user, "id_number", None):
-        condition |= Q(**pii_lookup("applicant_id_number", user.id_number))
+        # An ID number typed at sign-up proves nothing by itself (its check character only proves its
+        # shape): a case filed elsewhere under it is the account's only when the mobile number the
+        # account proved by SMS code was left with the case too.
+        by_id = Q(**pii_lookup("applicant_id_number", user.id_number))
+        if getattr(user, "phone", None):
+            by_id &= Q(**pii_lookup("applicant_phone", user.phone))
+        condition |= by_id
     return (
         Case.objects.filter(condition, parent__isnull=True)
         .select_related("department", "hall", "pickup_hall")

@@ -41,6 +41,10 @@ DEFAULTS = {
     "auth.login": {"ip": "30/10m", "target": "20/10m"},
     "auth.admin_login": {"ip": "30/10m", "target": "20/10m"},
     "auth.password_change": {"ip": "10/10m", "target": "10/10m"},
+    # Applicant sign-in by SMS code (yiwang.accounts): codes sent per client / per phone number, and
+    # codes tried. The code itself also expires and counts wrong tries (YIWANG_ACCOUNTS).
+    "accounts.code_request": {"ip": "20/h", "target": "5/h"},
+    "accounts.code_verify": {"ip": "30/10m", "target": "10/10m"},
 }
 
 ratelimit_settings = app_settings("YIWANG_RATELIMITS", DEFAULTS)

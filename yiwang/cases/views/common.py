@@ -33,5 +33,13 @@ FIELD_MAP = {
 
 def form_error(form, error: ApplicationError) -> None:
     """Show a service error on the form: on its field when the form has it, else on top."""
+    per_field = error.details.get("errors")
+    if error.details.get("field") == "form_data" and isinstance(per_field, dict):
+        # One message per answer of the item's form, each next to its field.
+        placed = {key: message for key, message in per_field.items() if f"f_{key}" in form.fields}
+        for key, message in placed.items():
+            form.add_error(f"f_{key}", message)
+        if len(placed) == len(per_field):
+            return
     field = FIELD_MAP.get(error.details.get("field"))
     form.add_error(field if field in form.fields else None, error.message)

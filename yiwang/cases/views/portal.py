@@ -68,7 +68,14 @@ def _applicant_initial(user) -> dict:
     roles = scope_for(user).roles
     initial = {"applicant_phone": user.phone or "", "submission_token": new_token()}
     if Role.ENTERPRISE in roles or user.uscc:
-        initial.update(applicant_kind=ApplicantKind.ENTERPRISE, applicant_uscc=user.uscc)
+        from yiwang.credit.models import Entity
+
+        entity = Entity.objects.filter(uscc=user.uscc).only("name").first() if user.uscc else None
+        initial.update(
+            applicant_kind=ApplicantKind.ENTERPRISE,
+            applicant_uscc=user.uscc,
+            applicant_name=entity.name if entity else "",
+        )
     else:
         initial.update(
             applicant_kind=ApplicantKind.PERSON,
@@ -102,7 +109,7 @@ def applicant_input(form, user=None) -> ApplicantInput:
     )
 
 
-@login_required
+@login_required(login_url="accounts:sign_in")
 @idempotent(deduplicate=True)  # a repeat of the same application answers with the first
 def apply(request, kind: str, code: str):
     """Online application (网上申请) with uploads; a staff member may fill it for a remote-help request."""
@@ -167,7 +174,7 @@ def apply(request, kind: str, code: str):
     )
 
 
-@login_required
+@login_required(login_url="accounts:sign_in")
 def my_cases(request):
     cases = selectors.applicant_cases(request.user)[:100]
     return render(request, "cases/my_cases.html", {"cases": cases})
@@ -180,7 +187,7 @@ def _my_case_or_404(request, number):
     return case
 
 
-@login_required
+@login_required(login_url="accounts:sign_in")
 def my_case(request, number: str):
     case = selectors.case_detail(_my_case_or_404(request, number))
     upload_form = UploadForm()
