@@ -1,0 +1,34 @@
+"""gunicorn for Yiwang: ``gunicorn -c deploy/gunicorn.conf.py config.wsgi`` (systemd: deploy/systemd/yiwang-web.service).
+
+Sync workers: each request holds one database connection (through pgbouncer) for its whole length, and the
+pages are short. Every value can be overridden from the environment file (deploy/yiwang.env.example).
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")  # nginx in front; never exposed directly
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+# A worker that has served this many requests is replaced (a slow leak cannot grow for ever); the jitter
+# keeps the workers from restarting all at once.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
+max_requests_jitter = 200
+# Longer than the slowest legitimate page (an Excel export of a year's ledger), shorter than nginx's
+# proxy_read_timeout (deploy/nginx/yiwang.conf), so the proxy never answers for a worker still busy.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
+graceful_timeout = 30
+keepalive = 5
+# Load the application once in the master: workers fork with it (faster restarts, shared memory pages).
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
+# The client address nginx saw (X-Forwarded-For) is trusted from nginx on this host only.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+proxy_protocol = False
+# Logs to stdout/stderr: systemd's journal or the log files logrotate turns (deploy/logrotate/yiwang).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Remote address, time, request line, status, bytes, duration in µs, and which database served the reads.
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s bytes=%(b)s duration_us=%(D)s read_from=%({x-read-from}o)s'
+# Temporary files of the worker heartbeat in memory, not on a possibly slow disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 (tmpfs, gunicorn's advice)
