@@ -28,6 +28,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from yiwang.measures.registry import Months, month_bounds, month_of, register_metric
+from yiwang.measures.rows import register_rows
 from yiwang.measures.services import FactDelta, measures_apply
 
 from .conf import cases_setting
@@ -152,19 +153,35 @@ def _one(condition: Q) -> Count:
     return Count("pk", filter=condition)
 
 
+# The rows each metric counts and the condition behind each counted field: the rebuild groups
+# exactly these, and the leader's drill-down lists them (``yiwang.measures.rows``).
+APPLIED_FIELDS = {
+    "fully_online": Q(channel=Channel.ONLINE, visits=0, delivery_method=DeliveryMethod.ELECTRONIC),
+    "zero_visit": Q(visits=0) & ~Q(state__in=_INTAKE_STATES),
+    "pledged": Q(has_pledge=True),
+    "deferred": Q(has_deferred=True),
+}
+DECIDED_FIELDS = {"on_time": Q(on_time=True)}
+
+
+def applied_rows(months: Months):
+    """Applications submitted in ``months``: single cases and bundle parents, never sub-cases."""
+    return Case.objects.filter(_in("submitted_at", months), parent__isnull=True).annotate(
+        has_deferred=Exists(DeferredMaterial.objects.filter(case=OuterRef("pk")))
+    )
+
+
+def decided_rows(months: Months):
+    """The departments' work decided in ``months``: single cases and sub-cases, never bundle parents."""
+    return Case.objects.filter(_decided_filter(months), bundle__isnull=True)
+
+
 def rebuild_applied(months: Months):
     rows = (
-        Case.objects.filter(_in("submitted_at", months), parent__isnull=True)
-        .annotate(has_deferred=Exists(DeferredMaterial.objects.filter(case=OuterRef("pk"))))
+        applied_rows(months)
         .annotate(month=_month("submitted_at"))
         .values("month", "region_id", "department_id", "channel")
-        .annotate(
-            n=Count("pk"),
-            fully_online=_one(Q(channel=Channel.ONLINE, visits=0, delivery_method=DeliveryMethod.ELECTRONIC)),
-            zero_visit=_one(Q(visits=0) & ~Q(state__in=_INTAKE_STATES)),
-            pledged=_one(Q(has_pledge=True)),
-            deferred=_one(Q(has_deferred=True)),
-        )
+        .annotate(n=Count("pk"), **{name: _one(condition) for name, condition in APPLIED_FIELDS.items()})
         .order_by()
     )
     for row in rows.iterator(chunk_size=5000):
@@ -187,12 +204,12 @@ def _decided_filter(months: Months) -> Q:
 
 def rebuild_decided(months: Months):
     rows = (
-        Case.objects.filter(_decided_filter(months), bundle__isnull=True)
+        decided_rows(months)
         .annotate(month=_month("decided_at"))
         .values("month", "region_id", "department_id", "item__code")
         .annotate(
             n=Count("pk"),
-            on_time=_one(Q(on_time=True)),
+            on_time=_one(DECIDED_FIELDS["on_time"]),
             workdays_sum=Sum("decided_workdays"),
             workdays_count=Count("decided_workdays"),
         )
@@ -211,14 +228,19 @@ def rebuild_decided(months: Months):
         }
 
 
+def opening_rows(months: Months):
+    """企业开办 bundles completed in ``months`` (decided, with their working days measured)."""
+    return Case.objects.filter(
+        _in("decided_at", months),
+        decided_at__isnull=False,
+        elapsed_workdays__isnull=False,
+        bundle__code=_opening_code(),
+    )
+
+
 def rebuild_opening(months: Months):
     rows = (
-        Case.objects.filter(
-            _in("decided_at", months),
-            decided_at__isnull=False,
-            elapsed_workdays__isnull=False,
-            bundle__code=_opening_code(),
-        )
+        opening_rows(months)
         .annotate(month=_month("decided_at"))
         .values("month", "region_id", "department_id", "elapsed_workdays")
         .annotate(n=Count("pk"), seconds_sum=Sum("elapsed_seconds"), seconds_count=Count("elapsed_seconds"))
@@ -248,6 +270,9 @@ register_metric(
     fields=("on_time", "workdays_sum", "workdays_count"),
     rebuild=rebuild_decided,
 )
+register_rows(APPLIED, rows=applied_rows, fields=APPLIED_FIELDS, key="channel")
+register_rows(DECIDED, rows=decided_rows, fields=DECIDED_FIELDS, key="item__code")
+register_rows(OPENING, rows=opening_rows, key="elapsed_workdays")
 register_metric(
     OPENING,
     label="企业开办（按办结用时）",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import counter, founding, handling, kiosk, leader, portal
+from .views import counter, founding, handling, kiosk, leader, leader_lists, portal
 
 app_name = "cases"
 
@@ -44,4 +44,6 @@ urlpatterns = [
     # Leader
     path("leader/", leader.leader_page, name="leader"),
     path("leader/export.xlsx", leader.leader_export, name="leader_export"),
+    path("leader/rows/", leader_lists.leader_rows, name="leader_rows"),
+    path("leader/overdue/", leader_lists.leader_overdue, name="leader_overdue"),
 ]

@@ -29,6 +29,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from yiwang.measures.registry import Months, month_bounds, month_of, register_metric
+from yiwang.measures.rows import register_rows
 from yiwang.measures.services import FactDelta, measure_add, measures_apply
 
 from .models import Appeal, Dispatch, ExtensionRequest, Reply, ReturnRequest, Revisit
@@ -183,23 +184,41 @@ def rebuild_dispatched(months: Months):
     )
 
 
+# The rows each metric counts and the condition behind each counted field: the rebuild groups
+# exactly these, and the dashboard's drill-down lists them (``yiwang.measures.rows``).
+REVISIT_FIELDS = {
+    "resolved": Q(resolved=True),
+    "satisfied": Q(satisfaction__gte=Revisit.Satisfaction.BASIC),
+    "reopened": Q(outcome=Revisit.Outcome.REOPENED),
+}
+REPLY_FIELDS = {"on_time": Q(on_time=True)}
+
+
+def revisit_rows(months: Months):
+    """Revisits with a department, by month of revisit."""
+    return Revisit.objects.filter(_in("revisited_at", months), department__isnull=False)
+
+
+def reply_rows(months: Months):
+    """Replies with a department, by month of reply (each round of a reopened appeal counts)."""
+    return Reply.objects.filter(_in("replied_at", months), department__isnull=False)
+
+
 def rebuild_revisits(months: Months):
     return _grouped(
-        Revisit.objects.filter(department__isnull=False),
+        revisit_rows(None),
         "revisited_at",
         months,
-        resolved=Count("id", filter=Q(resolved=True)),
-        satisfied=Count("id", filter=Q(satisfaction__gte=Revisit.Satisfaction.BASIC)),
-        reopened=Count("id", filter=Q(outcome=Revisit.Outcome.REOPENED)),
+        **{name: Count("id", filter=condition) for name, condition in REVISIT_FIELDS.items()},
     )
 
 
 def rebuild_replies(months: Months):
     return _grouped(
-        Reply.objects.filter(department__isnull=False),
+        reply_rows(None),
         "replied_at",
         months,
-        on_time=Count("id", filter=Q(on_time=True)),
+        **{name: Count("id", filter=condition) for name, condition in REPLY_FIELDS.items()},
     )
 
 
@@ -239,6 +258,8 @@ register_metric(
     REVISITS, label="回访（按回访月份）", fields=("resolved", "satisfied", "reopened"), rebuild=rebuild_revisits
 )
 register_metric(REPLIES, label="答复（按答复月份）", fields=("on_time",), rebuild=rebuild_replies)
+register_rows(REVISITS, rows=revisit_rows, fields=REVISIT_FIELDS)
+register_rows(REPLIES, rows=reply_rows, fields=REPLY_FIELDS)
 register_metric(RETURNS, label="退单申请（按申请月份）", rebuild=rebuild_returns)
 register_metric(EXTENSIONS, label="延期申请（按申请月份）", rebuild=rebuild_extensions)
 register_metric(RECEIVED, label="诉求（按受理月份、镇街、类别）", rebuild=rebuild_received)

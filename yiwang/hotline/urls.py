@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.hotline import views
+from yiwang.hotline import leader_views, views
 
 app_name = "hotline"
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("staff/unresolved/", views.unresolved, name="unresolved"),
     path("staff/unresolved/<str:code>/resolve/", views.unresolved_resolve, name="unresolved_resolve"),
     path("staff/dashboard/", views.dashboard, name="dashboard"),
+    path("staff/dashboard/rows/", leader_views.dashboard_rows, name="dashboard_rows"),
+    path("staff/overdue/", leader_views.overdue, name="overdue"),
     path("staff/hotspots/", views.hotspots_view, name="hotspots"),
     path("staff/knowledge/", views.knowledge, name="knowledge"),
 ]

@@ -22,3 +22,5 @@ register_action(
 register_action(
     "supervision.dashboard", roles={_SUPERVISOR, _LEADER}, anchor=Anchor.REGION, label="营商环境领导驾驶舱与考核"
 )
+register_action("supervision.urge", roles={_SUPERVISOR}, anchor=Anchor.REGION, label="对在办超期办件、诉求督办")
+register_action("supervision.answer", roles={_HANDLER}, anchor=Anchor.DEPARTMENT, label="答复督办单")

@@ -13,6 +13,10 @@ DEFAULTS = {
     # days after it is overdue and still open.
     "REMIND_LEAD_WORKDAYS": 3,
     "ESCALATE_AFTER_WORKDAYS": 5,
+    # 县级默认值 (the plan gives no number): a department answers a 督办 on an overdue case or
+    # appeal within this many working days; the office may set 1 … URGE_MAX_WORKDAYS.
+    "URGE_ANSWER_WORKDAYS": 3,
+    "URGE_MAX_WORKDAYS": 10,
     # 县级默认值: red/amber/green on the dashboard. A measured value within the target is green;
     # within AMBER_MARGIN (a share of the target) beyond it amber; further off red.
     "AMBER_MARGIN": 0.2,

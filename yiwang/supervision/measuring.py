@@ -66,7 +66,8 @@ class Measurement:
     by_key: bool = False
     snapshot: bool = False  # a "现状快照" metric kept under one fixed month (no monthly trend)
     source: str = ""  # what the page says the figure is computed from
-    drill: str = ""  # the list behind the figure
+    drill: str = ""  # the list behind the figure (a page that lists the metric's rows)
+    drill_field: str = "count"  # which counted rows the list shows (late/unresolved come first there)
 
     @property
     def available(self) -> bool:
@@ -83,12 +84,36 @@ def _connection_days(*keys: str) -> Measurement:
     return Measurement("projects.connections", _ratio("workdays", scale=1), keys=keys, source="报装接入（平均工作日）")
 
 
+# The pages listing a metric's source rows (``yiwang.measures.rows``), in the same months and scope.
+CASE_ROWS = "/cases/leader/rows/"
+APPEAL_ROWS = "/hotline/staff/dashboard/rows/"
+
+
+def rows_url(spec: Measurement, months: tuple[dt.date, dt.date], department_id: int | None = None) -> str:
+    """The list of the rows a measured value was computed from (``""`` when none is listed)."""
+    from django.utils.http import urlencode
+
+    from yiwang.measures.rows import rows_registered
+
+    if not spec.drill or not rows_registered(spec.metric):
+        return ""
+    last = (months[1].replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    if spec.drill == APPEAL_ROWS:
+        period = {"start": f"{months[0]:%Y-%m}", "end": f"{last:%Y-%m}"}
+    else:
+        period = {"start": months[0].replace(day=1).isoformat(), "end": last.isoformat()}
+    query = {"metric": spec.metric, "field": spec.drill_field, **period}
+    if department_id:
+        query["department"] = department_id
+    return f"{spec.drill}?{urlencode(query)}"
+
+
 MEASUREMENTS: dict[str, Measurement] = {
     "opening_days": Measurement(
-        "cases.opening", _mean_key, by_key=True, source="企业开办一件事办结（平均工作日）", drill="/cases/staff/"
+        "cases.opening", _mean_key, by_key=True, source="企业开办一件事办结（平均工作日）", drill=CASE_ROWS
     ),
     "opening_within_target": Measurement(
-        "cases.opening", _share_key_at_most(1), by_key=True, source="企业开办一件事办结用时分布", drill="/cases/staff/"
+        "cases.opening", _share_key_at_most(1), by_key=True, source="企业开办一件事办结用时分布", drill=CASE_ROWS
     ),
     "construction_government": _projects_days("government"),
     "construction_social": _projects_days("social"),
@@ -115,20 +140,16 @@ MEASUREMENTS: dict[str, Measurement] = {
         snapshot=True,
         source="事项清单：网办深度≥III的依申请事项÷依申请事项",
     ),
-    "cases_on_time": Measurement(
-        "cases.decided", _ratio("on_time"), source="办件办结（承诺时限内）", drill="/cases/staff/"
-    ),
+    "cases_on_time": Measurement("cases.decided", _ratio("on_time"), source="办件办结（承诺时限内）", drill=CASE_ROWS),
     "rating_satisfaction": Measurement(
         "ratings.rated", _ratio("level_sum", scale=20.0), source="好差评（评价等级之和÷5×评价数）"
     ),
-    "appeal_response": Measurement(
-        "hotline.dispatched", _ratio("responded_on_time"), source="12345派单（按时响应）", drill="/hotline/"
-    ),
+    "appeal_response": Measurement("hotline.dispatched", _ratio("responded_on_time"), source="12345派单（按时响应）"),
     "appeal_resolution": Measurement(
-        "hotline.revisits", _ratio("resolved"), source="12345回访（已解决）", drill="/hotline/"
+        "hotline.revisits", _ratio("resolved"), source="12345回访（已解决）", drill=APPEAL_ROWS
     ),
     "appeal_satisfaction": Measurement(
-        "hotline.revisits", _ratio("satisfied"), source="12345回访（基本满意及以上）", drill="/hotline/"
+        "hotline.revisits", _ratio("satisfied"), source="12345回访（基本满意及以上）", drill=APPEAL_ROWS
     ),
     "licence_reuse": Measurement("licences.reused", _total(), source="电子证照调用"),
     "policy_reach": Measurement("policies.reach", _ratio("notified"), source="惠企政策匹配与推送"),

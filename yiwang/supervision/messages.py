@@ -31,6 +31,15 @@ TEMPLATES = {
     "supervision.ledger_overdue": MessageTemplate(
         title="台账事项逾期", body="台账事项{number}“{title}”已于{due_on}逾期未销号，请立即办理。"
     ),
+    "supervision.urge": MessageTemplate(
+        title="督办单{number}", body="{subject}：{text}请于{due_on}前（{days}个工作日内）书面答复督查室。"
+    ),
+    "supervision.urge_answered": MessageTemplate(
+        title="督办单{number}已答复", body="{department}已答复督办单{number}（{on_time}）。"
+    ),
+    "supervision.urge_overdue": MessageTemplate(
+        title="督办单{number}逾期未答复", body="督办单{number}应于{due_on}前答复，至今未答复。"
+    ),
 }
 
 register_templates(TEMPLATES)

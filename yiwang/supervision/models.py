@@ -245,16 +245,67 @@ class ProgressReport(models.Model):
 
 
 class Notice(models.Model):
-    """督办单: a reminder before a milestone is due, an overdue notice after, an escalation to the leader."""
+    """督办单: a reminder before a milestone is due, an overdue notice after, an escalation to the leader.
+
+    The same 督办单 also goes to a department for an overdue case (办件) or appeal (诉求): then it asks
+    for an answer within ``answer_days`` working days (a clock the one sweep follows); the answer, its
+    time and whether it was on time are kept, and the sweep marks an unanswered one overdue.
+    Exactly one of ``task``, ``case`` and ``appeal`` is its subject.
+    """
 
     class Kind(models.TextChoices):
         REMINDER = "reminder", _("提醒函")
         OVERDUE = "overdue", _("督办单")
         ESCALATION = "escalation", _("升级督办")
 
+    class AnswerState(models.TextChoices):
+        NONE = "", _("无需答复")
+        AWAITING = "awaiting", _("待答复")
+        ANSWERED = "answered", _("已答复")
+
     number = models.CharField(_("编号"), max_length=32, unique=True)
     kind = models.CharField(_("类别"), max_length=12, choices=Kind.choices)
-    task = models.ForeignKey(PlanTask, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="notices")
+    task = models.ForeignKey(
+        PlanTask, verbose_name=_("任务"), null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("办件"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="supervision_notices",
+    )
+    appeal = models.ForeignKey(
+        "hotline.Appeal",
+        verbose_name=_("诉求"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="supervision_notices",
+    )
+    region = models.ForeignKey(
+        "org.Region", verbose_name=_("所属区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answer_days = models.PositiveSmallIntegerField(_("答复时限（工作日）"), null=True, blank=True)
+    clock = models.OneToOneField(
+        "workdays.Clock", verbose_name=_("答复期限"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answer_state = models.CharField(
+        _("答复状态"), max_length=12, choices=AnswerState.choices, default=AnswerState.NONE, blank=True
+    )
+    overdue = models.BooleanField(_("逾期未答复"), default=False)
+    answer = models.TextField(_("答复内容"), blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("答复人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_on_time = models.BooleanField(_("按时答复"), null=True, blank=True)
     milestone = models.ForeignKey(
         Milestone, verbose_name=_("时间节点"), null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
     )
@@ -281,8 +332,30 @@ class Notice(models.Model):
                 fields=["milestone", "kind", "department"],
                 condition=Q(milestone__isnull=False),
                 name="supervision_notice_once_per_milestone",
-            )
+            ),
+            models.CheckConstraint(
+                name="supervision_notice_one_subject",
+                condition=Q(task__isnull=False, case__isnull=True, appeal__isnull=True)
+                | Q(task__isnull=True, case__isnull=False, appeal__isnull=True)
+                | Q(task__isnull=True, case__isnull=True, appeal__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="supervision_notice_answered_has_answer",
+                condition=~Q(answer_state="answered") | Q(answered_at__isnull=False) & ~Q(answer=""),
+            ),
+            # one open 督办 per case and per appeal: a retried issue finds the one already awaiting
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(case__isnull=False, answer_state="awaiting"),
+                name="supervision_notice_one_awaiting_per_case",
+            ),
+            models.UniqueConstraint(
+                fields=["appeal"],
+                condition=Q(appeal__isnull=False, answer_state="awaiting"),
+                name="supervision_notice_one_awaiting_per_appeal",
+            ),
         ]
+        indexes = [models.Index(fields=["department", "answer_state"], name="supervision_notice_dept_answer")]
 
     def __str__(self) -> str:
         return self.number

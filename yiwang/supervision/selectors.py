@@ -337,3 +337,71 @@ def _dashboard(*, plan: Plan, months, today: dt.date) -> dict:
 def measurable_names() -> list[str]:
     """Measurements whose module is installed (the rest are entered by hand)."""
     return sorted(name for name, spec in MEASUREMENTS.items() if spec.available)
+
+
+# --- 督办 on overdue cases and appeals -------------------------------------------------------------
+
+URGE_FILTERS = {
+    "awaiting": Q(answer_state=Notice.AnswerState.AWAITING, overdue=False),
+    "overdue": Q(answer_state=Notice.AnswerState.AWAITING, overdue=True),
+    "answered": Q(answer_state=Notice.AnswerState.ANSWERED),
+    "late": Q(answer_state=Notice.AnswerState.ANSWERED, answered_on_time=False),
+}
+
+
+def urge_list(*, user, state: str | None = None, department=None, subject: str | None = None) -> QuerySet[Notice]:
+    """督办 on cases and appeals the user may read: the office and leaders their region's, a department
+    the ones addressed to it. ``state``: awaiting, overdue (unanswered past the deadline), answered,
+    late (answered after the deadline); ``subject``: case or appeal."""
+    qs = Notice.objects.exclude(answer_state=Notice.AnswerState.NONE)
+    qs = scope_for(user).filter(qs, "supervision.read", department="department", region="region")
+    if state in URGE_FILTERS:
+        qs = qs.filter(URGE_FILTERS[state])
+    if department is not None:
+        qs = qs.filter(department=department)
+    if subject == "case":
+        qs = qs.filter(case__isnull=False)
+    elif subject == "appeal":
+        qs = qs.filter(appeal__isnull=False)
+    return qs.select_related("case__item", "appeal", "department", "clock", "issued_by", "answered_by").order_by(
+        "-issued_on", "-pk"
+    )
+
+
+def urge_visible(user, pk: int) -> Notice:
+    notice = urge_list(user=user).filter(pk=pk).first()
+    if notice is None:
+        raise Http404
+    return notice
+
+
+def _open_urges(field: str, ids: list[int]) -> dict[int, Notice]:
+    if not ids:
+        return {}
+    qs = Notice.objects.filter(**{f"{field}__in": ids}, answer_state=Notice.AnswerState.AWAITING).select_related(
+        "clock"
+    )
+    return {getattr(n, f"{field}_id"): n for n in qs}
+
+
+def open_urges_by_case(case_ids: list[int]) -> dict[int, Notice]:
+    return _open_urges("case", case_ids)
+
+
+def open_urges_by_appeal(appeal_ids: list[int]) -> dict[int, Notice]:
+    return _open_urges("appeal", appeal_ids)
+
+
+def urges_of(*, case=None, appeal=None) -> QuerySet[Notice]:
+    """Every 督办 on one case or appeal (the handler's item shows them), newest first."""
+    qs = Notice.objects.exclude(answer_state=Notice.AnswerState.NONE)
+    qs = qs.filter(case=case) if case is not None else qs.filter(appeal=appeal)
+    return qs.select_related("clock", "issued_by", "answered_by").order_by("-issued_on", "-pk")
+
+
+def awaiting_urges_count(user) -> int:
+    """督办 addressed to the user's departments still awaiting an answer (the handler's queues)."""
+    scope = scope_for(user)
+    return Notice.objects.filter(
+        answer_state=Notice.AnswerState.AWAITING, department__in=scope.departments("supervision.answer")
+    ).count()

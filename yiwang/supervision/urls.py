@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import urge_views, views
 
 app_name = "supervision"
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path("indicators/<slug:code>/drill/", views.drill, name="drill"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("assessment/", views.assessment_view, name="assessment"),
+    path("urges/", urge_views.urge_list, name="urges"),
+    path("urges/<int:pk>/", urge_views.urge_detail, name="urge"),
+    path("urge/case/<str:number>/", urge_views.urge_case, name="urge_case"),
+    path("urge/appeal/<str:code>/", urge_views.urge_appeal, name="urge_appeal"),
 ]

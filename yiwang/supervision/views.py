@@ -24,7 +24,7 @@ from . import selectors
 from .assessment import COMPONENTS, assessment, assessment_pdf, assessment_xlsx
 from .conf import supervision_setting
 from .indicators import COUNTY_DEFAULT, DB_BOUNDS
-from .measuring import MEASUREMENTS
+from .measuring import MEASUREMENTS, rows_url
 from .models import IndicatorValue, LedgerItem, Milestone, Notice, SubMeasure
 from .services.indicators import indicator_value_enter
 from .services.ledgers import ledger_clear, ledger_record, ledger_register
@@ -125,6 +125,9 @@ def task_list(request):
     )
     today = timezone.localdate()
     overdue_ids = set(selectors.milestones_overdue(user=request.user, today=today).values_list("task_id", flat=True))
+    overdue_only = request.GET.get("overdue") == "1"
+    if overdue_only:  # the dashboard's 有逾期节点的任务
+        tasks = tasks.filter(pk__in=overdue_ids)
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -137,6 +140,7 @@ def task_list(request):
             "area": area,
             "state": state,
             "is_office": request.scope.can("supervision.manage"),
+            "overdue_only": overdue_only,
         },
     )
 
@@ -384,10 +388,19 @@ def drill(request, code: str):
                     "department": names.get(department_id, "（未指定部门）"),
                     "count": sum(r["count"] for r in group),
                     "value": spec.compute(group),
+                    "rows_url": rows_url(spec, months, department_id) if department_id else "",
                 }
             )
         rows.sort(key=lambda r: -r["count"])
-    return render(request, "supervision/drill.html", {"measure": measure, "spec": spec, "rows": rows, "months": months})
+    context = {
+        "measure": measure,
+        "spec": spec,
+        "rows": rows,
+        "months": months,
+        "rows_url": rows_url(spec, months) if spec is not None and spec.available else "",
+        "total": sum(r["count"] for r in rows),
+    }
+    return render(request, "supervision/drill.html", context)
 
 
 # --- dashboard and assessment --------------------------------------------------------------------

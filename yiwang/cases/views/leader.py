@@ -8,6 +8,7 @@ from io import BytesIO
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import urlencode
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -51,6 +52,8 @@ def _pct(value):
 def leader_page(request):
     start, end, form = _period(request)
     m = selectors.case_measures(request.user, start=start, end=end)
+    for row in m.by_department:
+        row["late"] = row["decided"] - row["on_time"]
     channels = [c.value for c in Channel]
     charts = {
         "months": [row["month"] for row in m.by_month],
@@ -86,6 +89,9 @@ def leader_page(request):
                 "opening_within": _pct(m.opening.get("within_share")),
             },
             "export_query": request.GET.urlencode(),
+            "period_query": urlencode({"start": start.isoformat(), "end": end.isoformat()}),
+            "late": m.decided - m.on_time,
+            "dept_chart_height": max(300, 48 + 34 * len(charts["departments"])),
             "next_workday": add_workdays(timezone.localdate(), 1).due,
         },
     )

@@ -24,6 +24,7 @@ from yiwang.workdays.sweep import REMINDER
 from ..conf import supervision_setting
 from ..models import LedgerItem, Milestone, Notice
 from .tasks import notice_issue, task_lead_department_ids
+from .urging import urge_deadline_changed
 
 
 def milestone_deadline_changed(*, clock, owner: Milestone, before, after, today: dt.date) -> None:
@@ -102,4 +103,5 @@ def register() -> None:
     lead = int(supervision_setting("REMIND_LEAD_WORKDAYS"))
     register_deadline_handler("supervision.Milestone", milestone_deadline_changed, remind_lead_workdays=lead)
     register_deadline_handler("supervision.LedgerItem", ledger_deadline_changed)
+    register_deadline_handler("supervision.Notice", urge_deadline_changed)
     register_sweep_hook("supervision.escalate", milestones_escalate)

@@ -119,8 +119,8 @@ def test_the_leader_page_shows_the_figures_the_history_gives(
     assert m.opening["completed"] == len(opening) == 3
     assert m.opening["median_workdays"] == statistics.median(opening) == 1
     text = page.content.decode()
-    assert f'<span class="value">{m.submitted}</span>申请件数' in text
-    assert f"按时办结率（{m.on_time}/{m.decided}）" in text
+    assert f'<span class="value">{m.submitted} <small class="fs-6">件</small></span>申请件数' in text
+    assert f"{m.on_time} ÷ {m.decided} 件部门办件" in text
     assert "用时中位数 <strong>1 个工作日" in text
 
 

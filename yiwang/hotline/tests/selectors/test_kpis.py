@@ -171,5 +171,5 @@ def test_the_roll_ups_give_the_figures_a_scan_of_the_history_gave(
 
         client.force_login(leader)
         page = client.get(reverse("hotline:dashboard"), {"start": start.strftime("%Y-%m")}).content.decode()
-    assert "3 / 5" in page  # responded on time / due or done
-    assert "1 / 2" in page  # resolved / revisited
+    assert "3 ÷ 5 次派单" in page  # responded on time / due or done
+    assert "1 ÷ 2 次回访" in page  # resolved / revisited

@@ -1,0 +1,92 @@
+"""The rows behind the leader page's figures (drill-down) and the overdue list (在办超期件).
+
+Each list narrows the rows through the one scope (``case.read``: a leader or supervisor their region,
+a handler their department, a clerk their hall) and counts exactly what the figure counts: roll-up
+figures through ``yiwang.measures.rows`` (declared next to the metric in ``cases.measures``), the
+live figure 在办超期件 through ``open_overdue_q`` (which the leader page's count uses too).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case as DbCase
+from django.db.models import F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from yiwang.measures.registry import Months
+from yiwang.measures.rows import metric_rows
+from yiwang.org.scoping import scope_for
+from yiwang.workdays.deadlines import DeadlineStatus
+from yiwang.workdays.selectors import count_workdays
+
+from .models import HANDLING_STATES, Case
+
+
+def open_overdue_q() -> Q:
+    """在办超期件: a department's case (never a bundle parent) still in handling whose decision clock
+    the sweep found overdue."""
+    return Q(bundle__isnull=True, state__in=HANDLING_STATES, clock__status=DeadlineStatus.OVERDUE)
+
+
+def readable_cases(user, qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """``qs`` narrowed to the cases the user may read (``case.read``)."""
+    qs = Case.objects.all() if qs is None else qs
+    return scope_for(user).filter(qs, "case.read", department="department", region="region", hall="hall")
+
+
+def figure_cases(
+    user,
+    *,
+    metric: str,
+    months: Months,
+    field: str = "count",
+    negate: bool = False,
+    department=None,
+    state: str | None = None,
+) -> QuerySet[Case]:
+    """The cases behind one figure of the leader page, in the user's scope; ``cases.decided`` lists
+    the late ones first (not on time, longest first)."""
+    qs = readable_cases(user, metric_rows(metric, months=months, department=department, field=field, negate=negate))
+    if state:
+        qs = qs.filter(state=state)
+    qs = qs.select_related("item", "department", "clock")
+    if metric.endswith(".decided"):
+        return qs.order_by(_late_first("on_time"), F("decided_workdays").desc(nulls_last=True), "-decided_at", "-pk")
+    if metric.endswith(".opening"):
+        return qs.order_by("-elapsed_workdays", "-decided_at", "-pk")
+    return qs.order_by("-submitted_at", "-pk")
+
+
+@dataclass
+class OverdueCase:
+    case: Case
+    late_workdays: int
+    open_urge: object | None = None
+
+
+def overdue_cases(user, *, department=None) -> QuerySet[Case]:
+    """在办超期件 in the user's scope, most overdue first (earliest due day)."""
+    qs = readable_cases(user, Case.objects.filter(open_overdue_q()))
+    if department is not None:
+        qs = qs.filter(department=department)
+    return qs.select_related("item", "department", "clock").order_by("clock__due_on", "pk")
+
+
+def with_lateness(cases, today: dt.date | None = None) -> list[OverdueCase]:
+    """How late each case is: working days after its due day (民法典 Art. 201 counting)."""
+    from yiwang.supervision.selectors import open_urges_by_case
+
+    today = today or timezone.localdate()
+    cases = list(cases)
+    urges = open_urges_by_case([c.pk for c in cases])
+    return [
+        OverdueCase(c, max(count_workdays(c.clock.due_on, today), 0) if c.clock_id else 0, urges.get(c.pk))
+        for c in cases
+    ]
+
+
+def _late_first(flag: str):
+    """Rows whose ``flag`` is not true first (late, unresolved)."""
+    return DbCase(When(**{flag: True}, then=Value(1)), default=Value(0), output_field=IntegerField())
