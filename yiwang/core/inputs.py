@@ -41,6 +41,8 @@ def clean_mobile(value) -> str:
         raise ValidationError("请填写手机号", code="phone_required")
     if not text.isdigit():
         raise ValidationError("手机号只能由数字组成", code="phone_characters")
+    if text.startswith("0"):
+        raise ValidationError("请填写11位手机号（固定电话收不到短信）", code="phone_landline")
     if len(text) != 11:
         raise ValidationError("手机号应为11位数字（您填写了%(n)d位）", code="phone_length", params={"n": len(text)})
     if not MOBILE_RE.match(text):
