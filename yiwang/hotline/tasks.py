@@ -20,3 +20,9 @@ def sweep() -> dict:
 def train_routing(folds: int = 5) -> list[int]:
     """Retrain the routers on the platform's history (e.g. nightly)."""
     return [model.pk for model in services.routing_model_train(actor=None, folds=folds)]
+
+
+@shared_task(name="hotline.suggest_routing", ignore_result=True)
+def suggest_routing(appeal_id: int) -> None:
+    """The routing suggestion of an appeal taken in online, after its intake committed."""
+    services.appeal_suggest(appeal_id=appeal_id)

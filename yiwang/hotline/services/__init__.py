@@ -56,6 +56,8 @@ from yiwang.hotline.services.intake import (  # noqa: F401
     appeal_intake,
     appeal_reclassify,
     appeal_submit,
+    appeal_suggest,
+    routing_after_commit,
 )
 from yiwang.hotline.services.replies import (  # noqa: F401
     appeal_add_opinion,

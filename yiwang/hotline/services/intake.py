@@ -151,9 +151,11 @@ def appeal_submit(
             status=400,
         )
 
-    from yiwang.hotline.selectors import routing_suggest  # the router reads; no cycle at import
+    from yiwang.hotline.selectors import Suggestion, routing_suggest  # the router reads; no cycle at import
 
-    suggestion = routing_suggest(title=title, content=content, town=town)
+    # Online submissions wait for no one: their suggestion follows the commit (``appeal_suggest``).
+    later = routing_after_commit(channel)
+    suggestion = Suggestion() if later else routing_suggest(title=title, content=content, town=town)
     at = received_at or timezone.now()
     actor_user = actor if getattr(actor, "pk", None) else None
     try:
@@ -204,6 +206,8 @@ def appeal_submit(
                 region_code=county.code,
             )
             _notify_citizen(appeal, "hotline.received", f"appeal:{appeal.pk}:received")
+            if later:
+                transaction.on_commit(lambda: _suggest_later(appeal.pk), robust=True)
     except IntegrityError:
         # A concurrent double submit with the same key won the race: answer with its appeal.
         if submission_key:
@@ -211,6 +215,68 @@ def appeal_submit(
             if existing is not None:
                 return existing
         raise
+    return appeal
+
+
+def routing_after_commit(channel: str) -> bool:
+    """Whether an appeal's routing suggestion is computed after its intake commits (in a task) rather
+    than on the request: for online channels, where no operator waits for it, when a worker runs the
+    tasks (``HOTLINE_ROUTING_AFTER_COMMIT``, default: when Celery has a broker). The dispatcher's
+    queue shows the suggestion once it is there."""
+    from django.conf import settings
+
+    enabled = getattr(settings, "HOTLINE_ROUTING_AFTER_COMMIT", None)
+    if enabled is None:
+        enabled = not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", True)
+    return bool(enabled) and channel in SELF_SERVICE_CHANNELS
+
+
+def _suggest_later(appeal_id: int) -> None:
+    from yiwang.hotline.tasks import suggest_routing
+
+    suggest_routing.delay(appeal_id)
+
+
+def appeal_suggest(*, appeal_id: int) -> Appeal | None:
+    """The router's suggestion for an appeal registered without one (online intake, after commit).
+
+    The text is classified outside any transaction; then, under the appeal's lock, the suggestion is
+    stored if the appeal still waits for dispatch, and a missing category is filled from it (counted
+    in the monthly roll-ups and audited like a reclassification). Running it twice changes nothing more.
+    """
+    from yiwang.hotline.selectors import routing_suggest
+
+    appeal = Appeal.objects.select_related("town").filter(pk=appeal_id).first()
+    if appeal is None or appeal.state != State.RECEIVED:
+        return appeal
+    suggestion = routing_suggest(title=appeal.title, content=appeal.content, town=appeal.town)
+    with transaction.atomic():
+        appeal = _locked(appeal)
+        if appeal.state != State.RECEIVED:
+            return appeal
+        before = snapshot(appeal, AUDIT_FIELDS)
+        facts_before = measures.appeal_facts(appeal)
+        appeal.suggested_department = suggestion.department
+        appeal.suggested_category = suggestion.category
+        appeal.suggestion_confidence = suggestion.confidence
+        appeal.suggestion_low_confidence = suggestion.low_confidence
+        fields = ["suggested_department", "suggested_category", "suggestion_confidence", "suggestion_low_confidence"]
+        if appeal.category_id is None and suggestion.category is not None:
+            appeal.category = suggestion.category
+            fields.append("category")
+        appeal.save(update_fields=[*fields, "updated_at"])
+        measures.on_appeal_changed(appeal, before=facts_before)
+        _audit(
+            appeal,
+            "routing_suggested",
+            actor=None,
+            before=before,
+            details={
+                "suggested_department": suggestion.department.code if suggestion.department else None,
+                "suggested_category": suggestion.category.code if suggestion.category else None,
+                "confidence": suggestion.confidence,
+            },
+        )
     return appeal
 
 
