@@ -20,6 +20,7 @@ DEMO_MODULES = [
     "yiwang.cases.demo",
     "yiwang.hotline.demo",
     "yiwang.credit.demo",
+    "yiwang.cases.demo.founding",  # 企业开办 through the services: needs the credit entities for its name check
     "yiwang.licences.demo",
     "yiwang.ratings.demo",
     "yiwang.inspections.demo",
