@@ -587,6 +587,7 @@ def case_measures(user, *, start: dt.date, end: dt.date) -> CaseMeasures:
         (
             {
                 "department": names.get(pk, ""),
+                "department_id": pk,
                 "decided": row["count"],
                 "on_time": row["on_time"],
                 "on_time_rate": _rate(row["on_time"], row["count"]),

@@ -376,12 +376,16 @@ def urge_visible(user, pk: int) -> Notice:
 
 
 def _open_urges(field: str, ids: list[int]) -> dict[int, Notice]:
+    """The latest 督办 of each case or appeal (awaiting, overdue or answered)."""
     if not ids:
         return {}
-    qs = Notice.objects.filter(**{f"{field}__in": ids}, answer_state=Notice.AnswerState.AWAITING).select_related(
-        "clock"
+    qs = (
+        Notice.objects.filter(**{f"{field}__in": ids})
+        .exclude(answer_state=Notice.AnswerState.NONE)
+        .select_related("clock")
+        .order_by("pk")
     )
-    return {getattr(n, f"{field}_id"): n for n in qs}
+    return {getattr(n, f"{field}_id"): n for n in qs}  # the last one wins
 
 
 def open_urges_by_case(case_ids: list[int]) -> dict[int, Notice]:

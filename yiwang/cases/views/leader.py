@@ -91,7 +91,7 @@ def leader_page(request):
             "export_query": request.GET.urlencode(),
             "period_query": urlencode({"start": start.isoformat(), "end": end.isoformat()}),
             "late": m.decided - m.on_time,
-            "dept_chart_height": max(300, 48 + 34 * len(charts["departments"])),
+            "dept_chart_height": max(320, 110 + 34 * len(charts["departments"])),
             "next_workday": add_workdays(timezone.localdate(), 1).due,
         },
     )

@@ -123,6 +123,7 @@ def seed(*, stdout=None) -> None:
     if office is None:
         _say(stdout, "督查督办：未找到督查室演示账号（gaojie），请先运行组织机构演示数据；跳过")
         return
+    _urges(office, stdout)
     path = settings.SHARED_DIR / "seed" / PLAN_FILE
     indicators_load()
     if not path.exists():
@@ -497,3 +498,82 @@ def _ledgers(office, rng: random.Random, today: dt.date) -> None:
         )
         if cleared:
             ledger_clear(item=item, actor=office, note="整改到位，予以销号", on=registered + dt.timedelta(days=100))
+
+
+URGE_TEXTS = {
+    "case": "该件已超过承诺时限，请说明超期原因，{days}个工作日内办结并书面答复督查室。",
+    "appeal": "该诉求已超过答复时限，请立即联系群众办理，{days}个工作日内书面答复督查室。",
+}
+URGE_ANSWERS = [
+    "已与申请人联系，材料已补齐，已于当日作出决定并通知领取。超期原因：现场核查排期冲突，已调整核查安排。",
+    "已安排专人现场处置，问题已解决并电话答复群众，群众表示认可。",
+    "超期原因为专家评审延迟，已协调评审专家，本周内完成审查并作出决定。",
+]
+
+
+def _workdays_back(today: dt.date, n: int) -> dt.date:
+    from yiwang.workdays.selectors import is_workday
+
+    day = today
+    while n > 0:
+        day -= dt.timedelta(days=1)
+        if is_workday(day):
+            n -= 1
+    return day
+
+
+def _urges(office, stdout) -> None:
+    """督办 on overdue cases and appeals: answered on time, answered late, unanswered past the
+    deadline (marked by the sweep's handler), and some just issued."""
+    from yiwang.cases.drill import overdue_cases
+    from yiwang.hotline.drill import overdue_appeals
+    from yiwang.workdays.deadlines import DeadlineStatus
+    from yiwang.workdays.sweep import clocks_sweep
+
+    from ..models import Notice
+    from ..services.urging import appeal_urge, case_urge, urge_answer, urge_deadline_changed
+
+    if Notice.objects.exclude(answer_state=Notice.AnswerState.NONE).exists():
+        return
+    clocks_sweep(call_handlers=False)  # the stored deadline statuses the overdue lists read
+    today = timezone.localdate()
+    tz = timezone.get_current_timezone()
+
+    def moment(day: dt.date, hour: int) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour, 20), tzinfo=tz)
+
+    start = _workdays_back(today, 7)
+    # (answer after n working days | None = unanswered, days allowed, issued on start or today)
+    plans = [(2, 3, start), (5, 3, start), (None, 2, start), (None, 3, today)]
+    issued = []
+    with transaction.atomic():
+        for case, (answer_after, days, on) in zip(overdue_cases(office)[:4], plans, strict=False):
+            text = URGE_TEXTS["case"].format(days=days)
+            issued.append((case_urge(case=case, actor=office, text=text, days=days, at=moment(on, 9)), answer_after))
+        appeal_plans = [(1, 3, start), (None, 2, start), (None, 3, today)]
+        for appeal, (answer_after, days, on) in zip(overdue_appeals(office)[:3], appeal_plans, strict=False):
+            text = URGE_TEXTS["appeal"].format(days=days)
+            notice = appeal_urge(appeal=appeal, actor=office, text=text, days=days, at=moment(on, 10))
+            issued.append((notice, answer_after))
+        for seq, (notice, answer_after) in enumerate(issued):
+            if answer_after is None:
+                continue
+            answered_on = add_workdays(notice.issued_on, answer_after).due
+            urge_answer(
+                notice=notice,
+                actor=_liaison(notice.department, seq),
+                answer=URGE_ANSWERS[seq % len(URGE_ANSWERS)],
+                at=moment(min(answered_on, today), 16),
+            )
+        for notice, _answer_after in issued:
+            notice.refresh_from_db()
+            if notice.answer_state == Notice.AnswerState.AWAITING and notice.clock.due_on < today:
+                urge_deadline_changed(
+                    clock=notice.clock,
+                    owner=notice,
+                    before=notice.clock.status,
+                    after=DeadlineStatus.OVERDUE,
+                    today=today,
+                )
+    answered = sum(1 for _n, a in issued if a is not None)
+    _say(stdout, f"督查督办：对在办超期办件、诉求签发督办单{len(issued)}件，已答复{answered}件（其中1件逾期答复）")

@@ -279,7 +279,8 @@ def test_the_overdue_page_issues_a_urge_for_a_supervisor(client, supervisor, lea
         page = client.get("/cases/leader/overdue/").content.decode()
     notice = Notice.objects.get()
     assert notice.case == march["open_late"] and notice.answer_days == 2 and notice.text == "请两日内办结"
-    assert f"{notice.number}</a> 待答复" in page and page.count("督办</button>") == 1
+    assert f'{notice.number}</a> <span class="badge text-bg-primary">待答复</span>' in page
+    assert page.count("督办</button>") == 1
 
 
 def test_an_indicator_measured_from_cases_opens_the_cases_it_was_measured_from(client, leader, march, dept_a):
@@ -295,3 +296,15 @@ def test_an_indicator_measured_from_cases_opens_the_cases_it_was_measured_from(c
     assert listed.context["total"] == drill.context["total"] == 2
     by_department = client.get(rows[0]["rows_url"])
     assert by_department.context["total"] == 2 and by_department.context["department"] == dept_a
+
+
+def test_each_department_row_opens_its_decided_and_late_cases(client, leader, march, dept_a):
+    client.force_login(leader)
+    page = client.get("/cases/leader/", MARCH)
+    (row,) = page.context["m"].by_department
+    assert (row["department_id"], row["decided"], row["late"]) == (dept_a.pk, 2, 1)
+    html = unescape(page.content.decode())
+    decided = re.search(rf'href="([^"]+department={dept_a.pk}[^"]*)">2</a>', html).group(1)
+    late = re.search(rf'href="([^"]+negate=1&department={dept_a.pk}[^"]*)">超期 1 件</a>', html).group(1)
+    assert client.get(decided).context["total"] == 2
+    assert client.get(late).context["total"] == 1
