@@ -300,8 +300,15 @@ def _join(prefix: str, rest: str) -> str:
 
 
 def _subtree_q(region_path: str, prefix: str) -> Q:
-    """Rows whose region (at field path ``region_path``, "" = the Region itself) lies under ``prefix``."""
-    return Q(**{_join(region_path, "path__startswith"): prefix})
+    """Rows whose region (at field path ``region_path``, "" = the Region itself) lies under ``prefix``.
+
+    On another model the test is on the row's indexed region id — ``region_id IN (SELECT id FROM
+    org_region WHERE path LIKE 'prefix%')``, the prefix matched in the small region table only — never
+    a join to the region table with the ``LIKE`` on the big one's side, which the planner estimates at
+    one region and answers by reading every row (issue: province scale)."""
+    if not region_path:
+        return Q(path__startswith=prefix)
+    return Q(**{f"{region_path}__in": Region.objects.filter(path__startswith=prefix).values("pk")})
 
 
 @dataclass(frozen=True)
