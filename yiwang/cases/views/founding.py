@@ -100,6 +100,7 @@ def founding_new(request):
     )
 
 
+@login_required  # the founder is signed in to apply; no anonymous probing of the name register
 def founding_name_check_view(request):
     """名称自主申报检查: the proposed name's problems, all at once (an HTMX fragment or a page)."""
     name = (request.GET.get("proposed_name") or "").strip()[:60]

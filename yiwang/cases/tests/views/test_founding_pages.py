@@ -93,7 +93,9 @@ def test_form_errors_are_shown_next_to_their_fields_and_nothing_is_created(clien
 
 
 @pytest.mark.usefixtures("founding_bundle")
-def test_the_name_check_fragment_says_what_is_wrong(client, meixian):
+def test_the_name_check_fragment_says_what_is_wrong(client, meixian, citizen):
+    assert client.get("/cases/founding/name-check/", {"proposed_name": "眉县太白山农家乐有限公司"}).status_code == 302
+    client.force_login(citizen)
     Entity.objects.create(uscc=make_uscc("91610326MA6X8Q2L7"), name="眉县太白山农家乐有限公司", region=meixian.county)
     page = client.get("/cases/founding/name-check/", {"proposed_name": "眉县太白山农家乐有限责任公司"}).content.decode()
     assert "不能使用" in page and "与已登记的“眉县太白山农家乐有限公司”重名" in page
