@@ -6,6 +6,8 @@ a new account (群众). Whether a number has an account is never shown before th
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -108,7 +110,7 @@ def sign_in_code(request):
                 if created:
                     messages.success(request, "注册成功。请完成实名登记，办事时将自动填写申请人信息")
                     target = reverse("accounts:real_name")
-                    return redirect(f"{target}?next={next_url}" if next_url else target)
+                    return redirect(f"{target}?{urlencode({'next': next_url})}" if next_url else target)
                 messages.success(request, "登录成功")
                 return redirect(next_url or "accounts:home")
     context = {"form": form, "masked_phone": mask_phone(phone), "phone": phone}
