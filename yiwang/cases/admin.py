@@ -45,7 +45,8 @@ class CaseAdmin(ReadOnlyAdmin):
 
 @admin.register(ReviewChain)
 class ReviewChainAdmin(ReadOnlyAdmin):
-    list_display = ("item", "__str__", "updated_at")
+    list_display = ("item", "__str__", "same_person_allowed", "updated_at")
+    list_filter = ("same_person_allowed",)
     search_fields = ("item__name", "item__code")
     autocomplete_fields = ()
     raw_id_fields = ("item",)
