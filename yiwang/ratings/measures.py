@@ -32,6 +32,7 @@ from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
 from yiwang.measures.registry import Months, month_bounds, month_of, register_metric
+from yiwang.measures.rows import register_rows
 from yiwang.measures.services import FactDelta, measure_add
 from yiwang.org.models import Region
 
@@ -145,9 +146,7 @@ def _rating_rebuild(metric: str):
             .annotate(
                 n=Count("id"),
                 level_sum=Sum("level"),
-                good=Count("id", filter=Q(level__in=GOOD_LEVELS)),
-                bad=Count("id", filter=Q(level__in=BAD_LEVELS)),
-                implicit=Count("id", filter=Q(channel=RatingChannel.DEFAULT)),
+                **{name: Count("id", filter=condition) for name, condition in RATING_CONDITIONS.items()},
             )
             .order_by()
         )
@@ -167,19 +166,45 @@ def _rating_rebuild(metric: str):
     return rebuild
 
 
+# The rows each metric counts and the condition behind each field: the rebuild groups exactly
+# these, and the targets page's drill-down lists them (``yiwang.measures.rows``).
+RECTIFICATION_CONDITIONS = {
+    "real_name": Q(real_name=True),
+    "called_back": Q(real_name=True, called_back=True),
+    "closed": Q(state=Rectification.State.CLOSED),
+    "closed_on_time": Q(state=Rectification.State.CLOSED, on_time=True),
+    "annulled": Q(state=Rectification.State.ANNULLED),
+}
+RATING_CONDITIONS = {
+    "good": Q(level__in=GOOD_LEVELS),
+    "bad": Q(level__in=BAD_LEVELS),
+    "implicit": Q(channel=RatingChannel.DEFAULT),
+}
+
+
+def rectification_rows(months: Months):
+    """Rectifications opened in ``months``."""
+    return Rectification.objects.filter(_in("opened_at", months))
+
+
+def rated_rows(months: Months):
+    """Ratings recorded in ``months`` with a channel (``ratings.rated``)."""
+    return Rating.objects.filter(_in("rated_at", months)).exclude(channel__isnull=True).exclude(channel="")
+
+
 def rebuild_rectifications(months: Months):
-    S = Rectification.State
+    c = RECTIFICATION_CONDITIONS
     rows = (
-        Rectification.objects.filter(_in("opened_at", months))
+        rectification_rows(months)
         .annotate(month=TruncMonth("opened_at", tzinfo=timezone.get_current_timezone()))
         .values("month", "region_id", "department_id", "source")
         .annotate(
             n=Count("id"),
-            real=Count("id", filter=Q(real_name=True)),
-            called=Count("id", filter=Q(real_name=True, called_back=True)),
-            closed=Count("id", filter=Q(state=S.CLOSED)),
-            closed_on_time=Count("id", filter=Q(state=S.CLOSED, on_time=True)),
-            annulled=Count("id", filter=Q(state=S.ANNULLED)),
+            real=Count("id", filter=c["real_name"]),
+            called=Count("id", filter=c["called_back"]),
+            closed=Count("id", filter=c["closed"]),
+            closed_on_time=Count("id", filter=c["closed_on_time"]),
+            annulled=Count("id", filter=c["annulled"]),
         )
         .order_by()
     )
@@ -210,3 +235,5 @@ for _name, _label in _LABELS.items():
 register_metric(
     RECTIFICATIONS, label="差评整改（按启动月份、来源）", fields=RECTIFICATION_FIELDS, rebuild=rebuild_rectifications
 )
+register_rows(RATED, rows=rated_rows, fields=RATING_CONDITIONS, key="channel")
+register_rows(RECTIFICATIONS, rows=rectification_rows, fields=RECTIFICATION_CONDITIONS, key="source")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import drill_views, views
 
 app_name = "ratings"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("supervision/rectifications/", views.review_queue, name="review_queue"),
     path("supervision/rectifications/<int:pk>/", views.review, name="review"),
     path("supervision/targets/", views.targets, name="targets"),
+    path("supervision/targets/rows/", drill_views.figure_rows, name="figure_rows"),
     path("supervision/checks/", views.checks, name="checks"),
     path("supervision/checks/<int:pk>/", views.check, name="check"),
     path("supervision/checks/<int:pk>/report.xlsx", views.check_xlsx, name="check_xlsx"),
