@@ -36,7 +36,7 @@ from django.db import transaction
 
 from yiwang.core.conf import app_settings
 from yiwang.core.models import InboxMessage, OutboxMessage
-from yiwang.core.outbox import outbox_enqueue
+from yiwang.core.outbox import outbox_enqueue_once
 from yiwang.core.pii import normalize_for_lookup, pii_lookup_hash
 
 # County defaults: the signatures SMS gateways require (短信签名), derived from the county's name.
@@ -244,7 +244,8 @@ def notify(
         raise KeyError(f"message template {template!r} has no sms text but is sent to a phone")
 
     written = 0
-    with transaction.atomic():
+    # All or nothing with the caller's change; no savepoint of its own (nothing here is retried).
+    with transaction.atomic(savepoint=False):
         user_ids = resolve_user_ids(recipients)
         if user_ids:
             done = set(InboxMessage.objects.filter(key=key, user_id__in=user_ids).values_list("user_id", flat=True))
@@ -261,7 +262,8 @@ def notify(
         for phone in phones:
             # The dedupe key is stored in clear: it carries the phone's keyed hash, never the number.
             dedupe_key = f"{key}:sms:{pii_lookup_hash(phone)[:16]}"
-            exists = OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists()
-            outbox_enqueue(channel=OutboxMessage.Channel.SMS, recipient=phone, body=rendered.sms, dedupe_key=dedupe_key)
-            written += 0 if exists else 1
+            _, created = outbox_enqueue_once(
+                channel=OutboxMessage.Channel.SMS, recipient=phone, body=rendered.sms, dedupe_key=dedupe_key
+            )
+            written += created
     return written

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from yiwang.core.models import OutboxMessage
@@ -37,26 +37,38 @@ def outbox_enqueue(
     ``dedupe_key`` makes the message unique: enqueuing the same key again returns the existing
     message instead of a second one (e.g. ``f"case:{case.pk}:accepted"``).
     """
+    return outbox_enqueue_once(channel=channel, recipient=recipient, body=body, subject=subject, dedupe_key=dedupe_key)[
+        0
+    ]
+
+
+def outbox_enqueue_once(
+    *, channel: str, recipient: str, body: str, subject: str = "", dedupe_key: str | None = None
+) -> tuple[OutboxMessage, bool]:
+    """``outbox_enqueue``, also telling whether this call queued the message (False: the key had one).
+
+    With a key, one ``INSERT … ON CONFLICT DO NOTHING`` and one read: a concurrent enqueue of the same
+    key waits on the unique index for the other transaction and then finds its message.
+    """
     if channel not in OutboxMessage.Channel.values:
         raise ValueError(f"unknown outbox channel {channel!r}; use one of {OutboxMessage.Channel.values}")
     if not recipient or not str(recipient).strip():
         raise ValueError("an outbox message needs a recipient")
-    if dedupe_key is not None:
-        existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
-        if existing is not None:
-            return existing
     message = OutboxMessage(
         channel=channel, recipient=str(recipient).strip(), subject=subject, body=body, dedupe_key=dedupe_key
     )
-    try:
-        with transaction.atomic():
-            message.save(force_insert=True)
-    except IntegrityError:
-        if dedupe_key is None:
-            raise
-        return OutboxMessage.objects.get(dedupe_key=dedupe_key)  # a concurrent enqueue won
-    _deliver_after_commit()
-    return message
+    if dedupe_key is None:
+        message.save(force_insert=True)
+        created = True
+    else:
+        OutboxMessage.objects.bulk_create([message], ignore_conflicts=True)
+        stored = OutboxMessage.objects.get(dedupe_key=dedupe_key)
+        # bulk_create stamped our instance's created_at: the stored row is ours if it carries it.
+        created = stored.created_at == message.created_at and stored.body == body
+        message = stored
+    if created:
+        _deliver_after_commit()
+    return message, created
 
 
 def _deliver_after_commit() -> None:
