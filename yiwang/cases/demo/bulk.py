@@ -1137,6 +1137,7 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
             events.append(
                 CaseEvent(
                     case=case,
+                    region_id=case.region_id,
                     at=at,
                     action=action,
                     label=label[:300],

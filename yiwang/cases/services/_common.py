@@ -94,7 +94,15 @@ def _audit(*, actor, action: str, case: Case, before: dict | None, details: dict
 def _event(case: Case, action: str, label: str, actor=None, *, public: bool = True, at=None) -> None:
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None  # the kiosk: an anonymous terminal user
-    CaseEvent.objects.create(case=case, at=at or _now(), action=action, label=label[:300], public=public, actor=actor)
+    CaseEvent.objects.create(
+        case=case,
+        region_id=case.region_id,
+        at=at or _now(),
+        action=action,
+        label=label[:300],
+        public=public,
+        actor=actor,
+    )
 
 
 def _notify_applicant(case: Case, template: str, key: str, **context) -> None:
