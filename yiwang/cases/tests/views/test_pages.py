@@ -85,7 +85,9 @@ def test_the_clerk_accepts_at_the_counter_and_prints_the_notice(client, clerk, s
     client.post(f"/cases/counter/case/{submitted_case.number}/", data)
     submitted_case.refresh_from_db()
     assert submitted_case.state == CaseState.ACCEPTED_DEFERRED and submitted_case.has_pledge
-    notice = Notice.objects.get(case=submitted_case)
+    kinds = sorted(Notice.objects.filter(case=submitted_case).values_list("kind", flat=True))
+    assert kinds == ["deferred", "pledge"]  # the 容缺受理通知书 and the 告知承诺书 to sign
+    notice = Notice.objects.get(case=submitted_case, kind="deferred")
     pdf = client.get(f"/cases/notices/{notice.pk}.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
