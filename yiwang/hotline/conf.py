@@ -35,6 +35,11 @@ DEFAULTS: dict = {
     "REPLY_MIN_LENGTH": 10,
     # Smart routing: suggestions below this confidence are flagged for the dispatcher.
     "ROUTING_CONFIDENCE_THRESHOLD": 0.5,
+    # Routing is trained on recent history only, at most this many latest replied appeals per
+    # department (县级默认值): training time is bounded whatever the history, and the router follows
+    # the county's current division of work.
+    "ROUTING_HISTORY_MONTHS": 24,
+    "ROUTING_SAMPLE_PER_CLASS": 2000,
     # Duplicate detection: look back this many calendar days (a search window, not a deadline).
     "SIMILAR_LOOKBACK_DAYS": 30,
     "SIMILARITY_THRESHOLD": 0.3,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime as dt
+
+from django.db import connection, transaction
+from django.utils import timezone
 
 from yiwang.core.audit import audit_record
 from yiwang.hotline.models import (
@@ -13,27 +16,53 @@ from yiwang.hotline.models import (
 from yiwang.hotline.services._common import _county
 
 
-def routing_history() -> dict[str, tuple[list[str], list[str]]]:
-    """Training data from the platform's own history: for every replied appeal, its text with the
-    department that finally handled it (the last reply) and its category."""
-    from yiwang.hotline.routing import appeal_document
+def routing_history(*, now=None) -> dict[str, tuple[list[str], list[str]]]:
+    """Training data from the platform's own history: replied appeals' texts with the department
+    that finally handled them (the last reply) and their category.
 
-    latest: dict[int, str] = {}
-    for appeal_id, code in (
-        Reply.objects.filter(department__isnull=False)
-        .order_by("appeal_id", "replied_at", "id")
-        .values_list("appeal_id", "department__code")
-    ):
-        latest[appeal_id] = code
+    A bounded, stratified sample of recent history (县级默认值 ``ROUTING_HISTORY_MONTHS`` = 24 months,
+    at most ``ROUTING_SAMPLE_PER_CLASS`` = 2000 latest appeals per department): two window functions
+    in one query pick each appeal's last reply in the period and rank them within their department,
+    so the database hands over at most classes × cap rows whatever the history's size.
+    """
+    from yiwang.hotline.conf import conf
+    from yiwang.hotline.models import Category
+    from yiwang.hotline.routing import appeal_document
+    from yiwang.org.models import Department
+
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=round(conf("ROUTING_HISTORY_MONTHS") * 365.25 / 12))
+    cap = int(conf("ROUTING_SAMPLE_PER_CLASS"))
+    reply, appeal = Reply._meta.db_table, Appeal._meta.db_table
+    department, category = Department._meta.db_table, Category._meta.db_table
+    sql = f"""
+        WITH last AS (
+            SELECT appeal_id, department_id, replied_at,
+                   ROW_NUMBER() OVER (PARTITION BY appeal_id ORDER BY replied_at DESC, id DESC) AS k
+            FROM {reply} WHERE department_id IS NOT NULL AND replied_at >= %s
+        ), ranked AS (
+            SELECT appeal_id, department_id,
+                   ROW_NUMBER() OVER (PARTITION BY department_id ORDER BY replied_at DESC, appeal_id DESC) AS n
+            FROM last WHERE k = 1
+        )
+        SELECT a.title, a.content, d.code, c.code
+        FROM ranked
+        JOIN {appeal} a ON a.id = ranked.appeal_id
+        JOIN {department} d ON d.id = ranked.department_id
+        LEFT JOIN {category} c ON c.id = a.category_id
+        WHERE ranked.n <= %s
+        ORDER BY ranked.appeal_id
+    """  # noqa: S608 (table names from the models)
     texts_d, labels_d, texts_c, labels_c = [], [], [], []
-    rows = Appeal.objects.filter(pk__in=list(latest)).values_list("pk", "title", "content", "category__code")
-    for pk, title, content, category in rows.iterator(chunk_size=2000):
-        document = appeal_document(title, content)
-        texts_d.append(document)
-        labels_d.append(latest[pk])
-        if category:
-            texts_c.append(document)
-            labels_c.append(category)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(since), cap])
+        for title, content, department_code, category_code in cursor.fetchall():
+            document = appeal_document(title, content)
+            texts_d.append(document)
+            labels_d.append(department_code)
+            if category_code:
+                texts_c.append(document)
+                labels_c.append(category_code)
     return {RoutingModel.Target.DEPARTMENT: (texts_d, labels_d), RoutingModel.Target.CATEGORY: (texts_c, labels_c)}
 
 
