@@ -7,9 +7,14 @@ import pytest
 from yiwang.org.tests.factories import TEST_PASSWORD
 from yiwang.supervision.models import Notice
 
-from ..views.test_leader_drill import march  # noqa: F401  (the fixture)
+from ..views.test_leader_drill import build_march
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def march(citizen, person, food_item, clerk, handler_a):
+    return build_march(citizen, person, food_item, clerk, handler_a)
 
 
 def _sign_in(chromium, live_server, username, width=1366):
@@ -31,7 +36,7 @@ def test_a_leader_drills_down_a_supervisor_urges_and_the_handler_answers(
     leader,
     supervisor,
     handler_a,
-    screenshot_dir,  # noqa: F811
+    screenshot_dir,
 ):
     late, open_late = march["late"], march["open_late"]
 

@@ -54,6 +54,10 @@ def _decide(case, handler, day):
 
 @pytest.fixture
 def march(citizen, person, food_item, clerk, handler_a):
+    return build_march(citizen, person, food_item, clerk, handler_a)
+
+
+def build_march(citizen, person, food_item, clerk, handler_a):
     """食品经营许可 (10 promised working days, 县市场监管局): one decided on time (4 Mar), one late
     (20 Mar, due 16 Mar), one withdrawn, two left open and overdue by the sweep of 20 March (one of
     them accepted with a deferred material)."""
