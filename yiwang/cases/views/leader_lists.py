@@ -86,6 +86,7 @@ def leader_rows(request):
             "state": state,
             "states": CaseState.choices,
             "decided": metric == case_metrics.DECIDED,
+            "opening": metric == case_metrics.OPENING,
             "query": urlencode(keep),
             "link_cases": scope_for(request.user).can("case.review"),
         },

@@ -103,6 +103,7 @@ def test_it_lists_exactly_the_cases_each_figure_counts(client, leader, march):
         "deferred": m.deferred,
         "pledged": m.pledges,
         "open_overdue": m.open_overdue,
+        "opening": m.opening["completed"],
     }
     assert set(links) == set(expected)
     # the hand-counted figures of the fixture
@@ -312,3 +313,26 @@ def test_each_department_row_opens_its_decided_and_late_cases(client, leader, ma
     late = re.search(rf'href="([^"]+negate=1&department={dept_a.pk}[^"]*)">超期 1 件</a>', html).group(1)
     assert client.get(decided).context["total"] == 2
     assert client.get(late).context["total"] == 1
+
+
+def test_the_opening_figure_lists_the_opening_bundles_longest_first(
+    client, leader, enterprise_user, company, opening_bundle, clerk, handler_a, handler_b
+):
+    from .test_leader_figures import _opening
+
+    for decided in (dt.date(2026, 3, 2), dt.date(2026, 3, 4), dt.date(2026, 3, 3)):
+        _opening(
+            dt.date(2026, 3, 2),
+            decided,
+            enterprise_user=enterprise_user,
+            company=company,
+            opening_bundle=opening_bundle,
+            clerk=clerk,
+            handlers=(handler_a, handler_b),
+        )
+    client.force_login(leader)
+    page = client.get("/cases/leader/", MARCH)
+    link = _figure_links(page.content.decode())["opening"]
+    listed = client.get(link)
+    assert listed.context["total"] == page.context["m"].opening["completed"] == 3
+    assert [c.elapsed_workdays for c in listed.context["page"].object_list] == [2, 1, 0]
