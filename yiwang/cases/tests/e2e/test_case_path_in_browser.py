@@ -118,7 +118,7 @@ def test_a_case_from_online_application_to_delivery(
 
     # 6. The applicant sees the result and the decision notice.
     applicant.reload()
-    _shot(applicant, screenshot_dir, "8-applicant-done", "已出件", "办理决定书", "已电子送达")
+    _shot(applicant, screenshot_dir, "8-applicant-done", "已出件", "准予行政许可决定书", "已电子送达")
     assert axe(applicant) == []
     case.refresh_from_db()
     assert case.state == CaseState.DELIVERED and case.visits == 0
