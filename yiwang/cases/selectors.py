@@ -30,7 +30,7 @@ from yiwang.measures.selectors import facts
 from yiwang.org.models import Department, Region, Role, ServiceHall
 from yiwang.org.scoping import scope_for
 from yiwang.org.selectors import region_ancestors, user_memberships
-from yiwang.workdays.deadlines import Deadline, DeadlineStatus, deadline_of_clock
+from yiwang.workdays.deadlines import Deadline, deadline_of_clock
 
 from . import measures as case_metrics
 from .conf import cases_setting
@@ -622,9 +622,9 @@ def case_measures(user, *, start: dt.date, end: dt.date) -> CaseMeasures:
     m.verifications_overdue = PledgeVerification.objects.filter(
         case__in=scope, state=PledgeVerification.State.PENDING, overdue=True
     ).count()
-    m.open_overdue = scope.filter(
-        bundle__isnull=True, state__in=HANDLING_STATES, clock__status=DeadlineStatus.OVERDUE
-    ).count()
+    from .drill import open_overdue_q  # the overdue list selects with the same rule
+
+    m.open_overdue = scope.filter(open_overdue_q()).count()
     m.opening = enterprise_opening_measures(scope, months=months, regions=regions)
     return m
 
