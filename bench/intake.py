@@ -11,6 +11,10 @@ citizen with a signed-in session), then starts gunicorn (2 sync workers, ``DEBUG
 * applications: ``POST /api/cases/cases`` (a new ID number each, an ``Idempotency-Key`` each) at 1 and 8;
 * ``pgbench -i`` in a second scratch database and ``pgbench -T 20 -c 8`` (TPC-B) beside them.
 
+As in production, a Redis broker and one Celery worker with beat run beside gunicorn (outbox drained in
+batches, audit events linked by the sequencer, online appeals' routing after commit); ``--eager`` runs
+without them (tasks in-process, on the request: the embedded default).
+
 Each worker counts, per request, the SQL statements it sent and the transactions it committed (an
 ``atomic`` block's commit, or a write statement in autocommit), returned in response headers; the run
 also reads ``pg_stat_database.xact_commit`` before and after (every transaction, read-only ones
@@ -31,6 +35,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from datetime import date
@@ -56,13 +61,14 @@ def parse_args():
     parser.add_argument("--prefix", default=os.environ.get("BENCH_DB_PREFIX", "scale_e3"))
     parser.add_argument("--clients", default="1,8")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
+    parser.add_argument("--eager", action="store_true", help="no broker and no worker: tasks run in-process")
     parser.add_argument("--seed-only", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--out", help="also write the table to this file")
     return parser.parse_args()
 
 
-def server_env(url: str) -> dict:
-    return {
+def server_env(url: str, broker: str | None = None) -> dict:
+    env = {
         **os.environ,
         "DATABASE_URL": url,
         "DEBUG": "0",
@@ -75,6 +81,51 @@ def server_env(url: str) -> dict:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "PYTHONPATH": f"{ROOT}{os.pathsep}{BENCH}",
     }
+    env.pop("CELERY_BROKER_URL", None)
+    if broker:
+        env["CELERY_BROKER_URL"] = broker
+    return env
+
+
+def start_worker(url: str, tmp: Path) -> tuple[list[subprocess.Popen], str]:
+    """A Redis broker on a free port and one Celery worker with beat, as in production."""
+    port = free_port()
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    wait_for(port)
+    broker = f"redis://127.0.0.1:{port}/0"
+    worker = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "config",
+            "worker",
+            "-B",
+            "--schedule",
+            str(tmp / "beat-schedule"),
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+        ],
+        env=server_env(url, broker),
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    return [worker, redis], broker
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()  # the master stops its own workers (a warm shutdown)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 # --- seeding (a child process with Django set up on the scratch database) --------------------------
@@ -388,6 +439,7 @@ def wait_for(port: int, seconds: float = 60) -> None:
 def main() -> None:
     args = parse_args()
     if args.seed_only:
+        os.environ.update(server_env(args.seed_only))
         seed(args.seed_only)
         return
     global _id_numbers
@@ -398,7 +450,9 @@ def main() -> None:
     sql(args.postgres, f'CREATE DATABASE "{name}"')
     sql(args.postgres, f'CREATE DATABASE "{bench_name}"')
     server = None
+    helpers: list[subprocess.Popen] = []
     lines: list[str] = []
+    tmp = Path(tempfile.mkdtemp(prefix="yiwang-intake-"))
     try:
         print(f"seeding {name} (migrate, county, router, one item)…", flush=True)
         t0 = time.perf_counter()
@@ -416,6 +470,9 @@ def main() -> None:
         session_key = session_line.split()[1]
         print(f"  seeded in {time.perf_counter() - t0:.0f} s", flush=True)
 
+        broker = None
+        if not args.eager:
+            helpers, broker = start_worker(url, tmp)
         port = free_port()
         server = subprocess.Popen(
             [
@@ -432,7 +489,7 @@ def main() -> None:
                 "120",
                 "intake:counted_application()",
             ],
-            env=server_env(url),
+            env=server_env(url, broker),
             cwd=ROOT,
             start_new_session=True,
         )
@@ -462,15 +519,27 @@ def main() -> None:
                     f"{result['commits']:.1f} commits per request",
                     flush=True,
                 )
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop([server])
         server = None
+        unlinked = backlog = None
+        if not args.eager:
+            time.sleep(3)  # the worker's periodic tasks catch up
+            unlinked, backlog = (
+                sql(args.postgres, query, name)[0][0]
+                for query in (
+                    "SELECT count(*) FROM core_auditevent WHERE seq IS NULL",
+                    "SELECT count(*) FROM core_outboxmessage WHERE state = 'pending'",
+                )
+            )
+        stop(helpers)
+        helpers = []
         print(f"pgbench -T {args.pgbench_seconds} -c 8 in {bench_name}…", flush=True)
         tps = pgbench(args.postgres, bench_name, args.pgbench_seconds)
         load_after = os.getloadavg()
 
+        mode = "tasks in-process (--eager)" if args.eager else "Redis + 1 Celery worker with beat beside it"
         lines.append(
-            f"Intake through gunicorn (2 workers) on PostgreSQL, {args.seconds:.0f} s per run; "
+            f"Intake through gunicorn (2 workers) on PostgreSQL, {mode}, {args.seconds:.0f} s per run; "
             f"pgbench TPC-B -c 8 -T {args.pgbench_seconds}: {tps:.0f} TPS"
         )
         header = (
@@ -489,6 +558,10 @@ def main() -> None:
             "write in autocommit); xacts: pg_stat_database.xact_commit per request (read-only statements in "
             "autocommit included)"
         )
+        if unlinked is not None:
+            lines.append(
+                f"3 s after the last request: {unlinked} audit events not yet linked, {backlog} SMS not yet sent"
+            )
         lines.append(
             f"load average (1/5/15 min): before {load_before[0]:.2f}/{load_before[1]:.2f}/{load_before[2]:.2f}, "
             f"after {load_after[0]:.2f}/{load_after[1]:.2f}/{load_after[2]:.2f}; {os.cpu_count()} cores"
@@ -498,9 +571,8 @@ def main() -> None:
         if args.out:
             Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
     finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+        stop([server] if server is not None else [])
+        stop(helpers)
         if not args.keep:
             for database in (name, bench_name):
                 sql(args.postgres, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
