@@ -238,7 +238,7 @@ def _pledge_content(case: Case, pledge: Pledge, pledged: list[CaseMaterial]) -> 
             f"一、行政机关告知：申请人申请“{case.title}”，设定依据为{basis}；许可条件：{conditions}。"
             f"申请人可以书面承诺代替提交以下证明材料：{'、'.join(m.name for m in pledged)}。",
             "二、申请人承诺：" + pledge.text,
-            "三、行政机关将在作出决定后依法开展事中事后核查；经核查发现承诺不实的，依法撤销行政许可，"
+            "三、行政机关将在作出决定后依法开展事中事后核查；经核查发现承诺不实的，依法撤销所作决定，"
             "记入申请人信用记录，此后不再适用告知承诺，并依法追究相应责任。",
             "四、本承诺书一式两份，申请人和行政机关各执一份。",
         ],
@@ -248,7 +248,10 @@ def _pledge_content(case: Case, pledge: Pledge, pledged: list[CaseMaterial]) -> 
             ("告知机关", _issuer(case)),
             ("受理地点", _acceptance_place(case)),
         ],
-        "signature_lines": ["承诺人（签字或盖章）：", "签署日期：        年    月    日"],
+        "signature_lines": [
+            "承诺人（签字或盖章）：",
+            "签署日期：\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日",
+        ],
     }
 
 
