@@ -113,7 +113,13 @@ def sign_in_code(request):
                     return redirect(f"{target}?{urlencode({'next': next_url})}" if next_url else target)
                 messages.success(request, "登录成功")
                 return redirect(next_url or "accounts:home")
-    context = {"form": form, "masked_phone": mask_phone(phone), "phone": phone}
+    context = {
+        "form": form,
+        "masked_phone": mask_phone(phone),
+        "phone": phone,
+        "rules": accounts_settings.as_dict(),
+        "rules_default": all(accounts_settings.is_default(k) for k in accounts_settings.defaults),
+    }
     return render(request, "accounts/sign_in_code.html", context, status=status)
 
 

@@ -47,6 +47,12 @@ def test_the_first_right_code_opens_a_citizen_account_and_the_next_signs_in(clie
     assert AuditEvent.objects.filter(action="account.signed_in").count() == 1
 
 
+def test_the_code_page_states_the_county_defaults(client, meixian):
+    client.post("/account/sign-in/", {"phone": PHONE})
+    page = client.get("/account/sign-in/code/").content.decode()
+    assert "验证码 5 分钟内有效，输错 5 次即失效，60 秒后可重新获取（县级默认）" in page
+
+
 def test_a_wrong_code_is_refused_with_the_tries_left_and_counted(client, meixian):
     client.post("/account/sign-in/", {"phone": PHONE})
     right = code_from_outbox(PHONE)

@@ -27,6 +27,7 @@ DEMO_MODULES = [
     "yiwang.projects.demo",
     "yiwang.policies.demo",
     "yiwang.supervision.demo",
+    "yiwang.accounts.demo",
 ]
 
 
