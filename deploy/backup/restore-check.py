@@ -103,7 +103,7 @@ def main() -> int:
         env.pop("DATABASE_REPLICA_URL", None)
         env.setdefault("DEBUG", "1")
         verify = subprocess.run(  # noqa: S603 (the operator's own database URL)
-            [sys.executable, str(BASE_DIR / "manage.py"), "audit", "verify", "-v", "0"],
+            [sys.executable, str(BASE_DIR / "manage.py"), "audit", "verify"],
             env=env,
             cwd=BASE_DIR,
             capture_output=True,

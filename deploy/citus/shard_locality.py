@@ -50,13 +50,34 @@ REFERENCE_PREFIXES = ("org_", "catalog_", "workdays_calendar", "django_", "auth_
                       "licences_signingkey", "inspections_inspectionitem", "policies_policy", "policies_industry",
                       "supervision_", "hotline_category", "hotline_knowledgeentry", "hotline_routingmodel",
                       "credit_loanproduct")  # fmt: skip
-REGION_COLUMNS = ("region_id", "town_id", "village_id", "region_code")
+# Columns that name a place: a region, or a department or hall (each belongs to one county's region).
+REGION_COLUMNS = ("region_id", "town_id", "village_id", "region_code", "county_code", "department_id", "hall_id",
+                  "pickup_hall_id")  # fmt: skip
+# Tables with no place of their own, distributed by their own lookup key (not colocated with the county):
+# a statement that names that key goes to one shard.
+OWN_KEY = {"core_inboxmessage": "user_id", "accounts_applicantaccount": "user_id", "accounts_signincode": "phone_hash",
+           "core_idempotencyrecord": "key", "django_session": "session_key", "org_loginthrottle": "key"}  # fmt: skip
+INSERT = re.compile(r'^\s*INSERT INTO "(\w+)"', re.IGNORECASE)
 TABLE = re.compile(r'(?:FROM|JOIN|INTO|UPDATE)\s+"(\w+)"', re.IGNORECASE)
 CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET|SHOW)\b", re.IGNORECASE)
 REGION_EQ = re.compile(r'"(?:\w+)"\."(' + "|".join(REGION_COLUMNS) + r")\"\s*=\s*'?([\w]+)'?")
-REGION_IN = re.compile(r'"(?:\w+)"\."(' + "|".join(REGION_COLUMNS) + r')"\s+IN\s+\(([^)]*)\)')
+REGION_IN = re.compile(r'"(?:\w+)"\."(' + "|".join(REGION_COLUMNS) + r")\"\s+IN\s+\(([\d',\s]+)\)")
 PATH_LIKE = re.compile(r"\"path\"(?:::text)?\s+(?:I?LIKE)\s+'([\d/]+)/?%'")
 BY_KEY = re.compile(r'"(?:\w+)"\."(id|number|code|case_id|appeal_id|key|stream_id|object_id)"\s*(?:=|IN)\s')
+
+
+def _regioned_tables() -> set[str]:
+    from django.apps import apps
+
+    tables = set()
+    for model in apps.get_models():
+        names = {f.column for f in model._meta.concrete_fields}
+        if names & {"region_id", "region_code", "county_code"}:
+            tables.add(model._meta.db_table)
+    return tables
+
+
+REGIONED = _regioned_tables()
 
 
 def _is_reference(table: str) -> bool:
@@ -67,16 +88,28 @@ class Counties:
     """Region id or code → the county it lies in (None above county level)."""
 
     def __init__(self):
+        from yiwang.org.models import Department, ServiceHall
+
         rows = list(Region.objects.values_list("id", "code", "path"))
         self.by_id, self.by_code = {}, {}
         for pk, code, path in rows:
             parts = [p for p in path.split("/") if p]
             county = parts[2] if len(parts) >= 3 else None
             self.by_id[str(pk)], self.by_code[code] = county, county
+        self.by_department = {
+            str(pk): self.by_id.get(str(r)) for pk, r in Department.objects.values_list("id", "region")
+        }
+        self.by_hall = {str(pk): self.by_id.get(str(r)) for pk, r in ServiceHall.objects.values_list("id", "region")}
 
     def of(self, column: str, value: str) -> str | None:
         value = value.strip().strip("'")
-        return (self.by_code if column == "region_code" else self.by_id).get(value)
+        if column in ("region_code", "county_code"):
+            return self.by_code.get(value)
+        if column == "department_id":
+            return self.by_department.get(value)
+        if column in ("hall_id", "pickup_hall_id"):
+            return self.by_hall.get(value)
+        return self.by_id.get(value)
 
 
 def classify(sql: str, counties: Counties) -> str | None:
@@ -88,6 +121,12 @@ def classify(sql: str, counties: Counties) -> str | None:
     distributed = {t for t in tables if not _is_reference(t)}
     if not distributed:
         return "reference"
+    if distributed <= set(OWN_KEY) and all(f'"{t}"."{OWN_KEY[t]}" = ' in sql or INSERT.match(sql) for t in distributed):
+        return "own-key"
+    insert = INSERT.match(sql)
+    if insert:
+        # One row, placed by the value of its region column — if the table has one.
+        return "one-county" if insert.group(1) in REGIONED else "no-region-column"
     found = set()
     for column, value in REGION_EQ.findall(sql):
         found.add(counties.of(column, value))
@@ -103,6 +142,9 @@ def classify(sql: str, counties: Counties) -> str | None:
     return "fan-out"
 
 
+KINDS = ("reference", "one-county", "own-key", "by-key", "no-region-column", "fan-out")
+
+
 def _requests():
     """(label, user, method, path, body, weight) — the mix, with objects taken from the database."""
     from yiwang.cases.models import Case
@@ -110,8 +152,14 @@ def _requests():
     from yiwang.hotline.models import Appeal
 
     case = Case.objects.exclude(verification_code="").order_by("-id").first()
-    item = ServiceItem.objects.filter(status="published", online_depth__gte=3, level="county").order_by("code").first()
-    appeal = Appeal.objects.exclude(contact_phone="").order_by("-id").first()
+    item = (
+        ServiceItem.objects.filter(
+            status="published", online_depth__gte=3, level="county", audience__in=("person", "both")
+        )
+        .order_by("code")
+        .first()
+    )
+    appeal = next(a for a in Appeal.objects.order_by("-id")[:500] if a.contact_phone)  # encrypted: no SQL filter
     mine = Case.objects.filter(applicant_user__username="wangxiulan").order_by("-id").first()
     handler_case = Case.objects.filter(department__code="admin-approval").order_by("-id").first()
     counter_case = Case.objects.filter(hall__name="眉县政务服务中心").order_by("-id").first()
@@ -140,13 +188,15 @@ def _requests():
             "POST",
             "/api/hotline/appeals",
             {
-                "channel": "app",
+                "channel": "api",
                 "kind": "complaint",
                 "title": "路灯不亮",
                 "content": "首善街道东关社区路灯连续三晚不亮。",
                 "address": "眉县首善街道东关社区",
                 "confirm_not_emergency": True,
                 "town_code": "610326001",
+                "contact_name": "王秀兰",
+                "contact_phone": "13891712345",
             },
             4,
         ),  # fmt: skip
@@ -163,7 +213,7 @@ def _requests():
                     "id_number": "61032619680312042X",
                     "phone": "13891712345",
                 },
-                "form_data": {},
+                "form_data": {f["key"]: "眉县首善街道东关社区" for f in item.form_fields if f.get("required")},
             },
             3,
         ),  # fmt: skip
@@ -188,7 +238,7 @@ def _requests():
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="write the figures to this file")
-    parser.add_argument("--show", choices=["by-key", "fan-out", "one-county", "reference"], help="print such SQL")
+    parser.add_argument("--show", choices=KINDS, help="print such SQL")
     args = parser.parse_args()
     counties = Counties()
     per_kind = collections.Counter()
@@ -215,26 +265,28 @@ def main() -> int:
                 kinds[kind] += 1
                 if args.show == kind and shown < 40:
                     shown += 1
-                    print(f"  [{label}] {query['sql'][:300]}")
+                    print(f"  [{label}] {query['sql'][:300]} … {query['sql'][-400:]}")
         per_kind.update(kinds)
-        request_local = kinds["fan-out"] == 0 and kinds["by-key"] == 0
-        request_routable = kinds["fan-out"] == 0
+        request_local = not (kinds["fan-out"] or kinds["by-key"] or kinds["no-region-column"])
+        request_routable = not kinds["fan-out"]
         per_request.append((label, response.status_code, dict(kinds), request_local, request_routable, weight))
         weighted["all"] += weight
         weighted["local"] += weight if request_local else 0
         weighted["routable"] += weight if request_routable else 0
 
     total = sum(per_kind.values())
-    print(f"{'request':28s} {'status':>6s} {'ref':>5s} {'county':>6s} {'by-key':>6s} {'fan-out':>7s}  one shard?")
+    print(f"{'request':28s} {'status':>6s} {'ref':>5s} {'county':>6s} {'own':>4s} {'by-key':>6s} {'no-reg':>6s} "
+          f"{'fan-out':>7s}  one shard?")  # fmt: skip
     for label, status, kinds, local, routable, _weight in per_request:
         verdict = "yes" if local else ("with region passed" if routable else "no")
         print(f"{label:28s} {status:6d} {kinds.get('reference', 0):5d} {kinds.get('one-county', 0):6d} "
-              f"{kinds.get('by-key', 0):6d} {kinds.get('fan-out', 0):7d}  {verdict}")  # fmt: skip
+              f"{kinds.get('own-key', 0):4d} {kinds.get('by-key', 0):6d} {kinds.get('no-region-column', 0):6d} "
+              f"{kinds.get('fan-out', 0):7d}  {verdict}")  # fmt: skip
     print()
-    for kind in ("reference", "one-county", "by-key", "fan-out"):
-        print(f"{kind:11s} {per_kind[kind]:5d} statements  {per_kind[kind] / total:6.1%}")
-    single = (per_kind["reference"] + per_kind["one-county"]) / total
-    routable = single + per_kind["by-key"] / total
+    for kind in KINDS:
+        print(f"{kind:17s} {per_kind[kind]:5d} statements  {per_kind[kind] / total:6.1%}")
+    single = (per_kind["reference"] + per_kind["one-county"] + per_kind["own-key"]) / total
+    routable = single + (per_kind["by-key"] + per_kind["no-region-column"]) / total
     print(f"statements on one shard today: {single:.1%}; once keys carry their county: {routable:.1%}")
     requests_local = sum(1 for r in per_request if r[3]) / len(per_request)
     requests_routable = sum(1 for r in per_request if r[4]) / len(per_request)
