@@ -57,7 +57,7 @@ from yiwang.catalog.models import Bundle, BundleStatus, ItemStatus
 from yiwang.catalog.selectors import bundle_detail
 from yiwang.core.audit import audit_record
 from yiwang.core.errors import ApplicationError
-from yiwang.core.identifiers import org_code_check_char, uscc_check_char, validate_id_number
+from yiwang.core.identifiers import USCC_ALPHABET, org_code_check_char, uscc_check_char, validate_id_number
 from yiwang.org.models import Region
 from yiwang.workdays.selectors import is_workday
 from yiwang.workdays.services import clock_start
@@ -543,7 +543,12 @@ def uscc_range() -> dict:
     prefix = str(config.get("prefix", "")).upper()
     width = 16 - len(prefix)
     first, last = int(config.get("first", 1)), int(config.get("last", 0))
-    if not (10 <= len(prefix) <= 15 and prefix[:2] in ("91", "92", "93") and prefix[2:8].isdigit()):
+    if not (
+        10 <= len(prefix) <= 15
+        and prefix[:2] in ("91", "92", "93")
+        and prefix[2:8].isdigit()
+        and all(ch in USCC_ALPHABET for ch in prefix)
+    ):
         raise ApplicationError(
             "founding.uscc_range_invalid",
             f"统一社会信用代码号段配置不正确（YIWANG_FOUNDING.USCC_RANGE 前缀“{prefix}”）",

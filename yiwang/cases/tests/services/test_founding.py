@@ -261,7 +261,9 @@ def test_an_exhausted_range_is_a_clear_error_and_changes_nothing(citizen, meixia
 
 def test_a_bad_range_setting_is_refused_not_guessed(citizen, meixian, clerk, handler_a):
     case = accept(submit(citizen, meixian), clerk)
-    bad = {"USCC_RANGE": {"prefix": "XX", "first": 1, "last": 9}}
-    with override_settings(YIWANG_FOUNDING=bad), pytest.raises(ApplicationError) as error:
-        decide(case.children.order_by("number").first(), handler_a)
-    assert error.value.code == "founding.uscc_range_invalid"
+    registration = case.children.order_by("number").first()
+    for bad in ({"prefix": "XX", "first": 1, "last": 9}, {"prefix": "91610326MA6S", "first": 1, "last": 9}):
+        with override_settings(YIWANG_FOUNDING={"USCC_RANGE": bad}), pytest.raises(ApplicationError) as error:
+            decide(registration, handler_a)
+        assert error.value.code == "founding.uscc_range_invalid"  # S is not a USCC character
+    assert not UsccAssignment.objects.exists()
