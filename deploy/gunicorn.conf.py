@@ -32,3 +32,13 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s bytes=%(b)s duration_us=%(D)s read_from=%({x-read-from}o)s'
 # Temporary files of the worker heartbeat in memory, not on a possibly slow disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 (tmpfs, gunicorn's advice)
+
+
+def post_fork(server, worker):
+    """Each worker loads the appeal routers (and jieba) as it starts, so no request pays the cold start."""
+    from django.apps import apps
+
+    if apps.ready:  # with preload_app the application is loaded; otherwise the first request loads it
+        from yiwang.hotline.warm import on_worker_process_init
+
+        on_worker_process_init()

@@ -10,3 +10,10 @@ class HotlineConfig(AppConfig):
         from yiwang.hotline.services.sweep import register_deadline_handlers
 
         register_deadline_handlers()  # the one deadline sweep (workdays) calls the hotline's handlers
+
+        from celery.signals import worker_process_init
+
+        from yiwang.hotline.warm import on_worker_process_init
+
+        # routers loaded when a Celery worker process starts, not on its first appeal
+        worker_process_init.connect(on_worker_process_init, dispatch_uid="hotline.routing_warm")
