@@ -12,6 +12,7 @@ from yiwang.measures.rows import countable_fields
 from yiwang.org.models import Department
 from yiwang.org.permissions import action_required
 from yiwang.org.scoping import scope_for
+from yiwang.supervision.conf import supervision_setting
 
 from . import drill
 from . import measures as hm
@@ -103,6 +104,8 @@ def overdue(request):
             "department": department,
             "departments": _departments(request.user),
             "can_urge": scope_for(request.user).can("supervision.urge"),
+            "urge_days": supervision_setting("URGE_ANSWER_WORKDAYS"),
+            "urge_max": supervision_setting("URGE_MAX_WORKDAYS"),
             "query": urlencode(keep),
         },
     )

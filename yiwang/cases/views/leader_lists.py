@@ -11,6 +11,7 @@ from yiwang.measures.rows import countable_fields
 from yiwang.org.models import Department
 from yiwang.org.permissions import action_required
 from yiwang.org.scoping import scope_for
+from yiwang.supervision.conf import supervision_setting
 
 from .. import drill
 from .. import measures as case_metrics
@@ -111,6 +112,8 @@ def leader_overdue(request):
             "department": department,
             "departments": _department_choices(request.user),
             "can_urge": scope_for(request.user).can("supervision.urge"),
+            "urge_days": supervision_setting("URGE_ANSWER_WORKDAYS"),
+            "urge_max": supervision_setting("URGE_MAX_WORKDAYS"),
             "query": urlencode(keep),
             "link_cases": scope_for(request.user).can("case.review"),
         },

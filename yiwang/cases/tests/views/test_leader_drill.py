@@ -274,6 +274,7 @@ def test_the_overdue_page_issues_a_urge_for_a_supervisor(client, supervisor, lea
     with on(dt.date(2026, 3, 20)):
         page = client.get("/cases/leader/overdue/").content.decode()
         assert page.count("督办</button>") == 2
+        assert "督办答复时限默认 3 个工作日" in page and "县级默认值" in page  # the plan gives no number
         response = client.post(
             f"/supervision/urge/case/{march['open_late'].number}/",
             {"days": "2", "text": "请两日内办结", "next": "/cases/leader/overdue/"},
