@@ -80,20 +80,23 @@ def founding_timing(parent: Case, *, today: dt.date | None = None) -> dict:
     }
 
 
-def late_openings(scope, *, start: dt.date, end: dt.date, limit: int = 20) -> list[dict]:
-    """企业开办 completed in [start, end] (by the day of the last sub-case) over the target, newest
-    first, each with why (``founding_timing``); ``scope`` is the viewer's cases (``leader_scope``)."""
+def late_openings_queryset(scope, *, start: dt.date, end: dt.date):
+    """企业开办 completed in [start, end] (by the day of the last sub-case) over the target; ``scope`` is
+    the viewer's cases (``leader_scope``)."""
     code = cases_setting("ENTERPRISE_OPENING_BUNDLE")
     tz = timezone.get_current_timezone()
+    return scope.filter(
+        bundle__code=code,
+        parent__isnull=True,
+        decided_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        decided_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+        elapsed_workdays__gt=opening_target_days(),
+    )
+
+
+def late_openings(scope, *, start: dt.date, end: dt.date, limit: int = 10) -> list[dict]:
+    """The latest ``limit`` of ``late_openings_queryset``, newest first, each with why (``founding_timing``)."""
     rows = (
-        scope.filter(
-            bundle__code=code,
-            parent__isnull=True,
-            decided_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
-            decided_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
-            elapsed_workdays__gt=opening_target_days(),
-        )
-        .select_related("founding")
-        .order_by("-decided_at")[:limit]
+        late_openings_queryset(scope, start=start, end=end).select_related("founding").order_by("-decided_at")[:limit]
     )
     return [{"case": c, "timing": founding_timing(c)} for c in rows]

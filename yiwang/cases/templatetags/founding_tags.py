@@ -3,7 +3,13 @@
 from django import template
 
 from yiwang.cases.founding_conf import founding_setting
-from yiwang.cases.founding_selectors import founding_of, founding_timing, late_openings, opening_target_days
+from yiwang.cases.founding_selectors import (
+    founding_of,
+    founding_timing,
+    late_openings,
+    late_openings_queryset,
+    opening_target_days,
+)
 from yiwang.cases.services.founding import is_registration_item
 
 register = template.Library()
@@ -34,7 +40,9 @@ def founding_late_list(context):
     from yiwang.cases.selectors import leader_scope
 
     scope = leader_scope(context["request"].user)
+    start, end = context["start"], context["end"]
     return {
-        "late": late_openings(scope, start=context["start"], end=context["end"]),
+        "late": late_openings(scope, start=start, end=end),
+        "total": late_openings_queryset(scope, start=start, end=end).count(),
         "target": opening_target_days(),
     }

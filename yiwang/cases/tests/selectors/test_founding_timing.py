@@ -104,7 +104,7 @@ def test_the_leader_page_shows_the_median_the_share_and_why_a_founding_was_late(
     client.force_login(leader)
     page = client.get("/cases/leader/", {"start": "2026-04-01", "end": "2026-05-31"}).content.decode()
     assert "用时中位数 <strong>1.5 个工作日" in page
-    assert "超出 1 个工作日的企业开办" in page
+    assert "超出 1 个工作日的企业开办（按最后一个分办件办结日，实施方案 三、2）：1 件" in page
     assert late.number in page and "眉县汤峪温泉农家乐有限公司" in page
     assert "印章刻制备案" in page and "提交后第 2 个工作日办结，超出 1 个工作日" in page
     assert on_time.number not in page
