@@ -54,11 +54,12 @@ def _pdf(tmp_path, name):
 
 @pytest.mark.usefixtures("founding_bundle")
 def test_a_founder_creates_a_company_and_its_code_reaches_every_sub_case(
-    chromium, live_server, citizen, clerk, handler_a, handler_b, meixian, screenshot_dir, tmp_path
+    chromium, live_server, citizen, clerk, handler_a, handler_b, meixian, axe, screenshot_dir, tmp_path
 ):
     # 1. The founder fills the one form: the company-to-be and the five other parts.
     founder = _sign_in(chromium, live_server, "citizen")
     founder.goto(f"{live_server.url}/cases/founding/")
+    assert axe(founder) == []
     assert founder.locator("input[name=applicant_uscc], input[name=entity_uscc]").count() == 0
     founder.get_by_label("申请人姓名").fill("张海峰")
     founder.get_by_label("申请人身份证号").fill(FOUNDER_ID)
@@ -94,6 +95,7 @@ def test_a_founder_creates_a_company_and_its_code_reaches_every_sub_case(
     founder.wait_for_url("**/cases/mine/YW*/")
     case = Case.objects.get(parent__isnull=True)
     _shot(founder, screenshot_dir, "2-submitted", "企业开办申请已提交", case.number, "待设立登记核准后赋码")
+    assert axe(founder) == []
 
     # 2. The window accepts; the bundle fans out to the departments.
     window = _sign_in(chromium, live_server, "clerk")
