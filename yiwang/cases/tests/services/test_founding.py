@@ -267,3 +267,19 @@ def test_a_bad_range_setting_is_refused_not_guessed(citizen, meixian, clerk, han
             decide(registration, handler_a)
         assert error.value.code == "founding.uscc_range_invalid"  # S is not a USCC character
     assert not UsccAssignment.objects.exists()
+
+
+def test_a_denied_registration_leaves_no_code_and_the_other_parts_are_told_to_close(
+    client, citizen, meixian, clerk, handler_a, handler_b
+):
+    case = accept(submit(citizen, meixian), clerk)
+    registration, seal, insurance = case.children.order_by("number")
+    decide(registration, handler_a, "denied")
+    assert Founding.objects.get(case=case).uscc == "" and not UsccAssignment.objects.exists()
+    client.force_login(handler_b)
+    page = client.get(f"/cases/handling/case/{seal.number}/").content.decode()
+    assert "设立登记未获准，企业未成立" in page
+    decide(seal, handler_b, "denied")
+    decide(insurance, handler_b, "denied")
+    case.refresh_from_db()
+    assert case.state == CaseState.DECIDED_DENIED and case.applicant_uscc == ""
