@@ -81,6 +81,7 @@ from yiwang.cases.services.delivery import (  # noqa: F401
     case_deliver,
 )
 from yiwang.cases.services.handling import (  # noqa: F401
+    _check_separation,
     _is_department_handler,
     _may_approve_extension,
     _require_in_review,

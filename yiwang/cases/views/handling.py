@@ -119,6 +119,12 @@ def handler_case(request, number: str):
     case = selectors.case_detail(case)
     active = next((s for s in case.steps.all() if s.state == ReviewStep.State.ACTIVE), None)
     pending = [s for s in case.steps.all() if s.state == ReviewStep.State.PENDING]
+    separation_note = ""
+    if active is not None and case.state == CaseState.IN_REVIEW:
+        try:  # 审查、审核、审批分离: say so before the handler types an opinion
+            services._check_separation(case, request.user, active)
+        except ApplicationError as error:
+            separation_note = error.message
     return render(
         request,
         "cases/handler_case.html",
@@ -132,6 +138,7 @@ def handler_case(request, number: str):
             "timeline": selectors.case_timeline(case, public_only=False),
             "root": case.parent or case,
             "deferred": selectors.relevant_deferred(case),
+            "separation_note": separation_note,
             "S": CaseState,
         },
     )
