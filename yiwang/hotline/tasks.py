@@ -26,3 +26,9 @@ def train_routing(folds: int = 5) -> list[int]:
 def suggest_routing(appeal_id: int) -> None:
     """The routing suggestion of an appeal taken in online, after its intake committed."""
     services.appeal_suggest(appeal_id=appeal_id)
+
+
+@shared_task(name="hotline.suggest_missing_routing", ignore_result=True)
+def suggest_missing_routing() -> int:
+    """Catch-up for online appeals whose after-commit suggestion was lost (every few minutes)."""
+    return services.appeal_suggest_missing()

@@ -57,6 +57,7 @@ from yiwang.hotline.services.intake import (  # noqa: F401
     appeal_reclassify,
     appeal_submit,
     appeal_suggest,
+    appeal_suggest_missing,
     routing_after_commit,
 )
 from yiwang.hotline.services.replies import (  # noqa: F401

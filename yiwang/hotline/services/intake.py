@@ -250,6 +250,8 @@ def appeal_suggest(*, appeal_id: int) -> Appeal | None:
     if appeal is None or appeal.state != State.RECEIVED:
         return appeal
     suggestion = routing_suggest(title=appeal.title, content=appeal.content, town=appeal.town)
+    if suggestion.department is None and suggestion.category is None:
+        return appeal  # the router has nothing to say: nothing to store or audit
     with transaction.atomic():
         appeal = _locked(appeal)
         if appeal.state != State.RECEIVED:
@@ -278,6 +280,24 @@ def appeal_suggest(*, appeal_id: int) -> Appeal | None:
             },
         )
     return appeal
+
+
+def appeal_suggest_missing(*, limit: int = 200, now: dt.datetime | None = None) -> int:
+    """Suggest for online appeals of the last day still waiting without a suggestion a minute after
+    their intake (the task queued by their commit was lost: a broker restart, a worker crash)."""
+    now = now or timezone.now()
+    waiting = Appeal.objects.filter(
+        state=State.RECEIVED,
+        channel__in=SELF_SERVICE_CHANNELS,
+        suggested_department__isnull=True,
+        suggested_category__isnull=True,
+        received_at__gte=now - dt.timedelta(days=1),
+        received_at__lte=now - dt.timedelta(minutes=1),
+    ).order_by("received_at")
+    ids = list(waiting.values_list("pk", flat=True)[:limit])
+    for appeal_id in ids:
+        appeal_suggest(appeal_id=appeal_id)
+    return len(ids)
 
 
 def appeal_reclassify(*, appeal: Appeal, actor, category: Category | None = None, tier: str | None = None) -> Appeal:

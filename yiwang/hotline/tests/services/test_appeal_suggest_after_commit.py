@@ -1,3 +1,7 @@
+import datetime as dt
+
+from django.utils import timezone
+
 from yiwang.core.models import AuditEvent
 from yiwang.hotline import services
 from yiwang.hotline.models import Appeal
@@ -72,3 +76,18 @@ def test_it_suggests_on_the_request_for_an_operators_intake_and_without_a_worker
     settings.CELERY_TASK_ALWAYS_EAGER = False
     assert services.routing_after_commit(Appeal.Channel.PORTAL) is True
     assert services.routing_after_commit(Appeal.Channel.PHONE) is False
+
+
+def test_it_catches_up_an_online_appeal_whose_suggestion_was_lost(
+    settings, citizen, categories, dept_b, meixian, django_capture_on_commit_callbacks
+):
+    settings.HOTLINE_ROUTING_AFTER_COMMIT = True
+    with django_capture_on_commit_callbacks(execute=False):  # the queued task never arrives
+        lost = submit(actor=citizen, channel=Appeal.Channel.PORTAL, town=meixian.yingtou, **FOOD)
+    # Within the first minute it is still the queued task's to do.
+    assert services.appeal_suggest_missing() == 0
+    assert services.appeal_suggest_missing(now=timezone.now() + dt.timedelta(minutes=2)) == 1
+    lost.refresh_from_db()
+    assert (lost.suggested_department, lost.category) == (dept_b, categories["food"])
+    # A day later it is no longer looked for.
+    assert services.appeal_suggest_missing(now=timezone.now() + dt.timedelta(days=2)) == 0
