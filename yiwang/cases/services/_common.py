@@ -257,13 +257,14 @@ def _authority(case: Case):
 
 
 def _authority_abbreviation(department) -> str:
-    """The prefix of a notice number: 眉 + the authority's short name without the county's "县"."""
+    """The prefix of a notice number: the county's first character + the authority's short name without
+    the county's name or a leading "县" (县市场监管局 → 眉市场监管局, 供电眉县分公司 → 眉供电分公司)."""
+    county = _county(department.region).name if department.region_id else ""
     short = (department.short_name or department.name or "").strip()
-    for prefix in ("眉县", "县"):
-        if short.startswith(prefix):
-            short = short[len(prefix) :]
-            break
-    return f"眉{short}"
+    if county:
+        short = short.replace(county, "")
+    short = short.removeprefix("县") or short
+    return f"{county[:1]}{short}"
 
 
 def _issuer(case: Case) -> str:
@@ -283,14 +284,28 @@ def _county(region):
     return node if node is not None and node.level == "county" else region
 
 
+def _county_bodies(department) -> tuple[str, str]:
+    """The county government (行政复议机关, 行政复议法 Art. 24) and the county's basic court (行政诉讼法
+    Art. 18) for a department's act, by their names in the organisation data (the government by its
+    office, 眉县人民政府办公室 → 眉县人民政府); where the data lacks them, named from the county."""
+    from yiwang.org.models import Department
+
+    county = _county(department.region)
+    here = Department.objects.filter(region=county)
+    court = here.filter(name__endswith="人民法院").values_list("name", flat=True).first()
+    office = here.filter(name__endswith="人民政府办公室").values_list("name", flat=True).first()
+    government = office.removesuffix("办公室") if office else f"{county.name}人民政府"
+    return government, court or f"{county.name}人民法院"
+
+
 def _remedies_text(case: Case, document: str) -> str:
     """行政复议法 (2023) Art. 20: sixty days, before the county government (Art. 24: an act of a county
-    department); 行政诉讼法 Art. 46: six months, before the county's basic court. Names from the region tree."""
-    county = _county(case.department.region).name
+    department); 行政诉讼法 Art. 46: six months, before the county's basic court."""
+    government, court = _county_bodies(case.department)
     return (
-        f"如不服本{document}，可以自收到本{document}之日起六十日内向{county}人民政府申请行政复议"
+        f"如不服本{document}，可以自收到本{document}之日起六十日内向{government}申请行政复议"
         "（《中华人民共和国行政复议法》第二十条、第二十四条），"
-        f"或者自收到本{document}之日起六个月内向{county}人民法院提起行政诉讼"
+        f"或者自收到本{document}之日起六个月内向{court}提起行政诉讼"
         "（《中华人民共和国行政诉讼法》第四十六条）。"
     )
 

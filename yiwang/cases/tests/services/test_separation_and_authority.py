@@ -134,3 +134,13 @@ def test_a_rejection_names_the_remedies_before_the_county_bodies(submitted_case,
     notice = submitted_case.notices.get(kind=NoticeKind.REJECTION)
     assert notice.content["issuer"] == "眉县行政审批服务局"
     assert "自收到本通知书之日起六十日内向眉县人民政府申请行政复议" in "".join(notice.content["paragraphs"])
+
+
+def test_the_remedies_name_the_county_bodies_from_the_organisation_data(dept_a, meixian):
+    from yiwang.cases.services._common import _county_bodies
+    from yiwang.org.tests.factories import DepartmentFactory
+
+    assert _county_bodies(dept_a) == ("眉县人民政府", "眉县人民法院")  # named from the county without data
+    DepartmentFactory(code="court", name="眉县秦岭人民法院", short_name="县法院", region=meixian.county)
+    DepartmentFactory(code="gov-office", name="眉县人民政府办公室", short_name="县政府办", region=meixian.county)
+    assert _county_bodies(dept_a) == ("眉县人民政府", "眉县秦岭人民法院")
