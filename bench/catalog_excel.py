@@ -17,7 +17,9 @@ Prints figures and ratios; asserts nothing.
 """
 
 import argparse
+import cProfile
 import os
+import pstats
 import subprocess
 import sys
 import time
@@ -28,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+PROFILE = "--profile" in sys.argv  # print where the import spends its time (cProfile, top 30)
+
 from catalog import build_catalog, temporary_database  # noqa: E402  (bench/catalog.py)
 
 
@@ -35,6 +39,7 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, nargs="+", default=[5_000, 20_000])
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server URL; a temporary database per size")
+    parser.add_argument("--profile", action="store_true", help="print where the import spends its time")
     return parser.parse_args()
 
 
@@ -131,9 +136,15 @@ def run(n_items: int) -> None:
         started = time.perf_counter()
         calamine_read(data)
         calamine_s = time.perf_counter() - started
+        profiler = cProfile.Profile() if PROFILE else None
         started = time.perf_counter()
+        if profiler:
+            profiler.enable()
         report = services.catalog_import(file=BytesIO(data), actor=admin, reason="基准测试", baseline=True)
         imported = time.perf_counter() - started
+        if profiler:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
         assert len(report.published) == n_items, report.total
         print(line(f"import (baseline, {len(report.published):,} new)", imported, "raw openpyxl read", raw_read_s))
         print(line("", imported, "raw calamine read", calamine_s))
@@ -146,7 +157,7 @@ def main() -> None:
     args = parse_args()
     if len(args.items) > 1:  # one process (and one temporary database) per size
         for n_items in args.items:
-            command = [sys.executable, __file__, "--items", str(n_items)]
+            command = [sys.executable, __file__, "--items", str(n_items)] + (["--profile"] if args.profile else [])
             subprocess.run(command + (["--postgres", args.postgres] if args.postgres else []), check=True)
         return
     url, cleanup = temporary_database(args)

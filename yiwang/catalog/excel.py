@@ -9,10 +9,12 @@ Parsing checks the shape only (columns, types, enum values, departments, duplica
 every error with sheet, row, column and reason; consistency rules are the service's job.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.utils.translation import get_language
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -402,6 +404,18 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+@functools.lru_cache(maxsize=256)
+def _enum_lookup(choices, language: str | None) -> dict[str, str]:
+    """An enum column's accepted texts (label in the current language, or stored value) → value; the
+    first choice wins where two share a text. Labels are translated once per language, not per cell."""
+    lookup: dict[str, str] = {}
+    for value, label in choices.choices:
+        if value != "":
+            lookup.setdefault(str(label), value)
+            lookup.setdefault(value, value)
+    return lookup
+
+
 def _parse_value(column: Column, raw, errors: list[CellError], sheet: str, row: int):
     """The cell's value; ``None`` for a blank optional cell (the element's default applies) or an error."""
     text = _text(raw)
@@ -459,9 +473,9 @@ def _parse_value(column: Column, raw, errors: list[CellError], sheet: str, row: 
         text = text.strip("“”\"'")  # a value copied with its quotes from the help sheet
         if text in ("", "不涉及", "无") and "" in column.choices.values:
             return ""
-        for value, label in column.choices.choices:
-            if text in (str(label), value) and value != "":
-                return value
+        value = _enum_lookup(column.choices, get_language()).get(text)
+        if value is not None:
+            return value
         allowed = _allowed(column)
         bad(f"“{text}”不在可选范围内（{allowed}）", "catalog.import_bad_enum")
         return None

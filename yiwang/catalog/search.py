@@ -21,6 +21,7 @@ through the index even when a common word matches much of the catalog), ranked o
 keyword words (``search_head``), counted once, with the fallback's words looked up in one query.
 """
 
+import functools
 import re
 import unicodedata
 from contextlib import contextmanager
@@ -267,13 +268,26 @@ _WORD = re.compile(r"\w", re.UNICODE)
 
 def segment(text: str, *, for_search: bool = True) -> list[str]:
     """The words of normalised ``text`` (jieba; for documents also the shorter words inside long ones,
-    so "营业执照" is found by 营业执照, 营业 and 执照)."""
+    so "营业执照" is found by 营业执照, 营业 and 执照).
+
+    jieba cuts each run of characters between separators on its own, whitespace being a separator, so
+    the text is cut chunk by chunk with the same result — and a catalog repeats its chunks (material
+    names, laws, departments) item after item: each distinct chunk is cut once per process.
+    """
+    words: list[str] = []
+    for chunk in normalize(text).split(" "):
+        if chunk:
+            words += _segment_chunk(chunk, for_search)
+    return words
+
+
+@functools.lru_cache(maxsize=50_000)
+def _segment_chunk(chunk: str, for_search: bool) -> tuple[str, ...]:
     import jieba
 
     jieba.setLogLevel(60)
-    text = normalize(text)
-    words = jieba.cut_for_search(text) if for_search else jieba.cut(text)
-    return [w for w in (w.strip() for w in words) if w and _WORD.search(w)]
+    words = jieba.cut_for_search(chunk) if for_search else jieba.cut(chunk)
+    return tuple(w for w in (w.strip() for w in words) if w and _WORD.search(w))
 
 
 def vector_sources(*, search_name: str, keywords: str, search_text: str) -> tuple[str, str, str]:
