@@ -23,6 +23,7 @@ from yiwang.org.permissions import action_required
 from yiwang.workdays.selectors import add_workdays, is_workday
 
 from . import excel, pdf, selectors, services
+from .conf import TARGETS
 from .elements import item_elements
 from .forms import ImportForm, ProposalForm, ReasonForm, ReviewForm, SearchForm, StaffFilterForm
 from .models import ItemLevel, ItemStatus, LimitUnit, ServiceItem
@@ -389,6 +390,8 @@ def targets(request):
         "region": region,
         "target_online_pct": round(data["targets"]["online_rate"] * 100),
         "reform_gap": max(0, data["targets"]["reform_items"] - data["overall"].reform),
+        "instant_gap": max(0, (data["targets"]["instant_items"] or 0) - data["overall"].instant),
+        "instant_default": TARGETS.is_default("instant_items"),
         "grassroots": selectors.grassroots_targets(),
     }
     return render(request, "catalog/staff/targets.html", context)

@@ -7,9 +7,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from yiwang.org.models import Region, ServiceHall
+from yiwang.org.scoping import scope_for
 from yiwang.workdays.selectors import add_workdays, is_workday
 
 from .context_processors import ELDER_COOKIE
+from .limits import SOURCE_LABELS, limit_rows
 from .selectors import hall_list, portal_overview
 
 
@@ -22,6 +24,21 @@ def home(request):
         "next_workday": add_workdays(today, 1),
     }
     return render(request, "portal/home.html", context)
+
+
+def limits(request):
+    """目标与时限依据: every limit and target enforced now, with the plan section, the law or 县级默认."""
+    rows = limit_rows()
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(row.group, []).append(row)
+    counts = {label: sum(1 for r in rows if r.source_label == label) for label in SOURCE_LABELS.values()}
+    context = {
+        "groups": groups,
+        "counts": counts,
+        "show_settings": scope_for(request.user).can("catalog.workspace"),
+    }
+    return render(request, "portal/limits.html", context)
 
 
 def halls(request):

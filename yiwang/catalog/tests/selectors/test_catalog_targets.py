@@ -40,7 +40,8 @@ def test_it_measures_each_target_overall(known_catalog):
     assert overall.instant == 2
     assert overall.reform == 3
     assert data["targets"]["online_rate"] == 0.60 and data["targets"]["reform_items"] == 106
-    assert data["met"] == {"online_rate": True, "reform_items": False, "zero_visit_share": None, "instant_items": None}
+    assert data["met"] == {"online_rate": True, "reform_items": False, "zero_visit_share": None, "instant_items": False}
+    assert data["targets"]["instant_items"] == 150  # 县级默认: 三、2 gives no number
 
 
 def test_it_measures_each_department(known_catalog):
@@ -62,3 +63,15 @@ def test_withdrawn_items_do_not_count(known_catalog, admin_user):
 def test_targets_are_configuration_with_the_plan_as_default(known_catalog):
     data = selectors.catalog_targets()
     assert data["met"]["online_rate"] is False and data["met"]["reform_items"] is True
+
+
+def test_the_instant_target_is_shown_as_the_county_default_with_its_gap(client, known_catalog, leader):
+    from django.urls import reverse
+
+    client.force_login(leader)
+    html = client.get(reverse("catalog:targets")).content.decode()
+    assert "≥ 150 项" in html and "县级默认，方案未给出数值" in html
+    assert "未达标，差 148 项" in html  # 2 instant items of 150
+    with override_settings(YIWANG_CATALOG_TARGETS={"instant_items": 2}):
+        html = client.get(reverse("catalog:targets")).content.decode()
+    assert "≥ 2 项" in html and "县级默认，方案未给出数值" not in html
