@@ -23,6 +23,10 @@ ACCESS_ROUTES = {
     "api/supervision/tasks/<pk>/close": "POST: the supervision office",
     "api/supervision/ledgers/<pk>": "GET: the owner department, the office, leaders",
     "api/supervision/indicators/<code>/values": "POST: the indicator's responsible department and the office",
+    # driven over the roles in yiwang/cases/tests/views/test_leader_drill.py (it has overdue cases)
+    "supervision/urges/<int:pk>/": "read: the addressed department, the office and leaders of the region; POST answer: the addressed department's handlers",
+    "supervision/urge/case/<str:number>/": "POST: supervisors (the office) over the case's region, on an overdue case",
+    "supervision/urge/appeal/<str:code>/": "POST: supervisors (the office) over the appeal's region, on an overdue appeal",
 }
 
 

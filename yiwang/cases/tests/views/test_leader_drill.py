@@ -337,3 +337,35 @@ def test_the_opening_figure_lists_the_opening_bundles_longest_first(
     listed = client.get(link)
     assert listed.context["total"] == page.context["m"].opening["completed"] == 3
     assert [c.elapsed_workdays for c in listed.context["page"].object_list] == [2, 1, 0]
+
+
+def test_the_urge_routes_for_each_role(client, march, supervisor, leader, handler_a, handler_b, clerk, citizen):
+    """The access-matrix rows of ``supervision/urge…`` (declared in yiwang/supervision/tests/test_access.py)."""
+    case = march["open_late"]
+    with on(dt.date(2026, 3, 20)):
+        notice = case_urge(case=case, actor=supervisor)
+
+    def status(user, method, url, data=None):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return (client.get(url) if method == "GET" else client.post(url, data or {})).status_code
+
+    roles = (None, citizen, clerk, handler_a, handler_b, leader, supervisor)
+    detail = f"/supervision/urges/{notice.pk}/"
+    assert [status(u, "GET", detail) for u in roles] == [302, 403, 403, 200, 404, 200, 200]
+    urge_case_url = f"/supervision/urge/case/{march['deferred'].number}/"
+    assert [status(u, "POST", urge_case_url, {"days": "2"}) for u in roles[:-1]] == [302, 403, 403, 403, 403, 403]
+    assert not Notice.objects.filter(case=march["deferred"]).exists()
+    assert status(supervisor, "POST", urge_case_url, {"days": "2"}) == 302
+    assert Notice.objects.filter(case=march["deferred"]).count() == 1
+    urge_appeal_url = "/supervision/urge/appeal/YW000000NONE/"
+    assert [status(u, "POST", urge_appeal_url) for u in roles] == [302, 403, 403, 403, 403, 403, 404]
+    # only the addressed department answers
+    assert status(handler_b, "POST", detail, {"answer": "不是本部门"}) == 404
+    assert status(leader, "POST", detail, {"answer": "领导代答"}) == 200  # the page, with the refusal
+    notice.refresh_from_db()
+    assert notice.answer_state == "awaiting"
+    assert status(handler_a, "POST", detail, {"answer": "已办结"}) == 302
+    notice.refresh_from_db()
+    assert notice.answer_state == "answered" and notice.answered_by == handler_a
