@@ -421,8 +421,6 @@ def record(summary: dict, args) -> None:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DEBUG", "1")
     import django
 
     django.setup()
@@ -439,4 +437,6 @@ def main(argv=None) -> dict:
 
 
 if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "1")
     main()
