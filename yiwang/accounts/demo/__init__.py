@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from yiwang.accounts import services
 from yiwang.accounts.models import ApplicantAccount, EnterpriseAuthorisation
@@ -54,11 +54,11 @@ def _own_cases(user: User, count: int) -> int:
     """Give the resident ``count`` person applications of the demo, one per state where possible."""
     # Cases no applicant account owns (walk-ins, or filed by staff for someone without an account).
     applicants = Membership.objects.filter(role__in=[Role.CITIZEN, Role.ENTERPRISE]).values("user_id")
-    pool = (
-        Case.objects.filter(applicant_kind=ApplicantKind.PERSON, parent__isnull=True)
-        .exclude(applicant_user__in=applicants)
-        .order_by("-submitted_at", "-id")
-    )
+    pool = Case.objects.filter(
+        Q(applicant_user__isnull=True) | ~Q(applicant_user__in=applicants),
+        applicant_kind=ApplicantKind.PERSON,
+        parent__isnull=True,
+    ).order_by("-submitted_at", "-id")
     candidates = list(pool[:400])
     chosen, states = [], set()
     for case in candidates:  # one per state first, so the list shows a case's whole path
@@ -86,8 +86,15 @@ def _own_cases(user: User, count: int) -> int:
 
 def _own_appeals(user: User, count: int) -> int:
     applicants = Membership.objects.filter(role__in=[Role.CITIZEN, Role.ENTERPRISE]).values("user_id")
-    pool = Appeal.objects.filter(anonymous=False).exclude(submitted_by__in=applicants).order_by("-received_at", "-id")
-    chosen = list(pool[:count])
+    pool = Appeal.objects.filter(
+        Q(submitted_by__isnull=True) | ~Q(submitted_by__in=applicants), anonymous=False
+    ).order_by("-received_at", "-id")
+    # One answered and revisited (its whole path on the timeline), then one still being handled.
+    chosen = []
+    for states in (["closed", "revisited"], ["signed_off", "dispatched"], ["replied", "received"]):
+        chosen += [a for a in pool.filter(state__in=states)[:count] if a not in chosen][:1]
+    chosen = chosen[:count]
+    chosen += [a for a in pool[: count * 2] if a not in chosen][: count - len(chosen)]
     for appeal in chosen:
         appeal.submitted_by = user
         appeal.contact_name = user.display_name
