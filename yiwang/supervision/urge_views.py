@@ -98,6 +98,7 @@ def urge_list(request):
                 ("late", "逾期答复"),
             ],
             "query": urlencode(keep),
+            "perms_dashboard": scope_for(request.user).can("supervision.dashboard"),
         },
     )
 
@@ -120,5 +121,11 @@ def urge_detail(request, pk: int):
     return render(
         request,
         "supervision/urge.html",
-        {"n": notice, "can_answer": can_answer, "error": error, "answer": request.POST.get("answer", "")},
+        {
+            "n": notice,
+            "can_answer": can_answer,
+            "error": error,
+            "answer": request.POST.get("answer", ""),
+            "perms_dashboard": scope_for(request.user).can("supervision.dashboard"),
+        },
     )
