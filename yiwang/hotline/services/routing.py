@@ -23,7 +23,8 @@ def routing_history(*, now=None) -> dict[str, tuple[list[str], list[str]]]:
     A bounded, stratified sample of recent history (县级默认值 ``ROUTING_HISTORY_MONTHS`` = 24 months,
     at most ``ROUTING_SAMPLE_PER_CLASS`` = 2000 latest appeals per department): two window functions
     in one query pick each appeal's last reply in the period and rank them within their department,
-    so the database hands over at most classes × cap rows whatever the history's size.
+    so the database hands over at most classes × cap rows whatever the history's size. The same text
+    with the same department and category is kept once.
     """
     from yiwang.hotline.conf import conf
     from yiwang.hotline.models import Category
@@ -54,10 +55,14 @@ def routing_history(*, now=None) -> dict[str, tuple[list[str], list[str]]]:
         ORDER BY ranked.appeal_id
     """  # noqa: S608 (table names from the models)
     texts_d, labels_d, texts_c, labels_c = [], [], [], []
+    seen: set[tuple[str, str, str | None]] = set()
     with connection.cursor() as cursor:
         cursor.execute(sql, [connection.ops.adapt_datetimefield_value(since), cap])
         for title, content, department_code, category_code in cursor.fetchall():
             document = appeal_document(title, content)
+            if (document, department_code, category_code) in seen:
+                continue  # the same text with the same answer teaches nothing twice (repeat callers)
+            seen.add((document, department_code, category_code))
             texts_d.append(document)
             labels_d.append(department_code)
             if category_code:
