@@ -546,7 +546,11 @@ class AppealEvent(models.Model):
         verbose_name = _("诉求办理记录")
         verbose_name_plural = _("诉求办理记录")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["appeal", "created_at"], name="hotline_event_appeal_at")]
+        indexes = [
+            models.Index(fields=["appeal", "created_at"], name="hotline_event_appeal_at"),
+            # the dashboard's overdue notices since a day
+            models.Index(fields=["kind", "created_at"], name="hotline_event_kind_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.appeal.code} {self.get_kind_display()}"

@@ -876,8 +876,10 @@ def appeal_open_work(*, user, since: dt.date) -> tuple[dict[str, int], int]:
         .annotate(n=Count("id"))
         .order_by()
     )
+    # A bound on the moment itself (not on its local date, which no index can serve): the overdue
+    # notices since ``since`` are found by the (kind, created_at) index, then checked against the scope.
     overdue = AppealEvent.objects.filter(
-        kind=AppealEvent.Kind.OVERDUE, appeal__in=scoped, created_at__date__gte=since
+        kind=AppealEvent.Kind.OVERDUE, appeal__in=scoped, created_at__gte=_bounds(since, since)[0]
     ).count()
     return open_counts, overdue
 
