@@ -125,9 +125,15 @@ class Server:
         self.process.wait(10)
 
     def stop(self):
+        """A graceful stop (SIGTERM: the workers finish what they hold), SIGKILL if it takes longer than
+        gunicorn's own graceful timeout — a loaded machine may need more than a few seconds."""
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(10)
+            try:
+                self.process.wait(35)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
 
 
 def _post(url: str, data: dict, key: str | None) -> tuple[int, dict | list] | None:
