@@ -479,7 +479,9 @@ def _refused(response) -> bool:
     if response.status_code in (401, 403, 404):
         return True
     location = response.get("Location", "") if response.status_code == 302 else ""
-    return "/login/" in location or "/kiosk/identify/" in location
+    # the staff login, the applicant sign-in (the applicant's pages send a signed-out visitor there) or
+    # the kiosk's identification
+    return "/login/" in location or "/account/sign-in/" in location or "/kiosk/identify/" in location
 
 
 # Pages that answer a refused form with a redirect and a message: what the request changed decides.

@@ -36,6 +36,7 @@ EXPECTED: dict[str, set[str]] = {
         "unresolved.register",
         "unresolved.handle",
         "unresolved.read",
+        "account.authorise",
         *STAFF_CATALOG,
     },
     "handler": {
