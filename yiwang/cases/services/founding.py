@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -353,6 +353,23 @@ def is_registration_item(item) -> bool:
     return item is not None and item.name.endswith("设立登记")
 
 
+def _refuse_name(name: NameCheck) -> None:
+    if not name.ok:
+        raise ApplicationError(
+            "founding.name_refused",
+            "企业名称不能使用：" + "；".join(name.problems),
+            details={"field": "proposed_name", "problems": name.problems},
+        )
+
+
+def _lock_name(core: str) -> None:
+    """Hold a lock on this name core until the transaction ends (PostgreSQL; SQLite lets one writer at
+    a time, and a transaction that read before another's write cannot write after it)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"cases.founding.name:{core}"])
+
+
 def founding_submit(
     *,
     actor,
@@ -386,12 +403,7 @@ def founding_submit(
     today = _common._today()
     company, holders, parts = _check_founding(data, county, today)
     name = founding_name_check(name=data.proposed_name)
-    if not name.ok:
-        raise ApplicationError(
-            "founding.name_refused",
-            "企业名称不能使用：" + "；".join(name.problems),
-            details={"field": "proposed_name", "problems": name.problems},
-        )
+    _refuse_name(name)
     if "errors" in parts:
         errors = parts["errors"]
         raise ApplicationError(
@@ -418,6 +430,10 @@ def founding_submit(
     stored: list[str] = []
     try:
         with transaction.atomic():
+            # Two founders sending the same name at the same moment: the name is checked again under a
+            # lock on it, so the second waits for the first to commit and then finds its application.
+            _lock_name(name.core)
+            _refuse_name(founding_name_check(name=data.proposed_name))
             case = Case(
                 number=f"T{secrets.token_hex(10)}",
                 verification_code="".join(secrets.choice(CODE_ALPHABET) for _ in range(6)),

@@ -283,3 +283,24 @@ def test_a_denied_registration_leaves_no_code_and_the_other_parts_are_told_to_cl
     decide(insurance, handler_b, "denied")
     case.refresh_from_db()
     assert case.state == CaseState.DECIDED_DENIED and case.applicant_uscc == ""
+
+
+def test_a_name_taken_between_the_check_and_the_write_is_refused_under_the_lock(citizen, meixian, monkeypatch):
+    """Two founders, one name, the same moment: the first check passes for both; the second founder's
+    write finds the first one's application when it checks again under the name's lock."""
+    from yiwang.cases.services import founding as module
+
+    first = submit(citizen, meixian)
+    real_check, calls = module.founding_name_check, []
+
+    def check_before_the_first_committed(*, name, exclude_case=None):
+        calls.append(name)
+        if len(calls) == 1:  # the check outside the transaction ran before the first application existed
+            return real_check(name=name, exclude_case=first)
+        return real_check(name=name, exclude_case=exclude_case)
+
+    monkeypatch.setattr(module, "founding_name_check", check_before_the_first_committed)
+    with pytest.raises(ApplicationError) as error:
+        submit(citizen, meixian, proposed_name="眉县秦岭鲜果冷链有限责任公司")
+    assert error.value.code == "founding.name_refused" and len(calls) == 2
+    assert Founding.objects.count() == 1 and Case.objects.filter(bundle__isnull=False, parent=None).count() == 1
