@@ -31,8 +31,7 @@ from django.utils import timezone
 from yiwang.cases.conf import cases_setting
 from yiwang.cases.founding_conf import founding_setting
 from yiwang.cases.founding_models import Founding, FoundingShareholder, UsccAssignment
-from yiwang.cases.measures import on_case_submitted
-from yiwang.cases.models import OPEN_STATES, AgentKind, ApplicantKind, Case, CaseMaterial, Channel, MaterialStatus
+from yiwang.cases.models import OPEN_STATES, AgentKind, ApplicantKind, Case, CaseMaterial, Channel
 from yiwang.cases.services import _common
 from yiwang.cases.services._common import (
     CODE_ALPHABET,
@@ -46,12 +45,11 @@ from yiwang.cases.services._common import (
 from yiwang.cases.services.intake import (
     ApplicantInput,
     SubmissionFiles,
-    _apply_licences,
     _check_files,
     _clean_applicant,
     _delete_files,
     _material_rows,
-    _save_upload,
+    _submitted_with_materials,
 )
 from yiwang.catalog.models import Bundle, BundleStatus, ItemStatus
 from yiwang.catalog.selectors import bundle_detail
@@ -60,7 +58,6 @@ from yiwang.core.errors import ApplicationError
 from yiwang.core.identifiers import USCC_ALPHABET, org_code_check_char, uscc_check_char, validate_id_number
 from yiwang.org.models import Region
 from yiwang.workdays.selectors import is_workday
-from yiwang.workdays.services import clock_start
 
 SEAL_KINDS = ("公章", "财务专用章", "发票专用章", "合同专用章", "法定代表人名章")
 TAXPAYER_KINDS = ("小规模纳税人", "一般纳税人")
@@ -494,27 +491,9 @@ def founding_submit(
             rows, generated = _founding_materials(case, bundle)
             founding.parts["generated_materials"] = generated
             founding.save(update_fields=["parts"])
-            licences = _apply_licences(case, rows, actor=actor)
-            CaseMaterial.objects.bulk_create(rows)
-            by_code = {m.code: m for m in case.materials.all()}
-            for code, pairs in checked.items():
-                material = by_code.get(code)
-                if material is None:
-                    raise _required("case.material_unknown", f"材料编码“{code}”不在材料清单中", "files")
-                for upload, info in pairs:
-                    _save_upload(case, material, upload, info, actor, stored)
-                material.status = MaterialStatus.UPLOADED
-                material.save(update_fields=["status"])
-            case.intake_clock = clock_start(
-                label=f"{case.number} 受理期限",
-                started_at=now,
-                days=int(cases_setting("INTAKE_DAYS")),
-                actor=actor,
-                owner=case,
-                region_code=county.code,
+            licences = _submitted_with_materials(
+                case, rows, checked, actor=actor, stored=stored, now=now, region_code=county.code
             )
-            case.save(update_fields=["intake_clock"])
-            on_case_submitted(case)
             audit_record(
                 actor=actor,
                 action="case.founding_submitted",

@@ -267,6 +267,36 @@ def _save_upload(case: Case, material: CaseMaterial, upload, checked: CheckedUpl
     return row
 
 
+def _submitted_with_materials(
+    case: Case, rows: list[CaseMaterial], checked: dict, *, actor, stored: list, now: dt.datetime, region_code: str
+) -> int:
+    """The rest of a submission once its case row exists: the materials (those held as e-licences
+    satisfied), the uploads saved on their materials, the intake clock started, the roll-ups told.
+    Returns how many materials an e-licence satisfied."""
+    licences = _apply_licences(case, rows, actor=actor)
+    CaseMaterial.objects.bulk_create(rows)
+    by_code = {m.code: m for m in case.materials.all()}
+    for code, pairs in checked.items():
+        material = by_code.get(code)
+        if material is None:
+            raise _required("case.material_unknown", f"材料编码“{code}”不在材料清单中", "files")
+        for upload, info in pairs:
+            _save_upload(case, material, upload, info, actor, stored)
+        material.status = MaterialStatus.UPLOADED
+        material.save(update_fields=["status"])
+    case.intake_clock = clock_start(
+        label=f"{case.number} 受理期限",
+        started_at=now,
+        days=int(cases_setting("INTAKE_DAYS")),
+        actor=actor,
+        owner=case,
+        region_code=region_code,
+    )
+    case.save(update_fields=["intake_clock"])
+    on_case_submitted(case)
+    return licences
+
+
 def _delete_files(names: list[str]) -> None:
     from django.core.files.storage import default_storage
 
@@ -418,27 +448,9 @@ def case_submit(
             case.number = f"YW{timezone.localtime(now):%Y%m%d}{case.pk:07d}"
             case.save(update_fields=["number"])
             rows = _material_rows(case, spec=spec, bundle=bundle)
-            licences = _apply_licences(case, rows, actor=actor)
-            CaseMaterial.objects.bulk_create(rows)
-            by_code = {m.code: m for m in case.materials.all()}
-            for code, pairs in checked.items():
-                material = by_code.get(code)
-                if material is None:
-                    raise _required("case.material_unknown", f"材料编码“{code}”不在材料清单中", "files")
-                for upload, info in pairs:
-                    _save_upload(case, material, upload, info, actor, stored)
-                material.status = MaterialStatus.UPLOADED
-                material.save(update_fields=["status"])
-            case.intake_clock = clock_start(
-                label=f"{case.number} 受理期限",
-                started_at=now,
-                days=int(cases_setting("INTAKE_DAYS")),
-                actor=actor,
-                owner=case,
-                region_code=region.code,
+            licences = _submitted_with_materials(
+                case, rows, checked, actor=actor, stored=stored, now=now, region_code=region.code
             )
-            case.save(update_fields=["intake_clock"])
-            on_case_submitted(case)
             audit_record(
                 actor=actor,
                 action="case.submitted",
