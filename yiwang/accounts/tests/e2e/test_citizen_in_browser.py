@@ -15,17 +15,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = "13991712001"
 
 
-@pytest.fixture(autouse=True)
-def _calendar():
-    from yiwang.workdays import calendar
-    from yiwang.workdays.seeding import seed_official_calendar
-
-    seed_official_calendar()
-    calendar.reset()
-    yield
-    calendar.reset()
-
-
 @pytest.fixture
 def item(admin_user, dept_a):
     return publish(admin_user, elements("610326-XK-0001", "食品经营许可（新办）", dept_a))[0]

@@ -7,35 +7,12 @@ import pytest
 from yiwang.cases.founding_models import Founding
 from yiwang.cases.models import Case, CaseState
 from yiwang.core.identifiers import is_valid_uscc
-from yiwang.org.tests.factories import TEST_PASSWORD
+from yiwang.core.tests.browser import sign_in as _sign_in
 from yiwang.workdays.selectors import add_workdays
 
 from ..founding_fixtures import FOUNDER_ID, PARTNER_ID, founding_bundle  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _calendar():
-    from yiwang.workdays import calendar
-    from yiwang.workdays.seeding import seed_official_calendar
-
-    seed_official_calendar()
-    calendar.reset()
-    yield
-    calendar.reset()
-
-
-def _sign_in(chromium, live_server, username):
-    context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/workbench/")
-    return page
 
 
 def _shot(page, screenshot_dir, name, *texts):

@@ -4,7 +4,7 @@ and on the case, and answers it; the office sees the answer."""
 
 import pytest
 
-from yiwang.org.tests.factories import TEST_PASSWORD
+from yiwang.core.tests.browser import sign_in
 from yiwang.supervision.models import Notice
 
 from ..views.test_leader_drill import build_march
@@ -18,15 +18,8 @@ def march(citizen, person, food_item, clerk, handler_a):
 
 
 def _sign_in(chromium, live_server, username, width=1366):
-    context = chromium.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/workbench/")
-    return context, page
+    page = sign_in(chromium, live_server, username, width, timeout=20000)
+    return page.context, page
 
 
 def test_a_leader_drills_down_a_supervisor_urges_and_the_handler_answers(

@@ -14,17 +14,6 @@ from yiwang.org.tests.factories import TEST_PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _calendar():
-    from yiwang.workdays import calendar
-    from yiwang.workdays.seeding import seed_official_calendar
-
-    seed_official_calendar()
-    calendar.reset()
-    yield
-    calendar.reset()
-
-
 def _shot(page, screenshot_dir, name, *texts):
     path = screenshot_dir / f"credit-{name}.png"
     page.screenshot(path=str(path), full_page=True)

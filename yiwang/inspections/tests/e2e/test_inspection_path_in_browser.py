@@ -4,34 +4,11 @@ it; anyone reads it on the public page, with the inspectors' names masked."""
 
 import pytest
 
+from yiwang.core.tests.browser import sign_in as _sign_in
 from yiwang.inspections.models import Inspector, Plan, Task
 from yiwang.inspections.tests import factories as f
-from yiwang.org.tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _calendar():
-    from yiwang.workdays import calendar
-    from yiwang.workdays.seeding import seed_official_calendar
-
-    seed_official_calendar()
-    calendar.reset()
-    yield
-    calendar.reset()
-
-
-def _sign_in(chromium, live_server, username):
-    context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/workbench/")
-    return page
 
 
 def _shot(page, screenshot_dir, name, *texts):

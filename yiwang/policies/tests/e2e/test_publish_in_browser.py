@@ -3,22 +3,10 @@ the reasons, while a policy it does not meet is listed with what it lacks."""
 
 import pytest
 
-from yiwang.org.tests.factories import TEST_PASSWORD
+from yiwang.core.tests.browser import sign_in as _sign_in
 from yiwang.policies.tests.factories import PolicyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(chromium, live_server, username):
-    context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/workbench/")
-    return page
 
 
 def test_an_officer_publishes_and_the_eligible_enterprise_sees_it(
