@@ -208,6 +208,12 @@ class Appeal(models.Model):
             models.Index(fields=["lead_department", "state"], name="hotline_appeal_dept_state"),
             models.Index(fields=["region", "received_at"], name="hotline_appeal_region_recv"),
             models.Index(fields=["town", "category"], name="hotline_appeal_town_cat"),
+            # similar appeals (hotline.similar): the open and replied ones of a town, recent first
+            models.Index(
+                fields=["town", "received_at"],
+                name="hotline_appeal_open_town_recv",
+                condition=Q(state__in=["dispatched", "received", "reopened", "replied", "returned", "signed_off"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

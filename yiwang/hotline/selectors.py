@@ -9,7 +9,6 @@ county's appeals; leaders, supervisors and administrators their region.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import threading
 from collections import Counter, defaultdict
@@ -24,10 +23,9 @@ from django.utils import timezone
 from yiwang.core.errors import ApplicationError
 from yiwang.core.limits import analysis_prefix
 from yiwang.core.pii import pii_lookup
-from yiwang.hotline import deadlines
+from yiwang.hotline import deadlines, similar
 from yiwang.hotline.conf import conf
 from yiwang.hotline.models import (
-    OPEN_STATES,
     REPLIED_STATES,
     Appeal,
     AppealEvent,
@@ -344,58 +342,12 @@ def appeal_timeline(appeal: Appeal, *, public: bool = False) -> list[AppealEvent
     return list(qs)
 
 
-# --- similar appeals (duplicates) ----------------------------------------------------------------
+# --- similar appeals (duplicates): hotline.similar, through a trigram index on PostgreSQL ------------
 
-_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
-
-
-def _bigrams(text: str) -> Counter:
-    text = _PUNCT.sub("", text or "")
-    return Counter(text[i : i + 2] for i in range(len(text) - 1))
-
-
-def text_similarity(a: str, b: str) -> float:
-    """Cosine similarity of character-bigram counts (0…1); robust for short Chinese texts. Reads the
-    first ``ANALYSIS_PREFIX`` characters of each text only, so a very long one costs no more."""
-    ca, cb = _bigrams(analysis_prefix(a)), _bigrams(analysis_prefix(b))
-    if not ca or not cb:
-        return 0.0
-    dot = sum(v * cb.get(k, 0) for k, v in ca.items())
-    return dot / (math.sqrt(sum(v * v for v in ca.values())) * math.sqrt(sum(v * v for v in cb.values())))
-
-
-@dataclass
-class SimilarAppeal:
-    appeal: Appeal
-    score: float
-
-
-def similar_open_appeals(appeal: Appeal, *, limit: int = 5, threshold: float | None = None) -> list[SimilarAppeal]:
-    """Open appeals about the same place (same village, else same town) with similar text, received
-    in the last ``SIMILAR_LOOKBACK_DAYS`` days — candidates for merging."""
-    threshold = conf("SIMILARITY_THRESHOLD") if threshold is None else threshold
-    since = appeal.received_at - dt.timedelta(days=conf("SIMILAR_LOOKBACK_DAYS"))
-    candidates = Appeal.objects.filter(
-        state__in=[*OPEN_STATES, State.REPLIED], received_at__gte=since, region_id=appeal.region_id
-    ).exclude(pk=appeal.pk)
-    if appeal.village_id:
-        candidates = candidates.filter(
-            Q(village_id=appeal.village_id) | Q(village__isnull=True, town_id=appeal.town_id)
-        )
-    elif appeal.town_id:
-        candidates = candidates.filter(town_id=appeal.town_id)
-    else:
-        candidates = candidates.filter(town__isnull=True)
-    text = f"{appeal.title} {appeal.content}"
-    scored = []
-    for other in candidates.select_related("lead_department", "town", "village").order_by("-received_at")[:500]:
-        score = text_similarity(text, f"{other.title} {other.content}")
-        if appeal.address and other.address:
-            score = 0.8 * score + 0.2 * text_similarity(appeal.address, other.address)
-        if score >= threshold:
-            scored.append(SimilarAppeal(other, round(score, 3)))
-    scored.sort(key=lambda s: -s.score)
-    return scored[:limit]
+SimilarAppeal = similar.SimilarAppeal
+similar_open_appeals = similar.similar_open_appeals
+similar_open_appeals_for = similar.similar_open_appeals_for
+text_similarity = similar.text_similarity
 
 
 # --- routing suggestions -------------------------------------------------------------------------

@@ -248,7 +248,8 @@ def intake_assist(request):
 def dispatch_queue(request):
     queue = selectors.dispatcher_queue(user=request.user)
     page = Paginator(queue.received, 30).get_page(request.GET.get("page"))
-    similar = {a.pk: selectors.similar_open_appeals(a, limit=3) for a in page.object_list}
+    # one look-up for the whole page (hotline.similar), not one per appeal
+    similar = selectors.similar_open_appeals_for(page.object_list, limit=3)
     context = {
         "queue": queue,
         "page": page,
