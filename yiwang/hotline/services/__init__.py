@@ -72,6 +72,9 @@ from yiwang.hotline.services.replies import (  # noqa: F401
 from yiwang.hotline.services.routing import (  # noqa: F401
     routing_history,
     routing_model_train,
+    routing_sample_queries,
+    routing_sample_query,
+    routing_sample_window,
 )
 from yiwang.hotline.services.sweep import (  # noqa: F401
     SweepReport,

@@ -4,16 +4,56 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from yiwang.core.audit import audit_record
 from yiwang.hotline.models import (
-    Appeal,
     Reply,
     RoutingModel,
 )
 from yiwang.hotline.services._common import _county
+
+
+def routing_sample_window(*, now=None) -> tuple[dt.datetime, int]:
+    """The start of the history routing learns from and the cap per department (县级默认值:
+    ``ROUTING_HISTORY_MONTHS`` = 24 months, ``ROUTING_SAMPLE_PER_CLASS`` = 2000)."""
+    from yiwang.hotline.conf import conf
+
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=round(conf("ROUTING_HISTORY_MONTHS") * 365.25 / 12))
+    return since, int(conf("ROUTING_SAMPLE_PER_CLASS"))
+
+
+def routing_sample_query(department_id: int, since: dt.datetime, cap: int):
+    """One department's part of the sample: its latest replies since ``since`` that are their
+    appeal's last reply, newest first, at most ``cap``. Rows: title, content, department code,
+    category code.
+
+    It walks the (department, replied_at) index backwards and stops at the cap (LIMIT), so it reads
+    about cap rows whatever the size of the history, not every reply of the window. A later reply to
+    the same appeal (by anyone; looked up by the appeal's index) moves the appeal to the department
+    that finally handled it.
+    """
+    later = Reply.objects.filter(appeal_id=OuterRef("appeal_id")).filter(
+        Q(replied_at__gt=OuterRef("replied_at")) | Q(replied_at=OuterRef("replied_at"), pk__gt=OuterRef("pk"))
+    )
+    return (
+        Reply.objects.filter(department_id=department_id, replied_at__gte=since)
+        .exclude(Exists(later))
+        .order_by("-replied_at", "-pk")
+        .values_list("appeal__title", "appeal__content", "department__code", "appeal__category__code")[:cap]
+    )
+
+
+def routing_sample_queries(*, now=None) -> list:
+    """The sample's queries, one per department (``routing_sample_query``)."""
+    from yiwang.org.models import Department
+
+    since, cap = routing_sample_window(now=now)
+    departments = Department.objects.order_by("pk").values_list("pk", flat=True)
+    return [routing_sample_query(pk, since, cap) for pk in departments]
 
 
 def routing_history(*, now=None) -> dict[str, tuple[list[str], list[str]]]:
@@ -21,44 +61,17 @@ def routing_history(*, now=None) -> dict[str, tuple[list[str], list[str]]]:
     that finally handled them (the last reply) and their category.
 
     A bounded, stratified sample of recent history (县级默认值 ``ROUTING_HISTORY_MONTHS`` = 24 months,
-    at most ``ROUTING_SAMPLE_PER_CLASS`` = 2000 latest appeals per department): two window functions
-    in one query pick each appeal's last reply in the period and rank them within their department,
-    so the database hands over at most classes × cap rows whatever the history's size. The same text
-    with the same department and category is kept once.
+    at most ``ROUTING_SAMPLE_PER_CLASS`` = 2000 latest appeals per department): one query per
+    department (``routing_sample_queries``), each bounded by the cap, so the database reads and hands
+    over at most departments × cap rows whatever the history's size (bench/routing.py shows the plan
+    at a million appeals). The same text with the same department and category is kept once.
     """
-    from yiwang.hotline.conf import conf
-    from yiwang.hotline.models import Category
     from yiwang.hotline.routing import appeal_document
-    from yiwang.org.models import Department
 
-    now = now or timezone.now()
-    since = now - dt.timedelta(days=round(conf("ROUTING_HISTORY_MONTHS") * 365.25 / 12))
-    cap = int(conf("ROUTING_SAMPLE_PER_CLASS"))
-    reply, appeal = Reply._meta.db_table, Appeal._meta.db_table
-    department, category = Department._meta.db_table, Category._meta.db_table
-    sql = f"""
-        WITH last AS (
-            SELECT appeal_id, department_id, replied_at,
-                   ROW_NUMBER() OVER (PARTITION BY appeal_id ORDER BY replied_at DESC, id DESC) AS k
-            FROM {reply} WHERE department_id IS NOT NULL AND replied_at >= %s
-        ), ranked AS (
-            SELECT appeal_id, department_id,
-                   ROW_NUMBER() OVER (PARTITION BY department_id ORDER BY replied_at DESC, appeal_id DESC) AS n
-            FROM last WHERE k = 1
-        )
-        SELECT a.title, a.content, d.code, c.code
-        FROM ranked
-        JOIN {appeal} a ON a.id = ranked.appeal_id
-        JOIN {department} d ON d.id = ranked.department_id
-        LEFT JOIN {category} c ON c.id = a.category_id
-        WHERE ranked.n <= %s
-        ORDER BY ranked.appeal_id
-    """  # noqa: S608 (table names from the models)
     texts_d, labels_d, texts_c, labels_c = [], [], [], []
     seen: set[tuple[str, str, str | None]] = set()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(since), cap])
-        for title, content, department_code, category_code in cursor.fetchall():
+    for query in routing_sample_queries(now=now):
+        for title, content, department_code, category_code in query:
             document = appeal_document(title, content)
             if (document, department_code, category_code) in seen:
                 continue  # the same text with the same answer teaches nothing twice (repeat callers)

@@ -1,7 +1,10 @@
 """Routing trains on a bounded, stratified sample of recent history (县级默认值: 24 months, 2000 per department)."""
 
 import datetime as dt
+import re
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from yiwang.hotline import services
@@ -76,3 +79,20 @@ def test_it_leaves_out_history_older_than_the_window_and_labels_by_the_last_repl
     assert len(texts) == 2
     assert sorted(labels) == sorted([dept_a.code, dept_b.code])
     assert "营头镇1组" not in "".join(texts)  # the reply 400 days ago is outside 12 months
+
+
+def test_each_departments_query_is_bounded_by_the_cap_whatever_the_history(
+    settings, make_appeal, operator, dept_a, dept_b, handler_a, handler_b, categories
+):
+    settings.HOTLINE = {"ROUTING_SAMPLE_PER_CLASS": 3}
+    pairs = [(ROAD, dept_a, handler_a, categories["roads"]), (FOOD, dept_b, handler_b, categories["food"])]
+    _history(make_appeal, operator, pairs, 8)
+
+    with CaptureQueriesContext(connection) as queries:
+        fetched = [len(query) for query in services.routing_sample_queries()]
+        services.routing_history()
+
+    # the database hands over at most the cap per department: 16 replies in the history, 6 fetched
+    assert sorted(fetched, reverse=True)[:2] == [3, 3] and sum(fetched) == 6
+    reads = [q["sql"] for q in queries.captured_queries if 'FROM "hotline_reply"' in q["sql"]]
+    assert reads and all(re.search(r"LIMIT 3\s*$", sql) for sql in reads), reads
