@@ -60,7 +60,9 @@ OWN_KEY = {"core_inboxmessage": "user_id", "accounts_applicantaccount": "user_id
 INSERT = re.compile(r'^\s*INSERT INTO "(\w+)"', re.IGNORECASE)
 TABLE = re.compile(r'(?:FROM|JOIN|INTO|UPDATE)\s+"(\w+)"', re.IGNORECASE)
 CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET|SHOW)\b", re.IGNORECASE)
-REGION_EQ = re.compile(r'"(?:\w+)"\."(' + "|".join(REGION_COLUMNS) + r")\"\s*=\s*'?([\w]+)'?")
+# A region column equal to a literal (a number or a quoted code) — not a join condition such as
+# ``"cases_case"."pickup_hall_id" = T6."id"``, whose right side is another table's column.
+REGION_EQ = re.compile(r'"(?:\w+)"\."(' + "|".join(REGION_COLUMNS) + r")\"\s*=\s*'?([\w]+)'?(?![\w.])")
 REGION_IN = re.compile(r'"(?:\w+)"\."(' + "|".join(REGION_COLUMNS) + r")\"\s+IN\s+\(([\d',\s]+)\)")
 PATH_LIKE = re.compile(r"\"path\"(?:::text)?\s+(?:I?LIKE)\s+'([\d/]+)/?%'")
 BY_KEY = re.compile(r'"(?:\w+)"\."(id|number|code|case_id|appeal_id|key|stream_id|object_id)"\s*(?:=|IN)\s')

@@ -253,10 +253,27 @@ class MaterialStatus(models.TextChoices):
 SATISFIED_MATERIAL = (MaterialStatus.UPLOADED, MaterialStatus.RECEIVED, MaterialStatus.LICENCE, MaterialStatus.PLEDGED)
 
 
+def case_region_field():
+    """The case's region, copied onto a child row when it is written: the sharding key is on every big
+    table (docs/scale.md), so a county's child rows live where its cases do. A case's region never
+    changes, so there is no second place to keep current; rows from before the column are filled from
+    their case by the migration that added it."""
+    return models.ForeignKey(
+        "org.Region",
+        verbose_name=_("所属区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+
 class CaseMaterial(models.Model):
     """One line of a case's checklist, copied from the item version (or the bundle's merged list)."""
 
     case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="materials")
+    region = case_region_field()
     position = models.PositiveSmallIntegerField(_("序号"), default=1)
     code = models.CharField(_("材料编码"), max_length=40)
     name = models.CharField(_("材料名称"), max_length=200)
@@ -294,6 +311,7 @@ def _upload_path(instance, filename: str) -> str:
 
 class CaseUpload(models.Model):
     case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="uploads")
+    region = case_region_field()
     material = models.ForeignKey(CaseMaterial, verbose_name=_("材料"), on_delete=models.CASCADE, related_name="uploads")
     file = models.FileField(_("文件"), upload_to=_upload_path, max_length=255)
     original_name = models.CharField(_("原文件名"), max_length=255)
@@ -535,6 +553,7 @@ class ReviewStep(models.Model):
         DONE = "done", _("已完成")
 
     case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="steps")
+    region = case_region_field()
     position = models.PositiveSmallIntegerField(_("顺序"))
     name = models.CharField(_("环节"), max_length=32)
     role = models.CharField(_("办理角色"), max_length=16, choices=StepRole.choices)
@@ -586,6 +605,7 @@ class CasePause(models.Model):
     excluded are the clock's pause-ledger row (``workdays.ClockPause``), never counted again here."""
 
     case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="pauses")
+    region = case_region_field()
     kind = models.CharField(_("暂停事由"), max_length=16, choices=PauseKind.choices)
     reason = models.CharField(_("说明"), max_length=500)
     clock_pause = models.OneToOneField(
@@ -669,6 +689,7 @@ class Decision(models.Model):
         DENIED = "denied", _("不予")
 
     case = models.OneToOneField(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="decision")
+    region = case_region_field()
     outcome = models.CharField(_("决定"), max_length=8, choices=Outcome.choices)
     reasons = models.TextField(_("理由"))
     legal_basis = models.TextField(_("依据"), blank=True)
@@ -688,6 +709,7 @@ class Decision(models.Model):
 
 class Delivery(models.Model):
     case = models.OneToOneField(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="delivery")
+    region = case_region_field()
     method = models.CharField(_("出件方式"), max_length=16, choices=DeliveryMethod.choices)
     tracking_number = models.CharField(_("邮件单号"), max_length=40, blank=True)
     recipient = models.CharField(_("领取人"), max_length=100, blank=True)
@@ -730,6 +752,7 @@ class Notice(models.Model):
     """A written notice; ``content`` is the frozen text, the PDF is rendered from it on download."""
 
     case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="notices")
+    region = case_region_field()
     kind = models.CharField(_("文书"), max_length=16, choices=NoticeKind.choices)
     number = models.CharField(_("文号"), max_length=40, unique=True)
     content = models.JSONField(_("内容"))

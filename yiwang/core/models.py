@@ -180,6 +180,9 @@ class OutboxMessage(TimeStampedModel):
     next_attempt_at = models.DateTimeField("下次尝试时间", default=timezone.now)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     dedupe_key = models.CharField("去重键", max_length=200, unique=True, null=True, blank=True)
+    # The region of the case or appeal the message is about (the sharding key, docs/scale.md); empty
+    # for messages about no region's work (an account's sign-in code).
+    region_code = models.CharField("区划代码", max_length=12, blank=True)
 
     class Meta:
         verbose_name = "待发消息"

@@ -225,6 +225,7 @@ def notify(
     context: Mapping | None = None,
     key: str,
     link: str = "",
+    region_code: str = "",
 ) -> int:
     """Write one notification to every recipient in the caller's transaction; return rows written.
 
@@ -232,6 +233,7 @@ def notify(
     phones get an SMS outbox row with its ``sms`` text. ``key`` (e.g. ``f"case:{case.pk}:accepted"``)
     is unique per recipient: calling again with the same key writes only for recipients that have
     nothing under it yet. Empty phones and users are skipped (an applicant without an account).
+    ``region_code`` (the region of the case or appeal) goes on the SMS outbox rows: the sharding key.
     """
     if not key or len(key) > MAX_KEY_LENGTH:
         raise ValueError(f"a notification key is required and at most {MAX_KEY_LENGTH} characters: {key!r}")
@@ -263,7 +265,11 @@ def notify(
             # The dedupe key is stored in clear: it carries the phone's keyed hash, never the number.
             dedupe_key = f"{key}:sms:{pii_lookup_hash(phone)[:16]}"
             _, created = outbox_enqueue_once(
-                channel=OutboxMessage.Channel.SMS, recipient=phone, body=rendered.sms, dedupe_key=dedupe_key
+                channel=OutboxMessage.Channel.SMS,
+                recipient=phone,
+                body=rendered.sms,
+                dedupe_key=dedupe_key,
+                region_code=region_code,
             )
             written += created
     return written

@@ -30,20 +30,38 @@ MAX_ATTEMPTS = 5
 
 
 def outbox_enqueue(
-    *, channel: str, recipient: str, body: str, subject: str = "", dedupe_key: str | None = None
+    *,
+    channel: str,
+    recipient: str,
+    body: str,
+    subject: str = "",
+    dedupe_key: str | None = None,
+    region_code: str = "",
 ) -> OutboxMessage:
     """Queue a message inside the caller's transaction; delivery starts after it commits.
 
     ``dedupe_key`` makes the message unique: enqueuing the same key again returns the existing
-    message instead of a second one (e.g. ``f"case:{case.pk}:accepted"``).
+    message instead of a second one (e.g. ``f"case:{case.pk}:accepted"``). ``region_code`` is the
+    region of the case or appeal the message is about (the sharding key, docs/scale.md).
     """
-    return outbox_enqueue_once(channel=channel, recipient=recipient, body=body, subject=subject, dedupe_key=dedupe_key)[
-        0
-    ]
+    return outbox_enqueue_once(
+        channel=channel,
+        recipient=recipient,
+        body=body,
+        subject=subject,
+        dedupe_key=dedupe_key,
+        region_code=region_code,
+    )[0]
 
 
 def outbox_enqueue_once(
-    *, channel: str, recipient: str, body: str, subject: str = "", dedupe_key: str | None = None
+    *,
+    channel: str,
+    recipient: str,
+    body: str,
+    subject: str = "",
+    dedupe_key: str | None = None,
+    region_code: str = "",
 ) -> tuple[OutboxMessage, bool]:
     """``outbox_enqueue``, also telling whether this call queued the message (False: the key had one).
 
@@ -55,7 +73,12 @@ def outbox_enqueue_once(
     if not recipient or not str(recipient).strip():
         raise ValueError("an outbox message needs a recipient")
     message = OutboxMessage(
-        channel=channel, recipient=str(recipient).strip(), subject=subject, body=body, dedupe_key=dedupe_key
+        channel=channel,
+        recipient=str(recipient).strip(),
+        subject=subject,
+        body=body,
+        dedupe_key=dedupe_key,
+        region_code=region_code or "",
     )
     if dedupe_key is None:
         message.save(force_insert=True)

@@ -166,6 +166,8 @@ class ClockPause(models.Model):
     """
 
     clock = models.ForeignKey(Clock, verbose_name=_("期限"), on_delete=models.CASCADE, related_name="pauses")
+    # The clock's region code, copied when the pause is written (the sharding key, docs/scale.md).
+    region_code = models.CharField(_("区划代码"), max_length=12, blank=True)
     paused_on = models.DateField(_("暂停日"))
     resumed_on = models.DateField(_("恢复日"), null=True, blank=True)
     workdays = models.PositiveIntegerField(_("暂停工作日"), default=0)

@@ -153,7 +153,9 @@ def clock_pause_open(*, clock: Clock, on: dt.date, reason: str, actor) -> ClockP
                 details={"field": "on"},
             )
         before = _clock_snapshot(clock)
-        pause = ClockPause.objects.create(clock=clock, paused_on=on, reason=reason, actor=actor)
+        pause = ClockPause.objects.create(
+            clock=clock, region_code=clock.region_code, paused_on=on, reason=reason, actor=actor
+        )
         clock.state = State.PAUSED
         clock.paused_since = on
         clock.save(update_fields=["state", "paused_since"])

@@ -1110,11 +1110,14 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
             reason = (
                 "一次性告知补正，等待申请人补正" if attr == "intake_clock" else str(PauseKind(p.pause["kind"]).label)
             )
-            pauses.append(ClockPause(clock=clock, paused_on=clock.paused_since, reason=reason))
+            pauses.append(
+                ClockPause(clock=clock, region_code=clock.region_code, paused_on=clock.paused_since, reason=reason)
+            )
         elif attr == "clock" and p.pause and p.pause["resumed"]:
             pauses.append(
                 ClockPause(
                     clock=clock,
+                    region_code=clock.region_code,
                     paused_on=p.pause["on"],
                     resumed_on=p.pause["resumed"],
                     workdays=clock.paused_workdays,
@@ -1131,10 +1134,10 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
     for p in all_plans:
         case = p.case
         for m in p.materials:
-            m.case = case
+            m.case, m.region_id = case, case.region_id
             materials.append(m)
         for s in p.steps:
-            s.case = case
+            s.case, s.region_id = case, case.region_id
             steps.append(s)
         for action, label, at, actor in p.events:
             events.append(
@@ -1152,6 +1155,7 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
             decisions.append(
                 Decision(
                     case=case,
+                    region_id=case.region_id,
                     outcome=p.decision["outcome"],
                     reasons=p.decision["reasons"],
                     decided_by=p.decision["by"],
@@ -1164,6 +1168,7 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
             deliveries.append(
                 Delivery(
                     case=case,
+                    region_id=case.region_id,
                     method=d["method"],
                     tracking_number=d["tracking"],
                     hall=d["hall"],
@@ -1176,6 +1181,7 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
             case_pauses.append(
                 CasePause(
                     case=case,
+                    region_id=case.region_id,
                     kind=p.pause["kind"],
                     reason=PAUSE_REASONS[p.pause["kind"]],
                     clock_pause=ledger_of.get(id(p)),
@@ -1223,7 +1229,16 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
                 **content,
             }
             notices.append(
-                Notice(pk=next_notice, case=case, kind=kind, number=number, content=full, issued_by=actor, issued_at=at)
+                Notice(
+                    pk=next_notice,
+                    case=case,
+                    region_id=case.region_id,
+                    kind=kind,
+                    number=number,
+                    content=full,
+                    issued_by=actor,
+                    issued_at=at,
+                )
             )
             next_notice += 1
     Notice.objects.bulk_create(notices, batch_size=1000)

@@ -121,6 +121,7 @@ def _notify_applicant(case: Case, template: str, key: str, **context) -> None:
         context={"number": case.number, "title": case.title, **context},
         key=f"case:{root.pk}:{key}",
         link=reverse("cases:my_case", args=[root.number]),
+        region_code=case.region.code,
     )
 
 
@@ -216,7 +217,13 @@ def _issue_notice(case: Case, kind: str, *, actor, content: dict) -> Notice:
     seal placeholder; the hall that took the application in is named as the place of acceptance."""
     now = _now()
     notice = Notice(
-        case=case, kind=kind, number=f"tmp-{secrets.token_hex(8)}", content={}, issued_by=actor, issued_at=now
+        case=case,
+        region_id=case.region_id,
+        kind=kind,
+        number=f"tmp-{secrets.token_hex(8)}",
+        content={},
+        issued_by=actor,
+        issued_at=now,
     )
     notice.save(force_insert=True)
     authority = _authority(case)

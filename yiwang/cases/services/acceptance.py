@@ -145,6 +145,7 @@ def _create_steps(
     for position, (spec, step_days) in enumerate(zip(chain, days, strict=True), start=1):
         step = ReviewStep(
             case=case,
+            region_id=case.region_id,
             position=position,
             name=spec["name"],
             role=spec["role"],

@@ -104,7 +104,13 @@ def case_decide(*, case: Case, actor, outcome: str, reasons: str, legal_basis: s
             step.save(update_fields=["state", "completed_at", "completed_by", "opinion"])
             _stop_clock(step.clock, actor=actor)
         decision = Decision.objects.create(
-            case=case, outcome=outcome, reasons=reasons, legal_basis=legal_basis, decided_by=actor, decided_at=now
+            case=case,
+            region_id=case.region_id,
+            outcome=outcome,
+            reasons=reasons,
+            legal_basis=legal_basis,
+            decided_by=actor,
+            decided_at=now,
         )
         _finish(case, target, actor=actor, now=now, today=today)
         if target == S.DECIDED_APPROVED:
@@ -221,6 +227,7 @@ def _complete_bundle_if_done(parent: Case, *, actor, now: dt.datetime) -> None:
         reasons = f"“{parent.title}”所含 {len(children)} 个事项均已准予办结"
     decision = Decision.objects.create(
         case=parent,
+        region_id=parent.region_id,
         outcome=Decision.Outcome.DENIED if denied else Decision.Outcome.APPROVED,
         reasons=reasons,
         legal_basis="一件事一次办：各事项办理决定见分办件",

@@ -98,6 +98,7 @@ def case_deliver(
         now = _common._now()
         delivery = Delivery.objects.create(
             case=case,
+            region_id=case.region_id,
             method=method,
             tracking_number=tracking_number,
             recipient=recipient or (case.applicant_name if method == DeliveryMethod.WINDOW else ""),

@@ -204,7 +204,9 @@ def case_pause(*, case: Case, actor, kind: str, reason: str) -> CasePause:
         step = case.steps.filter(state=ReviewStep.State.ACTIVE).select_related("clock").first()
         if step and step.clock and step.clock.state == Clock.State.RUNNING:
             clock_pause(clock=step.clock, on=today, reason=label, actor=actor)
-        pause = CasePause.objects.create(case=case, kind=kind, reason=reason, clock_pause=ledger, paused_by=actor)
+        pause = CasePause.objects.create(
+            case=case, region_id=case.region_id, kind=kind, reason=reason, clock_pause=ledger, paused_by=actor
+        )
         case.state = S.PAUSED
         case.save()
         _audit(actor=actor, action="case.paused", case=case, before=before, details={"kind": kind, "reason": reason})

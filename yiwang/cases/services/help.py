@@ -80,6 +80,7 @@ def help_request_take(*, help_request: HelpRequest, actor) -> HelpRequest:
             template="cases.help_taken",
             context={"topic": help_request.topic, "helper": str(actor)},
             key=f"help:{help_request.pk}:taken",
+            region_code=help_request.region.code,
         )
     return help_request
 

@@ -140,6 +140,7 @@ def _deferred_overdue(case: Case, deferral: DeferredMaterial) -> None:
             template="cases.deferred_overdue",
             context=context,
             key=f"case:{root.pk}:deferred:{deferral.pk}",
+            region_code=case.region.code,
         )
     staff = ToUser(case.assigned_to_id) if case.assigned_to_id else ToDepartment(case.department_id)
     notify(

@@ -185,7 +185,13 @@ def _notify_dispatchers(template: str, key: str, *, link: str = "", **context) -
 def _notify_citizen(appeal: Appeal, template: str, key: str, **context) -> None:
     """An SMS to the citizen's mobile (a landline cannot receive one); ``code`` is the appeal's."""
     if appeal.contact_phone and MOBILE.match(appeal.contact_phone):
-        notify(to=ToPhone(appeal.contact_phone), template=template, context={"code": appeal.code, **context}, key=key)
+        notify(
+            to=ToPhone(appeal.contact_phone),
+            template=template,
+            context={"code": appeal.code, **context},
+            key=key,
+            region_code=appeal.region.code,
+        )
 
 
 def _stop(clock: Clock | None, actor) -> None:
