@@ -188,6 +188,7 @@ def _material_rows(case: Case, *, spec: ItemSpec | None, bundle: Bundle | None) 
             rows.append(
                 CaseMaterial(
                     case=case,
+                    region_id=case.region_id,
                     position=position,
                     code=m.code,
                     name=m.name,
@@ -204,6 +205,7 @@ def _material_rows(case: Case, *, spec: ItemSpec | None, bundle: Bundle | None) 
             rows.append(
                 CaseMaterial(
                     case=case,
+                    region_id=case.region_id,
                     position=position,
                     code=f"B{position:02d}",
                     name=m.name,
@@ -254,6 +256,7 @@ def _check_files(files: SubmissionFiles | None) -> dict[str, list[tuple]]:
 def _save_upload(case: Case, material: CaseMaterial, upload, checked: CheckedUpload, actor, stored: list) -> CaseUpload:
     row = CaseUpload(
         case=case,
+        region_id=case.region_id,
         material=material,
         original_name=checked.name,
         file_type=checked.file_type,
