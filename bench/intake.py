@@ -1,11 +1,14 @@
 """Intake through HTTP next to the database's own speed: appeals and applications through gunicorn,
 with pgbench's TPC-B rate measured in the same run as the yardstick.
 
-    .venv/bin/python bench/intake.py [--seconds 15] [--postgres postgres://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python bench/intake.py [--seconds 15] [--workers N] [--prefix NAME]
+        [--postgres postgres://postgres@127.0.0.1:5432/postgres]
 
 On the PostgreSQL server it creates a scratch database (``<prefix>_intake_<pid>``), migrates it and seeds
 the county (regions, departments, appeal categories, a trained router, one published service item, a
-citizen with a signed-in session), then starts gunicorn (2 sync workers, ``DEBUG`` off) on it and drives:
+citizen with a signed-in session), then starts gunicorn with the production configuration
+(``deploy/gunicorn.conf.py``: its worker count for this machine unless ``--workers``; ``DEBUG`` off,
+the access log to a scratch file) on it and drives:
 
 * appeals: ``POST /api/hotline/appeals`` (channel ``api``, an ``Idempotency-Key`` each) at 1 and 8 clients;
 * applications: ``POST /api/cases/cases`` (a new ID number each, an ``Idempotency-Key`` each) at 1 and 8;
@@ -15,11 +18,15 @@ As in production, a Redis broker and one Celery worker with beat run beside guni
 batches, audit events linked by the sequencer, online appeals' routing after commit); ``--eager`` runs
 without them (tasks in-process, on the request: the embedded default).
 
-Each worker counts, per request, the SQL statements it sent and the transactions it committed (an
-``atomic`` block's commit, or a write statement in autocommit), returned in response headers; the run
-also reads ``pg_stat_database.xact_commit`` before and after (every transaction, read-only ones
-included). Prints a table with the ratio intake / pgbench and the load average; both scratch databases
-are dropped at the end. Asserts nothing.
+Each worker counts, per request, the SQL statements it sent, the transactions it committed (an
+``atomic`` block's commit, or a write statement in autocommit) and the CPU time it spent on the request
+(its thread's CPU clock), returned in response headers; the run also reads
+``pg_stat_database.xact_commit`` before and after (every transaction, read-only ones included). CPU is
+also counted per process group over each run (from /proc: gunicorn's master and workers, the Celery
+worker with beat, Redis, the PostgreSQL backends serving the scratch database, this driver, and the
+whole machine), divided by the requests served: a figure that the other load on the machine changes
+far less than the rates. Prints a table with the ratio intake / pgbench and the load average; both
+scratch databases are dropped at the end. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -60,6 +67,9 @@ def parse_args():
     )
     parser.add_argument("--prefix", default=os.environ.get("BENCH_DB_PREFIX", "scale_e3"))
     parser.add_argument("--clients", default="1,8")
+    parser.add_argument(
+        "--workers", type=int, help="gunicorn workers (default: deploy/gunicorn.conf.py's for this machine)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
     parser.add_argument("--eager", action="store_true", help="no broker and no worker: tasks run in-process")
     parser.add_argument("--seed-only", metavar="URL", help=argparse.SUPPRESS)
@@ -217,8 +227,9 @@ def seed(url: str) -> None:
 
 
 def counted_application():
-    """``gunicorn 'intake:counted_application()'``: each response carries ``X-Bench-Queries`` and
-    ``X-Bench-Commits`` (this request's statements and committed transactions on this worker)."""
+    """``gunicorn 'intake:counted_application()'``: each response carries ``X-Bench-Queries``,
+    ``X-Bench-Commits`` (this request's statements and committed transactions on this worker) and
+    ``X-Bench-Cpu-Us`` (the CPU time of the thread that served it, up to its headers, in µs)."""
     from django.core.wsgi import get_wsgi_application
     from django.db import connection
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -242,12 +253,14 @@ def counted_application():
 
     def app(environ, start_response):
         counts["queries"] = counts["commits"] = 0
+        cpu0 = time.thread_time_ns()
 
         def start(status, headers, exc_info=None):
             headers = [
                 *headers,
                 ("X-Bench-Queries", str(counts["queries"])),
                 ("X-Bench-Commits", str(counts["commits"])),
+                ("X-Bench-Cpu-Us", str((time.thread_time_ns() - cpu0) // 1000)),
             ]
             return start_response(status, headers, exc_info)
 
@@ -308,7 +321,7 @@ class Driver:
     def __init__(self, port: int, session_key: str):
         self.port, self.session_key = port, session_key
 
-    def post(self, conn: http.client.HTTPConnection, path: str, body: dict) -> tuple[int, int, int, float]:
+    def post(self, conn: http.client.HTTPConnection, path: str, body: dict) -> tuple[int, int, int, float, int]:
         data = json.dumps(body, ensure_ascii=False).encode()
         headers = {
             "Content-Type": "application/json",
@@ -329,12 +342,13 @@ class Driver:
             int(response.getheader("X-Bench-Queries", "0")),
             int(response.getheader("X-Bench-Commits", "0")),
             elapsed,
+            int(response.getheader("X-Bench-Cpu-Us", "0")),
         )
 
     def run(self, path: str, make_body, clients: int, seconds: float, offset: int) -> dict:
         stop = time.perf_counter() + seconds
         lock = threading.Lock()
-        results: list[tuple[int, int, float]] = []
+        results: list[tuple[int, int, float, int]] = []
         errors: list[str] = []
         counter = [offset]
 
@@ -345,7 +359,7 @@ class Driver:
                     n = counter[0]
                     counter[0] += 1
                 try:
-                    _, queries, commits, elapsed = self.post(conn, path, make_body(n))
+                    _, queries, commits, elapsed, cpu_us = self.post(conn, path, make_body(n))
                 except Exception as exc:  # noqa: BLE001 — reported in the table
                     errors.append(str(exc)[:300])
                     conn.close()
@@ -354,7 +368,7 @@ class Driver:
                         return
                     continue
                 with lock:
-                    results.append((queries, commits, elapsed))
+                    results.append((queries, commits, elapsed, cpu_us))
             conn.close()
 
         threads = [threading.Thread(target=worker) for _ in range(clients)]
@@ -370,6 +384,7 @@ class Driver:
             "rate": len(results) / wall if wall else 0.0,
             "queries": statistics.mean(r[0] for r in results) if results else 0,
             "commits": statistics.mean(r[1] for r in results) if results else 0,
+            "cpu_ms": statistics.mean(r[3] for r in results) / 1000 if results else 0,
             "p50": latencies[len(latencies) // 2] * 1000 if latencies else 0,
             "p95": latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))] * 1000 if latencies else 0,
             "errors": errors,
@@ -417,6 +432,75 @@ def pgbench(server_url: str, name: str, seconds: int) -> float:
         r"tps = ([\d.]+)", done.stdout
     )
     return float(match.group(1))
+
+
+# --- CPU per process group, from /proc (Linux) -------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()  # fields from the state on (the name may hold spaces)
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process (0 if it is gone)."""
+    fields = _stat(pid)
+    return (int(fields[11]) + int(fields[12])) / TICK if fields else 0.0
+
+
+def session_pids(leader: int) -> list[int]:
+    """Every process in the session ``leader`` started (``start_new_session``): gunicorn's master and
+    its workers, Celery's worker, its pool process and beat."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = _stat(int(entry))
+            if fields and int(fields[3]) == leader:
+                pids.append(int(entry))
+    return pids
+
+
+def machine_cpu() -> float:
+    """Busy CPU seconds of the whole machine since boot (every process of everyone)."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0.0
+    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+    return (sum(values[:8]) - idle) / TICK
+
+
+def cpu_snapshot(groups: dict[str, int], server_url: str, database: str) -> dict[str, dict[int, float]]:
+    """CPU seconds per process, grouped: the sessions named in ``groups``, the PostgreSQL backends of
+    ``database``, this driver and the machine."""
+    snapshot = {label: {pid: process_cpu(pid) for pid in session_pids(leader)} for label, leader in groups.items()}
+    try:
+        rows = sql(server_url, f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}'")
+    except Exception:  # noqa: BLE001 — a remote server: its backends are not ours to read
+        rows = []
+    snapshot["postgres"] = {row[0]: process_cpu(row[0]) for row in rows}
+    times = os.times()
+    snapshot["driver"] = {0: times.user + times.system}
+    snapshot["machine"] = {0: machine_cpu()}
+    return snapshot
+
+
+def cpu_per_request(before: dict, after: dict, requests: int) -> dict[str, float]:
+    """Milliseconds of CPU per request for each group over the run (a process that started during the
+    run counts from zero; one that ended is lost — PostgreSQL backends of short connections)."""
+    out = {}
+    for label, pids in after.items():
+        spent = sum(max(0.0, seconds - before.get(label, {}).get(pid, 0.0)) for pid, seconds in pids.items())
+        out[label] = spent * 1000 / requests if requests else 0.0
+    return out
+
+
+CPU_GROUPS = ("web", "celery", "redis", "postgres", "driver", "machine")
 
 
 def free_port() -> int:
@@ -474,33 +558,45 @@ def main() -> None:
         if not args.eager:
             helpers, broker = start_worker(url, tmp)
         port = free_port()
+        # The production configuration (worker class and count, preload, the routers warmed at fork);
+        # only the address, the log level, the access log's file and the timeout are the bench's own.
+        gunicorn_env = {
+            **server_env(url, broker),
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_ACCESS_LOG": str(tmp / "access.log"),
+            "GUNICORN_ERROR_LOG": "-",
+            "GUNICORN_LOG_LEVEL": "warning",
+            "GUNICORN_TIMEOUT": "120",
+        }
+        if args.workers:
+            gunicorn_env["GUNICORN_WORKERS"] = str(args.workers)
         server = subprocess.Popen(
             [
                 str(Path(sys.executable).with_name("gunicorn")),
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{port}",
+                "-c",
+                str(ROOT / "deploy" / "gunicorn.conf.py"),
                 "--chdir",
                 str(ROOT),
-                "--log-level",
-                "warning",
-                "--timeout",
-                "120",
                 "intake:counted_application()",
             ],
-            env=server_env(url, broker),
+            env=gunicorn_env,
             cwd=ROOT,
             start_new_session=True,
         )
         wait_for(port)
+        groups = {"web": server.pid}
+        if helpers:
+            groups |= {"celery": helpers[0].pid, "redis": helpers[1].pid}
         driver = Driver(port, session_key)
         offset = 0
-        # Warm-up: each worker imports, compiles and loads the router once.
-        warm = driver.run("/api/hotline/appeals", appeal_body, 2, 4.0, offset)
+        # Warm-up: every worker serves both kinds of request before anything is measured (its first
+        # requests build what Django and ninja build lazily).
+        warm_clients = max(8, 2 * len(session_pids(server.pid)))
+        warm = driver.run("/api/hotline/appeals", appeal_body, warm_clients, 4.0, offset)
         offset = warm["next"]
-        warm = driver.run("/api/cases/cases", case_body, 2, 3.0, offset)
+        warm = driver.run("/api/cases/cases", case_body, warm_clients, 4.0, offset)
         offset = warm["next"]
+        workers = len(session_pids(server.pid)) - 1  # gunicorn's master and its workers
 
         rows = []
         for label, path, make in (
@@ -509,14 +605,19 @@ def main() -> None:
         ):
             for clients in [int(c) for c in args.clients.split(",")]:
                 before = xact_commit(args.postgres, name)
+                cpu_before = cpu_snapshot(groups, args.postgres, name)
                 result = driver.run(path, make, clients, args.seconds, offset)
+                cpu_after = cpu_snapshot(groups, args.postgres, name)
                 after = xact_commit(args.postgres, name)
                 offset = result["next"]
                 result["xacts"] = (after - before - 1) / result["requests"] if result["requests"] else 0
+                result["cpu"] = cpu_per_request(cpu_before, cpu_after, result["requests"])
+                result["load"] = os.getloadavg()[0]
                 rows.append((label, clients, result))
                 print(
                     f"  {label:<15} c={clients}: {result['rate']:.1f}/s, {result['queries']:.1f} queries, "
-                    f"{result['commits']:.1f} commits per request",
+                    f"{result['commits']:.1f} commits, {result['cpu_ms']:.1f} ms CPU in the worker per request "
+                    f"(load {result['load']:.2f})",
                     flush=True,
                 )
         stop([server])
@@ -539,7 +640,8 @@ def main() -> None:
 
         mode = "tasks in-process (--eager)" if args.eager else "Redis + 1 Celery worker with beat beside it"
         lines.append(
-            f"Intake through gunicorn (2 workers) on PostgreSQL, {mode}, {args.seconds:.0f} s per run; "
+            f"Intake through gunicorn ({workers} sync workers, deploy/gunicorn.conf.py) on PostgreSQL, {mode}, "
+            f"{args.seconds:.0f} s per run; "
             f"pgbench TPC-B -c 8 -T {args.pgbench_seconds}: {tps:.0f} TPS"
         )
         header = (
@@ -557,6 +659,25 @@ def main() -> None:
             "queries, commits: per request as counted in the worker (a commit = an atomic block committed or a "
             "write in autocommit); xacts: pg_stat_database.xact_commit per request (read-only statements in "
             "autocommit included)"
+        )
+        lines.append("")
+        cpu_header = (
+            f"{'CPU ms per request':<16}{'clients':>8}{'request':>9}"
+            + "".join(f"{group:>9}" for group in CPU_GROUPS)
+            + f"{'load 1m':>9}"
+        )
+        lines += [cpu_header, "-" * len(cpu_header)]
+        for label, clients, r in rows:
+            lines.append(
+                f"{label:<16}{clients:>8}{r['cpu_ms']:>9.1f}"
+                + "".join(f"{r['cpu'].get(group, 0.0):>9.1f}" for group in CPU_GROUPS)
+                + f"{r['load']:>9.2f}"
+            )
+        lines.append(
+            "request: the serving thread's CPU clock, up to the response headers (X-Bench-Cpu-Us); web: gunicorn's "
+            "master and workers; celery: the worker, its pool and beat (routing after commit, the audit sequencer, "
+            "the outbox); postgres: the backends of the scratch database; driver: this process; machine: every "
+            "busy CPU on the host, other people's work included"
         )
         if unlinked is not None:
             lines.append(

@@ -324,7 +324,8 @@ def _category(code: str | None) -> Category | None:
 def _region(code: str | None, field: str) -> Region | None:
     if not code:
         return None
-    region = Region.objects.filter(code=code).first()
+    # With its parent: the county of a town (appeal_submit needs it) comes in the same read.
+    region = Region.objects.select_related("parent").filter(code=code).first()
     if region is None:
         raise ApplicationError("appeal.unknown_region", f"未知的区划代码：{code}", details={"field": field})
     return region

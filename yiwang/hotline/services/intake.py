@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import secrets
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -24,6 +25,7 @@ from yiwang.hotline.models import (
 from yiwang.hotline.rules import EMERGENCY_REASONS, advice_for, screen_text
 from yiwang.hotline.services._common import (
     AUDIT_FIELDS,
+    CODE_ALPHABET,
     LANDLINE,
     MOBILE,
     SELF_SERVICE_CHANNELS,
@@ -36,12 +38,30 @@ from yiwang.hotline.services._common import (
     _event,
     _locked,
     _move,
-    _new_code,
     _notify_citizen,
     _require_dispatcher,
     _require_intake,
 )
 from yiwang.org.models import Region
+
+CODE_ATTEMPTS = 5
+
+
+def _draw_code(prefix: str, at: dt.datetime) -> str:
+    """A fresh appeal code: the prefix, the local date (yymmdd), five characters read aloud without doubt."""
+    day = timezone.localtime(at).strftime("%y%m%d")
+    return prefix + day + "".join(secrets.choice(CODE_ALPHABET) for _ in range(5))
+
+
+def _county_of(*regions: Region | None) -> Region:
+    """The county's row: the parent a town given already carries (read with it), else read here."""
+    code = conf("COUNTY_CODE")
+    parent_field = Region._meta.get_field("parent")
+    for region in regions:
+        parent = region.parent if region is not None and parent_field.is_cached(region) else None
+        if parent is not None and parent.code == code:
+            return parent
+    return _county()
 
 
 def _clean_phone(phone: str) -> str:
@@ -126,7 +146,7 @@ def appeal_submit(
         raise _error(
             "appeal.contact_required", "实名诉求请填写联系人和联系电话（或选择匿名反映）", field="contact_phone"
         )
-    county = _county()
+    county = _county_of(town, village)
     if town is not None and (town.level != Region.Level.TOWN or town.parent_id != county.pk):
         raise _error("appeal.bad_town", f"{town.name} 不是本县的镇（街道）", field="town")
     if village is not None:
@@ -158,10 +178,11 @@ def appeal_submit(
     suggestion = Suggestion() if later else routing_suggest(title=title, content=content, town=town)
     at = received_at or timezone.now()
     actor_user = actor if getattr(actor, "pk", None) else None
-    try:
+
+    def register(code: str) -> Appeal:
         with transaction.atomic():
             appeal = Appeal.objects.create(
-                code=_new_code("YW", Appeal, at),
+                code=code,
                 region=county,
                 channel=channel,
                 kind=kind,
@@ -208,14 +229,24 @@ def appeal_submit(
             _notify_citizen(appeal, "hotline.received", f"appeal:{appeal.pk}:received")
             if later:
                 transaction.on_commit(lambda: _suggest_later(appeal.pk), robust=True)
-    except IntegrityError:
-        # A concurrent double submit with the same key won the race: answer with its appeal.
-        if submission_key:
-            existing = Appeal.objects.filter(submission_key=submission_key).first()
-            if existing is not None:
-                return existing
-        raise
-    return appeal
+        return appeal
+
+    # The code is drawn without reading first: the unique index refuses one already taken, and another
+    # is drawn then (32**5 codes a day: practically never).
+    for attempt in range(1, CODE_ATTEMPTS + 1):
+        code = _draw_code("YW", at)
+        try:
+            return register(code)
+        except IntegrityError:
+            # A concurrent double submit with the same key won the race: answer with its appeal.
+            if submission_key:
+                existing = Appeal.objects.filter(submission_key=submission_key).first()
+                if existing is not None:
+                    return existing
+            if attempt < CODE_ATTEMPTS and Appeal.objects.filter(code=code).exists():
+                continue
+            raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def routing_after_commit(channel: str) -> bool:
