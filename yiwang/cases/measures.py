@@ -49,8 +49,11 @@ def _opening_code() -> str:
 # --- one case's contribution --------------------------------------------------------------------
 
 
-def case_facts(case: Case) -> list[FactDelta]:
-    """The facts one case contributes to (same rules as the rebuild queries below)."""
+def case_facts(case: Case, *, has_deferrals: bool | None = None) -> list[FactDelta]:
+    """The facts one case contributes to (same rules as the rebuild queries below).
+
+    ``has_deferrals``: whether the case has deferred materials, when the caller knows (a case just
+    created has none: deferrals are made at acceptance); None reads it."""
     result = []
     if case.pk is None:
         return result
@@ -71,7 +74,11 @@ def case_facts(case: Case) -> list[FactDelta]:
                     ),
                     "zero_visit": int(case.visits == 0 and case.state not in _INTAKE_STATES),
                     "pledged": int(case.has_pledge),
-                    "deferred": int(DeferredMaterial.objects.filter(case_id=case.pk).exists()),
+                    "deferred": int(
+                        DeferredMaterial.objects.filter(case_id=case.pk).exists()
+                        if has_deferrals is None
+                        else has_deferrals
+                    ),
                 },
             )
         )
@@ -117,8 +124,9 @@ def case_facts(case: Case) -> list[FactDelta]:
 
 
 def on_case_submitted(case: Case) -> None:
-    """A new application (and each bundle sub-case) was created: count it. Call in the same transaction."""
-    measures_apply(after=case_facts(case))
+    """A new application (and each bundle sub-case) was created: count it. Call in the same transaction.
+    A case is created without deferred materials (容缺 is decided at acceptance)."""
+    measures_apply(after=case_facts(case, has_deferrals=False))
 
 
 def on_case_changed(case: Case, *, before: list[FactDelta]) -> None:

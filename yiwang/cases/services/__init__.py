@@ -112,6 +112,7 @@ from yiwang.cases.services.intake import (  # noqa: F401
     _save_upload,
     case_material_upload,
     case_submit,
+    submitted_materials,
 )
 from yiwang.cases.services.sweep import (  # noqa: F401
     ALARM_TEMPLATES,

@@ -278,7 +278,10 @@ def _submitted_with_materials(
     Returns how many materials an e-licence satisfied."""
     licences = _apply_licences(case, rows, actor=actor)
     CaseMaterial.objects.bulk_create(rows)
-    by_code = {m.code: m for m in case.materials.all()}
+    if any(row.pk is None for row in rows):  # a backend that returns no keys from a bulk insert
+        rows = list(case.materials.order_by("position"))
+    case._submitted_materials = rows  # the checklist as written: the submission's answer reads it
+    by_code = {m.code: m for m in rows}
     for code, pairs in checked.items():
         material = by_code.get(code)
         if material is None:
@@ -298,6 +301,13 @@ def _submitted_with_materials(
     case.save(update_fields=["intake_clock"])
     on_case_submitted(case)
     return licences
+
+
+def submitted_materials(case: Case) -> list[CaseMaterial]:
+    """The checklist of a case ``case_submit`` just returned, in position order, as it was written
+    (uploads and e-licences applied); read from the database for any other case object."""
+    rows = getattr(case, "_submitted_materials", None)
+    return list(rows) if rows is not None else list(case.materials.order_by("position"))
 
 
 def _delete_files(names: list[str]) -> None:
@@ -341,7 +351,8 @@ def case_submit(
         raise _required("case.item_required", "请选择一个事项或一件事", "item")
     version = spec = None
     if item is not None:
-        item = ServiceItem.objects.select_related("region", "implementing_department").get(pk=item.pk)
+        if not all(ServiceItem._meta.get_field(name).is_cached(item) for name in ("region", "implementing_department")):
+            item = ServiceItem.objects.select_related("region", "implementing_department").get(pk=item.pk)
         if item.status != ItemStatus.PUBLISHED or item.version < 1:
             raise _conflict("case.item_not_available", f"事项“{item.name}”当前不可申请", item=item.code)
         version = ServiceItemVersion.objects.get(item=item, number=item.version)
