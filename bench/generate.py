@@ -52,6 +52,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 ROOT_MODELS = ("cases.Case", "hotline.Appeal")
+# The county's ledger of handed-out credit codes records real assignments from its range, one row per serial:
+# a copied founding gets a synthetic code of its own (a unique text, below) and no ledger row.
+NOT_COPIED = {"cases.UsccAssignment"}
 DEPENDENT_APPS = ("cases", "hotline", "ratings")
 CLOCK_MODELS = ("workdays.Clock", "workdays.ClockPause")
 
@@ -113,7 +116,9 @@ def copied_models() -> list[type]:
     from django.apps import apps
 
     chosen = {_label(apps.get_model(label)): apps.get_model(label) for label in ROOT_MODELS}
-    candidates = [m for app in DEPENDENT_APPS for m in apps.get_app_config(app).get_models()]
+    candidates = [
+        m for app in DEPENDENT_APPS for m in apps.get_app_config(app).get_models() if _label(m) not in NOT_COPIED
+    ]
     changed = True
     while changed:
         changed = False
@@ -152,6 +157,12 @@ def describe(model, labels: set[str]) -> Table:
             table.shift.add(f.column)
         elif f.unique and not f.primary_key and isinstance(f, models.CharField):
             table.unique_text[f.column] = f.max_length
+    # a text unique through a one-field constraint (often conditional: unique unless blank) is rewritten too
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint) and len(constraint.fields) == 1:
+            f = model._meta.get_field(constraint.fields[0])
+            if isinstance(f, models.CharField):
+                table.unique_text[f.column] = f.max_length
     names = {f.name: f for f in model._meta.concrete_fields}
     if "content_type" in names and "object_id" in names:
         table.owner = (names["content_type"].column, names["object_id"].column)
@@ -499,7 +510,7 @@ class Copier:
                 if row[index] is not None:
                     row[index] = row[index] - shift
             for index, length in uniques:
-                if row[index] is not None:
+                if row[index]:  # a blank stays blank (conditional constraints leave it free)
                     row[index] = f"G{new_id:0{min(12, length - 1)}d}"
             if owner and row[owner[0]] is not None and row[owner[1]] is not None:
                 owner_label = self.type_label.get(row[owner[0]])
