@@ -8,11 +8,20 @@ run tops the cases and appeals up to that number with ``bench/generate.py`` (COP
 grows through the scales. At each scale it times, as the users who read them, through the whole
 Django stack (``django.test.Client``, in process: middleware, session, view, template):
 
-* the leader dashboards — cases, hotline, ratings, credit, inspections, projects, policies, supervision;
-* the workbench queues (cases handling, hotline handler, rectifications) and the dispatch queue;
+* the leader dashboards — cases, hotline, ratings, credit, inspections, projects, policies, supervision —
+  and the lists they open (overdue cases and appeals, drill rows, hotspots, the ratings list, …);
+* the workbench queues (cases handling, verifications, extensions, counter, delivery and help; hotline
+  handler and 办不成事; rectifications and their review; urges, repairs, clues, inspection tasks,
+  project issues; the workbench and inbox themselves) and the dispatch queue;
 * the public lookups (case status by number and code, appeal tracking by code);
 
-p50 and p95 of ``--repeat`` requests each (after one warm-up). Once, at the largest scale:
+p50 and p95 of ``--repeat`` requests each (after one warm-up), with what is steadier than a
+wall-clock time on a shared machine: the CPU time of this process per request (the Django side;
+PostgreSQL's work shows as the difference), the queries per request, and memory — the peak RSS of
+the process while it serves the page (Linux: the high-water mark is reset before each page) and the
+peak of Python's allocations for one request (``tracemalloc``). ``--no-generate`` measures the
+database as it is, at the scale it holds; ``--pages`` picks pages by part of their label;
+``--slowest N`` prints each page's N slowest statements. Once, at the largest scale:
 
 * the deadline sweep (``workdays.clocks_sweep``) with ``--sweep-clocks`` extra running clocks
   (copies of the open ones, same owners and due days, so the sweep checks them all and changes
@@ -31,12 +40,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -54,9 +66,34 @@ PAGES = [
     ("projects measures", "dashboard", "luozhiqiang", "/projects/measures/"),
     ("policies measures", "dashboard", "luozhiqiang", "/policies/measures/"),
     ("supervision dashboard", "dashboard", "luozhiqiang", "/supervision/dashboard/"),
+    ("cases overdue list", "dashboard", "luozhiqiang", "/cases/leader/overdue/"),
+    ("cases drill rows", "dashboard", "luozhiqiang", "/cases/leader/rows/"),
+    ("hotline overdue list", "dashboard", "luozhiqiang", "/hotline/staff/overdue/"),
+    ("hotline hotspots", "dashboard", "luozhiqiang", "/hotline/staff/hotspots/"),
+    ("ratings list", "dashboard", "luozhiqiang", "/ratings/staff/ratings/"),
+    ("licences figures", "dashboard", "luozhiqiang", "/licences/staff/figures/"),
+    ("catalog targets", "dashboard", "luozhiqiang", "/services/staff/targets/"),
+    ("projects at risk", "dashboard", "luozhiqiang", "/projects/at-risk/"),
+    ("supervision indicators", "dashboard", "luozhiqiang", "/supervision/indicators/"),
+    ("supervision assessment", "dashboard", "luozhiqiang", "/supervision/assessment/"),
+    ("supervision tasks", "dashboard", "luozhiqiang", "/supervision/tasks/"),
     ("cases handling queue", "queue", "xuemei", "/cases/handling/"),
+    ("cases verifications queue", "queue", "xuemei", "/cases/handling/verifications/"),
+    ("cases extensions queue", "queue", "luozhiqiang", "/cases/handling/extensions/"),
+    ("cases counter queue", "queue", "liufang", "/cases/counter/"),
+    ("cases delivery desk", "queue", "liufang", "/cases/counter/delivery/"),
+    ("cases help queue", "queue", "liufang", "/cases/help/queue/"),
     ("hotline handler queue", "queue", "jiangtao", "/hotline/staff/queue/"),
+    ("hotline unresolved register", "queue", "liufang", "/hotline/staff/unresolved/"),
     ("ratings rectification queue", "queue", "xuemei", "/ratings/staff/rectifications/"),
+    ("ratings review queue", "queue", "gaojie", "/ratings/supervision/rectifications/"),
+    ("supervision urges", "queue", "gaojie", "/supervision/urges/"),
+    ("credit repairs queue", "queue", "xuemei", "/credit/staff/repairs/"),
+    ("credit clues queue", "queue", "hejun", "/credit/staff/clues/"),
+    ("inspections tasks", "queue", "hejun", "/inspections/tasks/"),
+    ("projects issues", "queue", "xuemei", "/projects/issues/"),
+    ("staff workbench", "queue", "xuemei", "/workbench/"),
+    ("inbox", "queue", "xuemei", "/inbox/"),
     ("hotline dispatch queue", "queue", "guoting", "/hotline/staff/dispatch/"),
     ("public case status", "public", None, "case_status"),
     ("public appeal tracking", "public", None, "appeal_track"),
@@ -67,6 +104,15 @@ TARGET_MS = {"dashboard": 300, "queue": 100, "public": 100}
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", type=int, nargs="+", default=[10_000, 30_000], help="cases and appeals each")
+    parser.add_argument(
+        "--no-generate", action="store_true", help="measure the database as it is (one scale: what it holds)"
+    )
+    parser.add_argument("--pages", nargs="+", help="only pages whose label contains one of these")
+    parser.add_argument("--slowest", type=int, default=0, help="print each page's N slowest SQL statements")
+    parser.add_argument("--no-sweep", action="store_true", help="leave out the deadline sweep")
+    parser.add_argument(
+        "--no-gc-freeze", action="store_true", help="keep the loaded heap in the collector (a worker without gc.freeze)"
+    )
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--sweep-clocks", type=int, default=20_000, help="extra running clocks for the sweep")
     parser.add_argument("--routing", type=int, default=0, help="time routing training at the first scale ≥ this")
@@ -149,8 +195,57 @@ def public_urls():
     }
 
 
-def time_pages(repeat: int) -> list[dict]:
+def _status_mb(field: str) -> float | None:
+    """A memory line of /proc/self/status (VmRSS, VmHWM) in MB; None off Linux."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def _peak_rss_reset() -> bool:
+    """Reset the process's RSS high-water mark (Linux ≥ 4.0: write 5 to clear_refs)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _peak_rss_mb() -> float:
+    peak = _status_mb("VmHWM")
+    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class _GcClock:
+    """Time spent in the garbage collector's full (generation 2) collections, per request."""
+
+    def __init__(self):
+        self.started = 0.0
+        self.full_ms = 0.0
+
+    def __call__(self, phase, info):
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self.started = time.perf_counter()
+        else:
+            self.full_ms += (time.perf_counter() - self.started) * 1000
+
+
+def selected_pages(patterns: list[str] | None) -> list[tuple]:
+    if not patterns:
+        return PAGES
+    return [page for page in PAGES if any(p.lower() in page[0].lower() for p in patterns)]
+
+
+def time_pages(repeat: int, pages: list[tuple] | None = None, slowest: int = 0, freeze: bool = True) -> list[dict]:
+    from django.db import connection
     from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
 
     from yiwang.org.models import User
 
@@ -159,7 +254,7 @@ def time_pages(repeat: int) -> list[dict]:
     urls = public_urls()
     results = []
     with override_settings(YIWANG_RATELIMITS=limits):
-        for label, kind, username, url in PAGES:
+        for label, kind, username, url in pages or PAGES:
             url = urls.get(url, url)
             client = Client(raise_request_exception=False)
             if username:
@@ -168,6 +263,8 @@ def time_pages(repeat: int) -> list[dict]:
                     results.append({"label": label, "kind": kind, "status": "no user"})
                     continue
                 client.force_login(user)
+            rss_before = _status_mb("VmRSS") or 0.0
+            reset = _peak_rss_reset()
             first = client.get(url)
             if first.status_code == 302:  # an index page sends the user on to their own page
                 url = first.url
@@ -175,13 +272,50 @@ def time_pages(repeat: int) -> list[dict]:
             if first.status_code != 200:
                 results.append({"label": label, "kind": kind, "status": first.status_code})
                 continue
-            samples = []
-            for _ in range(repeat):
-                started = time.perf_counter()
+            if freeze:
+                # As a gunicorn worker after its warm-up (deploy/gunicorn.conf.py, post_fork): what is
+                # loaded so far is frozen, so a full collection scans only what requests create.
+                gc.collect()
+                gc.freeze()
+            samples, cpu, full_gc = [], [], []
+            gc_clock = _GcClock()
+            gc.callbacks.append(gc_clock)
+            try:
+                for _ in range(repeat):
+                    gc_clock.full_ms = 0.0
+                    started, started_cpu = time.perf_counter(), time.process_time()
+                    client.get(url)
+                    samples.append((time.perf_counter() - started) * 1000)
+                    cpu.append((time.process_time() - started_cpu) * 1000)
+                    full_gc.append(gc_clock.full_ms)
+            finally:
+                gc.callbacks.remove(gc_clock)
+            peak_rss = _peak_rss_mb()
+            # One more request, untimed: its statements and the peak of Python's allocations.
+            tracemalloc.start()
+            with CaptureQueriesContext(connection) as captured:
                 client.get(url)
-                samples.append((time.perf_counter() - started) * 1000)
+            _, heap_peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
             p50, p95 = percentiles(samples)
-            results.append({"label": label, "kind": kind, "status": 200, "p50": p50, "p95": p95})
+            results.append(
+                {
+                    "label": label,
+                    "kind": kind,
+                    "status": 200,
+                    "p50": p50,
+                    "p95": p95,
+                    "cpu": statistics.median(cpu),
+                    "full_gc_ms": max(full_gc),
+                    "queries": len(captured.captured_queries),
+                    "sql_ms": sum(float(q["time"]) for q in captured.captured_queries) * 1000,
+                    "rss_mb": peak_rss,
+                    "rss_growth_mb": (peak_rss - rss_before) if reset else None,
+                    "heap_mb": heap_peak / 2**20,
+                }
+            )
+            ordered = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
+            results[-1]["slowest"] = [(float(q["time"]) * 1000, q["sql"]) for q in ordered[:slowest]]
     return results
 
 
@@ -270,17 +404,27 @@ def main():
     table: dict[str, dict[int, dict]] = {}
     loads = {}
     routing = None
-    for scale in args.scales:
-        summary = top_up(scale)
+    pages = selected_pages(args.pages)
+    scales = [max(counts().values())] if args.no_generate else args.scales
+    for scale in scales:
+        summary = top_up(scale) if not args.no_generate else {}
         have = counts()
         say(
             f"scale {scale:,}: {have['cases']:,} cases, {have['appeals']:,} appeals "
             f"(generated in {summary.get('load_seconds', 0)} s, roll-ups rebuilt in {summary.get('rebuild_seconds', 0)} s)"
         )
-        for row in time_pages(args.repeat):
+        for row in time_pages(args.repeat, pages, args.slowest, freeze=not args.no_gc_freeze):
             table.setdefault(row["label"], {})[scale] = row
             if row.get("status") == 200:
-                say(f"  {row['label']:32} p50 {row['p50']:8.1f} ms  p95 {row['p95']:8.1f} ms")
+                growth = "" if row["rss_growth_mb"] is None else f" (+{row['rss_growth_mb']:.0f})"
+                say(
+                    f"  {row['label']:32} p50 {row['p50']:8.1f} ms  p95 {row['p95']:8.1f} ms"
+                    f"  cpu {row['cpu']:7.1f} ms  full gc ≤ {row['full_gc_ms']:5.0f} ms"
+                    f"  {row['queries']:4d} queries ({row['sql_ms']:7.1f} ms)"
+                    f"  rss peak {row['rss_mb']:6.0f} MB{growth}  heap peak {row['heap_mb']:6.1f} MB"
+                )
+                for ms, sql in row["slowest"]:
+                    say(f"      {ms:8.1f} ms  {sql[:400]}")
             else:
                 say(f"  {row['label']:32} HTTP {row.get('status')}")
         loads[scale] = load_average()
@@ -288,14 +432,12 @@ def main():
             routing = time_routing()
             routing["load"] = load_average()
     say()
-    header = (
-        f"{'page':32}" + "".join(f"{f'p50/p95 ms @{s:,}':>24}" for s in args.scales) + f"{'× pgbench':>11}{'target':>8}"
-    )
+    header = f"{'page':32}" + "".join(f"{f'p50/p95 ms @{s:,}':>24}" for s in scales) + f"{'× pgbench':>11}{'target':>8}"
     say(header)
-    for label, kind, _, _ in PAGES:
+    for label, kind, _, _ in pages:
         cells = []
         last = None
-        for scale in args.scales:
+        for scale in scales:
             row = table.get(label, {}).get(scale)
             if row is None or row.get("status") != 200:
                 cells.append(f"{'(' + str(row and row.get('status')) + ')':>24}")
@@ -306,7 +448,8 @@ def main():
         flag = ("ok" if last and last["p95"] < TARGET_MS[kind] else "OVER") if last else ""
         say(f"{label:32}" + "".join(cells) + ratio + f"{TARGET_MS[kind]:>5} {flag}")
     say("load average after each scale: " + "; ".join(f"{s:,}: {v}" for s, v in loads.items()))
-    if args.sweep_clocks is not None:
+    say(f"process peak RSS over the run: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    if not args.no_sweep:
         sweep = time_sweep(args.sweep_clocks)
         say(
             f"deadline sweep: {sweep['clocks']:,} open clocks in {sweep['seconds']:.1f} s "
