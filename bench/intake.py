@@ -14,9 +14,10 @@ the access log to a scratch file) on it and drives:
 * applications: ``POST /api/cases/cases`` (a new ID number each, an ``Idempotency-Key`` each) at 1 and 8;
 * ``pgbench -i`` in a second scratch database and ``pgbench -T 20 -c 8`` (TPC-B) beside them.
 
-As in production, a Redis broker and one Celery worker with beat run beside gunicorn (outbox drained in
-batches, audit events linked by the sequencer, online appeals' routing after commit); ``--eager`` runs
-without them (tasks in-process, on the request: the embedded default).
+As in production, a Redis broker and cache and one Celery worker with beat run beside gunicorn (outbox
+drained in batches, audit events linked by the sequencer, online appeals' routing after commit, sessions
+and rate limits in the cache); ``--eager`` runs without them (tasks in-process, on the request, the
+cache in each process: the embedded default).
 
 Each worker counts, per request, the SQL statements it sent, the transactions it committed (an
 ``atomic`` block's commit, or a write statement in autocommit) and the CPU time it spent on the request
@@ -92,8 +93,13 @@ def server_env(url: str, broker: str | None = None) -> dict:
         "PYTHONPATH": f"{ROOT}{os.pathsep}{BENCH}",
     }
     env.pop("CELERY_BROKER_URL", None)
+    env.pop("CACHE_URL", None)
+    env.pop("REDIS_URL", None)
     if broker:
+        # As in production (deploy/yiwang.env.example): the broker in Redis database 0, the cache
+        # (rate limits, sessions) in database 1.
         env["CELERY_BROKER_URL"] = broker
+        env["CACHE_URL"] = broker.rsplit("/", 1)[0] + "/1"
     return env
 
 

@@ -228,6 +228,9 @@ MEDIA_URL = "/media/"
 CACHE_URL = env_url("CACHE_URL", schemes={"redis", "rediss"}) or env_url("REDIS_URL", schemes={"redis", "rediss"})
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # Sessions are read from the shared cache and written to it and to the database (a sign-out in one
+    # process ends the session in all): a signed-in request reads no session row (core.sessions).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "yiwang"}}
 RATELIMIT_USE_CACHE = "default"

@@ -2,6 +2,8 @@ import datetime as dt
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from yiwang.core.sessions import REFRESHED_KEY
@@ -61,3 +63,35 @@ def test_it_creates_no_session_for_a_stale_cookie(client):
     assert client.get("/api/cases/cases").status_code == 401
     assert client.get("/").status_code == 200
     assert not Session.objects.exists()
+
+
+# --- with a shared cache (production: CACHE_URL) sessions are read from it ----------------------------
+
+
+@pytest.fixture
+def cached_client(client, settings):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    client.force_login(User.objects.create_user("li-ming", password="Liming#2026mx", display_name="李明"))
+    return client
+
+
+def test_with_a_shared_cache_an_api_call_reads_no_session_row(cached_client):
+    assert cached_client.get("/api/cases/cases").status_code == 200  # slides and stamps the session
+
+    with CaptureQueriesContext(connection) as queries:
+        response = cached_client.get("/api/cases/cases")
+
+    assert response.status_code == 200
+    assert not [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert Session.objects.filter(session_key=cached_client.session.session_key).exists()  # stored too
+
+
+def test_a_sign_out_ends_a_cached_session(cached_client):
+    assert cached_client.get("/api/cases/cases").status_code == 200
+    key = cached_client.cookies["sessionid"].value
+
+    cached_client.logout()
+    cached_client.cookies["sessionid"] = key  # the old cookie, sent again
+
+    assert cached_client.get("/api/cases/cases").status_code == 401
+    assert not Session.objects.filter(session_key=key).exists()
