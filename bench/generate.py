@@ -169,17 +169,50 @@ def describe(model, labels: set[str]) -> Table:
     return table
 
 
-def load_templates(tables: dict[str, Table], cursor) -> None:
-    """Read every template row (the database's current cases, appeals and what hangs off them)."""
+TEMPLATES_ACTION = "bench.templates"
+
+
+def template_bounds(tables: dict[str, Table]) -> dict[str, int]:
+    """The last id of each table's templates, fixed by the first run on this database.
+
+    The templates are the rows there were before anything was generated (``manage.py demo``'s, written
+    through the services). The first run records each table's highest id as an audited event of its own,
+    committed before any copy is written; every later run — a top-up to a larger scale — copies those same
+    rows and never the copies, so a database of millions is topped up from the same few thousand templates.
+    """
+    from django.db import connection, transaction
+
+    from yiwang.core.audit import audit_record
+    from yiwang.core.models import AuditEvent
+
+    first = AuditEvent.objects.filter(action=TEMPLATES_ACTION).order_by("pk").first()
+    if first is not None:
+        return {label: int(v) for label, v in first.details["max_pk"].items()}
+    bounds = {}
+    with connection.cursor() as cursor:
+        for label, table in tables.items():
+            pk = table.model._meta.pk.column
+            cursor.execute(f'SELECT COALESCE(MAX("{pk}"), 0) FROM "{table.model._meta.db_table}"')
+            bounds[label] = cursor.fetchone()[0]
+    with transaction.atomic():
+        audit_record(actor=None, action=TEMPLATES_ACTION, details={"max_pk": bounds})
+    return bounds
+
+
+def load_templates(tables: dict[str, Table], cursor, bounds: dict[str, int] | None = None) -> None:
+    """Read every template row (the cases, appeals and what hangs off them up to ``bounds``, else all)."""
     from django.db import models
 
-    for table in tables.values():
+    for label, table in tables.items():
         select = []
         for f in table.model._meta.concrete_fields:
             column = f'"{f.column}"'
             select.append(f"{column}::text" if isinstance(f, models.JSONField) else column)
         pk = table.model._meta.pk.column
-        cursor.execute(f'SELECT {", ".join(select)} FROM "{table.model._meta.db_table}" ORDER BY "{pk}"')
+        # a table added after the first run has no bound: its rows then are templates' rows only if it
+        # was empty of copies, which a new table of the copied apps is (the generator had not copied it)
+        where = f'WHERE "{pk}" <= {int(bounds[label])}' if bounds and label in bounds else ""
+        cursor.execute(f'SELECT {", ".join(select)} FROM "{table.model._meta.db_table}" {where} ORDER BY "{pk}"')
         table.rows = [list(row) for row in cursor.fetchall()]
         pk_index = table.columns.index(pk)
         table.ids = [row[pk_index] for row in table.rows]
@@ -534,8 +567,9 @@ def generate(args) -> dict:
     models = copied_models()
     labels = {_label(m) for m in models}
     tables = {_label(m): describe(m, labels) for m in models}
+    bounds = template_bounds(tables)
     with connection.cursor() as cursor:
-        load_templates(tables, cursor)
+        load_templates(tables, cursor, bounds)
     assign_roots(tables)
     live_roots = open_roots(tables)
     templates = {label: len(tables[label].ids) for label in ROOT_MODELS}

@@ -62,3 +62,10 @@ def test_the_generated_history_passes_measures_check_and_audit_verify(history):
     call_command("audit", "verify", stdout=out)
     assert "审计链校验通过" in out.getvalue()
     assert AuditEvent.objects.filter(action="bench.generated").count() == 1
+
+    # a top-up copies the same templates again, never the copies: 3 a round, so 10 more rounds for 30 more
+    # appeals (were the 30 copies templates too, one round of 33 would do); the bound is recorded once
+    again = generate.main(["--cases", "0", "--appeals", "30", "--weeks", "20", "--live-share", "0", "--quiet"])
+    assert again["templates"]["hotline.Appeal"] == 4 and again["rounds"] == 10
+    assert Appeal.objects.filter(code__startswith="G").count() == 60
+    assert AuditEvent.objects.filter(action="bench.templates").count() == 1
