@@ -293,7 +293,15 @@ class Dispatch(models.Model):
         verbose_name = _("派单")
         verbose_name_plural = _("派单")
         ordering = ["-dispatched_at", "-id"]
-        indexes = [models.Index(fields=["department", "dispatched_at"], name="hotline_dispatch_dept_at")]
+        indexes = [
+            models.Index(fields=["department", "dispatched_at"], name="hotline_dispatch_dept_at"),
+            # The dashboard's late responses: active dispatches not yet answered (a bounded set).
+            models.Index(
+                fields=["dispatched_at"],
+                condition=Q(state="active", responded_on_time__isnull=True),
+                name="hotline_dispatch_unanswered",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["appeal"], condition=Q(state="active"), name="hotline_dispatch_one_active_per_appeal"

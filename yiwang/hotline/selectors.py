@@ -101,9 +101,12 @@ def scope_appeals(qs: QuerySet, user) -> QuerySet:
         return qs
     department_ids = _reading_departments(scope)
     if department_ids:
-        # Earlier and co-department dispatches (area grants already cover them by the appeal's region).
-        dispatched = Dispatch.objects.filter(Q(department_id__in=department_ids) | Q(co_departments__in=department_ids))
-        condition |= Q(pk__in=dispatched.values("appeal_id"))
+        # Earlier and co-department dispatches (area grants already cover them by the appeal's region),
+        # each found by its own indexed department column: an OR across the join to the co-departments
+        # would read every dispatch there is (issue: province scale).
+        led = Dispatch.objects.filter(department_id__in=department_ids).values("appeal_id")
+        helped = Dispatch.co_departments.through.objects.filter(department_id__in=department_ids)
+        condition |= Q(pk__in=led) | Q(pk__in=helped.values("dispatch__appeal_id"))
     return qs.filter(condition)
 
 
@@ -245,13 +248,10 @@ def handler_queue(*, user, sort: str = "deadline", state: str | None = None, now
     nearest deadline (default), by intake time or by state."""
     now = now or timezone.now()
     department_ids = user_departments_ids(user)
+    co_handled = Dispatch.objects.filter(state=Dispatch.State.ACTIVE, co_departments__in=department_ids)
     qs = (
         scope_appeals(Appeal.objects.filter(state__in=HANDLER_STATES), user)
-        .filter(
-            Q(lead_department_id__in=department_ids)
-            | Q(dispatches__state=Dispatch.State.ACTIVE, dispatches__co_departments__in=department_ids)
-        )
-        .distinct()
+        .filter(Q(lead_department_id__in=department_ids) | Q(pk__in=co_handled.values("appeal_id")))
         .select_related("category", "town", "handling_clock", "lead_department")
     )
     if state:
