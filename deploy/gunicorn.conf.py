@@ -35,10 +35,19 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
 
 def post_fork(server, worker):
-    """Each worker loads the appeal routers (and jieba) as it starts, so no request pays the cold start."""
+    """Each worker loads the appeal routers (and jieba) as it starts, so no request pays the cold start.
+
+    Then what is loaded is frozen out of the garbage collector (``gc.freeze``): a full collection,
+    which lands on a request every few dozen pages, otherwise walks the whole application heap
+    (~300 000 objects: 150 ms of CPU measured, the handling queue's p95); frozen, it walks only what
+    requests left behind (~50 ms). The loaded heap lives as long as the worker anyway."""
+    import gc
+
     from django.apps import apps
 
     if apps.ready:  # with preload_app the application is loaded; otherwise the first request loads it
         from yiwang.hotline.warm import on_worker_process_init
 
         on_worker_process_init()
+    gc.collect()
+    gc.freeze()
