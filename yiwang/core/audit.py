@@ -202,9 +202,12 @@ def _require_transaction(name: str) -> None:
         )
 
 
-def _unlinked(*, stream_id: int, now: dt.datetime, actor_id, actor_label, action, obj, before, after, details):
+def _unlinked(
+    *, stream_id: int, region_code: str, now: dt.datetime, actor_id, actor_label, action, obj, before, after, details
+):
     return AuditEvent(
         stream_id=stream_id,
+        region_code=region_code,
         seq=None,
         occurred_at=now,
         actor_id=actor_id,
@@ -249,6 +252,7 @@ def audit_record(
     actor_id, actor_label = _actor_fields(actor)
     event = _unlinked(
         stream_id=_stream_id(key, region, now.astimezone(STREAM_TZ).date()),
+        region_code=region,
         now=now,
         actor_id=actor_id,
         actor_label=actor_label,
@@ -299,6 +303,7 @@ def audit_record_many(*, actor, action: str, entries: Iterable[AuditEntry]) -> l
             events.append(
                 _unlinked(
                     stream_id=stream_id,
+                    region_code=region,
                     now=now,
                     actor_id=actor_id,
                     actor_label=actor_label,

@@ -72,6 +72,9 @@ class AuditEvent(models.Model):
     """
 
     stream = models.ForeignKey(AuditStream, on_delete=models.PROTECT, related_name="events", verbose_name="流")
+    # The stream's region code, copied when the event is written (the sharding key, docs/scale.md);
+    # not part of the hash (the stream's key, which is, names the region already).
+    region_code = models.CharField("区划代码", max_length=12, blank=True, default="")
     seq = models.PositiveBigIntegerField("序号", null=True, blank=True)
     occurred_at = models.DateTimeField("发生时间")
     actor_id = models.BigIntegerField("操作人ID", null=True, blank=True)
