@@ -298,7 +298,7 @@ def _submitted_with_materials(
         owner=case,
         region_code=region_code,
     )
-    case.save(update_fields=["intake_clock"])
+    case.save(update_fields=["number", "intake_clock"])  # the number the caller set after the insert, too
     on_case_submitted(case)
     return licences
 
@@ -459,8 +459,8 @@ def case_submit(
                 submitted_at=now,
             )
             case.save(force_insert=True)
+            # Written with the intake clock's key, in one UPDATE (_submitted_with_materials).
             case.number = f"YW{timezone.localtime(now):%Y%m%d}{case.pk:07d}"
-            case.save(update_fields=["number"])
             rows = _material_rows(case, spec=spec, bundle=bundle)
             licences = _submitted_with_materials(
                 case, rows, checked, actor=actor, stored=stored, now=now, region_code=region.code
