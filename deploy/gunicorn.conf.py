@@ -8,6 +8,11 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")  # nginx in front; never exposed directly
+# 2 × cores + 1 sync workers: a request spends much of its time waiting on PostgreSQL (about twenty
+# statements and a commit for an intake), and another worker uses the core meanwhile; with one worker
+# per core the cores idle through those waits. bench/intake.py runs this file, so the intake figures
+# are this configuration's (--workers to compare another count). Threads would not help: the Python
+# part of a request holds the interpreter lock.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
 # A worker that has served this many requests is replaced (a slow leak cannot grow for ever); the jitter
