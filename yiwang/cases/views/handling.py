@@ -17,6 +17,9 @@ from .. import selectors, services
 from ..forms import DecisionForm, DeliveryForm, ExtensionForm, OpinionForm, PauseForm
 from ..models import CaseState, Extension, PledgeVerification, ReviewStep
 
+# A queue page shows the nearest deadlines first, this many at most (the rest follow as these are done).
+QUEUE_ROWS = 200
+
 
 @action_required("case.review")
 def queue(request):
@@ -25,10 +28,8 @@ def queue(request):
         status = None
     mine = request.GET.get("mine") == "1"
     today = timezone.localdate()
-    cases = list(selectors.handler_queue(request.user, mine=mine, status=status)[:200])
-    rows = [(case, selectors.case_deadline(case, today)) for case in cases]
     context = {
-        "rows": rows,
+        "rows": selectors.handler_queue_rows(request.user, mine=mine, status=status, limit=QUEUE_ROWS, today=today),
         "status": status,
         "mine": mine,
         "statuses": DeadlineStatus.choices,
@@ -161,11 +162,13 @@ def verifications(request):
         except ApplicationError as error:
             messages.error(request, error.message)
         return redirect("cases:verifications")
-    tasks = selectors.verification_queue(request.user)
+    pending = selectors.verification_queue(request.user)
+    tasks = list(pending[:QUEUE_ROWS])
+    total = len(tasks) if len(tasks) < QUEUE_ROWS else pending.count()
     return render(
         request,
         "cases/verifications.html",
-        {"tasks": tasks, "today": timezone.localdate(), "State": PledgeVerification.State},
+        {"tasks": tasks, "total": total, "today": timezone.localdate(), "State": PledgeVerification.State},
     )
 
 

@@ -67,7 +67,7 @@ def leader_rows(request):
     qs = drill.figure_cases(
         request.user, metric=metric, months=(start, end), field=field, negate=negate, department=department, state=state
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = drill.page_of(qs, request.GET.get("page"), PAGE_SIZE)
     keep = {k: v for k, v in request.GET.items() if k != "page"}
     return render(
         request,
