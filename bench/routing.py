@@ -1,0 +1,471 @@
+"""Routing at scale: the training sample, the fit, held-out accuracy and the warm start, beside baselines.
+
+    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/scale .venv/bin/python bench/routing.py
+    … bench/routing.py --folds 5 --workers          # the nightly task's cross-validation; real worker starts
+
+PostgreSQL. Measures the history the database holds; grow it with ``bench/generate.py --appeal-texts``
+so that the appeals carry real, varied citizen messages (copies of the demo's texts teach nothing).
+
+1. The sample (``hotline.services.routing_history``): time and rows, and ``EXPLAIN (ANALYZE, BUFFERS)``
+   of the largest department's query — an index scan that the LIMIT stops after about cap rows.
+   Beside it, in the same run: the same number of rows read with a plain ``SELECT … LIMIT``, and the
+   unbounded way (every reply of the window ranked by two window functions, as routing did before).
+2. The fit (``routing_model_train``, what the nightly ``hotline.train_routing`` task runs): wall and CPU
+   time, the process's peak RSS during it (Linux high-water mark, reset before), samples and classes.
+3. Accuracy on messages the router never saw: the raw 495-message TipDM sample (the generator leaves
+   it out unless ``--appeal-texts-with-sample``): the category router's category group against the
+   message's topic, on all of them and on those with no near-copy in the training file; and generated
+   appeals whose last reply is older than the window (never in the sample; their texts are recombined
+   from the same source messages, so this one is optimistic).
+4. Worker start: a fresh process (``django.setup`` and ``routing_warm``, what Celery's
+   ``worker_process_init`` and gunicorn's ``post_fork`` run), the first suggestion after it, and the
+   first suggestion of a process that was not warmed. ``--workers`` also starts a real gunicorn
+   worker and a real Celery prefork worker (memory broker) and reads their warm-up log line.
+
+Printed, and with ``--json FILE`` written as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# The sample as routing read it before: every reply of the window ranked by two window functions.
+UNBOUNDED_SQL = """
+    WITH last AS (
+        SELECT appeal_id, department_id, replied_at,
+               ROW_NUMBER() OVER (PARTITION BY appeal_id ORDER BY replied_at DESC, id DESC) AS k
+        FROM hotline_reply WHERE department_id IS NOT NULL AND replied_at >= %s
+    ), ranked AS (
+        SELECT appeal_id, department_id,
+               ROW_NUMBER() OVER (PARTITION BY department_id ORDER BY replied_at DESC, appeal_id DESC) AS n
+        FROM last WHERE k = 1
+    )
+    SELECT a.title, a.content FROM ranked JOIN hotline_appeal a ON a.id = ranked.appeal_id WHERE ranked.n <= %s
+"""
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--folds", type=int, default=0, help="cross-validation folds in the fit (nightly task: 5)")
+    parser.add_argument("--held-out", type=int, default=2000, help="generated appeals older than the window to score")
+    parser.add_argument("--workers", action="store_true", help="also start a gunicorn and a Celery worker")
+    parser.add_argument("--json", help="write the figures to this file")
+    return parser.parse_args(argv)
+
+
+# --- memory -------------------------------------------------------------------------------------
+
+
+def _status_mb(field: str) -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def peak_reset() -> None:
+    """Reset the RSS high-water mark (Linux ≥ 4.0); elsewhere the peak is the process's whole life."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_mb() -> float:
+    peak = _status_mb("VmHWM")
+    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mb() -> float:
+    return _status_mb("VmRSS") or 0.0
+
+
+# --- 1. the sample ------------------------------------------------------------------------------
+
+
+def history_size() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM hotline_appeal")
+        appeals = cursor.fetchone()[0]
+        cursor.execute("SELECT COUNT(*) FROM hotline_reply")
+        replies = cursor.fetchone()[0]
+        cursor.execute("SELECT COUNT(DISTINCT content) FROM (SELECT content FROM hotline_appeal LIMIT 100000) s")
+        distinct = cursor.fetchone()[0]
+    return {"appeals": appeals, "replies": replies, "distinct_texts_in_100k": distinct}
+
+
+def _plan_summary(plan: dict) -> dict:
+    """Node types, the rows the scans of hotline_reply returned and the buffers the query touched."""
+    nodes, reply_scans = [], []
+
+    def walk(node):
+        nodes.append(node["Node Type"])
+        if node.get("Relation Name") == "hotline_reply" and node["Node Type"].endswith("Scan"):
+            reply_scans.append(
+                {
+                    "node": node["Node Type"],
+                    "index": node.get("Index Name"),
+                    "rows": node.get("Actual Rows", 0) * node.get("Actual Loops", 1),
+                    "loops": node.get("Actual Loops", 1),
+                }
+            )
+        for child in node.get("Plans", ()):
+            walk(child)
+
+    walk(plan["Plan"])
+    buffers = plan["Plan"].get("Shared Hit Blocks", 0) + plan["Plan"].get("Shared Read Blocks", 0)
+    return {
+        "ms": round(plan.get("Execution Time", 0.0), 1),
+        "nodes": sorted(set(nodes)),
+        "reply_scans": reply_scans,
+        "buffers": buffers,
+        "rows": plan["Plan"].get("Actual Rows"),
+    }
+
+
+def explain(sql: str, params) -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}", params)
+        (plan,) = cursor.fetchone()[0]
+    return _plan_summary(plan)
+
+
+def measure_sample() -> dict:
+    from django.db import connection
+    from django.db.models import Count
+
+    from yiwang.hotline.models import Reply
+    from yiwang.hotline.services import routing_history
+    from yiwang.hotline.services.routing import routing_sample_queries, routing_sample_query, routing_sample_window
+
+    since, cap = routing_sample_window()
+    # the department with the most replies: its query is the one the cap has to stop
+    department_id, department_replies = (
+        Reply.objects.values("department_id").annotate(n=Count("id")).order_by("-n").values_list("department_id", "n")
+    )[0]
+    bounded = explain(*routing_sample_query(department_id, since, cap).query.sql_with_params())
+
+    started, cpu = time.perf_counter(), time.process_time()
+    history = routing_history()
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+    texts, labels = history["department"]
+    fetched = sum(len(query) for query in routing_sample_queries())
+
+    unbounded = explain(UNBOUNDED_SQL, [since, cap])
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute("SELECT title, content FROM hotline_appeal ORDER BY id DESC LIMIT %s", [fetched])
+        cursor.fetchall()
+        plain = time.perf_counter() - started
+    return {
+        "cap": cap,
+        "rows": fetched,
+        "kept": len(texts),
+        "classes": len(set(labels)),
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu_seconds, 2),
+        "busiest": {"department_id": department_id, "replies": department_replies, "plan": bounded},
+        "plain_select_seconds": round(plain, 2),
+        "unbounded": unbounded,
+    }
+
+
+# --- 2. the fit ---------------------------------------------------------------------------------
+
+
+def measure_fit(folds: int) -> dict:
+    from yiwang.hotline.services import routing_model_train
+
+    before = rss_mb()
+    peak_reset()
+    started, cpu = time.perf_counter(), time.process_time()
+    models = routing_model_train(actor=None, folds=folds or None)
+    return {
+        "folds": folds,
+        "seconds": round(time.perf_counter() - started, 1),
+        "cpu_seconds": round(time.process_time() - cpu, 1),
+        "rss_before_mb": round(before),
+        "peak_mb": round(peak_mb()),
+        "models": {
+            m.target: {
+                "pk": m.pk,
+                "samples": m.n_samples,
+                "classes": len(m.labels),
+                "blob_kb": round(len(m.blob) / 1024),
+                "cv_accuracy": m.metrics.get("accuracy"),
+            }
+            for m in models
+        },
+    }
+
+
+# --- 3. accuracy --------------------------------------------------------------------------------
+
+
+def measure_accuracy(held_out: int) -> dict:
+    from django.conf import settings
+    from django.db.models import Exists, OuterRef, Q
+
+    from yiwang.hotline import routing, selectors
+    from yiwang.hotline.models import Category, Reply
+    from yiwang.hotline.services.routing import routing_sample_window
+
+    result = {}
+    category_router = selectors._active_router("category")
+    department_router = selectors._active_router("department")
+    groups = dict(Category.objects.values_list("code", "group"))
+    data = Path(settings.SHARED_DIR) / "data"
+    if category_router is not None and (data / routing.TIPDM_SAMPLE).exists():
+        texts, labels = routing.read_labelled_file(data / routing.TIPDM_SAMPLE)
+        predicted = [groups.get(p.label) for p in category_router.predict(texts)]
+        right = [p == t for p, t in zip(predicted, labels, strict=True)]
+        result["tipdm_sample"] = {"n": len(right), "accuracy": round(sum(right) / len(right), 4)}
+        if (data / routing.TIPDM_TRAIN).exists():
+            train_texts, _ = routing.read_labelled_file(data / routing.TIPDM_TRAIN)
+            unseen = [r for r, copy in zip(right, routing.near_copies(train_texts, texts), strict=True) if not copy]
+            result["tipdm_unseen"] = {"n": len(unseen), "accuracy": round(sum(unseen) / max(1, len(unseen)), 4)}
+    else:
+        result["tipdm_sample"] = f"no category router or no {data / routing.TIPDM_SAMPLE}"
+
+    since, _ = routing_sample_window()
+    later = Reply.objects.filter(appeal_id=OuterRef("appeal_id")).filter(
+        Q(replied_at__gt=OuterRef("replied_at")) | Q(replied_at=OuterRef("replied_at"), pk__gt=OuterRef("pk"))
+    )
+    rows = list(
+        Reply.objects.filter(replied_at__lt=since)
+        .exclude(Exists(later))
+        .order_by("-replied_at")
+        .values_list("appeal__title", "appeal__content", "department__code", "appeal__category__code")[:held_out]
+    )
+    if rows and department_router is not None:
+        documents = [routing.appeal_document(t, c) for t, c, _, _ in rows]
+        departments = [p.label for p in department_router.predict(documents)]
+        entry = {
+            "n": len(rows),
+            "department": round(sum(p == r[2] for p, r in zip(departments, rows, strict=True)) / len(rows), 4),
+        }
+        if category_router is not None:
+            categories = [p.label for p in category_router.predict(documents)]
+            scored = [(p, r[3]) for p, r in zip(categories, rows, strict=True) if r[3]]
+            entry["category"] = round(sum(p == t for p, t in scored) / max(1, len(scored)), 4)
+        result["older_than_window"] = entry
+    return result
+
+
+# --- 4. worker start ----------------------------------------------------------------------------
+
+CHILD = r"""
+import json, os, sys, time
+t0 = time.perf_counter()
+import django
+django.setup()
+t1 = time.perf_counter()
+from yiwang.hotline import selectors
+from yiwang.hotline.warm import routing_warm
+from yiwang.hotline.models import Appeal
+warm = routing_warm() if sys.argv[1] == "warm" else {"targets": [], "seconds": 0.0}
+t2 = time.perf_counter()
+appeal = Appeal.objects.order_by("-id").first()
+t3 = time.perf_counter()
+selectors.routing_suggest(title=appeal.title, content=appeal.content)
+t4 = time.perf_counter()
+selectors.routing_suggest(title=appeal.title, content=appeal.content[::-1])
+t5 = time.perf_counter()
+print(json.dumps({"setup": t1 - t0, "warm": t2 - t1, "targets": warm["targets"], "first_suggestion": t4 - t3,
+                  "second_suggestion": t5 - t4}))
+"""
+
+
+def measure_start() -> dict:
+    result = {}
+    for mode in ("warm", "cold"):
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, mode], cwd=ROOT, capture_output=True, text=True, check=True, env=os.environ
+        )
+        figures = json.loads(out.stdout.strip().splitlines()[-1])
+        result[mode] = {k: (round(v, 2) if isinstance(v, float) else v) for k, v in figures.items()}
+    return result
+
+
+WARM_LINE = re.compile(r"routing warm: (?P<targets>.+?) in (?P<seconds>[\d.]+) s")
+
+
+def _wait_for_line(process, pattern, timeout: float) -> tuple[re.Match | None, float, list[str]]:
+    """The first line of ``process``'s output matching ``pattern`` and how long after ``process``
+    started it came (a reader thread: the pipe is read line by line as it comes)."""
+    import queue
+    import threading
+
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    started, seen = time.perf_counter(), []
+    while time.perf_counter() - started < timeout:
+        try:
+            line = lines.get(timeout=0.5)
+        except queue.Empty:
+            if process.poll() is not None:
+                break
+            continue
+        seen.append(line.rstrip())
+        match = pattern.search(line)
+        if match:
+            return match, time.perf_counter() - started, seen
+    return None, time.perf_counter() - started, seen
+
+
+def measure_workers() -> dict:
+    """A real gunicorn worker (post_fork) and a real Celery prefork worker (worker_process_init)."""
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "GUNICORN_WORKERS": "1", "GUNICORN_BIND": "127.0.0.1:8765", "GUNICORN_ACCESS_LOG": "-"}
+    commands = {
+        "gunicorn": [str(bin_dir / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "config.wsgi"],
+        "celery": [
+            str(bin_dir / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+    }
+    result = {}
+    for name, command in commands.items():
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**env, "CELERY_BROKER_URL": "memory://"} if name == "celery" else env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            match, seconds, seen = _wait_for_line(process, WARM_LINE, timeout=300)
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        if match:
+            result[name] = {
+                "targets": match["targets"],
+                "warm_seconds": float(match["seconds"]),
+                "since_spawn_seconds": round(seconds, 1),
+            }
+        else:
+            result[name] = {"error": "no warm-up line", "log": seen[-15:]}
+    return result
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+def report(figures: dict) -> str:
+    h, s, f = figures["history"], figures["sample"], figures["fit"]
+    b, u = s["busiest"], s["unbounded"]
+    lines = [
+        f"history: {h['appeals']:,} appeals, {h['replies']:,} replies; distinct texts in 100 k appeals: "
+        f"{h['distinct_texts_in_100k']:,}",
+        f"sample: {s['rows']:,} rows (cap {s['cap']} per department) in {s['seconds']} s (CPU {s['cpu_seconds']} s); kept {s['kept']:,} distinct texts, {s['classes']} classes",
+        f"  busiest department ({b['replies']:,} replies): {b['plan']['ms']} ms, nodes {', '.join(b['plan']['nodes'])}; "
+        f"reply scans {b['plan']['reply_scans']}; {b['plan']['buffers']:,} buffers",
+        f"  baseline, the same {s['rows']:,} rows by a plain SELECT … LIMIT: {s['plain_select_seconds']} s",
+        f"  before, window functions over the window: {u['ms']} ms, reply rows read "
+        f"{sum(x['rows'] for x in u['reply_scans']):,}, {u['buffers']:,} buffers",
+        f"fit (folds {f['folds'] or 'none'}): {f['seconds']} s wall, {f['cpu_seconds']} s CPU; RSS {f['rss_before_mb']} MB "
+        f"before, peak {f['peak_mb']} MB",
+    ]
+    for target, m in f["models"].items():
+        lines.append(
+            f"  {target}: {m['samples']:,} samples, {m['classes']} classes, {m['blob_kb']:,} KB"
+            + (f", CV accuracy {m['cv_accuracy']}" if m.get("cv_accuracy") is not None else "")
+        )
+    a = figures["accuracy"]
+    if isinstance(a.get("tipdm_sample"), dict):
+        lines.append(
+            f"held out: TipDM raw sample {a['tipdm_sample']['accuracy']} (n {a['tipdm_sample']['n']}, category group)"
+            + (
+                f", with no near-copy in the training file {a['tipdm_unseen']['accuracy']} (n {a['tipdm_unseen']['n']})"
+                if "tipdm_unseen" in a
+                else ""
+            )
+        )
+    else:
+        lines.append(f"held out: {a.get('tipdm_sample')}")
+    if "older_than_window" in a:
+        o = a["older_than_window"]
+        lines.append(
+            f"held out: {o['n']:,} generated appeals older than the window: department {o['department']}, "
+            f"category {o.get('category')} (same source messages: optimistic)"
+        )
+    st = figures["start"]
+    lines.append(
+        f"worker start: django.setup {st['warm']['setup']} s, routing_warm {st['warm']['warm']} s ({st['warm']['targets']}); "
+        f"first suggestion warm {st['warm']['first_suggestion']} s, cold {st['cold']['first_suggestion']} s "
+        f"(second: {st['cold']['second_suggestion']} s)"
+    )
+    for name, w in figures.get("workers", {}).items():
+        if "error" in w:
+            lines.append(f"  {name}: {w['error']}: " + " | ".join(w["log"]))
+        else:
+            lines.append(
+                f"  {name}: warm in the worker {w['warm_seconds']} s ({w['targets']}), {w['since_spawn_seconds']} s "
+                "after the command started"
+            )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("bench/routing.py reads PostgreSQL plans: set DATABASE_URL to a PostgreSQL database")
+    load = os.getloadavg()
+    figures = {"load": [round(x, 1) for x in load], "history": history_size(), "sample": measure_sample()}
+    figures["fit"] = measure_fit(args.folds)
+    figures["accuracy"] = measure_accuracy(args.held_out)
+    figures["start"] = measure_start()
+    if args.workers:
+        figures["workers"] = measure_workers()
+    print(f"load average {figures['load']}")
+    print(report(figures))
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, ensure_ascii=False, indent=2, default=str))
+    return figures
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "1")
+    main()
