@@ -913,6 +913,7 @@ def connection_apply(
                 "days": days,
             },
             key=f"connection:{connection.pk}:accepted",
+            region_code=region.code,
         )
         measures.on_connection_changed(connection, before=[])
     return connection

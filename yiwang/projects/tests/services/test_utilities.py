@@ -133,3 +133,19 @@ def test_completing_counts_days_against_the_limit(gc_departments, handlers, meix
     with pytest.raises(ApplicationError) as error:
         services.connection_complete(connection=connection, actor=handlers["meixian-water"])
     assert error.value.code == "project.not_permitted"
+
+
+def test_the_applicants_sms_carries_the_connections_county(gc_departments, handlers, meixian):
+    from yiwang.core.models import OutboxMessage
+
+    connection = services.connection_apply(
+        kind="water",
+        category="resident",
+        applicant_name="王秀兰",
+        applicant_phone="13891712345",
+        address="首善街道东关社区",
+        region=meixian.county,
+        actor=handlers["meixian-water"],
+    )
+    sms = OutboxMessage.objects.get(dedupe_key__startswith=f"connection:{connection.pk}:accepted")
+    assert sms.region_code == meixian.county.code  # the sharding key (docs/scale.md)
