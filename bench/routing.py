@@ -62,6 +62,7 @@ def parse_args(argv=None):
     parser.add_argument("--folds", type=int, default=0, help="cross-validation folds in the fit (nightly task: 5)")
     parser.add_argument("--held-out", type=int, default=2000, help="generated appeals older than the window to score")
     parser.add_argument("--workers", action="store_true", help="also start a gunicorn and a Celery worker")
+    parser.add_argument("--no-fit", action="store_true", help="no training: the sample, and the active routers")
     parser.add_argument("--json", help="write the figures to this file")
     return parser.parse_args(argv)
 
@@ -399,10 +400,15 @@ def report(figures: dict) -> str:
         f"  baseline, the same {s['rows']:,} rows by a plain SELECT … LIMIT: {s['plain_select_seconds']} s",
         f"  before, window functions over the window: {u['ms']} ms, reply rows read "
         f"{sum(x['rows'] for x in u['reply_scans']):,}, {u['buffers']:,} buffers",
-        f"fit (folds {f['folds'] or 'none'}): {f['seconds']} s wall, {f['cpu_seconds']} s CPU; RSS {f['rss_before_mb']} MB "
-        f"before, peak {f['peak_mb']} MB",
     ]
-    for target, m in f["models"].items():
+    if f is None:
+        lines.append("fit: not run (--no-fit); accuracy and start are the active routers'")
+    else:
+        lines.append(
+            f"fit (folds {f['folds'] or 'none'}): {f['seconds']} s wall, {f['cpu_seconds']} s CPU; "
+            f"RSS {f['rss_before_mb']} MB before, peak {f['peak_mb']} MB"
+        )
+    for target, m in (f or {}).get("models", {}).items():
         lines.append(
             f"  {target}: {m['samples']:,} samples, {m['classes']} classes, {m['blob_kb']:,} KB"
             + (f", CV accuracy {m['cv_accuracy']}" if m.get("cv_accuracy") is not None else "")
@@ -453,7 +459,7 @@ def main(argv=None) -> dict:
         raise SystemExit("bench/routing.py reads PostgreSQL plans: set DATABASE_URL to a PostgreSQL database")
     load = os.getloadavg()
     figures = {"load": [round(x, 1) for x in load], "history": history_size(), "sample": measure_sample()}
-    figures["fit"] = measure_fit(args.folds)
+    figures["fit"] = None if args.no_fit else measure_fit(args.folds)
     figures["accuracy"] = measure_accuracy(args.held_out)
     figures["start"] = measure_start()
     if args.workers:
