@@ -8,6 +8,15 @@ departments, a dispatcher and categories, and a router trained on generated hist
 BENCH_DATABASE_URL to run against another database instead (e.g. a scratch PostgreSQL) — the
 bench's rows there carry the submission key prefix ``bench:`` and are deleted at the end.
 Prints figures; asserts nothing.
+
+    DEBUG=1 BENCH_DATABASE_URL=postgres://…/scale .venv/bin/python bench/hotline.py --similar [--requests 20]
+
+Similar appeals on an existing database (``manage.py demo``, then ``bench/generate.py`` on PostgreSQL):
+the dispatch queue and an appeal page as the demo dispatcher (wall p50/p95, CPU of this process per
+request, queries per request), the page's similar-appeal look-up beside the Python loop it replaced
+and whether they agree, EXPLAIN ANALYZE of the index query, and a ``SELECT 1`` loop as the raw
+baseline measured in the same run. ``--similar-calibrate`` compares, over every pair of distinct appeal
+texts in the database, the bigram score with pg_trgm's trigram similarity (the index's floor).
 """
 
 import argparse
@@ -192,6 +201,177 @@ def bench_raw_inserts(county, rows: int) -> tuple[float, float]:
     return bulk_rate, single_rate
 
 
+# --- similar appeals (hotline.similar) -------------------------------------------------------------
+
+
+def old_similar_open_appeals(appeal, *, limit: int = 5):
+    """The per-appeal Python loop the index replaced (up to 500 recent candidates scored in Python)."""
+    import datetime as dt
+
+    from django.db.models import Q
+
+    from yiwang.hotline.conf import conf
+    from yiwang.hotline.models import OPEN_STATES, Appeal
+    from yiwang.hotline.similar import text_similarity
+
+    since = appeal.received_at - dt.timedelta(days=conf("SIMILAR_LOOKBACK_DAYS"))
+    candidates = Appeal.objects.filter(
+        state__in=[*OPEN_STATES, Appeal.State.REPLIED], received_at__gte=since, region_id=appeal.region_id
+    ).exclude(pk=appeal.pk)
+    if appeal.village_id:
+        candidates = candidates.filter(
+            Q(village_id=appeal.village_id) | Q(village__isnull=True, town_id=appeal.town_id)
+        )
+    elif appeal.town_id:
+        candidates = candidates.filter(town_id=appeal.town_id)
+    else:
+        candidates = candidates.filter(town__isnull=True)
+    text, scored = f"{appeal.title} {appeal.content}", []
+    for other in candidates.select_related("lead_department", "town", "village").order_by("-received_at")[:500]:
+        score = text_similarity(text, f"{other.title} {other.content}")
+        if appeal.address and other.address:
+            score = 0.8 * score + 0.2 * text_similarity(appeal.address, other.address)
+        if score >= conf("SIMILARITY_THRESHOLD"):
+            scored.append((other.pk, round(score, 3)))
+    scored.sort(key=lambda s: -s[1])
+    return scored[:limit]
+
+
+def _timed(fn, n: int) -> tuple[list[float], list[float], int]:
+    """Wall and CPU (this process) seconds of ``n`` calls after one warm-up, and queries per call."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fn()
+    walls, cpus = [], []
+    with CaptureQueriesContext(connection) as captured:
+        for _ in range(n):
+            w0, c0 = time.perf_counter(), time.process_time()
+            fn()
+            walls.append(time.perf_counter() - w0)
+            cpus.append(time.process_time() - c0)
+    return walls, cpus, len(captured) // n
+
+
+def _ms(values: list[float]) -> str:
+    return f"p50 {percentile(values, 0.5) * 1000:.1f} ms，p95 {percentile(values, 0.95) * 1000:.1f} ms"
+
+
+def bench_similar(requests: int, username: str) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from yiwang.hotline import similar
+    from yiwang.hotline.models import Appeal
+    from yiwang.org.models import User
+
+    user = User.objects.get(username=username)
+    total = Appeal.objects.count()
+    live = Appeal.objects.filter(state__in=similar.CANDIDATE_STATES).count()
+    waiting = list(Appeal.objects.filter(state=Appeal.State.RECEIVED).order_by("received_at", "pk")[:30])
+    print(
+        f"诉求 {total:,} 件，其中在办或待回访 {live:,} 件，待派单 {Appeal.objects.filter(state='received').count():,} 件；"
+        f"相似检索：{'pg_trgm 三元组索引' if similar.trigram_search_available() else '按地点过滤后 Python 比对'}"
+    )
+
+    def select_one():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+
+    walls, _, _ = _timed(select_one, 200)
+    print(f"对照：SELECT 1 往返 {_ms(walls)}（200 次）")
+
+    client = Client()
+    client.force_login(user)
+    pages = [("派单台", reverse("hotline:dispatch_queue"))]
+    if waiting:
+        pages.append(("诉求详情（待派单件）", reverse("hotline:appeal", args=[waiting[0].code])))
+    for label, url in pages:
+
+        def get(url=url):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        walls, cpus, queries = _timed(get, requests)
+        print(f"{label} {url}：{_ms(walls)}；本进程 CPU {_ms(cpus)}；每次 {queries} 条查询（{requests} 次）")
+
+    if not waiting:
+        return
+    walls, cpus, queries = _timed(lambda: similar.similar_open_appeals_for(waiting, limit=3), requests)
+    print(f"一页 {len(waiting)} 件的相似检索（索引）：{_ms(walls)}；CPU {_ms(cpus)}；{queries} 条查询")
+    walls, cpus, queries = _timed(lambda: [old_similar_open_appeals(a, limit=3) for a in waiting], 3)
+    print(f"同一页，原逐件 Python 比对：{_ms(walls)}；CPU {_ms(cpus)}；{queries} 条查询（3 次）")
+
+    sample = list(Appeal.objects.filter(state__in=similar.CANDIDATE_STATES).order_by("?")[:200])
+    new = similar.similar_open_appeals_for(sample, limit=5)
+    same = scores = 0
+    for appeal in sample:
+        old = old_similar_open_appeals(appeal)
+        mine = [(s.appeal.pk, s.score) for s in new[appeal.pk]]
+        same += mine == old
+        scores += [score for _, score in mine] == [score for _, score in old]
+    print(
+        f"与原比对结果（随机 {len(sample)} 件在办诉求，前 5 条）：完全相同 {same} 件；分值序列相同 {scores} 件"
+        "（其余为同分并列时取了另外几件，如生成数据里同一诉求的多份副本）"
+    )
+
+    if connection.vendor == "postgresql" and similar.trigram_search_available():
+        explain_similar([a.pk for a in waiting])
+
+
+def explain_similar(ids: list[int]) -> None:
+    from django.db import connection, transaction
+
+    from yiwang.hotline import similar
+
+    sql, params = similar.trigram_query(ids, similar.CANDIDATES)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(similar.TRIGRAM_FLOOR)])
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        plan = [row[0] for row in cursor.fetchall()]
+    print(f"EXPLAIN ANALYZE（一页 {len(ids)} 件，一条查询）：")
+    for line in plan:
+        print("  " + line)
+
+
+def similar_calibrate() -> None:
+    """Every pair of distinct appeal texts: bigram score (what decides) vs trigram similarity (what
+    the index proposes by). A pair the index would not propose has trigram similarity below the floor."""
+    from django.db import connection
+
+    from yiwang.core.limits import analysis_prefix
+    from yiwang.hotline import similar
+    from yiwang.hotline.models import Appeal
+
+    texts = sorted(
+        {analysis_prefix(f"{t} {c}") for t, c in Appeal.objects.values_list("title", "content").distinct()[:3000]}
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.i, b.i, similarity(a.t, b.t) FROM unnest(%s::text[]) WITH ORDINALITY a(t, i) "
+            "JOIN unnest(%s::text[]) WITH ORDINALITY b(t, i) ON a.i < b.i",
+            [texts, texts],
+        )
+        pairs = cursor.fetchall()
+    threshold = similar.conf("SIMILARITY_THRESHOLD")
+    above, text_only_min, with_address = 0, 1.0, []
+    for i, j, trigram in pairs:
+        score = similar.text_similarity(texts[i - 1], texts[j - 1])
+        if score >= threshold:
+            above += 1
+            text_only_min = min(text_only_min, trigram)
+        # with identical addresses a text score of (threshold - 0.2) / 0.8 is enough
+        if score >= (threshold - 0.2) / 0.8:
+            with_address.append(trigram)
+    missed = sum(1 for t in with_address if t < similar.TRIGRAM_FLOOR)
+    print(
+        f"{len(texts)} 段不同文本、{len(pairs):,} 对：二元组得分 ≥ {threshold} 的 {above} 对，其三元组相似度最低 "
+        f"{text_only_min:.3f}（索引下限 {similar.TRIGRAM_FLOOR}）；地址相同时可达阈值的 {len(with_address)} 对中"
+        f" {missed} 对低于下限"
+    )
+
+
 def cleanup() -> None:
     from yiwang.hotline.models import Appeal
 
@@ -203,10 +383,24 @@ def main() -> None:
     parser.add_argument("--intakes", type=int, default=300)
     parser.add_argument("--suggestions", type=int, default=300)
     parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument("--similar", action="store_true", help="similar appeals on BENCH_DATABASE_URL's data")
+    parser.add_argument("--similar-calibrate", action="store_true", help="bigram score vs trigram similarity")
+    parser.add_argument("--requests", type=int, default=20, help="requests per page (--similar)")
+    parser.add_argument("--user", default="guoting", help="the dispatcher whose pages are timed (--similar)")
     args = parser.parse_args()
 
     url, temporary = setup_django()
     from django.db import connection
+
+    if args.similar or args.similar_calibrate:
+        if temporary:
+            raise SystemExit("--similar reads existing data: set BENCH_DATABASE_URL (after manage.py demo)")
+        print(f"数据库：{connection.vendor}（{url.split('@')[-1]}）", flush=True)
+        if args.similar_calibrate:
+            similar_calibrate()
+        if args.similar:
+            bench_similar(args.requests, args.user)
+        return
 
     print(f"数据库：{connection.vendor}（{'临时' if temporary else url.split('@')[-1]}）", flush=True)
     t0 = time.perf_counter()

@@ -303,6 +303,7 @@ def dispatcher_queue(*, user) -> DispatcherQueue:
     received = list(
         scoped.filter(state=State.RECEIVED)
         .select_related("category", "town", "village", "suggested_department", "suggested_category")
+        .defer(*similar.UNSHOWN_FIELDS)
         .order_by("received_at", "pk")[:200]
     )
     returns = list(
@@ -318,6 +319,7 @@ def dispatcher_queue(*, user) -> DispatcherQueue:
     revisits = list(
         scoped.filter(state=State.REPLIED)
         .select_related("lead_department", "category")
+        .defer(*similar.UNSHOWN_FIELDS)
         .order_by("replied_at", "pk")[:200]
     )
     return DispatcherQueue(

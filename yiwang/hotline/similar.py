@@ -42,11 +42,15 @@ CANDIDATE_STATES = tuple(sorted({*OPEN_STATES, Appeal.State.REPLIED}))
 # by a query that writes the expression identically).
 INDEXED_TEXT_SQL = "left({t}.title || ' ' || {t}.content, 2000)"
 # Trigram similarity (pg_trgm) a text needs to be proposed at all, and how many per appeal: the
-# bigram score decides among them. On the demo's appeals every pair scoring ≥ 0.3 has trigram
-# similarity ≥ 0.17 (bench/hotline.py --similar-calibrate measures it), so the floor keeps them.
-TRIGRAM_FLOOR = 0.1
+# bigram score decides among them. Over the demo's distinct appeal texts (1,318 texts, 868 k pairs)
+# every pair whose texts score ≥ 0.3 has trigram similarity ≥ 0.071 (bench/hotline.py
+# --similar-calibrate), so a floor of 0.05 keeps them all. A pair that reaches the threshold only
+# through its addresses (text 0.125…0.3, addresses alike) is proposed when its texts reach the floor.
+TRIGRAM_FLOOR = 0.05
 CANDIDATES = 20
 FALLBACK_CANDIDATES = 500
+# Encrypted contact details no list of similar appeals shows: not read (each costs a decryption).
+UNSHOWN_FIELDS = ("contact_name", "contact_phone", "contact_email", "pii_originals")
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -181,12 +185,21 @@ def trigram_query(appeal_ids: list[int], per_appeal: int) -> tuple[str, list]:
 def _trigram_candidates(appeal_ids: list[int], per_appeal: int) -> dict[int, list[int]]:
     """appeal id → ids of up to ``per_appeal`` candidates with the nearest texts (one query)."""
     found: dict[int, list[int]] = {pk: [] for pk in appeal_ids}
+    nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         # the threshold of the % operator, for this transaction only (safe behind pgbouncer)
-        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(TRIGRAM_FLOOR)])
+        cursor.execute(
+            "SELECT current_setting('pg_trgm.similarity_threshold', true), "
+            "set_config('pg_trgm.similarity_threshold', %s, true)",
+            [str(TRIGRAM_FLOOR)],
+        )
+        previous = cursor.fetchone()[0]
         cursor.execute(*trigram_query(appeal_ids, per_appeal))
-        for pk, other in cursor.fetchall():
-            found[pk].append(other)
+        rows = cursor.fetchall()
+        if nested:  # a local setting outlives the savepoint: the caller's transaction gets its own back
+            cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [previous or "0.3"])
+    for pk, other in rows:
+        found[pk].append(other)
     return found
 
 
@@ -211,6 +224,7 @@ def _recent_candidates(appeals: list[Appeal], per_appeal: int) -> dict[int, list
     rows = list(
         Appeal.objects.filter(where, state__in=CANDIDATE_STATES)
         .select_related("lead_department", "town", "village")
+        .defer(*UNSHOWN_FIELDS)
         .order_by("-received_at", "-pk")[: per_appeal * len(appeals)]
     )
     found = {}
@@ -235,7 +249,11 @@ def similar_open_appeals_for(
     if trigram_search_available():
         ids = _trigram_candidates([a.pk for a in appeals], max(CANDIDATES, limit * 4))
         wanted = {pk for found in ids.values() for pk in found}
-        loaded = Appeal.objects.filter(pk__in=wanted).select_related("lead_department", "town", "village")
+        loaded = (
+            Appeal.objects.filter(pk__in=wanted)
+            .select_related("lead_department", "town", "village")
+            .defer(*UNSHOWN_FIELDS)
+        )
         by_pk = {a.pk: a for a in loaded}
         candidates = {pk: [by_pk[o] for o in found if o in by_pk] for pk, found in ids.items()}
     else:

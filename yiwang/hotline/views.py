@@ -14,6 +14,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -243,6 +245,20 @@ def intake_assist(request):
 # --- dispatcher ----------------------------------------------------------------------------------
 
 
+def _department_options(appeals) -> dict[int, str]:
+    """appeal pk → the department <option>s with its suggestion selected: rendered once per page and
+    marked per row, not a template loop over every department in every row."""
+    options = format_html_join(
+        "", '<option value="{}">{}</option>', ((d.pk, str(d)) for d in forms._department_choices())
+    )
+    marked = {}
+    for appeal in appeals:
+        pk = appeal.suggested_department_id
+        selected = options.replace(f'<option value="{pk}">', f'<option value="{pk}" selected>', 1) if pk else options
+        marked[appeal.pk] = mark_safe(selected)  # noqa: S308 (the options were escaped above)
+    return marked
+
+
 @action_required("appeal.dispatch")
 @require_GET
 def dispatch_queue(request):
@@ -254,7 +270,7 @@ def dispatch_queue(request):
         "queue": queue,
         "page": page,
         "similar": similar,
-        "departments": forms._department_choices(),
+        "department_options": _department_options(page.object_list),
         "threshold": hotline_config()["ROUTING_CONFIDENCE_THRESHOLD"],
         "model": selectors.routing_active_model(),
     }
