@@ -352,6 +352,12 @@ class Rectification(models.Model):
         indexes = [
             models.Index(fields=["department", "state", "due_on"], name="ratings_rect_dept_state_due"),
             models.Index(fields=["state", "closed_at"], name="ratings_rect_state_closed"),
+            # The department's queue: its open rectifications by due day, never the closed history.
+            models.Index(
+                fields=["department", "due_on"],
+                condition=~Q(state__in=["closed", "annulled"]),
+                name="ratings_rect_open_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
