@@ -10,8 +10,9 @@ addresses when both have one.
 
 Where the candidates come from:
 
-* PostgreSQL: a trigram index (pg_trgm, GIN) on the text of open and replied appeals only — a
-  partial index, so it grows with the open work, not with history. The index proposes the
+* PostgreSQL: a trigram index (pg_trgm, GIN, keyed by town first through btree_gin) on the text
+  of open and replied appeals only — a partial index, so it grows with the open work, not with
+  history, and a look-up reads only its own town's part of it. The index proposes the
   nearest ``CANDIDATES`` texts of the same place and window (trigram similarity at least
   ``TRIGRAM_FLOOR``, far below what the bigram score needs); the bigram score above then decides
   and is what the pages show. A whole page of the dispatch queue is one query (a LATERAL join), so
@@ -38,7 +39,7 @@ from yiwang.hotline.models import OPEN_STATES, Appeal
 
 # States an appeal can be merged from or into: open, or replied and waiting for the revisit.
 CANDIDATE_STATES = tuple(sorted({*OPEN_STATES, Appeal.State.REPLIED}))
-# The index's text: the same as the migration's expression (an index on an expression is used only
+# The index's text: the same as the migrations' expression (an index on an expression is used only
 # by a query that writes the expression identically).
 INDEXED_TEXT_SQL = "left({t}.title || ' ' || {t}.content, 2000)"
 # Trigram similarity (pg_trgm) a text needs to be proposed at all, and how many per appeal: the
@@ -169,6 +170,7 @@ def trigram_query(appeal_ids: list[int], per_appeal: int) -> tuple[str, list]:
             SELECT c.id
             FROM hotline_appeal c
             WHERE c.state IN ({states})
+              AND coalesce(c.town_id, 0) = coalesce(q.town_id, 0)  -- the index's first key; a village lies in its town
               AND {c_text} %% {q_text}
               AND c.region_id = q.region_id
               AND c.received_at >= q.received_at - make_interval(days => %s)

@@ -192,7 +192,7 @@ def test_it_reads_through_the_trigram_index_on_postgresql(appeal_of, meixian):
     second = appeal_of(ROAD_AGAIN, village=meixian.honghegu)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexdef FROM pg_indexes WHERE indexname = 'hotline_appeal_open_text_trgm'",
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'hotline_appeal_open_town_text_trgm'",
         )
         (definition,) = cursor.fetchone()
     assert "gin_trgm_ops" in definition and "WHERE" in definition
