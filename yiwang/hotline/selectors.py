@@ -338,7 +338,9 @@ def appeal_deadlines(appeal: Appeal, now=None) -> dict:
 
 
 def appeal_timeline(appeal: Appeal, *, public: bool = False) -> list[AppealEvent]:
-    qs = appeal.events.select_related("actor", "department").order_by("created_at", "pk")
+    # With the appeal's region, which each of its events carries: the appeal's shard (docs/scale.md, step 3).
+    qs = appeal.events.filter(region_id=appeal.region_id).select_related("actor", "department")
+    qs = qs.order_by("created_at", "pk")
     if public:
         qs = qs.filter(kind__in=AppealEvent.PUBLIC_KINDS)
     return list(qs)
