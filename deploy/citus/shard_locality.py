@@ -9,10 +9,13 @@ test client against the given database; every SQL statement is captured with its
 
 - ``reference``  — touches only reference tables (org, catalog, workdays, categories…: replicated to every
   node in Citus), so any one node answers it;
-- ``one-county`` — touches distributed tables and its WHERE pins them to one county: an equality or IN-list
-  on a region column whose regions all lie in one county, or a region-path prefix of one county;
+- ``one-county`` — touches distributed tables and its WHERE pins them to one county: an equality with a
+  literal or an IN-list on a region column whose regions all lie in one county (a join of two tables' columns
+  names no county), or a region-path prefix of one county; or an INSERT into a table that carries its region;
+- ``own-key``    — the per-user tables (inbox, accounts, idempotency records) by their own key;
 - ``by-key``     — touches distributed tables through a primary key, number or code only: Citus cannot
   route it until the code passes the row's county along (the region is on the row the caller already has);
+- ``no-region-column`` — an INSERT into a table that does not carry its region;
 - ``fan-out``    — anything else on distributed tables: it runs on every shard.
 
 The shard key is the county (区县) code: a county is where applications are accepted and appeals dispatched,
