@@ -12,6 +12,15 @@ from yiwang.hotline.models import Appeal
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def calendar_checked_once(monkeypatch):
+    """The calendar's version is checked at most once a second: on a slow machine that check would
+    land in one request and not the other. Counted here: the page's own reads."""
+    from yiwang.workdays import calendar
+
+    monkeypatch.setattr(calendar, "VERSION_CHECK_SECONDS", 3600.0)
+
+
 def _road(make_appeal, n: int):
     return make_appeal(title=f"村道坑洼{n}", content=f"营头镇{n}组的村道坑洼不平，下雨积水，请尽快修补。")
 
