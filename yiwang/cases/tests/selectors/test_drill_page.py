@@ -31,3 +31,16 @@ def test_a_page_holds_the_rows_of_the_sorted_list_with_what_they_are_shown_with(
     assert [c.pk for c in second] == [expected[2].pk]
     assert shown == [(c.number, c.item.name, str(c.department), c.clock.due_on) for c in expected]
     assert first.paginator.count == 3 and first.has_next() and not second.has_next()
+
+
+def test_a_long_list_counts_up_to_its_cap_and_says_there_are_more(monkeypatch, citizen, person, food_item, clerk):
+    from yiwang.cases import drill
+
+    monkeypatch.setattr(drill, "LIST_CAP", 2)
+    for _ in range(3):
+        services.case_submit(actor=citizen, applicant=person, item=food_item, form_data=FORM)
+    page = page_of(Case.objects.order_by("-pk"), 1, 50)
+    assert page.paginator.count == 2 and page.paginator.count_capped
+    assert len(page.object_list) == 2
+    short = page_of(Case.objects.filter(pk__in=[]).order_by("-pk"), 1, 50)
+    assert short.paginator.count == 0 and not short.paginator.count_capped
