@@ -18,6 +18,13 @@ that have no near-copy in the training file (367 of the 495 are the same letters
 messages, so the whole-sample figure overstates unseen accuracy). Training takes about 50 s of CPU.
 
 The title is repeated once in the document: titles are short and dense with the topic.
+
+On the platform's history (``bench/routing.py`` on appeals generated with real TipDM texts,
+``bench/generate.py --appeal-texts``), at 100 k appeals: 24,732 sampled documents, 29 departments;
+training both routers with the 5-fold estimate took 602 s of CPU (peak RSS 2.6 GB), the category
+router scored 0.94 on the held-out raw 495-message sample (0.40 when trained on the demo's texts);
+the stored models are 74 and 86 MB and load in about 10 s at worker start. At 1 M appeals the sample
+is 46,547 rows (34,101 distinct texts) read in 6 s by index.
 """
 
 from __future__ import annotations
