@@ -267,3 +267,42 @@ def test_inspection_results_reach_the_clue_rules_as_records(orchard, dept_a, han
     from yiwang.credit.conf import credit_setting
 
     assert not [r for r in credit_setting("CLUE_RULES") if r["source"] not in ("records", "class", "appeals")]
+
+
+def test_names_are_found_in_one_reading_of_the_text():
+    from yiwang.credit.services.clues import _NameIndex
+
+    index = _NameIndex(
+        [
+            (1, "眉县秦岭猕猴桃合作社"),
+            (2, "眉县秦岭猕猴桃冷链有限公司"),  # same first four characters as 1
+            (3, "金渠镇_农家乐"),  # an underscore is a character, not LIKE's wildcard
+            (4, "好又多"),  # shorter than four: too ambiguous, never matched
+            (5, "  齐镇冷库  "),
+        ]
+    )
+    assert index.find("眉县秦岭猕猴桃冷链有限公司压价，眉县秦岭猕猴桃冷链有限公司又压价") == {2}
+    assert index.find("眉县秦岭猕猴桃合作社和眉县秦岭猕猴桃冷链有限公司") == {1, 2}
+    assert index.find("金渠镇X农家乐噪音") == set() and index.find("金渠镇_农家乐噪音") == {3}
+    assert index.find("好又多超市") == set() and index.find("齐镇冷库漏氨") == {5}
+    assert index.find("") == set() and index.find("眉县") == set()
+    assert not _NameIndex([(4, "好又多")])
+
+
+def test_the_complaint_scan_reads_each_appeal_once_whatever_the_number_of_entities(orchard, meixian, dept_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from yiwang.credit.models import AppealMention
+    from yiwang.credit.services.clues import appeal_mentions_update
+
+    for n in range(40):
+        EntityFactory(name=f"眉县第{n:02d}号果品有限公司", region=meixian.county)
+    for n in range(30):
+        _complaint(meixian, n, f"眉县第{n % 40:02d}号果品有限公司和{orchard.name}压级压价")
+    with CaptureQueriesContext(connection) as queries:
+        appeal_mentions_update()
+    assert AppealMention.objects.count() == 60  # each complaint names two entities
+    # no statement pairs the appeals with the entities in SQL (the old LIKE join)
+    assert not [q for q in queries.captured_queries if "LIKE" in q["sql"].upper()]
+    assert len(queries.captured_queries) < 25
