@@ -35,6 +35,10 @@ DEFAULTS = {
     # UNRATED_WORKDAYS) or "not_counted".
     "UNRATED_POLICY": UNRATED_BASIC,
     "UNRATED_WORKDAYS": 7,
+    # 县级默认值: how many days before the cutoff the daily sweep looks for unrated cases and appeals. The
+    # sweep runs every day, so a subject is found on its first day past the cutoff; the window bounds the
+    # look-up by an index instead of reading all history, and covers a sweep stopped for weeks.
+    "UNRATED_LOOKBACK_DAYS": 60,
     # Sub-indicators by channel: online ones for 网上/移动端/短信, on-site ones for the counter pad and 12345.
     "INDICATORS": {
         "pad": ON_SITE_INDICATORS,

@@ -16,6 +16,7 @@ import datetime as dt
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from yiwang.cases.models import Case, CaseState, Channel
@@ -278,13 +279,19 @@ def _end_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
-def ratings_record_unrated(*, today: dt.date | None = None, limit: int | None = None) -> dict[str, int]:
+def ratings_record_unrated(
+    *, today: dt.date | None = None, limit: int | None = None, lookback_days: int | None = None
+) -> dict[str, int]:
     """Apply the unrated policy (county default: 基本满意 after 7 working days; or not counted).
 
     Cases finished and appeals replied on or before the cutoff with no rating get one: an appeal with
     a revisit gets the revisit's satisfaction (channel 12345回访, see the module docstring), every
     other one 基本满意 with channel "default" (not real-name). Idempotent: the subjects are locked and
     the unique constraints hold one rating per case and appeal; a second run records nothing.
+
+    Only subjects finished within ``lookback_days`` (``UNRATED_LOOKBACK_DAYS``, county default) before
+    the cutoff are looked at, through the finish-time indexes, so the daily run does not read the
+    whole history; ``lookback_days=0`` looks at everything (a catch-up after a long stop).
     """
     policy = setting("UNRATED_POLICY")
     if policy not in (UNRATED_BASIC, UNRATED_NOT_COUNTED):
@@ -293,15 +300,17 @@ def ratings_record_unrated(*, today: dt.date | None = None, limit: int | None = 
         return {"cases": 0, "appeals": 0, "revisits": 0}
     today = today or timezone.localdate()
     before = _end_of(unrated_cutoff(today))
+    lookback = int(setting("UNRATED_LOOKBACK_DAYS") if lookback_days is None else lookback_days)
+    since = before - dt.timedelta(days=lookback) if lookback > 0 else None
     batch = int(setting("UNRATED_BATCH"))
     counts = {"cases": 0, "appeals": 0, "revisits": 0}
     while True:
-        done = _unrated_cases(before, batch)
+        done = _unrated_cases(before, batch, since)
         counts["cases"] += done
         if done < batch or (limit and counts["cases"] >= limit):
             break
     while True:
-        done, revisits = _unrated_appeals(before, batch)
+        done, revisits = _unrated_appeals(before, batch, since)
         counts["appeals"] += done
         counts["revisits"] += revisits
         if done < batch or (limit and counts["appeals"] >= limit):
@@ -309,11 +318,13 @@ def ratings_record_unrated(*, today: dt.date | None = None, limit: int | None = 
     return counts
 
 
-def _unrated_cases(before: dt.datetime, batch: int) -> int:
+def _unrated_cases(before: dt.datetime, batch: int, since: dt.datetime | None = None) -> int:
     with transaction.atomic():
+        finished = Case.objects.filter(state__in=FINISHED_CASE_STATES, parent__isnull=True, decided_at__lt=before)
+        if since is not None:
+            finished = finished.filter(decided_at__gte=since)
         ids = list(
-            Case.objects.filter(state__in=FINISHED_CASE_STATES, parent__isnull=True, decided_at__lt=before)
-            .exclude(pk__in=Rating.objects.filter(case__isnull=False).values("case_id"))
+            finished.filter(~Exists(Rating.objects.filter(case_id=OuterRef("pk"))))  # an anti-join by the unique index
             .order_by("pk")
             .values_list("pk", flat=True)[:batch]
         )
@@ -367,13 +378,15 @@ def _bulk_record(ratings: list[Rating]) -> None:
     on_ratings_recorded(ratings)
 
 
-def _unrated_appeals(before: dt.datetime, batch: int) -> tuple[int, int]:
+def _unrated_appeals(before: dt.datetime, batch: int, since: dt.datetime | None = None) -> tuple[int, int]:
     with transaction.atomic():
+        replied = Appeal.objects.filter(
+            state__in=RATEABLE_APPEAL_STATES, lead_department__isnull=False, replied_at__lt=before
+        )
+        if since is not None:
+            replied = replied.filter(replied_at__gte=since)
         ids = list(
-            Appeal.objects.filter(
-                state__in=RATEABLE_APPEAL_STATES, lead_department__isnull=False, replied_at__lt=before
-            )
-            .exclude(pk__in=Rating.objects.filter(appeal__isnull=False).values("appeal_id"))
+            replied.filter(~Exists(Rating.objects.filter(appeal_id=OuterRef("pk"))))
             .order_by("pk")
             .values_list("pk", flat=True)[:batch]
         )

@@ -73,3 +73,14 @@ def test_an_unknown_policy_is_refused():
 
     with pytest.raises(ImproperlyConfigured):
         ratings_record_unrated()
+
+
+def test_the_daily_run_looks_back_a_bounded_window_and_a_catch_up_looks_at_everything(finished_case, make_case):
+    assert DEFAULTS["UNRATED_LOOKBACK_DAYS"] == 60
+    recent, old = make_case(), finished_case
+    Case.objects.filter(pk=recent.pk).update(state=old.state, decided_at=timezone.now() - dt.timedelta(days=40))
+    _age(old, 200)  # long before the window: the daily run does not read that far back
+    assert ratings_record_unrated()["cases"] == 1
+    assert list(Rating.objects.values_list("case_id", flat=True)) == [recent.pk]
+    assert ratings_record_unrated(lookback_days=0)["cases"] == 1  # a catch-up after a long stop
+    assert set(Rating.objects.values_list("case_id", flat=True)) == {recent.pk, old.pk}
