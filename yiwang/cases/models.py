@@ -897,17 +897,7 @@ class CaseEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    # The case's region, copied when the event is written: the sharding key is on every big table
-    # (docs/scale.md), so a region's timeline rows live where its cases do.
-    region = models.ForeignKey(
-        "org.Region",
-        verbose_name=_("所属区划"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    region = case_region_field()  # the case's region, copied when the event is written
 
     class Meta:
         verbose_name = _("办件进度")
