@@ -28,11 +28,9 @@ Printed, and with ``--json FILE`` written as JSON.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import re
-import resource
 import signal
 import subprocess
 import sys
@@ -41,6 +39,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from memory import peak_rss_mb, peak_rss_reset, rss_mb  # noqa: E402
 
 # The sample as routing read it before: every reply of the window ranked by two window functions.
 UNBOUNDED_SQL = """
@@ -68,31 +69,6 @@ def parse_args(argv=None):
 
 
 # --- memory -------------------------------------------------------------------------------------
-
-
-def _status_mb(field: str) -> float | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
-def peak_reset() -> None:
-    """Reset the RSS high-water mark (Linux ≥ 4.0); elsewhere the peak is the process's whole life."""
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
-
-
-def peak_mb() -> float:
-    peak = _status_mb("VmHWM")
-    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def rss_mb() -> float:
-    return _status_mb("VmRSS") or 0.0
 
 
 # --- 1. the sample ------------------------------------------------------------------------------
@@ -196,7 +172,7 @@ def measure_fit(folds: int) -> dict:
     from yiwang.hotline.services import routing_model_train
 
     before = rss_mb()
-    peak_reset()
+    peak_rss_reset()
     started, cpu = time.perf_counter(), time.process_time()
     models = routing_model_train(actor=None, folds=folds or None)
     return {
@@ -204,7 +180,7 @@ def measure_fit(folds: int) -> dict:
         "seconds": round(time.perf_counter() - started, 1),
         "cpu_seconds": round(time.process_time() - cpu, 1),
         "rss_before_mb": round(before),
-        "peak_mb": round(peak_mb()),
+        "peak_mb": round(peak_rss_mb()),
         "models": {
             m.target: {
                 "pk": m.pk,

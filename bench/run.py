@@ -56,6 +56,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from memory import peak_rss_mb, peak_rss_reset, rss_mb  # noqa: E402
+
 # (label, kind, username or None, url or a callable building it). Users are the demo's.
 PAGES = [
     ("cases leader dashboard", "dashboard", "luozhiqiang", "/cases/leader/"),
@@ -195,31 +197,6 @@ def public_urls():
     }
 
 
-def _status_mb(field: str) -> float | None:
-    """A memory line of /proc/self/status (VmRSS, VmHWM) in MB; None off Linux."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
-def _peak_rss_reset() -> bool:
-    """Reset the process's RSS high-water mark (Linux ≥ 4.0: write 5 to clear_refs)."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
-def _peak_rss_mb() -> float:
-    peak = _status_mb("VmHWM")
-    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 class _GcClock:
     """Time spent in the garbage collector's full (generation 2) collections, per request."""
 
@@ -263,8 +240,8 @@ def time_pages(repeat: int, pages: list[tuple] | None = None, slowest: int = 0, 
                     results.append({"label": label, "kind": kind, "status": "no user"})
                     continue
                 client.force_login(user)
-            rss_before = _status_mb("VmRSS") or 0.0
-            reset = _peak_rss_reset()
+            rss_before = rss_mb()
+            reset = peak_rss_reset()
             first = client.get(url)
             if first.status_code == 302:  # an index page sends the user on to their own page
                 url = first.url
@@ -290,7 +267,7 @@ def time_pages(repeat: int, pages: list[tuple] | None = None, slowest: int = 0, 
                     full_gc.append(gc_clock.full_ms)
             finally:
                 gc.callbacks.remove(gc_clock)
-            peak_rss = _peak_rss_mb()
+            peak_rss = peak_rss_mb()
             # One more request, untimed: its statements and the peak of Python's allocations.
             tracemalloc.start()
             with CaptureQueriesContext(connection) as captured:
