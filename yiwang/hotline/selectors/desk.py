@@ -1,0 +1,176 @@
+"""What the intake and dispatch desk reads beside the queues: similar appeals, routing
+suggestions, the knowledge base and the caller's earlier appeals."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+
+from yiwang.core.limits import analysis_prefix
+from yiwang.core.pii import pii_lookup
+from yiwang.hotline import similar
+from yiwang.hotline.conf import conf
+from yiwang.hotline.models import Appeal, Category, CategoryDepartmentMapping, KnowledgeEntry, RoutingModel
+from yiwang.hotline.selectors.access import scope_appeals, user_is_intake_staff
+from yiwang.org.models import Department, Region
+
+# --- similar appeals (duplicates): hotline.similar, through a trigram index on PostgreSQL ------------
+
+SimilarAppeal = similar.SimilarAppeal
+similar_open_appeals = similar.similar_open_appeals
+similar_open_appeals_for = similar.similar_open_appeals_for
+text_similarity = similar.text_similarity
+
+
+# --- routing suggestions -------------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    department: Department | None = None
+    category: Category | None = None
+    confidence: float | None = None
+    low_confidence: bool = True
+    source: str = "none"  # model | mapping | keywords | none
+    alternatives: list[tuple[Department, float]] = field(default_factory=list)
+
+
+_router_lock = threading.Lock()
+# target -> (model pk, loaded router): one loaded model per target, replaced when retrained.
+_routers: dict[str, tuple[int, object]] = {}
+
+
+def _active_router(target: str):
+    from yiwang.hotline.routing import TextRouter
+
+    pk = RoutingModel.objects.filter(target=target, is_active=True).values_list("pk", flat=True).first()
+    if pk is None:
+        return None
+    cached = _routers.get(target)
+    if cached is not None and cached[0] == pk:
+        return cached[1]
+    with _router_lock:
+        cached = _routers.get(target)
+        if cached is None or cached[0] != pk:
+            blob = RoutingModel.objects.filter(pk=pk).values_list("blob", flat=True).first()
+            cached = (pk, TextRouter.loads(blob))
+            _routers[target] = cached
+    return cached[1]
+
+
+def routing_active_model(target: str = RoutingModel.Target.DEPARTMENT) -> RoutingModel | None:
+    """The model in use (without its blob), for showing when and on what it was trained."""
+    return RoutingModel.objects.filter(target=target, is_active=True).defer("blob").first()
+
+
+def category_department(category: Category | None, town: Region | None = None) -> Department | None:
+    """The department the mapping table names for a category (town-specific first)."""
+    if category is None:
+        return None
+    mappings = {
+        m.town_id: m.department
+        for m in CategoryDepartmentMapping.objects.filter(category=category).select_related("department")
+    }
+    if town is not None and town.pk in mappings:
+        return mappings[town.pk]
+    return mappings.get(None)
+
+
+def _keyword_category(text: str) -> Category | None:
+    best, best_hits = None, 0
+    for category in Category.objects.filter(is_active=True).exclude(keywords=""):
+        hits = sum(1 for k in re.split(r"[,，、\s]+", category.keywords) if k and k in text)
+        if hits > best_hits:
+            best, best_hits = category, hits
+    return best
+
+
+def routing_suggest(*, title: str, content: str, town: Region | None = None) -> Suggestion:
+    """Suggest the lead department and the category for an appeal's text.
+
+    The trained department model answers first (learned from which department finally handled
+    past appeals); without one, the category model and the mapping table; without either, the
+    categories' keywords. Below ``ROUTING_CONFIDENCE_THRESHOLD`` the suggestion is flagged; the
+    dispatcher always decides.
+    """
+    from yiwang.hotline.routing import appeal_document
+
+    title, content = analysis_prefix(title), analysis_prefix(content)  # a bounded prefix, whatever was stored
+    document = appeal_document(title, content)
+    threshold = conf("ROUTING_CONFIDENCE_THRESHOLD")
+    suggestion = Suggestion()
+    category_router = _active_router(RoutingModel.Target.CATEGORY)
+    if category_router is not None:
+        prediction = category_router.predict([document])[0]
+        suggestion.category = Category.objects.filter(code=prediction.label).first()
+        suggestion.confidence = prediction.confidence
+        suggestion.source = "mapping"
+    department_router = _active_router(RoutingModel.Target.DEPARTMENT)
+    if department_router is not None:
+        prediction = department_router.predict([document])[0]
+        departments = Department.objects.in_bulk([label for label, _ in prediction.ranked], field_name="code")
+        suggestion.department = departments.get(prediction.label)
+        suggestion.confidence = prediction.confidence
+        suggestion.alternatives = [(departments[label], p) for label, p in prediction.ranked if label in departments]
+        suggestion.source = "model"
+    if suggestion.category is None:
+        suggestion.category = _keyword_category(f"{title} {content}")
+        if suggestion.category is not None and suggestion.source == "none":
+            suggestion.source = "keywords"
+    # A town-specific mapping (a rural road in one town → that town) overrides the county model.
+    mapped = category_department(suggestion.category, town)
+    if suggestion.department is None or (
+        town is not None
+        and mapped is not None
+        and CategoryDepartmentMapping.objects.filter(category=suggestion.category, town=town).exists()
+        and (suggestion.confidence or 0) < threshold
+    ):
+        suggestion.department = mapped
+    suggestion.low_confidence = suggestion.confidence is None or suggestion.confidence < threshold
+    return suggestion
+
+
+# --- knowledge base and caller history -----------------------------------------------------------
+
+
+def knowledge_search(q: str, *, limit: int = 5) -> list[KnowledgeEntry]:
+    """Entries whose question, keywords or answer share words with ``q`` (most shared first)."""
+    q = (q or "").strip()
+    if len(q) < 2:
+        return []
+    from yiwang.hotline.routing import segment
+
+    words = {w for w in segment(q) if len(w) >= 2} or {q}
+    condition = reduce(or_, [Q(question__icontains=w) | Q(keywords__icontains=w) for w in words])
+    entries = list(KnowledgeEntry.objects.filter(is_active=True).filter(condition).select_related("department")[:50])
+
+    def hits(entry):
+        text = f"{entry.question} {entry.keywords}"
+        return sum(1 for w in words if w in text), entry.use_count
+
+    entries.sort(key=hits, reverse=True)
+    return entries[:limit]
+
+
+def knowledge_list() -> QuerySet[KnowledgeEntry]:
+    return (
+        KnowledgeEntry.objects.filter(is_active=True)
+        .select_related("category", "department")
+        .order_by("-use_count", "pk")
+    )
+
+
+def caller_history(*, user, phone: str, limit: int = 5) -> list[Appeal]:
+    """Earlier appeals from the same phone number (found by its keyed hash), for the operator."""
+    if not phone or not user_is_intake_staff(user):
+        return []
+    return list(
+        scope_appeals(Appeal.objects.filter(**pii_lookup("contact_phone", phone)), user)
+        .select_related("lead_department")
+        .order_by("-received_at")[:limit]
+    )
