@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.cases.models import case_region_field  # defined before cases.models imports this module
 from yiwang.core.fields import EncryptedCharField, PiiHashField
 
 
@@ -21,6 +22,7 @@ class Founding(models.Model):
     case = models.OneToOneField(
         "cases.Case", verbose_name=_("企业开办办件"), on_delete=models.CASCADE, related_name="founding"
     )
+    region = case_region_field()
     proposed_name = models.CharField(_("拟设企业名称"), max_length=60)
     # The name without the county's name and the organisation form (字号 + 行业): two names with the
     # same core are the same name (企业名称登记管理规定 第十七条).
@@ -62,6 +64,7 @@ class FoundingShareholder(models.Model):
     founding = models.ForeignKey(
         Founding, verbose_name=_("企业开办申请"), on_delete=models.CASCADE, related_name="shareholders"
     )
+    region = case_region_field()
     position = models.PositiveSmallIntegerField(_("序号"))
     name = models.CharField(_("股东姓名"), max_length=64)
     id_number = EncryptedCharField(_("身份证号"), max_length=18)
@@ -90,6 +93,7 @@ class UsccAssignment(models.Model):
     founding = models.ForeignKey(
         Founding, verbose_name=_("企业开办申请"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    region = case_region_field()
     case_number = models.CharField(_("办件编号"), max_length=32)
     company_name = models.CharField(_("企业名称"), max_length=60)
     assigned_by = models.ForeignKey(

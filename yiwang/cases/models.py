@@ -358,6 +358,7 @@ class CorrectionRequest(models.Model):
     """补正告知 (一次性告知, 行政许可法 Art. 32(4)): every missing or defective material listed at once."""
 
     case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="corrections")
+    region = case_region_field()
     round = models.PositiveSmallIntegerField(_("轮次"), default=1)
     note = models.TextField(_("说明"), blank=True)
     issued_by = models.ForeignKey(
@@ -384,6 +385,7 @@ class CorrectionEntry(models.Model):
     correction = models.ForeignKey(
         CorrectionRequest, verbose_name=_("补正告知"), on_delete=models.CASCADE, related_name="entries"
     )
+    region = case_region_field()
     material = models.ForeignKey(CaseMaterial, verbose_name=_("材料"), on_delete=models.CASCADE, related_name="+")
     problem = models.CharField(_("问题"), max_length=16, choices=Problem.choices)
     note = models.CharField(_("具体要求"), max_length=500, blank=True)
@@ -438,6 +440,7 @@ class Pledge(models.Model):
     """告知承诺: the applicant's signed commitment replacing named proofs."""
 
     case = models.OneToOneField(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="pledge")
+    region = case_region_field()
     materials = models.ManyToManyField(CaseMaterial, verbose_name=_("替代的材料"), related_name="pledges")
     text = models.TextField(_("承诺内容"))
     signed_by = models.CharField(_("承诺人"), max_length=200)
@@ -674,6 +677,7 @@ class Extension(models.Model):
         REFUSED = "refused", _("未批准")
 
     case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="extensions")
+    region = case_region_field()
     days = models.PositiveSmallIntegerField(_("延长工作日"))
     reason = models.TextField(_("延期理由"))
     state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.REQUESTED)
@@ -860,6 +864,7 @@ class HelpRequest(models.Model):
 
 class HelpLog(models.Model):
     help_request = models.ForeignKey(HelpRequest, verbose_name=_("帮办"), on_delete=models.CASCADE, related_name="logs")
+    region = case_region_field()  # its help request's region
     at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

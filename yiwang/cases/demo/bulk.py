@@ -1192,6 +1192,7 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
             extensions.append(
                 Extension(
                     case=case,
+                    region_id=case.region_id,
                     days=10,
                     reason="需征求县消防救援大队和生态环境分局意见",
                     state=Extension.State.APPROVED,
@@ -1250,7 +1251,12 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
             c = p.correction
             corrections.append(
                 CorrectionRequest(
-                    case=p.case, round=1, issued_by=c["by"], issued_at=c["at"], fulfilled_at=c["supplied"]
+                    case=p.case,
+                    region_id=p.case.region_id,
+                    round=1,
+                    issued_by=c["by"],
+                    issued_at=c["at"],
+                    fulfilled_at=c["supplied"],
                 )
             )
             entries_plan.append(c["materials"])
@@ -1258,7 +1264,11 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
     CorrectionEntry.objects.bulk_create(
         [
             CorrectionEntry(
-                correction=correction, material=m, problem="missing", note=random.Random(m.pk).choice(CORRECTION_NOTES)
+                correction=correction,
+                region_id=correction.region_id,
+                material=m,
+                problem="missing",
+                note=random.Random(m.pk).choice(CORRECTION_NOTES),
             )
             for correction, listed in zip(corrections, entries_plan, strict=True)
             for m in listed
@@ -1304,6 +1314,7 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
             pledges.append(
                 Pledge(
                     case=p.case,
+                    region_id=p.case.region_id,
                     text="本人已知晓告知的全部内容，承诺符合条件，愿意承担不实承诺的法律责任。",
                     signed_by=p.case.applicant_name,
                     signed_at=p.case.accepted_at,
@@ -1391,12 +1402,28 @@ def _help_requests(ctx: Ctx, rng: random.Random, today: dt.date) -> int:
         rows.append(request)
     HelpRequest.objects.bulk_create(rows)
     for r in rows:
-        logs.append(HelpLog(help_request=r, at=r.created_at, action="created", note=r.topic))
+        logs.append(HelpLog(help_request=r, region_id=r.region_id, at=r.created_at, action="created", note=r.topic))
         if r.helper:
-            logs.append(HelpLog(help_request=r, at=r.taken_at, actor=r.helper, action="taken", note="已电话联系求助人"))
+            logs.append(
+                HelpLog(
+                    help_request=r,
+                    region_id=r.region_id,
+                    at=r.taken_at,
+                    actor=r.helper,
+                    action="taken",
+                    note="已电话联系求助人",
+                )
+            )
         if r.state == HelpRequest.State.DONE:
             logs.append(
-                HelpLog(help_request=r, at=r.closed_at, actor=r.helper, action="done", note="视频指导完成在线填报")
+                HelpLog(
+                    help_request=r,
+                    region_id=r.region_id,
+                    at=r.closed_at,
+                    actor=r.helper,
+                    action="done",
+                    note="视频指导完成在线填报",
+                )
             )
     HelpLog.objects.bulk_create(logs)
     return len(rows)

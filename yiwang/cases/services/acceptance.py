@@ -429,6 +429,7 @@ def case_accept(
         if pledged_rows:
             pledge = Pledge.objects.create(
                 case=case,
+                region_id=case.region_id,
                 text=(pledge_text or "").strip() or DEFAULT_PLEDGE_TEXT,
                 signed_by=case.applicant_name,
                 signed_at=now,
@@ -537,7 +538,12 @@ def case_correction_request(*, case: Case, actor, entries: list[dict], note: str
             case.hall = hall
             case.pickup_hall = case.pickup_hall or hall
         correction = CorrectionRequest.objects.create(
-            case=case, round=len(previous) + 1, note=(note or "").strip(), issued_by=actor, issued_at=now
+            case=case,
+            region_id=case.region_id,
+            round=len(previous) + 1,
+            note=(note or "").strip(),
+            issued_by=actor,
+            issued_at=now,
         )
         rows = []
         for entry in entries:
@@ -545,7 +551,11 @@ def case_correction_request(*, case: Case, actor, entries: list[dict], note: str
             problem = entry.get("problem", CorrectionEntry.Problem.MISSING)
             rows.append(
                 CorrectionEntry(
-                    correction=correction, material=material, problem=problem, note=(entry.get("note") or "")[:500]
+                    correction=correction,
+                    region_id=case.region_id,
+                    material=material,
+                    problem=problem,
+                    note=(entry.get("note") or "")[:500],
                 )
             )
             material.status = (

@@ -467,6 +467,7 @@ def founding_submit(
             case.save(update_fields=["number"])
             founding = Founding.objects.create(
                 case=case,
+                region_id=case.region_id,
                 proposed_name=name.name,
                 name_core=name.core,
                 company_type=company["company_type"],
@@ -481,6 +482,7 @@ def founding_submit(
             FoundingShareholder.objects.bulk_create(
                 FoundingShareholder(
                     founding=founding,
+                    region_id=case.region_id,
                     position=n,
                     name=h["name"],
                     id_number=h["id_number"],
@@ -596,6 +598,7 @@ def uscc_assign(*, founding: Founding, actor, now: dt.datetime) -> UsccAssignmen
                     prefix=prefix,
                     serial=serial,
                     founding=founding,
+                    region_id=founding.case.region_id,
                     case_number=founding.case.number,
                     company_name=founding.proposed_name,
                     assigned_by=actor if getattr(actor, "is_authenticated", False) else None,

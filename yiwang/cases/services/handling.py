@@ -283,7 +283,12 @@ def case_extension_request(*, case: Case, actor, reason: str) -> Extension:
             raise _conflict("case.extension_too_late", "办理期限已过，不能再申请延期", case=case.number)
         days = int(cases_setting("EXTENSION_DAYS"))
         extension = Extension.objects.create(
-            case=case, days=days, reason=reason, requested_by=actor, requested_at=_common._now()
+            case=case,
+            region_id=case.region_id,
+            days=days,
+            reason=reason,
+            requested_by=actor,
+            requested_at=_common._now(),
         )
         audit_record(
             actor=actor,

@@ -19,7 +19,14 @@ from yiwang.org.scoping import scope_for
 
 
 def _help_log(help_request: HelpRequest, actor, action: str, note: str = "") -> None:
-    HelpLog.objects.create(help_request=help_request, at=_common._now(), actor=actor, action=action, note=note)
+    HelpLog.objects.create(
+        help_request=help_request,
+        region_id=help_request.region_id,
+        at=_common._now(),
+        actor=actor,
+        action=action,
+        note=note,
+    )
 
 
 def help_request_create(
@@ -94,7 +101,12 @@ def help_request_note(*, help_request: HelpRequest, actor, note: str) -> HelpLog
         if help_request.helper_id != getattr(actor, "pk", None):
             raise _forbidden("case.not_your_help", "只有帮办人可以记录")
         log = HelpLog.objects.create(
-            help_request=help_request, at=_common._now(), actor=actor, action="note", note=note
+            help_request=help_request,
+            region_id=help_request.region_id,
+            at=_common._now(),
+            actor=actor,
+            action="note",
+            note=note,
         )
         audit_record(actor=actor, action="case.help_noted", obj=help_request, details={"note": note[:300]})
     return log
