@@ -40,6 +40,19 @@ DEFAULTS: dict = {
     # the county's current division of work.
     "ROUTING_HISTORY_MONTHS": 24,
     "ROUTING_SAMPLE_PER_CLASS": 2000,
+    # The router's size and fitting time (县级默认值, measured by bench/routing.py): the character
+    # n-grams and jieba words kept (most frequent first; None keeps every one seen twice) and the
+    # folds that calibrate the SVM's scores into probabilities.
+    "ROUTING_CHAR_FEATURES": None,
+    "ROUTING_WORD_FEATURES": None,
+    "ROUTING_CALIBRATION_FOLDS": 3,
+    # Online appeals are suggested in batches after their commit (县级默认值): the first commit queues
+    # a batch that starts this many seconds later, commits meanwhile join it; the flag that holds
+    # them back expires after ROUTING_SUGGEST_PENDING_SECONDS (a lost task); at most
+    # ROUTING_SUGGEST_BATCH appeals per prediction.
+    "ROUTING_SUGGEST_DELAY_SECONDS": 2,
+    "ROUTING_SUGGEST_PENDING_SECONDS": 60,
+    "ROUTING_SUGGEST_BATCH": 200,
     # Duplicate detection: look back this many calendar days (a search window, not a deadline).
     "SIMILAR_LOOKBACK_DAYS": 30,
     "SIMILARITY_THRESHOLD": 0.3,

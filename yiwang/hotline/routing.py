@@ -35,6 +35,7 @@ import logging
 import threading
 import unicodedata
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -136,27 +137,51 @@ def appeal_document(title: str, body: str) -> str:
 # --- the classifier ------------------------------------------------------------------------------
 
 
+def _setting(key: str):
+    from yiwang.hotline.conf import conf
+
+    return conf(key)
+
+
 def build_features():
-    """Character 1–3-gram TF-IDF plus jieba words at a lower weight."""
+    """Character 1–3-gram TF-IDF plus jieba words at a lower weight; each vocabulary keeps its most
+    frequent terms (``ROUTING_CHAR_FEATURES``, ``ROUTING_WORD_FEATURES``, 县级默认值): the rare
+    n-grams past that cap are a third of the fit's time and most of the stored model, and teach
+    almost nothing (bench/routing.py)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
 
     return FeatureUnion(
         [
-            ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2)),
-            ("words", TfidfVectorizer(analyzer=word_analyzer, sublinear_tf=True, min_df=2)),
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char",
+                    ngram_range=(1, 3),
+                    sublinear_tf=True,
+                    min_df=2,
+                    max_features=_setting("ROUTING_CHAR_FEATURES"),
+                ),
+            ),
+            (
+                "words",
+                TfidfVectorizer(
+                    analyzer=word_analyzer, sublinear_tf=True, min_df=2, max_features=_setting("ROUTING_WORD_FEATURES")
+                ),
+            ),
         ],
         transformer_weights={"chars": 1.0, "words": WORD_WEIGHT},
     )
 
 
 def build_classifier():
-    """A linear SVM with balanced class weights, calibrated (sigmoid, 3-fold) into probabilities."""
+    """A linear SVM with balanced class weights, calibrated (sigmoid, ``ROUTING_CALIBRATION_FOLDS``
+    folds, 县级默认值) into probabilities."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.svm import LinearSVC
 
     svm = LinearSVC(C=1.0, class_weight="balanced", random_state=SEED)
-    return CalibratedClassifierCV(svm, method="sigmoid", cv=3, ensemble=False)
+    return CalibratedClassifierCV(svm, method="sigmoid", cv=_setting("ROUTING_CALIBRATION_FOLDS"), ensemble=False)
 
 
 def build_pipeline():
@@ -218,6 +243,16 @@ class TextRouter:
         return [str(label) for label in self.pipeline.classes_]
 
     def predict(self, texts: list[str], top: int = 3) -> list[Prediction]:
+        batch = getattr(_batch, "documents", None)
+        if batch is not None and all(text in batch for text in texts):
+            key = (id(self), top)
+            if key not in _batch.predictions:
+                documents = list(batch)
+                _batch.predictions[key] = dict(zip(documents, self._predict(documents, top), strict=True))
+            return [_batch.predictions[key][text] for text in texts]
+        return self._predict(texts, top)
+
+    def _predict(self, texts: list[str], top: int) -> list[Prediction]:
         probabilities = self.pipeline.predict_proba(texts)
         classes = self.labels
         result = []
@@ -239,6 +274,24 @@ class TextRouter:
         import joblib
 
         return cls(joblib.load(io.BytesIO(bytes(blob))))
+
+
+# Documents whose predictions a batch computes at once (``batched_predictions``), per thread.
+_batch = threading.local()
+
+
+@contextmanager
+def batched_predictions(documents: list[str]):
+    """Within the block, a router asked for one of ``documents`` predicts all of them in one call
+    (one vectorisation and one matrix product) and answers that and every later call on them from
+    the result: code that suggests appeal by appeal (``selectors.routing_suggest``) costs one
+    prediction per router for the whole batch. Same answers as one by one (rows are independent)."""
+    previous = getattr(_batch, "documents", None), getattr(_batch, "predictions", None)
+    _batch.documents, _batch.predictions = set(documents), {}
+    try:
+        yield
+    finally:
+        _batch.documents, _batch.predictions = previous
 
 
 # --- evaluation ----------------------------------------------------------------------------------

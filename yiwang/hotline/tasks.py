@@ -3,11 +3,14 @@
 Every deadline — working-day clocks and the urgent appeals counted in hours (a sweep hook) — is
 swept by ``workdays.sweep_deadlines``; ``hotline.sweep`` runs the urgent part alone, on demand."""
 
+import logging
 from dataclasses import asdict
 
 from celery import shared_task
 
 from yiwang.hotline import services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="hotline.sweep")
@@ -24,8 +27,25 @@ def train_routing(folds: int = 5) -> list[int]:
 
 @shared_task(name="hotline.suggest_routing", ignore_result=True)
 def suggest_routing(appeal_id: int) -> None:
-    """The routing suggestion of an appeal taken in online, after its intake committed."""
+    """The routing suggestion of one appeal (tasks queued one per appeal before batching)."""
     services.appeal_suggest(appeal_id=appeal_id)
+
+
+@shared_task(name="hotline.suggest_pending_routing", ignore_result=True)
+def suggest_pending_routing() -> int:
+    """The routing suggestions of every online appeal waiting for one, in batches: queued by an
+    online intake's commit unless a batch is already queued (``services.intake._suggest_later``).
+    The flag is cleared before reading, so an appeal committed after this point queues a new batch
+    and one committed before it is read here. A retried task stores and audits nothing twice."""
+    from django.core.cache import cache
+
+    from yiwang.hotline.services.intake import SUGGEST_PENDING_KEY
+
+    try:
+        cache.delete(SUGGEST_PENDING_KEY)
+    except Exception:  # no cache: nothing was held back, the batch runs all the same
+        logger.warning("routing: the pending flag could not be cleared", exc_info=True)
+    return services.appeal_suggest_pending()
 
 
 @shared_task(name="hotline.suggest_missing_routing", ignore_result=True)

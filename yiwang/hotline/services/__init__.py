@@ -57,7 +57,9 @@ from yiwang.hotline.services.intake import (  # noqa: F401
     appeal_reclassify,
     appeal_submit,
     appeal_suggest,
+    appeal_suggest_many,
     appeal_suggest_missing,
+    appeal_suggest_pending,
     routing_after_commit,
 )
 from yiwang.hotline.services.replies import (  # noqa: F401

@@ -262,18 +262,34 @@ def routing_after_commit(channel: str) -> bool:
     return bool(enabled) and channel in SELF_SERVICE_CHANNELS
 
 
-def _suggest_later(appeal_id: int) -> None:
-    from yiwang.hotline.tasks import suggest_routing
+# Set while a batch of suggestions is queued and not yet started: the commits that follow join it.
+SUGGEST_PENDING_KEY = "hotline:routing:suggest-pending"
 
-    suggest_routing.delay(appeal_id)
+
+def _suggest_later(appeal_id: int) -> None:
+    """After an online intake commits: queue one batch of suggestions (``appeal_suggest_pending``)
+    unless one is already queued and not yet started, which will find this appeal too. The flag
+    expires (``ROUTING_SUGGEST_PENDING_SECONDS``) so a lost task holds nothing back for long, and
+    the catch-up task suggests what a lost task left."""
+    from django.core.cache import cache
+
+    from yiwang.hotline.tasks import suggest_pending_routing
+
+    try:
+        queue = cache.add(SUGGEST_PENDING_KEY, appeal_id, timeout=conf("ROUTING_SUGGEST_PENDING_SECONDS"))
+    except Exception:  # no cache: queue a batch for every commit, as before batching
+        queue = True
+    if queue:
+        suggest_pending_routing.apply_async(countdown=conf("ROUTING_SUGGEST_DELAY_SECONDS"))
 
 
 def appeal_suggest(*, appeal_id: int) -> Appeal | None:
     """The router's suggestion for an appeal registered without one (online intake, after commit).
 
     The text is classified outside any transaction; then, under the appeal's lock, the suggestion is
-    stored if the appeal still waits for dispatch, and a missing category is filled from it (counted
-    in the monthly roll-ups and audited like a reclassification). Running it twice changes nothing more.
+    stored if the appeal still waits for dispatch and has none yet, and a missing category is filled
+    from it (counted in the monthly roll-ups and audited like a reclassification). Running it twice
+    (a retried task) changes and audits nothing more.
     """
     from yiwang.hotline.selectors import routing_suggest
 
@@ -281,12 +297,32 @@ def appeal_suggest(*, appeal_id: int) -> Appeal | None:
     if appeal is None or appeal.state != State.RECEIVED:
         return appeal
     suggestion = routing_suggest(title=appeal.title, content=appeal.content, town=appeal.town)
+    return _suggestion_store(appeal, suggestion)
+
+
+def appeal_suggest_many(*, appeal_ids: list[int]) -> list[Appeal]:
+    """``appeal_suggest`` for many appeals, each router predicting once for all of them
+    (``routing.batched_predictions``); each appeal is stored and audited on its own, as one by one."""
+    from yiwang.core.limits import analysis_prefix
+    from yiwang.hotline.routing import appeal_document, batched_predictions
+    from yiwang.hotline.selectors import routing_suggest
+
+    appeals = list(Appeal.objects.select_related("town").filter(pk__in=appeal_ids, state=State.RECEIVED).order_by("pk"))
+    documents = [appeal_document(analysis_prefix(a.title), analysis_prefix(a.content)) for a in appeals]
+    with batched_predictions(documents):
+        suggestions = [routing_suggest(title=a.title, content=a.content, town=a.town) for a in appeals]
+    return [_suggestion_store(a, s) for a, s in zip(appeals, suggestions, strict=True)]
+
+
+def _suggestion_store(appeal: Appeal, suggestion) -> Appeal:
     if suggestion.department is None and suggestion.category is None:
         return appeal  # the router has nothing to say: nothing to store or audit
     with transaction.atomic():
         appeal = _locked(appeal)
         if appeal.state != State.RECEIVED:
             return appeal
+        if appeal.suggested_department_id is not None or appeal.suggested_category_id is not None:
+            return appeal  # already suggested (a retried or concurrent batch): nothing twice
         before = snapshot(appeal, AUDIT_FIELDS)
         facts_before = measures.appeal_facts(appeal)
         appeal.suggested_department = suggestion.department
@@ -313,21 +349,44 @@ def appeal_suggest(*, appeal_id: int) -> Appeal | None:
     return appeal
 
 
-def appeal_suggest_missing(*, limit: int = 200, now: dt.datetime | None = None) -> int:
-    """Suggest for online appeals of the last day still waiting without a suggestion a minute after
-    their intake (the task queued by their commit was lost: a broker restart, a worker crash)."""
-    now = now or timezone.now()
-    waiting = Appeal.objects.filter(
+def _waiting_for_suggestion(now: dt.datetime, grace: dt.timedelta):
+    """Online appeals of the last day received at least ``grace`` ago, waiting without a suggestion
+    (the (state, received_at) index reads only the day's appeals waiting for dispatch)."""
+    return Appeal.objects.filter(
         state=State.RECEIVED,
         channel__in=SELF_SERVICE_CHANNELS,
         suggested_department__isnull=True,
         suggested_category__isnull=True,
         received_at__gte=now - dt.timedelta(days=1),
-        received_at__lte=now - dt.timedelta(minutes=1),
-    ).order_by("received_at")
+        received_at__lte=now - grace,
+    )
+
+
+def appeal_suggest_pending(*, batch: int | None = None, now: dt.datetime | None = None) -> int:
+    """Suggest for every online appeal waiting without a suggestion, ``batch`` at a time
+    (``ROUTING_SUGGEST_BATCH``, 县级默认值), one prediction per router per batch; what the task
+    queued by the online intakes' commits runs. Returns how many appeals were looked at."""
+    now = now or timezone.now()
+    batch = batch or conf("ROUTING_SUGGEST_BATCH")
+    waiting = _waiting_for_suggestion(now, dt.timedelta(0)).order_by("pk")
+    done, last = 0, 0
+    while True:
+        ids = list(waiting.filter(pk__gt=last).values_list("pk", flat=True)[:batch])
+        if ids:
+            appeal_suggest_many(appeal_ids=ids)
+            done, last = done + len(ids), ids[-1]
+        if len(ids) < batch:
+            return done
+
+
+def appeal_suggest_missing(*, limit: int = 200, now: dt.datetime | None = None) -> int:
+    """Suggest for online appeals of the last day still waiting without a suggestion a minute after
+    their intake (the batch queued by their commit was lost: a broker restart, a worker crash)."""
+    now = now or timezone.now()
+    waiting = _waiting_for_suggestion(now, dt.timedelta(minutes=1)).order_by("received_at")
     ids = list(waiting.values_list("pk", flat=True)[:limit])
-    for appeal_id in ids:
-        appeal_suggest(appeal_id=appeal_id)
+    if ids:
+        appeal_suggest_many(appeal_ids=ids)
     return len(ids)
 
 

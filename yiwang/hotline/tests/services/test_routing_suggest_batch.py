@@ -1,0 +1,132 @@
+"""Online appeals are suggested in batches after their commit: one queued task and one prediction
+per router for many appeals, each appeal stored and audited once, as one by one."""
+
+from yiwang.core.models import AuditEvent
+from yiwang.hotline import routing, selectors, services, tasks
+from yiwang.hotline.models import Appeal
+from yiwang.hotline.tests.conftest import submit
+
+ROAD = ("村道坑洼", "{town}{n}组的村道坑洼不平，下雨积水，车辆无法通行，请尽快修补路面。")
+FOOD = ("餐馆卫生", "{town}街上第{n}家餐馆后厨卫生很差，食品过期变质，吃了肚子疼，请检查处理。")
+ONLINE = [
+    ("通村路坑洼", "横渠镇第三组的村道坑洼不平，下雨积水，车辆无法通行，请修补路面。"),
+    ("餐馆过期食品", "常兴镇一家餐馆后厨卫生很差，食品过期变质，吃后肚子疼。"),
+    ("村道积水", "齐镇五组村道坑洼积水，三轮车无法通行。"),
+    ("饭店卫生差", "金渠镇饭店后厨卫生差，食品过期变质。"),
+]
+
+
+def _train(make_appeal, operator, dept_a, dept_b, handler_a, handler_b, categories):
+    for n in range(6):
+        for (title, body), department, handler, category in (
+            (ROAD, dept_a, handler_a, categories["roads"]),
+            (FOOD, dept_b, handler_b, categories["food"]),
+        ):
+            appeal = make_appeal(title=title, content=body.format(town="营头镇", n=n + 1), category=category)
+            services.appeal_dispatch(appeal=appeal, department=department, actor=operator)
+            services.appeal_sign_off(appeal=appeal, actor=handler)
+            services.appeal_reply(appeal=appeal, content="已现场处理完毕，感谢反映。", actor=handler)
+    services.routing_model_train(actor=None, folds=None)
+    selectors._routers.clear()
+
+
+def _online(citizen, meixian):
+    return [
+        submit(actor=citizen, channel=Appeal.Channel.PORTAL, town=meixian.yingtou, title=t, content=c)
+        for t, c in ONLINE
+    ]
+
+
+def test_it_queues_one_batch_for_many_commits_and_a_new_one_once_it_started(
+    settings, citizen, categories, meixian, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.HOTLINE_ROUTING_AFTER_COMMIT = True
+    queued = []
+    monkeypatch.setattr(tasks.suggest_pending_routing, "apply_async", lambda **kw: queued.append(kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        appeals = _online(citizen, meixian)
+    assert len(queued) == 1 and queued[0]["countdown"] == 2  # the county default delay
+    assert all(Appeal.objects.get(pk=a.pk).suggested_category is None for a in appeals)  # not yet run
+
+    assert tasks.suggest_pending_routing() == len(appeals)  # the queued batch, as the worker runs it
+    stored = {a.pk: Appeal.objects.get(pk=a.pk) for a in appeals}
+    assert [stored[a.pk].suggested_category for a in appeals] == [
+        categories["roads"],
+        categories["food"],
+        categories["roads"],
+        categories["food"],
+    ]
+    # The batch started (its flag cleared): the next commits queue one new batch.
+    with django_capture_on_commit_callbacks(execute=True):
+        _online(citizen, meixian)
+    assert len(queued) == 2
+
+
+def test_a_batch_predicts_once_per_router_with_the_answers_of_one_by_one(
+    settings,
+    citizen,
+    meixian,
+    make_appeal,
+    operator,
+    dept_a,
+    dept_b,
+    handler_a,
+    handler_b,
+    categories,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    _train(make_appeal, operator, dept_a, dept_b, handler_a, handler_b, categories)
+    settings.HOTLINE_ROUTING_AFTER_COMMIT = True
+    with django_capture_on_commit_callbacks(execute=False):
+        appeals = _online(citizen, meixian)
+    alone = [selectors.routing_suggest(title=a.title, content=a.content, town=a.town) for a in appeals]
+
+    calls = []
+    predict = routing.TextRouter._predict
+    monkeypatch.setattr(
+        routing.TextRouter, "_predict", lambda self, texts, top: calls.append(len(texts)) or predict(self, texts, top)
+    )
+    assert services.appeal_suggest_pending() == len(appeals)
+
+    assert calls == [len(appeals), len(appeals)]  # the category router and the department router, once each
+    for appeal, expected in zip(appeals, alone, strict=True):
+        appeal.refresh_from_db()
+        assert (appeal.suggested_department, appeal.suggested_category) == (expected.department, expected.category)
+        assert appeal.suggestion_confidence == expected.confidence
+        assert appeal.category == expected.category
+    assert [a.suggested_department for a in appeals] == [dept_a, dept_b, dept_a, dept_b]
+
+
+def test_a_retried_batch_stores_and_audits_nothing_twice(
+    settings, citizen, categories, meixian, django_capture_on_commit_callbacks
+):
+    settings.HOTLINE_ROUTING_AFTER_COMMIT = True
+    with django_capture_on_commit_callbacks(execute=False):
+        appeals = _online(citizen, meixian)
+    ids = [a.pk for a in appeals]
+
+    services.appeal_suggest_many(appeal_ids=ids)
+    services.appeal_suggest_many(appeal_ids=ids)  # redelivered after a worker crash
+    assert services.appeal_suggest_pending() == 0  # nothing left waiting
+    services.appeal_suggest(appeal_id=ids[0])  # an old one-appeal task
+
+    events = AuditEvent.objects.filter(action="hotline.appeal_routing_suggested", object_id__in=[str(i) for i in ids])
+    assert sorted(int(e.object_id) for e in events) == ids
+    assert all(Appeal.objects.get(pk=i).suggested_category is not None for i in ids)
+
+
+def test_a_batch_leaves_a_dispatched_appeal_alone(
+    settings, citizen, operator, categories, dept_a, meixian, django_capture_on_commit_callbacks
+):
+    settings.HOTLINE_ROUTING_AFTER_COMMIT = True
+    with django_capture_on_commit_callbacks(execute=False):
+        waiting, dispatched = _online(citizen, meixian)[:2]
+    services.appeal_dispatch(appeal=dispatched, department=dept_a, actor=operator, category=categories["roads"])
+
+    assert services.appeal_suggest_many(appeal_ids=[waiting.pk, dispatched.pk])[0].pk == waiting.pk
+    dispatched.refresh_from_db()
+    assert dispatched.suggested_department is None and dispatched.category == categories["roads"]
+    assert not AuditEvent.objects.filter(
+        action="hotline.appeal_routing_suggested", object_id=str(dispatched.pk)
+    ).exists()
