@@ -102,17 +102,26 @@ class ErrorOut(Schema):
     details: dict
 
 
-def _out(case: Case) -> dict:
-    # Only what the response carries: the case, its checklist and its sub-cases (three queries).
-    case = (
-        Case.objects.select_related("department", "item", "item_version", "bundle")
-        .prefetch_related(
-            Prefetch("materials", queryset=CaseMaterial.objects.order_by("position")),
-            Prefetch("children", queryset=Case.objects.select_related("department").order_by("number")),
-        )
-        .get(pk=case.pk)
+def _with_response_rows(queryset):
+    """Only what the response carries: the cases, their clocks, checklists and sub-cases — three queries
+    whatever the number of cases."""
+    return queryset.select_related(
+        "department", "item", "item_version", "bundle", "clock", "intake_clock"
+    ).prefetch_related(
+        Prefetch("materials", queryset=CaseMaterial.objects.order_by("position")),
+        Prefetch("children", queryset=Case.objects.select_related("department").order_by("number")),
     )
+
+
+def _out(case: Case) -> dict:
+    case = _with_response_rows(Case.objects.filter(pk=case.pk)).get()
     return _case_dict(case, materials=case.materials.all(), sub_cases=case.children.all())
+
+
+def _out_list(queryset, limit: int) -> list[dict]:
+    """A list response: one read for the page of cases, not one per case."""
+    cases = _with_response_rows(queryset)[: max(1, min(limit, 200))]
+    return [_case_dict(case, materials=case.materials.all(), sub_cases=case.children.all()) for case in cases]
 
 
 def _submitted_out(case: Case) -> dict:
@@ -225,13 +234,13 @@ def create_case(request, payload: CaseIn):
 
 @router.get("/cases", response=list[CaseOut], summary="我的办件")
 def list_my_cases(request, limit: int = 50):
-    return [_out(c) for c in selectors.applicant_cases(request.user)[: max(1, min(limit, 200))]]
+    return _out_list(selectors.applicant_cases(request.user), limit)
 
 
 @router.get("/queue", response=list[CaseOut], summary="部门待办（按期限）")
 @api_action_required("case.review")
 def department_queue(request, status: str | None = None, limit: int = 50):
-    return [_out(c) for c in selectors.handler_queue(request.user, status=status)[: max(1, min(limit, 200))]]
+    return _out_list(selectors.handler_queue(request.user, status=status), limit)
 
 
 @router.get("/cases/{number}", response={200: CaseOut, **ERRORS}, summary="办件详情")

@@ -158,3 +158,50 @@ def test_the_department_queue_is_scoped(client, handler_a, handler_b, review_cas
     assert [c["number"] for c in client.get("/api/cases/queue").json()] == [review_case.number]
     client.force_login(handler_b)
     assert client.get("/api/cases/queue").json() == []
+
+
+def _statements(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    # The reads of cases and their rows (the session, the login and the calendar's freshness check
+    # are the same for any page).
+    return response.json(), sum('"cases_' in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_lists_read_the_page_of_cases_at_once_and_carry_what_the_detail_carries(
+    client, citizen, person, clerk, handler_a, food_item
+):
+    from yiwang.cases import services
+
+    from ..conftest import FORM
+
+    def accepted():
+        case = services.case_submit(actor=citizen, applicant=person, item=food_item, form_data=FORM)
+        return services.case_accept(case=case, actor=clerk, received=("M01", "M02", "M03", "M04"))
+
+    accepted()
+    client.force_login(handler_a)
+    one, one_count = _statements(client, "/api/cases/queue")
+    client.force_login(citizen)
+    mine_one, mine_one_count = _statements(client, "/api/cases/cases")
+    for _ in range(4):
+        accepted()
+    client.force_login(handler_a)
+    five, five_count = _statements(client, "/api/cases/queue")
+    client.force_login(citizen)
+    mine_five, mine_five_count = _statements(client, "/api/cases/cases")
+    assert (len(one), len(five), len(mine_one), len(mine_five)) == (1, 5, 1, 5)
+    # Five cases cost what one costs: no read per case.
+    assert five_count == one_count and mine_five_count == mine_one_count
+    # Each row is what the case's own endpoint answers (checklist, deadline and all).
+    for row in mine_five:
+        assert row == client.get(f"/api/cases/cases/{row['number']}").json()
+    client.force_login(handler_a)
+    for row in five:
+        assert row == client.get(f"/api/cases/cases/{row['number']}").json() and row["materials"]
+    assert {row["deadline_status"] for row in five} == {"normal"}
+    assert five_count == 3
