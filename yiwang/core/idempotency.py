@@ -39,7 +39,8 @@ import json
 import re
 import secrets
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import OperationalError, connection, transaction
+from django.db.models.constants import OnConflict
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
@@ -145,7 +146,7 @@ def run_idempotent(request: HttpRequest, call, *, deduplicate: bool = False) -> 
             try:
                 record = _claim(claim)
             except ApplicationError as error:
-                return application_error_response(error)
+                raise _Refused(error) from None  # out of the transaction: a timed-out wait aborted it
             if record.state == IdempotencyRecord.State.DONE:
                 return _replay(record)
             response = call()
@@ -164,6 +165,8 @@ def run_idempotent(request: HttpRequest, call, *, deduplicate: bool = False) -> 
                     raise _ClaimLost  # someone else holds the key now: undo our writes
             else:
                 mine.delete()  # errors change nothing: the key is free for a corrected request
+    except _Refused as refused:
+        return application_error_response(refused.error)
     except _ClaimLost:
         return application_error_response(_in_progress(claim.key))
     return response
@@ -257,54 +260,85 @@ def _repeat_claim(request: HttpRequest) -> _Claim:
     )
 
 
-@contextlib.contextmanager
-def _lock_wait_limit():
-    """On PostgreSQL, bound how long inserting a key waits for a live transaction holding it."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    milliseconds = max(1, int(float(idempotency_setting("CLAIM_WAIT_SECONDS")) * 1000))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)", [f"{milliseconds}ms"]
-        )
-        previous = cursor.fetchone()[0]
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
-
-
 def _lock_timed_out(error: OperationalError) -> bool:
     return getattr(error.__cause__, "sqlstate", None) == "55P03"  # lock_not_available
+
+
+# PostgreSQL: the claim in one statement. The row's SELECT sets ``lock_timeout`` for the wait on the
+# unique index (the inner set_config, an argument of the outer one, keeps the setting it replaces in
+# a variable of the transaction), and RETURNING puts it back once the row is in. Without a row (the
+# key was taken) the caller puts it back.
+_PG_CLAIM = (
+    "INSERT INTO {table} ({columns}) SELECT {values}"
+    " WHERE set_config('lock_timeout', %s,"
+    " set_config('yiwang.claim_lock_timeout', current_setting('lock_timeout'), true) IS NOT NULL) IS NOT NULL"
+    " ON CONFLICT DO NOTHING"
+    " RETURNING {pk}, set_config('lock_timeout', current_setting('yiwang.claim_lock_timeout'), true)"
+)
+_PG_RESTORE = "SELECT set_config('lock_timeout', current_setting('yiwang.claim_lock_timeout'), true)"
+
+
+def _insert_claim(record: IdempotencyRecord) -> bool:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING``: whether the key was free (the record now holds it).
+
+    One statement in the request's transaction. On PostgreSQL an insert of a key held by a live
+    transaction waits for it on the unique index (at most ``CLAIM_WAIT_SECONDS``): its commit means
+    no row here, its rollback lets the row in.
+    """
+    meta = IdempotencyRecord._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    if connection.vendor != "postgresql":
+        rows = IdempotencyRecord._base_manager._insert(
+            [record], fields=fields, returning_fields=[meta.pk], using=connection.alias, on_conflict=OnConflict.IGNORE
+        )
+        inserted = rows[0] if rows else None
+    else:
+        quote = connection.ops.quote_name
+        sql = _PG_CLAIM.format(
+            table=quote(meta.db_table),
+            columns=", ".join(quote(f.column) for f in fields),
+            values=", ".join(["%s"] * len(fields)),
+            pk=quote(meta.pk.column),
+        )
+        params = [f.get_db_prep_save(f.pre_save(record, True), connection) for f in fields]
+        milliseconds = max(1, int(float(idempotency_setting("CLAIM_WAIT_SECONDS")) * 1000))
+        with connection.cursor() as cursor:
+            try:
+                cursor.execute(sql, [*params, f"{milliseconds}ms"])
+            except OperationalError as error:
+                if _lock_timed_out(error):
+                    raise _in_progress(record.key) from None
+                raise
+            inserted = cursor.fetchone()
+            if inserted is None:
+                cursor.execute(_PG_RESTORE)
+    if inserted is None:
+        return False
+    record.pk = inserted[0]
+    record._state.adding, record._state.db = False, connection.alias
+    return True
 
 
 def _claim(claim: _Claim) -> IdempotencyRecord:
     """The key's record: a new one this request now holds, or a finished one to replay.
 
-    Runs inside the request's transaction. On PostgreSQL a second insert of a key held by a live
-    transaction waits for it on the unique index: a commit turns it into a replay, a rollback (or a
-    dead process) lets it through.
+    Runs inside the request's transaction, and raises ``idempotency.in_progress`` (the transaction is
+    then to be rolled back) when a live holder keeps the key past the wait.
     """
     for _ in range(3):  # a finished or stale record may go between our insert and our read
         now = timezone.now()
-        try:
-            with transaction.atomic(), _lock_wait_limit():
-                return IdempotencyRecord.objects.create(
-                    key=claim.key,
-                    user_id=claim.user_id,
-                    method=claim.method,
-                    path=claim.path,
-                    request_fingerprint=claim.fingerprint,
-                    claim_token=secrets.token_hex(16),
-                    created_at=now,
-                    locked_at=now,
-                )
-        except IntegrityError:
-            pass
-        except OperationalError as error:
-            if _lock_timed_out(error):
-                raise _in_progress(claim.key)
-            raise
+        record = IdempotencyRecord(
+            key=claim.key,
+            user_id=claim.user_id,
+            method=claim.method,
+            path=claim.path,
+            request_fingerprint=claim.fingerprint,
+            claim_token=secrets.token_hex(16),
+            created_at=now,
+            locked_at=now,
+        )
+        if _insert_claim(record):
+            return record
         record = IdempotencyRecord.objects.filter(key=claim.key, user_id=claim.user_id).first()
         if record is None:
             continue
@@ -325,6 +359,12 @@ def _claim(claim: _Claim) -> IdempotencyRecord:
             return record
         IdempotencyRecord.objects.filter(pk=record.pk, claim_token=record.claim_token).delete()
     raise _in_progress(claim.key)
+
+
+class _Refused(Exception):
+    def __init__(self, error: ApplicationError):
+        super().__init__(error)
+        self.error = error
 
 
 class _ClaimLost(Exception):

@@ -4,13 +4,14 @@ import threading
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.client import BOUNDARY, encode_multipart
+from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 from django.utils import timezone
 
-from yiwang.core.idempotency import purge_idempotency_records, request_fingerprint
+from yiwang.core.idempotency import _Claim, _claim, purge_idempotency_records, request_fingerprint
 from yiwang.core.models import IdempotencyRecord, OutboxMessage
 from yiwang.core.tests import idempotency_urls
 from yiwang.core.tests.idempotency_urls import create_message_form
@@ -354,3 +355,49 @@ def test_it_keeps_client_keys_apart_from_repeat_keys(client):
     assert first.status_code == keyless.status_code == 201
     assert sorted(IdempotencyRecord.objects.values_list("key", flat=True))[0] == "letter-1"
     assert IdempotencyRecord.objects.filter(key__startswith="repeat ").count() == 1
+
+
+# --- the claim's cost -------------------------------------------------------------------------------
+
+
+def test_it_claims_a_key_in_one_statement_and_stores_the_outcome_in_one_more(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = post(client, key="one-statement")
+
+    assert response.status_code == 201
+    touching = [q["sql"].split()[0] for q in queries.captured_queries if "core_idempotencyrecord" in q["sql"]]
+    assert touching == ["INSERT", "UPDATE"]
+    # The wait limit travels inside the claim's statement, not in statements of its own.
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("SELECT") and "lock_timeout" in q["sql"]]
+    record = IdempotencyRecord.objects.get()
+    assert (record.key, record.state, record.status_code) == ("one-statement", IdempotencyRecord.State.DONE, 201)
+
+
+@postgres_only
+def test_it_puts_the_lock_timeout_back_after_claiming(settings):
+    """The wait limit bounds the claim only: the rest of the request's transaction keeps its own."""
+    settings.YIWANG_IDEMPOTENCY = {"CLAIM_WAIT_SECONDS": 0.5}
+    claim = _Claim(key="timeout", user_id=None, method="POST", path=URL, fingerprint="f" * 64)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL lock_timeout = '7s'")
+        first = _claim(claim)  # the key was free: the row went in
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        after_insert = cursor.fetchone()[0]
+        # Our own claim, seen again, has no live holder elsewhere: no row goes in at first, the record
+        # is taken over, and the second insert goes in.
+        second = _claim(claim)
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        after_conflict = cursor.fetchone()[0]
+
+    assert (after_insert, after_conflict) == ("7s", "7s")
+    assert first.pk != second.pk
+
+
+def test_it_rolls_back_nothing_but_the_claim_when_a_key_is_reused(client):
+    post(client, key="reused")
+    refused = post(client, payload={**MESSAGE, "body": "另一条"}, key="reused")
+    fresh = post(client, payload={**MESSAGE, "body": "另一条"}, key="fresh")
+
+    assert refused.status_code == 422 and fresh.status_code == 201
+    assert sorted(OutboxMessage.objects.values_list("body", flat=True)) == sorted([MESSAGE["body"], "另一条"])
+    assert sorted(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh", "reused"]
