@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from yiwang.core.models import OutboxMessage
@@ -65,8 +66,9 @@ def outbox_enqueue_once(
 ) -> tuple[OutboxMessage, bool]:
     """``outbox_enqueue``, also telling whether this call queued the message (False: the key had one).
 
-    With a key, one ``INSERT … ON CONFLICT DO NOTHING`` and one read: a concurrent enqueue of the same
-    key waits on the unique index for the other transaction and then finds its message.
+    With a key, one ``INSERT … ON CONFLICT DO NOTHING RETURNING id``; only when the key had a message is
+    it read. A concurrent enqueue of the same key waits on the unique index for the other transaction
+    and then finds its message.
     """
     if channel not in OutboxMessage.Channel.values:
         raise ValueError(f"unknown outbox channel {channel!r}; use one of {OutboxMessage.Channel.values}")
@@ -84,14 +86,30 @@ def outbox_enqueue_once(
         message.save(force_insert=True)
         created = True
     else:
-        OutboxMessage.objects.bulk_create([message], ignore_conflicts=True)
-        stored = OutboxMessage.objects.get(dedupe_key=dedupe_key)
-        # bulk_create stamped our instance's created_at: the stored row is ours if it carries it.
-        created = stored.created_at == message.created_at and stored.body == body
-        message = stored
+        created = _insert_unless_queued(message)
+        if not created:
+            message = OutboxMessage.objects.get(dedupe_key=dedupe_key)
     if created:
         _deliver_after_commit()
     return message, created
+
+
+def _insert_unless_queued(message: OutboxMessage) -> bool:
+    """Insert the message unless its ``dedupe_key`` has one; whether it went in (then its pk is set)."""
+    meta = OutboxMessage._meta
+    connection = transaction.get_connection()
+    rows = OutboxMessage._base_manager._insert(
+        [message],
+        fields=[f for f in meta.concrete_fields if not f.primary_key],
+        returning_fields=[meta.pk],
+        using=connection.alias,
+        on_conflict=OnConflict.IGNORE,
+    )
+    if not rows or rows[0] is None:
+        return False
+    message.pk = rows[0][0]
+    message._state.adding, message._state.db = False, connection.alias
+    return True
 
 
 def _deliver_after_commit() -> None:

@@ -2,11 +2,12 @@ import json
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from yiwang.core.models import OutboxMessage
-from yiwang.core.outbox import MAX_ATTEMPTS, outbox_deliver, outbox_enqueue, outbox_requeue
+from yiwang.core.outbox import MAX_ATTEMPTS, outbox_deliver, outbox_enqueue, outbox_enqueue_once, outbox_requeue
 from yiwang.core.pii import pii_lookup
 from yiwang.core.sms import FileSmsBackend, SmsDeliveryError, get_sms_backend
 from yiwang.core.tasks import deliver_outbox
@@ -127,3 +128,19 @@ def test_it_prints_sms_to_the_console_with_the_number_masked(settings, capsys):
     out = capsys.readouterr().out
     assert "[短信] 138****5678: 您的办件已受理" in out
     assert "13812345678" not in out
+
+
+def test_it_queues_a_keyed_message_in_one_statement_without_reading_it_back():
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as queries:
+            message, created = outbox_enqueue_once(
+                channel="sms", recipient="13812345678", body="您的办件已受理", dedupe_key="case:7:accepted"
+            )
+        again, created_again = outbox_enqueue_once(
+            channel="sms", recipient="13812345678", body="重复", dedupe_key="case:7:accepted"
+        )
+
+    assert [q["sql"].split()[0] for q in queries.captured_queries if "core_outboxmessage" in q["sql"]] == ["INSERT"]
+    assert created and not created_again
+    assert again.pk == message.pk == OutboxMessage.objects.get().pk
+    assert again.body == "您的办件已受理"
