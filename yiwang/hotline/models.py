@@ -214,6 +214,13 @@ class Appeal(models.Model):
                 name="hotline_appeal_open_town_recv",
                 condition=Q(state__in=["dispatched", "received", "reopened", "replied", "returned", "signed_off"]),
             ),
+            # The ratings' daily unrated sweep: the rateable appeals replied within its window (ratings
+            # RATEABLE_APPEAL_STATES, UNRATED_LOOKBACK_DAYS), not every appeal of all history.
+            models.Index(
+                fields=["replied_at"],
+                name="hotline_appeal_unrated_window",
+                condition=Q(state__in=["replied", "revisited", "closed"], lead_department__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
