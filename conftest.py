@@ -56,6 +56,18 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, whose request threads (a browser's idle keep-alive connections)
+    are ended before it stops sharing the in-memory SQLite connection (``yiwang.core.tests.live_server``)."""
+    from yiwang.core.tests.live_server import live_server_start
+
+    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    server = live_server_start(addr)
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def page(chromium):
     context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
