@@ -185,13 +185,51 @@ def _actor_fields(actor) -> tuple[int | None, str]:
     return actor.pk, str(actor)[:150]
 
 
+# Stream ids known to be committed, per database: (alias, key) → id. A stream is a region's day, so a
+# process knows a few hundred at most; the map is emptied when it grows past that bound, and by
+# ``audit_maintenance`` (a flush or an archive may delete streams).
+_committed_streams: dict[tuple[str, str], int] = {}
+MAX_CACHED_STREAMS = 4096
+
+
+class _StreamKnown:
+    """The ``on_commit`` callback that files a stream id as committed once the transaction that found
+    or created the row commits. While it waits in the transaction's callbacks it also vouches for the
+    id within that transaction: Django drops it with the savepoint or the transaction that rolls back,
+    and with it any use of an id whose row was rolled back."""
+
+    __slots__ = ("cache_key", "stream_id")
+
+    def __init__(self, cache_key: tuple[str, str], stream_id: int):
+        self.cache_key, self.stream_id = cache_key, stream_id
+
+    def __call__(self) -> None:
+        if connections[self.cache_key[0]].in_atomic_block:
+            return  # run by hand inside a transaction (a test capturing callbacks): nothing committed
+        if len(_committed_streams) >= MAX_CACHED_STREAMS:
+            _committed_streams.clear()
+        _committed_streams[self.cache_key] = self.stream_id
+
+
 def _stream_id(key: str, region_code: str, day: dt.date) -> int:
-    """The stream's head row, created by the first event of the day; never locked here."""
+    """The stream's head row, created by the first event of the day; never locked here.
+
+    Read once per process: a committed id from ``_committed_streams``, one found or created earlier in
+    the open transaction from the callback that will file it at commit."""
+    connection = transaction.get_connection()
+    cache_key = (connection.alias, key)
+    found = _committed_streams.get(cache_key)
+    if found is not None:
+        return found
+    for _, callback, _ in connection.run_on_commit:
+        if isinstance(callback, _StreamKnown) and callback.cache_key == cache_key:
+            return callback.stream_id
     found = AuditStream.objects.filter(key=key).values_list("pk", flat=True).first()
     if found is None:
         # Unless a concurrent first event just did (it then waits only for that insert's commit).
         AuditStream.objects.bulk_create([AuditStream(key=key, region_code=region_code, day=day)], ignore_conflicts=True)
         found = AuditStream.objects.filter(key=key).values_list("pk", flat=True).get()
+    transaction.on_commit(_StreamKnown(cache_key, found))
     return found
 
 
@@ -504,6 +542,7 @@ def audit_maintenance(using: str = DEFAULT_DB_ALIAS):
     """
     connection = connections[using]
     token = _maintenance.set(True)
+    _committed_streams.clear()  # streams may be deleted: ids are read again
     try:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -511,6 +550,7 @@ def audit_maintenance(using: str = DEFAULT_DB_ALIAS):
         yield
     finally:
         _maintenance.reset(token)
+        _committed_streams.clear()
         if connection.vendor == "postgresql" and connection.connection is not None:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config('yiwang.audit_unlocked', '', false)")
