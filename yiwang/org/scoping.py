@@ -46,6 +46,7 @@ from functools import reduce
 from operator import or_
 from types import MappingProxyType
 
+from django.db import models
 from django.db.models import Q, QuerySet
 
 from yiwang.org.models import Department, Membership, Region, Role, ServiceHall
@@ -254,14 +255,14 @@ class _Grant:
     hall_region_path: str | None = None
 
 
-def _county_path(region: Region | None) -> str | None:
+def _county_path(path: str | None, level: str | None) -> str | None:
     """The path of the county above a town or village (``path`` holds the chain of codes)."""
-    if region is None:
+    if path is None:
         return None
-    if region.level not in (Region.Level.TOWN, Region.Level.VILLAGE):
-        return region.path
-    codes = [c for c in region.path.split("/") if c]
-    return "".join(f"{c}/" for c in codes[:3]) if len(codes) >= 3 else region.path
+    if level not in (Region.Level.TOWN, Region.Level.VILLAGE):
+        return path
+    codes = [c for c in path.split("/") if c]
+    return "".join(f"{c}/" for c in codes[:3]) if len(codes) >= 3 else path
 
 
 def _under(path: str | None, prefix: str | None) -> bool:
@@ -461,22 +462,60 @@ EMPTY_SCOPE = Scope()
 _MEMO = "_yiwang_scope"
 
 
+def _anchor_paths(*, departments: set, regions: set, halls: set) -> dict[tuple[str, int], tuple]:
+    """(kind, id) → (region path, region level) of the departments', halls' and regions' regions, in one
+    query (a UNION ALL of the parts needed), or none when there is nothing to look up."""
+    kind = models.CharField()
+    parts = []
+    if departments:
+        parts.append(
+            Department.objects.filter(pk__in=departments)
+            .order_by()
+            .values_list(models.Value("department", output_field=kind), "pk", "region__path", "region__level")
+        )
+    if halls:
+        parts.append(
+            ServiceHall.objects.filter(pk__in=halls)
+            .order_by()
+            .values_list(models.Value("hall", output_field=kind), "pk", "region__path", "region__level")
+        )
+    if regions:
+        parts.append(
+            Region.objects.filter(pk__in=regions)
+            .order_by()
+            .values_list(models.Value("region", output_field=kind), "pk", "path", "level")
+        )
+    if not parts:
+        return {}
+    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return {(row_kind, pk): (path, level) for row_kind, pk, path, level in query}
+
+
 def scope_build(user) -> Scope:
     """A fresh Scope from the database (two queries at most); prefer ``scope_for``."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return EMPTY_SCOPE
+    # The memberships alone first (an index read, next to nothing to plan): a citizen's ends here. The
+    # paths of the anchors, when there are any, come in a second query of small two-table joins: one
+    # query joining the memberships to all five rows took ~1.7 ms to plan, more than reading them.
+    rows = list(Membership.objects.filter(user_id=user.pk).values_list("role", "department_id", "region_id", "hall_id"))
+    paths = _anchor_paths(
+        departments={r[1] for r in rows if r[1]},
+        regions={r[2] for r in rows if r[2]},
+        halls={r[3] for r in rows if r[3]},
+    )
     grants = []
-    for m in Membership.objects.filter(user=user).select_related("department__region", "region", "hall__region"):
-        department_region = m.department.region if m.department_id else None
+    for role, department_id, region_id, hall_id in rows:
+        department_region_path, department_region_level = paths.get(("department", department_id), (None, None))
         grants.append(
             _Grant(
-                role=m.role,
-                department_id=m.department_id,
-                department_region_path=department_region.path if department_region else None,
-                department_county_path=_county_path(department_region),
-                region_path=m.region.path if m.region_id else None,
-                hall_id=m.hall_id,
-                hall_region_path=m.hall.region.path if m.hall_id else None,
+                role=role,
+                department_id=department_id,
+                department_region_path=department_region_path,
+                department_county_path=_county_path(department_region_path, department_region_level),
+                region_path=paths.get(("region", region_id), (None, None))[0],
+                hall_id=hall_id,
+                hall_region_path=paths.get(("hall", hall_id), (None, None))[0],
             )
         )
     platform_admin = user.is_superuser or any(g.role == Role.ADMIN and g.region_path is None for g in grants)
