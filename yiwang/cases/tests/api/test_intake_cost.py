@@ -17,7 +17,7 @@ from ..factories import CITIZEN_ID
 pytestmark = pytest.mark.django_db
 URL = "/api/cases/cases"
 # Statements of one application by vendor (transaction control included).
-MAX_QUERIES = {"postgresql": 32, "sqlite": 30}
+MAX_QUERIES = {"postgresql": 25, "sqlite": 25}
 
 
 def _payload(item, n: int = 0) -> dict:

@@ -1,8 +1,8 @@
 """What one appeal through the API costs the database, and the code drawn without a read first.
 
 The query bound is today's count (PostgreSQL: session, user, the idempotency claim and its record, the
-appeal, its event, the audit event and its stream, the SMS in the outbox, the caller's scope): a new
-query on this path fails here and must be paid for on purpose.
+appeal, its event, the audit event — its stream's id known from the warm-up —, the SMS in the outbox, the
+caller's scope): a new query on this path fails here and must be paid for on purpose.
 """
 
 import json
@@ -27,7 +27,7 @@ PAYLOAD = {
     "confirm_not_emergency": True,
 }
 # Statements of one appeal intake by vendor (transaction control included).
-MAX_QUERIES = {"postgresql": 20, "sqlite": 18}
+MAX_QUERIES = {"postgresql": 14, "sqlite": 14}
 
 
 def post(client, data, key):
