@@ -15,7 +15,7 @@ from yiwang.org.models import Region
 from ..conftest import FORM
 from ..founding_fixtures import accept, decide, founding_bundle, submit  # noqa: F401
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("founding_bundle")]
+pytestmark = pytest.mark.django_db
 
 ENTRIES = [
     {"code": "M03", "problem": "missing", "note": "请提供房屋租赁合同"},
@@ -42,7 +42,7 @@ def extension(review_case, handler_a):
 
 
 @pytest.fixture
-def founding(citizen, meixian, clerk, handler_a):
+def founding(founding_bundle, citizen, meixian, clerk, handler_a):  # noqa: F811
     """A company-to-be whose registration is approved: the code is assigned and recorded."""
     case = accept(submit(citizen, meixian), clerk)
     decide(case.children.order_by("number").first(), handler_a)
@@ -109,3 +109,30 @@ def test_the_migration_fills_older_rows_from_their_parent(corrected, pledge, ext
         assert set(rows.values_list("region_id", flat=True)) == {region}, model.__name__
     holders = dict(FoundingShareholder.objects.filter(founding=founding).values_list("position", "region_id"))
     assert holders == {1: other_region.pk, 2: founding.case.region_id}
+
+
+def test_the_demo_writes_the_region_on_the_small_tables(
+    food_item, instant_item, counter_item, opening_bundle, clerk, handler_a, citizen, monkeypatch
+):
+    from io import StringIO
+
+    from django.db.models import F
+
+    from yiwang.cases.demo import bulk as demo
+
+    monkeypatch.setattr(demo, "MONTHS", 1)
+    monkeypatch.setattr(demo, "SINGLE_PER_WORKDAY", (3, 5))
+    demo.seed(stdout=StringIO())
+
+    parent_region = {
+        CorrectionRequest: "case__region",
+        CorrectionEntry: "correction__case__region",
+        Pledge: "case__region",
+        Extension: "case__region",
+        HelpLog: "help_request__region",
+    }
+    written = {model: model.objects.count() for model in parent_region}
+    assert written[CorrectionRequest] and written[CorrectionEntry] and written[HelpLog], written
+    for model, parent in parent_region.items():
+        assert not model.objects.filter(region__isnull=True).exists(), model.__name__
+        assert not model.objects.exclude(region=F(parent)).exists(), model.__name__
