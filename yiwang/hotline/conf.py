@@ -43,9 +43,9 @@ DEFAULTS: dict = {
     # The router's size and fitting time (县级默认值, measured by bench/routing.py): the character
     # n-grams and jieba words kept (most frequent first; None keeps every one seen twice) and the
     # folds that calibrate the SVM's scores into probabilities.
-    "ROUTING_CHAR_FEATURES": None,
-    "ROUTING_WORD_FEATURES": None,
-    "ROUTING_CALIBRATION_FOLDS": 3,
+    "ROUTING_CHAR_FEATURES": 200_000,
+    "ROUTING_WORD_FEATURES": 50_000,
+    "ROUTING_CALIBRATION_FOLDS": 2,
     # Online appeals are suggested in batches after their commit (县级默认值): the first commit queues
     # a batch that starts this many seconds later, commits meanwhile join it; the flag that holds
     # them back expires after ROUTING_SUGGEST_PENDING_SECONDS (a lost task); at most

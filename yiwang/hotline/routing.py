@@ -3,8 +3,11 @@
 Features: TF-IDF over character 1–3-grams of the text (robust to the spelling variety of
 citizens' Chinese and to words jieba does not know), plus TF-IDF over jieba words (with a county
 dictionary: 猕猴桃, 农家乐, 冷库…) at a lower weight. Classifier: a linear SVM with balanced class
-weights, calibrated (sigmoid, 3-fold) so that its confidence is a probability the dispatcher can
-read; low-confidence suggestions are flagged (``ROUTING_CONFIDENCE_THRESHOLD``).
+weights, calibrated (sigmoid, ``ROUTING_CALIBRATION_FOLDS`` = 2 folds) so that its confidence is a
+probability the dispatcher can read; low-confidence suggestions are flagged
+(``ROUTING_CONFIDENCE_THRESHOLD``). The vocabularies keep their most frequent terms
+(``ROUTING_CHAR_FEATURES`` = 200,000 character n-grams, ``ROUTING_WORD_FEATURES`` = 50,000 words) and
+the SVM's weights are stored in single precision (county defaults, measured below).
 
 Measured on the public TipDM 2020 sample (495 messages, 7 topics), 5-fold stratified CV with
 seed 42: accuracy ≈ 0.82 (the majority class is 21 %). jieba words alone score lower (≈ 0.70) than
@@ -25,6 +28,12 @@ training both routers with the 5-fold estimate took 602 s of CPU (peak RSS 2.6 G
 router scored 0.94 on the held-out raw 495-message sample (0.40 when trained on the demo's texts);
 the stored models are 74 and 86 MB and load in about 10 s at worker start. At 1 M appeals the sample
 is 46,547 rows (34,101 distinct texts) read in 6 s by index.
+
+Those figures are of the earlier settings (every n-gram seen twice, 3 calibration folds, double
+precision). Side by side on the same stratified 9,040 documents of a 303,646-appeal database
+(29 departments, 400 per department; CPU seconds, the machine at load average 11–15): the department
+router's fit 75.0 s → 45.6 s of CPU (0.61×), its stored model 38.6 → 15.5 MB (0.40×), the features
+353,036 → 224,622 with 4 % fewer non-zeros (the calibration folds are most of the saving).
 """
 
 from __future__ import annotations
@@ -205,6 +214,17 @@ def learnable(texts: list[str], labels: list[str]) -> tuple[list[str], list[str]
     return [texts[i] for i in keep], [labels[i] for i in keep], dropped
 
 
+def _compact(classifier):
+    """The SVM's weights kept in single precision: half the stored model and its load time; the
+    scores differ by about 1e-7 of their scale, far below any difference between two classes."""
+    import numpy as np
+
+    for pair in getattr(classifier, "calibrated_classifiers_", ()):
+        estimator = pair.estimator
+        estimator.coef_ = np.asarray(estimator.coef_, dtype=np.float32)
+    return classifier
+
+
 class TextRouter:
     """A fitted pipeline with predict-with-confidence; serialisable with joblib."""
 
@@ -222,6 +242,7 @@ class TextRouter:
             )
         pipeline = build_pipeline()
         pipeline.fit(texts, labels)
+        _compact(pipeline.named_steps["classifier"])
         return cls(pipeline)
 
     @classmethod
@@ -236,7 +257,7 @@ class TextRouter:
                 "训练数据至少需要两个类别，且每类不少于 5 条",
                 details={"classes": len(set(labels))},
             )
-        return cls(Pipeline([("features", features), ("classifier", build_classifier().fit(matrix, labels))]))
+        return cls(Pipeline([("features", features), ("classifier", _compact(build_classifier().fit(matrix, labels)))]))
 
     @property
     def labels(self) -> list[str]:
