@@ -22,7 +22,14 @@ so that the appeals carry real, varied citizen messages (copies of the demo's te
    first suggestion of a process that was not warmed. ``--workers`` also starts a real gunicorn
    worker and a real Celery prefork worker (memory broker) and reads their warm-up log line.
 
-Printed, and with ``--json FILE`` written as JSON.
+5. Suggestions (``--suggestions N``): CPU per appeal of N waiting appeals suggested one by one
+   (``appeal_suggest``, one task per appeal before batching) and N in one batch (``appeal_suggest_many``,
+   what ``hotline.suggest_pending_routing`` runs), predictions alone and with storing and audit; their
+   suggestions are cleared for the measure and everything is rolled back.
+
+Beside every figure: the load average and a yardstick (a fixed raw loop and sparse product, wall and
+CPU) measured in the same run. Printed, and with ``--json FILE`` written as JSON; ``--baseline FILE``
+prints an earlier run's figures beside this run's with the ratios.
 """
 
 from __future__ import annotations
@@ -64,7 +71,9 @@ def parse_args(argv=None):
     parser.add_argument("--held-out", type=int, default=2000, help="generated appeals older than the window to score")
     parser.add_argument("--workers", action="store_true", help="also start a gunicorn and a Celery worker")
     parser.add_argument("--no-fit", action="store_true", help="no training: the sample, and the active routers")
+    parser.add_argument("--suggestions", type=int, default=200, help="appeals suggested one by one and in a batch")
     parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--baseline", help="a --json file of an earlier run: its figures printed beside, with ratios")
     return parser.parse_args(argv)
 
 
@@ -192,6 +201,86 @@ def measure_fit(folds: int) -> dict:
             for m in models
         },
     }
+
+
+# --- yardstick ----------------------------------------------------------------------------------
+
+
+def yardstick() -> dict:
+    """A fixed raw loop (pure Python plus a sparse matrix product), timed wall and CPU: the machine's
+    speed at this moment, printed beside every figure so runs on a noisy machine compare."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(42)
+    matrix = sp.random(20_000, 200_000, density=0.003, format="csr", random_state=rng)
+    weights = rng.standard_normal((200_000, 30))
+    started, cpu = time.perf_counter(), time.process_time()
+    total = 0
+    for i in range(3_000_000):
+        total += i % 7
+    for _ in range(3):
+        matrix @ weights
+    return {"seconds": round(time.perf_counter() - started, 2), "cpu_seconds": round(time.process_time() - cpu, 2)}
+
+
+# --- suggestions: one by one and in a batch ------------------------------------------------------
+
+
+class _Rollback(Exception):
+    pass
+
+
+def measure_suggestions(n: int) -> dict:
+    """CPU per suggestion of the active routers, appeal by appeal (``appeal_suggest``, one task per
+    appeal before batching) and in one batch (``appeal_suggest_many``, what the batched task runs),
+    on appeals waiting for dispatch whose suggestion is cleared for the measure — all rolled back.
+    Also the predictions alone (``routing_suggest`` one by one and within ``batched_predictions``)."""
+    from django.db import transaction
+
+    from yiwang.core.limits import analysis_prefix
+    from yiwang.hotline import routing, selectors, services
+    from yiwang.hotline.models import Appeal
+
+    appeals = list(Appeal.objects.filter(state="received").select_related("town").order_by("-pk")[: 2 * n])
+    if len(appeals) < 2:
+        return {"error": "no appeals waiting for dispatch"}
+    half = len(appeals) // 2
+    one, many = appeals[:half], appeals[half:]
+    selectors.routing_suggest(title="眉县首善街道路灯不亮", content="路灯不亮")  # routers loaded, jieba ready
+    result = {"n": half}
+
+    def cpu_of(work) -> float:
+        cpu = time.process_time()
+        work()
+        return time.process_time() - cpu
+
+    def suggest_alone(batch):
+        for a in batch:
+            selectors.routing_suggest(title=a.title, content=a.content, town=a.town)
+
+    def suggest_batched(batch):
+        documents = [routing.appeal_document(analysis_prefix(a.title), analysis_prefix(a.content)) for a in batch]
+        with routing.batched_predictions(documents):
+            suggest_alone(batch)
+
+    result["predict_one_ms"] = round(cpu_of(lambda: suggest_alone(one)) / half * 1000, 2)
+    result["predict_batch_ms"] = round(cpu_of(lambda: suggest_batched(many)) / half * 1000, 2)
+    try:
+        with transaction.atomic():
+            Appeal.objects.filter(pk__in=[a.pk for a in appeals]).update(
+                suggested_department=None, suggested_category=None
+            )
+            result["store_one_ms"] = round(
+                cpu_of(lambda: [services.appeal_suggest(appeal_id=a.pk) for a in one]) / half * 1000, 2
+            )
+            result["store_batch_ms"] = round(
+                cpu_of(lambda: services.appeal_suggest_many(appeal_ids=[a.pk for a in many])) / half * 1000, 2
+            )
+            raise _Rollback
+    except _Rollback:
+        pass
+    return result
 
 
 # --- 3. accuracy --------------------------------------------------------------------------------
@@ -413,6 +502,15 @@ def report(figures: dict) -> str:
         f"first suggestion warm {st['warm']['first_suggestion']} s, cold {st['cold']['first_suggestion']} s "
         f"(second: {st['cold']['second_suggestion']} s)"
     )
+    g = figures.get("suggestions") or {}
+    if "error" in g:
+        lines.append(f"suggestions: {g['error']}")
+    elif g:
+        lines.append(
+            f"suggestions ({g['n']} appeals each way), CPU per appeal: predict one by one {g['predict_one_ms']} ms, "
+            f"in one batch {g['predict_batch_ms']} ms; with storing and audit one by one {g['store_one_ms']} ms, "
+            f"in one batch {g['store_batch_ms']} ms"
+        )
     for name, w in figures.get("workers", {}).items():
         if "error" in w:
             lines.append(f"  {name}: {w['error']}: " + " | ".join(w["log"]))
@@ -421,6 +519,48 @@ def report(figures: dict) -> str:
                 f"  {name}: warm in the worker {w['warm_seconds']} s ({w['targets']}), {w['since_spawn_seconds']} s "
                 "after the command started"
             )
+    return "\n".join(lines)
+
+
+COMPARED = [
+    ("yardstick wall s", ("yardstick", "seconds")),
+    ("yardstick CPU s", ("yardstick", "cpu_seconds")),
+    ("sample rows", ("sample", "rows")),
+    ("fit wall s", ("fit", "seconds")),
+    ("fit CPU s", ("fit", "cpu_seconds")),
+    ("fit peak RSS MB", ("fit", "peak_mb")),
+    ("department model KB", ("fit", "models", "department", "blob_kb")),
+    ("category model KB", ("fit", "models", "category", "blob_kb")),
+    ("routing_warm s", ("start", "warm", "warm")),
+    ("TipDM sample accuracy", ("accuracy", "tipdm_sample", "accuracy")),
+    ("TipDM unseen accuracy", ("accuracy", "tipdm_unseen", "accuracy")),
+    ("older-than-window department", ("accuracy", "older_than_window", "department")),
+    ("older-than-window category", ("accuracy", "older_than_window", "category")),
+    ("predict CPU ms/appeal, one by one", ("suggestions", "predict_one_ms")),
+    ("predict CPU ms/appeal, batch", ("suggestions", "predict_batch_ms")),
+    ("suggest+store CPU ms/appeal, one by one", ("suggestions", "store_one_ms")),
+    ("suggest+store CPU ms/appeal, batch", ("suggestions", "store_batch_ms")),
+]
+
+
+def _dig(figures: dict, path: tuple):
+    for key in path:
+        if not isinstance(figures, dict) or key not in figures:
+            return None
+        figures = figures[key]
+    return figures
+
+
+def compare(before: dict, after: dict) -> str:
+    """The earlier run's figures beside this run's, with the ratio now / before."""
+    lines = [f"{'':42} {'baseline':>12} {'now':>12} {'now/baseline':>13}"]
+    lines.append(f"{'load average (1 min) at start':42} {before['load'][0]:>12} {after['load'][0]:>12}")
+    for label, path in COMPARED:
+        b, a = _dig(before, path), _dig(after, path)
+        if b is None and a is None:
+            continue
+        ratio = f"{a / b:.2f}" if isinstance(a, int | float) and isinstance(b, int | float) and b else ""
+        lines.append(f"{label:42} {b if b is not None else '-':>12} {a if a is not None else '-':>12} {ratio:>13}")
     return "\n".join(lines)
 
 
@@ -434,14 +574,24 @@ def main(argv=None) -> dict:
     if connection.vendor != "postgresql":
         raise SystemExit("bench/routing.py reads PostgreSQL plans: set DATABASE_URL to a PostgreSQL database")
     load = os.getloadavg()
-    figures = {"load": [round(x, 1) for x in load], "history": history_size(), "sample": measure_sample()}
+    figures = {"load": [round(x, 1) for x in load], "yardstick": yardstick(), "history": history_size()}
+    figures["sample"] = measure_sample()
     figures["fit"] = None if args.no_fit else measure_fit(args.folds)
     figures["accuracy"] = measure_accuracy(args.held_out)
     figures["start"] = measure_start()
+    if args.suggestions:
+        figures["suggestions"] = measure_suggestions(args.suggestions)
     if args.workers:
         figures["workers"] = measure_workers()
-    print(f"load average {figures['load']}")
+    figures["load_after"] = [round(x, 1) for x in os.getloadavg()]
+    y = figures["yardstick"]
+    print(
+        f"load average {figures['load']} (after: {figures['load_after']}); yardstick (raw loop) {y['seconds']} s wall, "
+        f"{y['cpu_seconds']} s CPU"
+    )
     print(report(figures))
+    if args.baseline:
+        print(compare(json.loads(Path(args.baseline).read_text()), figures))
     if args.json:
         Path(args.json).write_text(json.dumps(figures, ensure_ascii=False, indent=2, default=str))
     return figures
