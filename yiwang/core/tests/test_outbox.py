@@ -130,7 +130,7 @@ def test_it_prints_sms_to_the_console_with_the_number_masked(settings, capsys):
     assert "13812345678" not in out
 
 
-def test_it_queues_a_keyed_message_in_one_statement_without_reading_it_back():
+def test_it_queues_a_keyed_message_in_one_statement_without_reading_it_back(sms_outbox):
     with transaction.atomic():
         with CaptureQueriesContext(connection) as queries:
             message, created = outbox_enqueue_once(
@@ -144,3 +144,5 @@ def test_it_queues_a_keyed_message_in_one_statement_without_reading_it_back():
     assert created and not created_again
     assert again.pk == message.pk == OutboxMessage.objects.get().pk
     assert again.body == "您的办件已受理"
+    assert outbox_deliver().sent == 1  # the row as inserted is a deliverable message
+    assert [(s.phone, s.body) for s in sms_outbox] == [("13812345678", "您的办件已受理")]
