@@ -35,7 +35,9 @@ precision). Side by side on the same stratified 9,040 documents of a 303,646-app
 router's fit 75.0 s → 45.6 s of CPU (0.61×), its stored model 38.6 → 15.5 MB (0.40×), the features
 353,036 → 224,622 with 4 % fewer non-zeros (the calibration folds are most of the saving); the
 category router's accuracy on the raw TipDM sample 0.891 → 0.887 (0.922 → 0.922 on the 128 messages
-with no near-copy). Not yet re-measured at 1 M appeals.
+with no near-copy). On the whole sample of that database (33,343 distinct texts; the million's has
+34,101): both routers' fit 323 s of CPU (641 s wall at load average 7.6–16), peak RSS 2.1 GB, models
+16.6 and 18.1 MB, warm start with jieba 5.9 s, TipDM sample 0.958 (0.969 on the 128 unseen).
 """
 
 from __future__ import annotations
