@@ -358,6 +358,10 @@ class ReturnRequest(models.Model):
             # 退单 once per dispatch (the rule's "once"): the database refuses a second row.
             models.UniqueConstraint(fields=["dispatch"], name="hotline_return_once_per_dispatch"),
         ]
+        indexes = [
+            # The dispatch queue's pending returns: a handful among every return ever decided.
+            models.Index(fields=["requested_at"], condition=Q(state="pending"), name="hotline_return_pending"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.appeal.code} 退单（{self.get_state_display()}）"
