@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
@@ -186,7 +186,9 @@ def create_report(request, pk: int, payload: ReportIn):
         milestone=milestone,
     )
     task.refresh_from_db()
-    return 201, {"id": report.pk, "task_id": task.pk, "percent_done": report.percent_done, "task_state": task.state}
+    return Status(
+        201, {"id": report.pk, "task_id": task.pk, "percent_done": report.percent_done, "task_state": task.state}
+    )
 
 
 @router.post("/tasks/{pk}/milestones", response={201: MilestoneOut})
@@ -194,7 +196,7 @@ def create_report(request, pk: int, payload: ReportIn):
 @idempotent
 def create_milestone(request, pk: int, payload: MilestoneIn):
     task = _get_task(request, pk)
-    return 201, milestone_create(task=task, title=payload.title, due_on=payload.due_on, actor=request.user)
+    return Status(201, milestone_create(task=task, title=payload.title, due_on=payload.due_on, actor=request.user))
 
 
 @router.post("/tasks/{pk}/close", response=TaskOut)
@@ -267,7 +269,7 @@ def enter_value(request, code: str, payload: ValueIn):
     value = indicator_value_enter(
         measure=measure, month=payload.month, value=payload.value, evidence=payload.evidence, actor=request.user
     )
-    return 201, {"measure": code, "month": value.month.isoformat(), "value": str(value.value)}
+    return Status(201, {"measure": code, "month": value.month.isoformat(), "value": str(value.value)})
 
 
 @router.get("/dashboard", response=dict)
