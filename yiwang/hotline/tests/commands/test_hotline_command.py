@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from yiwang.hotline import selectors, services
+from yiwang.hotline import selectors
 from yiwang.hotline.models import Appeal, RoutingModel
 
 SAMPLE = settings.SHARED_DIR / "data" / "appeals-sample-tipdm2020.csv"
@@ -77,23 +77,7 @@ def test_it_needs_both_train_and_test(tmp_path):
         run("evaluate", "--train", str(tmp_path / "a.csv"))
 
 
-ROAD = ("村道坑洼", "{town}{n}组的村道坑洼不平，下雨积水，车辆无法通行，请尽快修补路面。")
-FOOD = ("餐馆卫生", "{town}街上第{n}家餐馆后厨卫生很差，食品过期变质，吃了肚子疼，请检查处理。")
-
-
-def test_it_trains_the_router_on_the_platforms_history(
-    make_appeal, operator, dept_a, dept_b, handler_a, handler_b, categories
-):
-    for n in range(6):
-        for (title, body), department, handler, category in (
-            (ROAD, dept_a, handler_a, categories["roads"]),
-            (FOOD, dept_b, handler_b, categories["food"]),
-        ):
-            appeal = make_appeal(title=title, content=body.format(town="营头镇", n=n + 1), category=category)
-            services.appeal_dispatch(appeal=appeal, department=department, actor=operator)
-            services.appeal_sign_off(appeal=appeal, actor=handler)
-            services.appeal_reply(appeal=appeal, content="已现场处理完毕，感谢反映。", actor=handler)
-
+def test_it_trains_the_router_on_the_platforms_history(replied_history, dept_a, dept_b):
     output = run("train", "--folds", "0")
 
     assert "承办部门模型" in output and "诉求类别模型" in output

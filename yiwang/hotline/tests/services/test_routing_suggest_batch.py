@@ -6,28 +6,12 @@ from yiwang.hotline import routing, selectors, services, tasks
 from yiwang.hotline.models import Appeal
 from yiwang.hotline.tests.conftest import submit
 
-ROAD = ("村道坑洼", "{town}{n}组的村道坑洼不平，下雨积水，车辆无法通行，请尽快修补路面。")
-FOOD = ("餐馆卫生", "{town}街上第{n}家餐馆后厨卫生很差，食品过期变质，吃了肚子疼，请检查处理。")
 ONLINE = [
     ("通村路坑洼", "横渠镇第三组的村道坑洼不平，下雨积水，车辆无法通行，请修补路面。"),
     ("餐馆过期食品", "常兴镇一家餐馆后厨卫生很差，食品过期变质，吃后肚子疼。"),
     ("村道积水", "齐镇五组村道坑洼积水，三轮车无法通行。"),
     ("饭店卫生差", "金渠镇饭店后厨卫生差，食品过期变质。"),
 ]
-
-
-def _train(make_appeal, operator, dept_a, dept_b, handler_a, handler_b, categories):
-    for n in range(6):
-        for (title, body), department, handler, category in (
-            (ROAD, dept_a, handler_a, categories["roads"]),
-            (FOOD, dept_b, handler_b, categories["food"]),
-        ):
-            appeal = make_appeal(title=title, content=body.format(town="营头镇", n=n + 1), category=category)
-            services.appeal_dispatch(appeal=appeal, department=department, actor=operator)
-            services.appeal_sign_off(appeal=appeal, actor=handler)
-            services.appeal_reply(appeal=appeal, content="已现场处理完毕，感谢反映。", actor=handler)
-    services.routing_model_train(actor=None, folds=None)
-    selectors._routers.clear()
 
 
 def _online(citizen, meixian):
@@ -63,20 +47,8 @@ def test_it_queues_one_batch_for_many_commits_and_a_new_one_once_it_started(
 
 
 def test_a_batch_predicts_once_per_router_with_the_answers_of_one_by_one(
-    settings,
-    citizen,
-    meixian,
-    make_appeal,
-    operator,
-    dept_a,
-    dept_b,
-    handler_a,
-    handler_b,
-    categories,
-    monkeypatch,
-    django_capture_on_commit_callbacks,
+    settings, citizen, meixian, dept_a, dept_b, trained_routers, monkeypatch, django_capture_on_commit_callbacks
 ):
-    _train(make_appeal, operator, dept_a, dept_b, handler_a, handler_b, categories)
     settings.HOTLINE_ROUTING_AFTER_COMMIT = True
     with django_capture_on_commit_callbacks(execute=False):
         appeals = _online(citizen, meixian)
