@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yiwang.catalog.models import LimitUnit
 from yiwang.core.fields import EncryptedCharField, PiiHashField, PiiJSONField, PiiOriginalsField
+from yiwang.core.indexes import NullsOrderedIndex
 
 
 class Channel(models.TextChoices):
@@ -205,7 +206,7 @@ class Case(models.Model):
             ),
             # The drill-down of decided cases, late first (cases.drill.LATE_FIRST): a page is read from
             # the head of this index instead of sorting every case decided in the period.
-            models.Index(
+            NullsOrderedIndex(
                 F("on_time").asc(nulls_first=True),
                 F("decided_workdays").desc(nulls_last=True),
                 F("decided_at").desc(),
