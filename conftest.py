@@ -86,6 +86,24 @@ def phone_page(chromium):
     context.close()
 
 
+@pytest.fixture
+def signed_in(chromium, live_server):
+    """``signed_in(username, width=1280)``: a page in a new browser context signed in as that test user
+    (``yiwang.core.tests.browser.sign_in``); every context it opened is closed when the test ends, so
+    none keeps keep-alive connections to the live server into the next test."""
+    from yiwang.core.tests.browser import sign_in
+
+    pages = []
+
+    def open_as(username, width=1280, *, timeout=15000):
+        pages.append(sign_in(chromium, live_server, username, width, timeout=timeout))
+        return pages[-1]
+
+    yield open_as
+    for opened in pages:
+        opened.context.close()
+
+
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
     """Run axe-core (from npm) in the page and return violations of the given impacts."""
     if not AXE_JS.exists():

@@ -4,7 +4,6 @@ it; anyone reads it on the public page, with the inspectors' names masked."""
 
 import pytest
 
-from yiwang.core.tests.browser import sign_in as _sign_in
 from yiwang.inspections.models import Inspector, Plan, Task
 from yiwang.inspections.tests import factories as f
 
@@ -20,12 +19,12 @@ def _shot(page, screenshot_dir, name, *texts):
 
 
 def test_plan_draw_result_public_page(
-    chromium, live_server, meixian, dept_b, handler_b, inspector, market_item, screenshot_dir
+    signed_in, page, live_server, meixian, dept_b, handler_b, inspector, market_item, screenshot_dir
 ):
     f.entities(meixian.county, {"B": 20, "D": 1}, town=meixian.huaiya)
     f.roster(dept_b, 2, user=inspector)  # teams of two from two people: the inspector is always drawn
 
-    handler = _sign_in(chromium, live_server, "handler_b")
+    handler = signed_in("handler_b")
     handler.goto(f"{live_server.url}/inspections/plans/new/")
     handler.get_by_label("计划编号").fill("SJ-E2E-01")
     handler.get_by_label("计划名称").fill("食品经营者双随机抽查")
@@ -43,7 +42,7 @@ def test_plan_draw_result_public_page(
     task = Task.objects.get(plan=plan, risk_class="D")
     assert task.assignments.count() == 2
 
-    person = _sign_in(chromium, live_server, "inspector")
+    person = signed_in("inspector")
     person.goto(f"{live_server.url}/inspections/tasks/?mine=1")
     person.get_by_role("link", name=task.entity.name).click()
     person.get_by_label("检查结果").select_option("problems")
@@ -56,7 +55,7 @@ def test_plan_draw_result_public_page(
     handler.get_by_role("button", name="公示检查结果").click()
     _shot(handler, screenshot_dir, "result-published", "已公示")
 
-    public = chromium.new_context(locale="zh-CN").new_page()
+    public = page  # not signed in
     public.goto(f"{live_server.url}/inspections/public/{plan.pk}/")
     _shot(public, screenshot_dir, "public", task.entity.name, "发现问题已责令改正", plan.commitment)
     body = public.locator("body").inner_text()

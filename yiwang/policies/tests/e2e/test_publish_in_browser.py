@@ -3,24 +3,23 @@ the reasons, while a policy it does not meet is listed with what it lacks."""
 
 import pytest
 
-from yiwang.core.tests.browser import sign_in as _sign_in
 from yiwang.policies.tests.factories import PolicyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_officer_publishes_and_the_eligible_enterprise_sees_it(
-    chromium, live_server, officer, enterprise_user, entities, dept_a, screenshot_dir
+    signed_in, live_server, officer, enterprise_user, entities, dept_a, screenshot_dir
 ):
     policy = PolicyFactory(department=dept_a, title="眉县猕猴桃冷库建设补贴")
-    officer_page = _sign_in(chromium, live_server, officer.username)
+    officer_page = signed_in(officer.username)
     officer_page.goto(f"{live_server.url}/policies/staff/{policy.pk}/")
     officer_page.get_by_role("button", name="发布并匹配").click()
     officer_page.wait_for_selector("text=政策已发布")
     assert "已匹配 1 户市场主体" in officer_page.locator("body").inner_text()
     officer_page.screenshot(path=str(screenshot_dir / "policies-1-published.png"), full_page=True)
 
-    enterprise = _sign_in(chromium, live_server, enterprise_user.username)
+    enterprise = signed_in(enterprise_user.username)
     enterprise.goto(f"{live_server.url}/policies/mine/")
     card = enterprise.get_by_test_id("eligible-policy")
     assert "眉县猕猴桃冷库建设补贴" in card.inner_text()

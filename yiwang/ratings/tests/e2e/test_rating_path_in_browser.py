@@ -3,7 +3,6 @@ classifies, rectifies, replies and revisits, the supervisor accepts, and the pub
 
 import pytest
 
-from yiwang.core.tests.browser import sign_in as _sign_in
 from yiwang.ratings.models import Rating, Rectification
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,9 +17,9 @@ def _shot(page, screenshot_dir, name, *texts):
 
 
 def test_a_very_bad_rating_is_followed_to_closure(
-    chromium, live_server, finished_case, citizen, handler_a, supervisor, axe, screenshot_dir
+    signed_in, page, live_server, finished_case, citizen, handler_a, supervisor, axe, screenshot_dir
 ):
-    applicant = _sign_in(chromium, live_server, "citizen")
+    applicant = signed_in("citizen")
     applicant.goto(f"{live_server.url}/cases/mine/{finished_case.number}/")
     applicant.get_by_role("link", name="去评价").click()
     applicant.wait_for_url(f"**/ratings/rate/case/{finished_case.number}/")
@@ -32,7 +31,7 @@ def test_a_very_bad_rating_is_followed_to_closure(
     _shot(applicant, screenshot_dir, "1-rated", "感谢您的评价", "非常不满意", "待核实")
     r = Rectification.objects.get()
 
-    department = _sign_in(chromium, live_server, "handler_a")
+    department = signed_in("handler_a")
     department.goto(f"{live_server.url}/ratings/staff/rectifications/")
     _shot(department, screenshot_dir, "2-queue", r.number, "待核实")
     department.get_by_role("link", name="办理").click()
@@ -50,7 +49,7 @@ def test_a_very_bad_rating_is_followed_to_closure(
     department.get_by_role("button", name="提交").click()
     _shot(department, screenshot_dir, "3-revisited", "待督查审核", "窗口推行一次性告知单")
 
-    office = _sign_in(chromium, live_server, "supervisor")
+    office = signed_in("supervisor")
     office.goto(f"{live_server.url}/ratings/supervision/rectifications/")
     office.get_by_role("link", name="审核").click()
     office.get_by_label("审核结果").select_option("accept")
@@ -59,15 +58,15 @@ def test_a_very_bad_rating_is_followed_to_closure(
     r.refresh_from_db()
     assert r.state == Rectification.State.CLOSED and r.on_time
 
-    public = chromium.new_context(locale="zh-CN").new_page()
+    public = page  # not signed in
     public.goto(f"{live_server.url}/ratings/")
     _shot(public, screenshot_dir, "4-public", "窗口推行一次性告知单", "非常不满意")
     assert "王秀兰" not in public.locator("body").inner_text()
     assert axe(public) == []
 
 
-def test_the_applicant_taps_the_windows_pad(chromium, live_server, counter_case, clerk, axe, screenshot_dir):
-    window = _sign_in(chromium, live_server, "clerk")
+def test_the_applicant_taps_the_windows_pad(signed_in, live_server, counter_case, clerk, axe, screenshot_dir):
+    window = signed_in("clerk")
     window.goto(f"{live_server.url}/ratings/pad/")
     window.get_by_role("link", name="打开评价器").click()
     window.wait_for_url(f"**/ratings/pad/{counter_case.number}/")
