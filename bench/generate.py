@@ -44,7 +44,9 @@ was before, or the run fails. Unique indexes and constraints stay. ``--trust-key
 turns off the per-row foreign-key triggers for the load and checks each chunk's keys instead by one
 anti-join per foreign key before the chunk commits. ``--baseline`` then COPYs the same rows again into
 scratch tables without indexes or constraints — the raw COPY rate of the server at that moment — and
-prints rows and bytes per row of each table.
+prints rows and bytes per row of each table. ``--in-database`` has the server build the copies itself
+(``bench/gen/in_database.py``: the templates in temporary tables, one ``INSERT … SELECT`` per table and chunk
+of rounds): the same rows, the appeals' texts picked by a hash of the copy's id instead of the random stream.
 """
 
 from __future__ import annotations
@@ -104,6 +106,13 @@ def parse_args(argv=None):
         "--baseline",
         action="store_true",
         help="PostgreSQL: then COPY the same rows into unindexed scratch tables (the raw rate, dropped after)",
+    )
+    parser.add_argument(
+        "--in-database",
+        action="store_true",
+        help="PostgreSQL: the server builds the copies (templates in temporary tables, one INSERT … SELECT per "
+        "table and chunk of rounds) instead of rows built here and sent by COPY; the same rows, the appeals' "
+        "texts picked by a hash of the copy's id",
     )
     parser.add_argument(
         "--appeal-texts",
@@ -860,6 +869,16 @@ def generate(args) -> dict:
                     for _, name, _ in dropped:
                         cursor.execute(f'DROP INDEX "{name}"')
 
+    in_database = None
+    if args.in_database:
+        if not postgres:
+            raise SystemExit("--in-database: PostgreSQL only")
+        from bench.gen.in_database import InDatabaseCopier
+
+        in_database = InDatabaseCopier(tables, plans, ROOT_MODELS, texts, (OPENINGS, CLOSINGS))
+        with connection.cursor() as cursor:
+            in_database.setup(cursor, rounds)
+
     written = defaultdict(int)
     bar = tqdm(total=sum(made.values()), unit="件", desc="生成办件与诉求", file=sys.stderr, disable=args.quiet or None)
     per_chunk = max(1, args.chunk // max(1, sum(per_round[False].values())))
@@ -874,7 +893,11 @@ def generate(args) -> dict:
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL session_replication_role = replica")
             for label, table in tables.items():
-                written[label] += write(table, copier.chunk_rows(label, chunk))
+                if in_database is not None:
+                    with connection.cursor() as cursor:
+                        written[label] += in_database.insert(cursor, label, chunk)
+                else:
+                    written[label] += write(table, copier.chunk_rows(label, chunk))
             if postgres and args.trust_keys:
                 with connection.cursor() as cursor:
                     orphans = [
@@ -887,6 +910,11 @@ def generate(args) -> dict:
         bar.update(sum(per_round[live][label] for _, (_, live, roots) in chunk for label in roots))
     bar.close()
     load_seconds = time.perf_counter() - started
+    if in_database is not None:
+        with connection.cursor() as cursor:
+            in_database.teardown(cursor)
+        if texts is not None:
+            texts.rewritten, texts.kept = in_database.rewritten, in_database.kept_texts
 
     if dropped:
         started_index = time.perf_counter()

@@ -81,7 +81,10 @@ def _foreign_keys_resolve() -> None:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
-def test_generated_history_is_consistent(generate, templates):
+@pytest.mark.parametrize("mode", [[], ["--in-database"]], ids=["python", "in-database"])
+def test_generated_history_is_consistent(generate, templates, mode):
+    if mode and connection.vendor != "postgresql":
+        pytest.skip("--in-database is PostgreSQL's")
     tables = {m._meta.label: m for m in generate.copied_models()}
     before = {label: model._default_manager.count() for label, model in tables.items()}
     case_ids = {c.pk for c in templates["cases"]}
@@ -90,7 +93,7 @@ def test_generated_history_is_consistent(generate, templates):
     summary = generate.main(
         ["--cases", "12", "--appeals", "12", "--weeks", "8", "--live-share", "0.5", "--chunk", "4", "--seed", "7"]
         # whatever earlier tests left in the tables (the auto rule drops them only when the load doubles a table)
-        + ["--drop-indexes", "always", "--quiet"]
+        + ["--drop-indexes", "always", "--quiet", *mode]
     )
 
     written = summary["written"]
@@ -152,3 +155,87 @@ def test_generation_without_finished_templates_is_refused(generate, db):
     with pytest.raises(SystemExit, match="no finished"):
         generate.main(["--cases", "5", "--appeals", "0", "--quiet"])
     assert Case.objects.count() == 0
+
+
+MESSAGES = [
+    ("A3区村道坑洼不平", "A3区某村村道坑洼严重，雨天积水，车辆难行。请尽快修补道路。村民出行十分不便！", "交通运输"),
+    ("", "K1区乡间道路破损多处，路面坑洼，夜间没有路灯。希望相关部门尽快处理道路问题。", "交通运输"),
+    ("道路施工占道", "A市B2区一段道路施工长期占道，围挡破损。道路两旁行人多，存在安全隐患。", "交通运输"),
+    ("小区供暖不热", "小区供暖温度不达标，室内只有十几度。多次反映无果，请求帮助。", "城乡建设"),
+]
+
+
+def _copies(tables: dict) -> dict[str, list[tuple]]:
+    """Every copied table's rows from its first copy's id on, in id order."""
+    rows = {}
+    with connection.cursor() as cursor:
+        for label, table in tables.items():
+            pk = table.model._meta.pk.column
+            columns = ", ".join(f'"{c}"' for c in table.columns)
+            cursor.execute(
+                f'SELECT {columns} FROM "{table.model._meta.db_table}" WHERE "{pk}" >= %s ORDER BY "{pk}"',  # noqa: S608
+                [table.base],
+            )
+            rows[label] = [tuple(row) for row in cursor.fetchall()]
+    return rows
+
+
+def test_in_database_copies_equal_python_copies(generate, templates, tmp_path):
+    """The same rounds copied by the Copier (rows built in Python, COPY) and by the server (INSERT … SELECT)
+    give the same rows in every copied table; the appeals' texts, picked differently, both come from the
+    messages of the copy's category."""
+    if connection.vendor != "postgresql":
+        pytest.skip("--in-database is PostgreSQL's")
+    import csv
+
+    from django.db import transaction
+
+    with (tmp_path / generate.APPEAL_TEXT_TRAIN).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "title", "body", "category"])
+        writer.writerows([i, *message] for i, message in enumerate(MESSAGES))
+    argv = ["--cases", "20", "--appeals", "20", "--weeks", "8", "--live-share", "0.3", "--chunk", "6"]
+    argv += ["--seed", "11", "--drop-indexes", "never", "--quiet", "--appeal-texts", str(tmp_path)]
+    results = {}
+    for mode in ("python", "in-database"):
+        with transaction.atomic():
+            summary = generate.generate(generate.parse_args(argv + (["--in-database"] if mode != "python" else [])))
+            tables = summary.pop("tables")
+            results[mode] = (summary, _copies(tables))
+            transaction.set_rollback(True)  # the next mode starts from the same templates
+
+    python, in_database = results["python"], results["in-database"]
+    assert python[0]["rounds"] == in_database[0]["rounds"] and python[0]["written"] == in_database[0]["written"]
+    texts = python[0]["appeal_texts"]
+    assert texts["rewritten"] > 0 and texts == in_database[0]["appeal_texts"]
+    appeals = tables["hotline.Appeal"]
+    text_columns = [appeals.columns.index(c) for c in ("title", "content", "pii_originals")]
+    for label in tables:
+        if label == "hotline.Appeal":
+            continue
+        assert python[1][label] == in_database[1][label], label
+        assert len(python[1][label]) == python[0]["written"].get(label, 0), label
+
+    def without_texts(row):
+        return tuple(v for i, v in enumerate(row) if i not in text_columns)
+
+    assert [without_texts(r) for r in python[1]["hotline.Appeal"]] == [
+        without_texts(r) for r in in_database[1]["hotline.Appeal"]
+    ]
+    # texts: a message of the copy's category (交通运输 → rural roads), placed in the copy's own town
+    from yiwang.org.models import Region
+
+    names = dict(Region.objects.values_list("id", "name"))
+    bodies = [generate.prepare_message(*m) for m in MESSAGES if m[2] == "交通运输"]
+    others = [generate.prepare_message(*m).body for m in MESSAGES if m[2] != "交通运输"]
+    title, content, originals = text_columns
+    town, category = appeals.columns.index("town_id"), appeals.columns.index("category_id")
+    road_category = templates["appeals"][0].category_id
+    for mode in ("python", "in-database"):
+        for row in results[mode][1]["hotline.Appeal"]:
+            assert row[category] == road_category
+            placed = [m.body.replace(generate.PLACE, names[row[town]]) for m in bodies]
+            assert any(body in row[content] for body in placed), (mode, row[content])
+            assert not any(other in row[content] for other in others)
+            assert row[originals] is None
+            assert 0 < len(row[title]) <= generate.APPEAL_TITLE_MAX
