@@ -442,7 +442,9 @@ class Pledge(models.Model):
 
     case = models.OneToOneField(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="pledge")
     region = case_region_field()
-    materials = models.ManyToManyField(CaseMaterial, verbose_name=_("替代的材料"), related_name="pledges")
+    materials = models.ManyToManyField(
+        CaseMaterial, verbose_name=_("替代的材料"), related_name="pledges", through="PledgeMaterial"
+    )
     text = models.TextField(_("承诺内容"))
     signed_by = models.CharField(_("承诺人"), max_length=200)
     signed_at = models.DateTimeField(_("承诺时间"))
@@ -473,6 +475,27 @@ class Pledge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} 告知承诺"
+
+
+class PledgeMaterial(models.Model):
+    """A material a pledge replaces, with the case's region like every row that hangs off a case
+    (docs/scale.md). The table is the one Django made for the many-to-many before it had a model:
+    its name, its ``casematerial_id`` column and its unique pair are kept, so no row moves."""
+
+    pledge = models.ForeignKey(Pledge, verbose_name=_("告知承诺"), on_delete=models.CASCADE, related_name="+")
+    material = models.ForeignKey(
+        CaseMaterial, verbose_name=_("材料"), on_delete=models.CASCADE, related_name="+", db_column="casematerial_id"
+    )
+    region = case_region_field()
+
+    class Meta:
+        db_table = "cases_pledge_materials"
+        verbose_name = _("承诺替代材料")
+        verbose_name_plural = _("承诺替代材料")
+        unique_together = [("pledge", "material")]  # the many-to-many's own constraint, under its own name
+
+    def __str__(self) -> str:
+        return f"{self.pledge_id}：{self.material_id}"
 
 
 class PledgeVerification(models.Model):

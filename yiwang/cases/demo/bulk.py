@@ -64,6 +64,7 @@ from ..models import (
     NoticeKind,
     PauseKind,
     Pledge,
+    PledgeMaterial,
     PledgeVerification,
     ReviewStep,
     StepRole,
@@ -1323,9 +1324,12 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
             )
             pledge_plans.append(p)
     Pledge.objects.bulk_create(pledges, batch_size=500)
-    through = Pledge.materials.through
-    through.objects.bulk_create(
-        [through(pledge=pl, casematerial=m) for pl, p in zip(pledges, pledge_plans, strict=True) for m in p.pledged],
+    PledgeMaterial.objects.bulk_create(
+        [
+            PledgeMaterial(pledge=pl, material=m, region_id=pl.region_id)
+            for pl, p in zip(pledges, pledge_plans, strict=True)
+            for m in p.pledged
+        ],
         batch_size=1000,
     )
     verifications, false_records = [], []

@@ -434,7 +434,7 @@ def case_accept(
                 signed_by=case.applicant_name,
                 signed_at=now,
             )
-            pledge.materials.set(pledged_rows)
+            pledge.materials.set(pledged_rows, through_defaults={"region_id": case.region_id})
             pledge_notice = _issue_notice(
                 case, NoticeKind.PLEDGE, actor=actor, content=_pledge_content(case, pledge, pledged_rows)
             )
