@@ -32,7 +32,9 @@ def opening_workdays(submitted_at: dt.datetime, completed_at: dt.datetime | dt.d
 def founding_of(case: Case) -> Founding | None:
     """The company-to-be of a 企业开办 case or of one of its sub-cases."""
     root_id = case.parent_id or case.pk
-    return Founding.objects.select_related("town", "entity", "case").filter(case_id=root_id).first()
+    # with the case's region (a bundle's parts share it): the read stays on the case's shard (docs/scale.md)
+    founding = Founding.objects.filter(case_id=root_id, region_id=case.region_id)
+    return founding.select_related("town", "entity", "case").first()
 
 
 def founding_timing(parent: Case, *, today: dt.date | None = None) -> dict:
@@ -42,7 +44,7 @@ def founding_timing(parent: Case, *, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
     target = opening_target_days()
     rows = []
-    for child in parent.children.select_related("department").order_by("number"):
+    for child in parent.children.filter(region_id=parent.region_id).select_related("department").order_by("number"):
         end = child.decided_at or today
         elapsed = opening_workdays(parent.submitted_at, end)
         rows.append(

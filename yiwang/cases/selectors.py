@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from yiwang.catalog.models import ServiceItem
@@ -47,6 +47,8 @@ from .models import (
     CaseState,
     CaseUpload,
     Channel,
+    CorrectionEntry,
+    CorrectionRequest,
     DeferredMaterial,
     DeliveryMethod,
     Extension,
@@ -54,6 +56,7 @@ from .models import (
     HelpRequest,
     MaterialStatus,
     Notice,
+    Pledge,
     PledgeVerification,
     ReviewStep,
 )
@@ -91,7 +94,7 @@ def applicant_case(user, number: str) -> Case | None:
 
 
 def case_detail(case: Case) -> Case:
-    """A case with what its pages show: materials, uploads, corrections, steps, notices, sub-cases.
+    """A case with what its pages show: materials, uploads, corrections, extensions, steps, notices, sub-cases.
 
     Every read names the case's region (the child rows carry it, sub-cases share it), so on a
     cluster distributed by county each goes to the case's shard (docs/scale.md, step 3)."""
@@ -136,12 +139,55 @@ def case_detail(case: Case) -> Case:
                 .select_related("department", "assigned_to")
                 .order_by("number"),
             ),
-            "corrections__entries__material",
+            Prefetch(
+                "corrections",
+                queryset=CorrectionRequest.objects.filter(region_id=region)
+                .order_by("round")
+                .prefetch_related(
+                    Prefetch(
+                        "entries",
+                        # with their material in the same statement, its table pinned by the region too
+                        queryset=CorrectionEntry.objects.filter(region_id=region, material__region_id=region)
+                        .select_related("material")
+                        .order_by("correction_id", "material__position"),
+                    )
+                ),
+            ),
             Prefetch("pauses", queryset=CasePause.objects.filter(region_id=region)),
-            "extensions",
+            Prefetch("extensions", queryset=Extension.objects.filter(region_id=region)),
         )
         .get(pk=case.pk)
     )
+
+
+def case_root(case: Case) -> Case:
+    """The application whose materials, deferred materials and pledge a case's page shows: a bundle part's
+    parent (accepted at the window; its parts share its region), else the case itself (from ``case_detail``).
+    Read with the case's region, like ``case_detail``, so each statement stays on the case's shard."""
+    region = case.region_id
+    root = case
+    if case.parent_id:
+        root = (
+            Case.objects.filter(region_id=region)
+            .prefetch_related(
+                Prefetch(
+                    "materials",
+                    queryset=CaseMaterial.objects.filter(region_id=region)
+                    .order_by("position")
+                    .prefetch_related(Prefetch("uploads", queryset=CaseUpload.objects.filter(region_id=region))),
+                ),
+                Prefetch(
+                    "deferred",
+                    queryset=DeferredMaterial.objects.filter(region_id=region)
+                    .select_related("material")
+                    .order_by("due_on"),
+                ),
+            )
+            .get(pk=case.parent_id)
+        )
+    if root.has_pledge:
+        prefetch_related_objects([root], Prefetch("pledge", queryset=Pledge.objects.filter(region_id=region)))
+    return root
 
 
 def case_timeline(case: Case, *, public_only: bool = True) -> list[CaseEvent]:
@@ -171,9 +217,10 @@ def case_outstanding(case: Case) -> Outstanding:
     result = Outstanding()
     if case.state in (S.SUBMITTED, S.CORRECTION_REQUESTED):
         result.missing = [m for m in case.materials.all() if m.required and not m.satisfied]
-        correction = case.corrections.order_by("-round").first()
+        correction = case.corrections.filter(region_id=case.region_id).order_by("-round").first()
         if correction is not None and case.state == S.CORRECTION_REQUESTED:
-            result.correction_notes = {e.material_id: e.note for e in correction.entries.all()}
+            entries = correction.entries.filter(region_id=case.region_id)
+            result.correction_notes = {e.material_id: e.note for e in entries}
             listed = set(result.correction_notes)
             result.missing = [m for m in case.materials.all() if m.pk in listed]
     result.deferred = list(

@@ -522,9 +522,13 @@ def case_correction_request(*, case: Case, actor, entries: list[dict], note: str
         problems = {e.get("problem", CorrectionEntry.Problem.MISSING) for e in entries}
         if not problems <= set(CorrectionEntry.Problem.values):
             raise _required("case.correction_problem_invalid", "补正问题类型应为“缺少”或“不符合要求”", "entries")
-        previous = list(case.corrections.all())
+        previous = list(case.corrections.filter(region_id=case.region_id))  # the case's shard
         if previous:
-            listed = set(CorrectionEntry.objects.filter(correction__case=case).values_list("material__code", flat=True))
+            listed = set(
+                CorrectionEntry.objects.filter(correction__case=case, region_id=case.region_id).values_list(
+                    "material__code", flat=True
+                )
+            )
             new = [materials[c].name for c in codes if c not in listed]
             if new:
                 raise _conflict(
@@ -614,10 +618,10 @@ def case_correction_supply(*, case: Case, actor) -> Case:
         case = _locked(case)
         check_case_transition(case, S.SUBMITTED)
         _check_applicant_side(case, actor)
-        correction = case.corrections.order_by("-round").first()
+        correction = case.corrections.filter(region_id=case.region_id).order_by("-round").first()
         outstanding = [
             e.material.name
-            for e in correction.entries.select_related("material")
+            for e in correction.entries.filter(region_id=case.region_id).select_related("material")
             if e.material.status not in (MaterialStatus.UPLOADED, MaterialStatus.RECEIVED, MaterialStatus.LICENCE)
         ]
         if outstanding:

@@ -277,7 +277,10 @@ def case_extension_request(*, case: Case, actor, reason: str) -> Extension:
             raise _conflict("case.not_in_review", "只有办理中的办件可以申请延期", case=case.number)
         if case.instant:
             raise _conflict("case.instant_not_extendable", "即办件不能延期")
-        if case.extensions.filter(state__in=[Extension.State.REQUESTED, Extension.State.APPROVED]).exists():
+        used = case.extensions.filter(
+            region_id=case.region_id, state__in=[Extension.State.REQUESTED, Extension.State.APPROVED]
+        )
+        if used.exists():
             raise _conflict("case.extension_used", "每个办件只能延期一次（行政许可法第四十二条）", case=case.number)
         if case.due_on and _common._today() > case.due_on:
             raise _conflict("case.extension_too_late", "办理期限已过，不能再申请延期", case=case.number)

@@ -28,10 +28,12 @@ def founding_panel(case, staff=False):
         "founding": founding,
         "staff": staff,
         "type_label": types.get(founding.company_type, {}).get("label", founding.company_type),
-        "shareholders": list(founding.shareholders.all()) if staff else [],
+        "shareholders": list(founding.shareholders.filter(region_id=founding.region_id)) if staff else [],
         "waiting": bool(case.parent_id and not founding.uscc and not is_registration_item(case.item)),
         "registration_denied": not founding.uscc
-        and parent.children.filter(title__endswith="设立登记", state="decided_denied").exists(),
+        and parent.children.filter(
+            region_id=parent.region_id, title__endswith="设立登记", state="decided_denied"
+        ).exists(),
         "timing": founding_timing(parent) if parent.accepted_at else None,
     }
 

@@ -137,7 +137,7 @@ def handler_case(request, number: str):
             "last_step": active is not None and not pending,
             "forms": forms,
             "timeline": selectors.case_timeline(case, public_only=False),
-            "root": case.parent or case,
+            "root": selectors.case_root(case),
             "deferred": selectors.relevant_deferred(case),
             "separation_note": separation_note,
             "S": CaseState,
