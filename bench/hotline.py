@@ -16,7 +16,9 @@ the dispatch queue and an appeal page as the demo dispatcher (wall p50/p95, CPU 
 request, queries per request), the page's similar-appeal look-up beside the Python loop it replaced
 and whether they agree, EXPLAIN ANALYZE of the index query, and a ``SELECT 1`` loop as the raw
 baseline measured in the same run. ``--similar-calibrate`` compares, over every pair of distinct appeal
-texts in the database, the bigram score with pg_trgm's trigram similarity (the index's floor).
+texts in the database and of the real messages in ../shared/data (skipped when absent), the bigram score
+with pg_trgm's trigram similarity on the indexed expression (the index's floor); ``--text-sql`` and
+``--floor`` try another expression or floor first.
 """
 
 import argparse
@@ -28,6 +30,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Real citizen messages (TipDM 2020) in the shared data folder, read there for --similar-calibrate.
+REAL_MESSAGES = ("appeals-sample-tipdm2020.csv", "appeals-tipdm2020-train.csv")
 sys.path.insert(0, str(ROOT))
 
 
@@ -337,41 +341,108 @@ def explain_similar(ids: list[int]) -> None:
         print("  " + line)
 
 
-def similar_calibrate() -> None:
-    """Every pair of distinct appeal texts: bigram score (what decides) vs trigram similarity (what
-    the index proposes by). A pair the index would not propose has trigram similarity below the floor."""
+def _calibration_texts() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(label, distinct (title, content) pairs): the database's appeals, then each file of real citizen
+    messages in the shared data folder (read where it is, never copied; said and skipped when absent)."""
+    import csv
+
+    from django.conf import settings
+
+    from yiwang.hotline.models import Appeal
+
+    sets = [("库中诉求", sorted(set(Appeal.objects.values_list("title", "content").distinct()[:3000])))]
+    folder = Path(settings.SHARED_DIR) / "data"
+    for name in REAL_MESSAGES:
+        path = folder / name
+        if not path.is_file():
+            print(f"未找到真实留言 {path}：跳过（只在运行时从共享目录读取）")
+            continue
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = {((r.get("title") or "").strip(), (r.get("body") or "").strip()) for r in csv.DictReader(handle)}
+        sets.append((f"真实留言 {name}", sorted(r for r in rows if r[1])))
+    return sets
+
+
+def _bigram_rows(texts: list[str]):
+    """Rows of unit length: each text's character-bigram counts as hotline.similar counts them."""
+    import numpy as np
+    from scipy import sparse
+
+    from yiwang.hotline import similar
+
+    vocabulary, indices, pointers, counts = {}, [], [0], []
+    for text in texts:
+        for bigram, count in similar._bigrams(text).items():
+            indices.append(vocabulary.setdefault(bigram, len(vocabulary)))
+            counts.append(count)
+        pointers.append(len(indices))
+    matrix = sparse.csr_matrix((np.array(counts, float), indices, pointers), shape=(len(texts), len(vocabulary) or 1))
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1
+    return sparse.diags(1 / norms) @ matrix
+
+
+def _trigram_rows(rows: list[tuple[str, str]], text_sql: str):
+    """Rows of 0/1: each (title, content)'s trigrams (pg_trgm's show_trgm) of the indexed expression."""
+    import numpy as np
     from django.db import connection
+    from scipy import sparse
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT show_trgm({text_sql.format(t='t')}) "  # noqa: S608 (the module's constant or an argument)
+            "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY t(title, content, i) ORDER BY i",
+            [[t for t, _ in rows], [c for _, c in rows]],
+        )
+        sets = [row[0] for row in cursor.fetchall()]
+    vocabulary, indices, pointers = {}, [], [0]
+    for trigrams in sets:
+        indices.extend(vocabulary.setdefault(t, len(vocabulary)) for t in trigrams)
+        pointers.append(len(indices))
+    return sparse.csr_matrix((np.ones(len(indices)), indices, pointers), shape=(len(sets), len(vocabulary) or 1))
+
+
+def similar_calibrate(text_sql: str | None = None, floor: float | None = None) -> None:
+    """Every pair of distinct appeal texts — of the database, and of the real messages in the shared
+    data folder — with its bigram score (what decides) beside its trigram similarity on the indexed
+    expression (what the index proposes by). A pair whose trigram similarity is below the floor is
+    never proposed, so never shown, whatever its score. ``text_sql``/``floor`` try another expression
+    or floor than the module's before a migration changes them."""
+    import numpy as np
 
     from yiwang.core.limits import analysis_prefix
     from yiwang.hotline import similar
-    from yiwang.hotline.models import Appeal
 
-    texts = sorted(
-        {analysis_prefix(f"{t} {c}") for t, c in Appeal.objects.values_list("title", "content").distinct()[:3000]}
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT a.i, b.i, similarity(a.t, b.t) FROM unnest(%s::text[]) WITH ORDINALITY a(t, i) "
-            "JOIN unnest(%s::text[]) WITH ORDINALITY b(t, i) ON a.i < b.i",
-            [texts, texts],
-        )
-        pairs = cursor.fetchall()
+    text_sql = text_sql or similar.INDEXED_TEXT_SQL
+    floor = similar.TRIGRAM_FLOOR if floor is None else floor
     threshold = similar.conf("SIMILARITY_THRESHOLD")
-    above, text_only_min, with_address = 0, 1.0, []
-    for i, j, trigram in pairs:
-        score = similar.text_similarity(texts[i - 1], texts[j - 1])
-        if score >= threshold:
-            above += 1
-            text_only_min = min(text_only_min, trigram)
-        # with identical addresses a text score of (threshold - 0.2) / 0.8 is enough
-        if score >= (threshold - 0.2) / 0.8:
-            with_address.append(trigram)
-    missed = sum(1 for t in with_address if t < similar.TRIGRAM_FLOOR)
-    print(
-        f"{len(texts)} 段不同文本、{len(pairs):,} 对：二元组得分 ≥ {threshold} 的 {above} 对，其三元组相似度最低 "
-        f"{text_only_min:.3f}（索引下限 {similar.TRIGRAM_FLOOR}）；地址相同时可达阈值的 {len(with_address)} 对中"
-        f" {missed} 对低于下限"
-    )
+    with_address = (threshold - 0.2) / 0.8  # identical addresses add 0.2: a text score this low reaches the threshold
+    print(f"索引文本 {text_sql.format(t='appeal')}，三元组下限 {floor}，相似阈值 {threshold}")
+    for label, rows in _calibration_texts():
+        bigrams = _bigram_rows([analysis_prefix(f"{title} {content}") for title, content in rows])
+        trigrams = _trigram_rows(rows, text_sql)
+        sizes = np.asarray(trigrams.sum(axis=1)).ravel()
+        firsts, seconds, scores = [], [], []
+        for start in range(0, len(rows), 500):  # in blocks: the whole product of 8,000 texts is 500 MB
+            block = (bigrams[start : start + 500] @ bigrams.T).tocoo()
+            i, j = block.row + start, block.col
+            keep = (i < j) & (block.data >= with_address - 1e-9)
+            firsts.append(i[keep])
+            seconds.append(j[keep])
+            scores.append(block.data[keep])
+        i, j, score = np.concatenate(firsts), np.concatenate(seconds), np.concatenate(scores)
+        shared = np.asarray(trigrams[i].multiply(trigrams[j]).sum(axis=1)).ravel()
+        union = sizes[i] + sizes[j] - shared
+        trigram = (shared / np.where(union > 0, union, 1)).astype(np.float32)  # pg_trgm: float4
+        for least, what in ((threshold, "文本得分"), (with_address, "地址相同时可达阈值（文本得分")):
+            m = score >= least - 1e-9
+            lost = int((trigram[m] < np.float32(floor)).sum())
+            lowest = f"{trigram[m].min():.4f}" if m.any() else "—"
+            closing = "）" if "（" in what else ""
+            print(
+                f"  {label}：{len(rows):,} 段不同文本；{what} ≥ {least:.3f}{closing} 的 {int(m.sum()):,} 对，三元组相似度最低 "
+                f"{lowest}，低于下限 {lost:,} 对（{lost / max(1, int(m.sum())):.1%}；无一个共同三元组 {int((shared[m] == 0).sum()):,} 对）"
+            )
 
 
 def cleanup() -> None:
@@ -387,6 +458,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--similar", action="store_true", help="similar appeals on BENCH_DATABASE_URL's data")
     parser.add_argument("--similar-calibrate", action="store_true", help="bigram score vs trigram similarity")
+    parser.add_argument("--text-sql", help="--similar-calibrate: another indexed expression ({t}.title, {t}.content)")
+    parser.add_argument("--floor", type=float, help="--similar-calibrate: another trigram floor")
     parser.add_argument("--requests", type=int, default=20, help="requests per page (--similar)")
     parser.add_argument("--user", default="guoting", help="the dispatcher whose pages are timed (--similar)")
     args = parser.parse_args()
@@ -399,7 +472,7 @@ def main() -> None:
             raise SystemExit("--similar reads existing data: set BENCH_DATABASE_URL (after manage.py demo)")
         print(f"数据库：{connection.vendor}（{url.split('@')[-1]}）", flush=True)
         if args.similar_calibrate:
-            similar_calibrate()
+            similar_calibrate(args.text_sql, args.floor)
         if args.similar:
             bench_similar(args.requests, args.user)
         return
