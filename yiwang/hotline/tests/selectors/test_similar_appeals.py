@@ -4,12 +4,13 @@ the threshold, the window, open and replied appeals only — found through the i
 the dispatch queue reads them for a whole page in a fixed number of queries."""
 
 import datetime as dt
+import importlib
 import math
 import re
 from collections import Counter
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -222,3 +223,28 @@ def test_the_dispatch_queue_costs_the_same_queries_for_3_or_30_waiting_appeals(c
     first = Appeal.objects.filter(state=Appeal.State.RECEIVED).order_by("received_at", "pk").first()
     similar_codes = codes(similar_open_appeals(first, limit=3))
     assert len(similar_codes) == 3 and all(code in page for code in similar_codes)
+
+
+def test_it_queries_the_text_the_migration_indexes():
+    # an index on an expression serves only a query that writes the expression identically
+    migration = importlib.import_module("yiwang.hotline.migrations.0008_similar_appeals_town_trigram_index")
+
+    assert similar.INDEXED_TEXT_SQL.format(t="c").replace("c.", "") == migration.TEXT
+
+
+def test_the_page_query_writes_the_indexed_expression_as_postgresql_reads_it(appeal_of, meixian):
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram index is PostgreSQL's (pg_trgm)")
+    first = appeal_of(ROAD, village=meixian.honghegu)
+    sql, params = similar.trigram_query([first.pk], similar.CANDIDATES)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # the index's text column as PostgreSQL stores it, and the page query as it plans it: on a few
+        # rows the planner may walk another index, so the plan is searched for the same expression
+        cursor.execute("SELECT pg_get_indexdef('hotline_appeal_open_town_text_trgm'::regclass, 2, false)")
+        (indexed,) = cursor.fetchone()
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(similar.TRIGRAM_FLOOR)])
+        cursor.execute("EXPLAIN (VERBOSE) " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert indexed.startswith('"left"(')
+    assert f"{indexed.replace('(title)', '(c.title)').replace('content)', 'c.content)')} %" in plan, (indexed, plan)
