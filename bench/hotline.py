@@ -18,7 +18,9 @@ and whether they agree, EXPLAIN ANALYZE of the index query, and a ``SELECT 1`` l
 baseline measured in the same run. ``--similar-calibrate`` compares, over every pair of distinct appeal
 texts in the database and of the real messages in ../shared/data (skipped when absent), the bigram score
 with pg_trgm's trigram similarity on the indexed expression (the index's floor); ``--text-sql`` and
-``--floor`` try another expression or floor first.
+``--floor`` try another expression or floor first. ``--similar-rule`` compares the similar appeals the
+pages show (the dispatch queue's first page, every open or replied appeal) with the rule computed
+exhaustively (every open appeal of the place and window scored).
 """
 
 import argparse
@@ -445,6 +447,44 @@ def similar_calibrate(text_sql: str | None = None, floor: float | None = None) -
             )
 
 
+def rule_similar_open_appeals(appeal, *, limit: int, scorer) -> list[tuple[int, float]]:
+    """The module's rule with nothing left out: every open or replied appeal of the place and window
+    scored (no index, no floor, no number of candidates), best first as the pages order them."""
+    from yiwang.hotline import similar
+    from yiwang.hotline.models import Appeal
+
+    threshold = similar.conf("SIMILARITY_THRESHOLD")
+    others = Appeal.objects.filter(similar._place_q(appeal), state__in=similar.CANDIDATE_STATES).defer(
+        *similar.UNSHOWN_FIELDS
+    )
+    scored = [(scorer.score(appeal, o), o) for o in others if similar._is_candidate(appeal, o)]
+    scored = sorted(
+        ((round(s, 3), o) for s, o in scored if s >= threshold),
+        key=lambda p: (-p[0], -p[1].received_at.timestamp(), -p[1].pk),
+    )
+    return [(o.pk, s) for s, o in scored[:limit]]
+
+
+def similar_rule(limit: int = 5) -> None:
+    """The similar appeals the pages show beside the rule computed exhaustively, for the dispatch
+    queue's first page and for every open or replied appeal: how many lists are equal, how many
+    similar appeals each shows."""
+    from yiwang.hotline import similar
+    from yiwang.hotline.models import Appeal
+
+    waiting = list(Appeal.objects.filter(state=Appeal.State.RECEIVED).order_by("received_at", "pk")[:30])
+    live = list(Appeal.objects.filter(state__in=similar.CANDIDATE_STATES).order_by("pk")[:3000])
+    scorer = similar._Scorer()
+    for label, appeals in (("派单台第一页", waiting), ("全部在办或待回访（至多 3,000 件）", live)):
+        shown = similar.similar_open_appeals_for(appeals, limit=limit)
+        rule = {a.pk: rule_similar_open_appeals(a, limit=limit, scorer=scorer) for a in appeals}
+        equal = sum([(s.appeal.pk, s.score) for s in shown[a.pk]] == rule[a.pk] for a in appeals)
+        print(
+            f"{label} {len(appeals)} 件（每件前 {limit} 条）：与规则逐件穷举相同 {equal} 件；页面显示相似诉求 "
+            f"{sum(len(v) for v in shown.values())} 条，规则应显示 {sum(len(v) for v in rule.values())} 条"
+        )
+
+
 def cleanup() -> None:
     from yiwang.hotline.models import Appeal
 
@@ -458,6 +498,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--similar", action="store_true", help="similar appeals on BENCH_DATABASE_URL's data")
     parser.add_argument("--similar-calibrate", action="store_true", help="bigram score vs trigram similarity")
+    parser.add_argument("--similar-rule", action="store_true", help="shown similar appeals vs the rule, exhaustively")
     parser.add_argument("--text-sql", help="--similar-calibrate: another indexed expression ({t}.title, {t}.content)")
     parser.add_argument("--floor", type=float, help="--similar-calibrate: another trigram floor")
     parser.add_argument("--requests", type=int, default=20, help="requests per page (--similar)")
@@ -467,12 +508,14 @@ def main() -> None:
     url, temporary = setup_django()
     from django.db import connection
 
-    if args.similar or args.similar_calibrate:
+    if args.similar or args.similar_calibrate or args.similar_rule:
         if temporary:
             raise SystemExit("--similar reads existing data: set BENCH_DATABASE_URL (after manage.py demo)")
         print(f"数据库：{connection.vendor}（{url.split('@')[-1]}）", flush=True)
         if args.similar_calibrate:
             similar_calibrate(args.text_sql, args.floor)
+        if args.similar_rule:
+            similar_rule()
         if args.similar:
             bench_similar(args.requests, args.user)
         return
