@@ -1383,6 +1383,11 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
     }
 
 
+def _help_log(request: HelpRequest, at: dt.datetime, actor: User | None, action: str, note: str) -> HelpLog:
+    """One line of a help request's log, with the request's region."""
+    return HelpLog(help_request=request, region_id=request.region_id, at=at, actor=actor, action=action, note=note)
+
+
 def _help_requests(ctx: Ctx, rng: random.Random, today: dt.date) -> int:
     clerks = [u for users in ctx.clerks.values() for u in users]
     rows, logs = [], []
@@ -1406,29 +1411,11 @@ def _help_requests(ctx: Ctx, rng: random.Random, today: dt.date) -> int:
         rows.append(request)
     HelpRequest.objects.bulk_create(rows)
     for r in rows:
-        logs.append(HelpLog(help_request=r, region_id=r.region_id, at=r.created_at, action="created", note=r.topic))
+        logs.append(_help_log(r, r.created_at, None, "created", r.topic))
         if r.helper:
-            logs.append(
-                HelpLog(
-                    help_request=r,
-                    region_id=r.region_id,
-                    at=r.taken_at,
-                    actor=r.helper,
-                    action="taken",
-                    note="已电话联系求助人",
-                )
-            )
+            logs.append(_help_log(r, r.taken_at, r.helper, "taken", "已电话联系求助人"))
         if r.state == HelpRequest.State.DONE:
-            logs.append(
-                HelpLog(
-                    help_request=r,
-                    region_id=r.region_id,
-                    at=r.closed_at,
-                    actor=r.helper,
-                    action="done",
-                    note="视频指导完成在线填报",
-                )
-            )
+            logs.append(_help_log(r, r.closed_at, r.helper, "done", "视频指导完成在线填报"))
     HelpLog.objects.bulk_create(logs)
     return len(rows)
 
