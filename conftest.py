@@ -36,8 +36,14 @@ def chromium():
         pytest.skip(message)
     # Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # With that loop running, asgiref (which keeps Django's connections) gives this thread a second set of
+    # connections, and neither set sees the other. Each set is closed when the other takes over: the first
+    # would stay open (idle) all the browser tests long, the second past the end of the run, when the test
+    # database is dropped ("database … is being accessed by other users").
+    _close_connections(connections)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=path,
@@ -54,6 +60,14 @@ def chromium():
         )
         yield browser
         browser.close()
+        _close_connections(connections)
+
+
+def _close_connections(connections) -> None:
+    """Close this thread's database connections, except one inside a transaction (a test's own)."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
 
 
 @pytest.fixture(scope="session")
