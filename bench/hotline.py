@@ -14,11 +14,11 @@ Prints figures; asserts nothing.
 Similar appeals on an existing database (``manage.py demo``, then ``bench/generate.py`` on PostgreSQL):
 the dispatch queue and an appeal page as the demo dispatcher (wall p50/p95, CPU of this process per
 request, queries per request), the page's similar-appeal look-up beside the Python loop it replaced
-and whether they agree, EXPLAIN ANALYZE of the index query, and a ``SELECT 1`` loop as the raw
+and whether they agree, EXPLAIN ANALYZE of the candidate query, and a ``SELECT 1`` loop as the raw
 baseline measured in the same run. ``--similar-calibrate`` compares, over every pair of distinct appeal
 texts in the database and of the real messages in ../shared/data (skipped when absent), the bigram score
-with pg_trgm's trigram similarity on the indexed expression (the index's floor); ``--text-sql`` and
-``--floor`` try another expression or floor first. ``--similar-rule`` compares the similar appeals the
+with pg_trgm's trigram similarity on the expression the trigram index of hotline 0008 proposed
+candidates by, at its floor (why 0011 dropped it); ``--text-sql`` and ``--floor`` try another. ``--similar-rule`` compares the similar appeals the
 pages show (the dispatch queue's first page, every open or replied appeal) with the rule computed
 exhaustively (every open appeal of the place and window scored).
 """
@@ -34,6 +34,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # Real citizen messages (TipDM 2020) in the shared data folder, read there for --similar-calibrate.
 REAL_MESSAGES = ("appeals-sample-tipdm2020.csv", "appeals-tipdm2020-train.csv")
+# --similar-calibrate: the text and floor of the trigram index hotline 0008 built and 0011 dropped
+# (what it proposed candidates by), kept to show why it was dropped.
+TRIGRAM_TEXT_SQL = "left({t}.title || ' ' || {t}.content, 2000)"
+TRIGRAM_FLOOR = 0.05
 sys.path.insert(0, str(ROOT))
 
 
@@ -278,7 +282,7 @@ def bench_similar(requests: int, username: str) -> None:
     waiting = list(Appeal.objects.filter(state=Appeal.State.RECEIVED).order_by("received_at", "pk")[:30])
     print(
         f"诉求 {total:,} 件，其中在办或待回访 {live:,} 件，待派单 {Appeal.objects.filter(state='received').count():,} 件；"
-        f"相似检索：{'pg_trgm 三元组索引' if similar.trigram_search_available() else '按地点过滤后 Python 比对'}"
+        "相似检索：按地点部分索引读候选，稀疏矩阵一次算全部得分"
     )
 
     def select_one():
@@ -305,7 +309,7 @@ def bench_similar(requests: int, username: str) -> None:
     if not waiting:
         return
     walls, cpus, queries = _timed(lambda: similar.similar_open_appeals_for(waiting, limit=3), requests)
-    print(f"一页 {len(waiting)} 件的相似检索（索引）：{_ms(walls)}；CPU {_ms(cpus)}；{queries} 条查询")
+    print(f"一页 {len(waiting)} 件的相似检索：{_ms(walls)}；CPU {_ms(cpus)}；{queries} 条查询")
     walls, cpus, queries = _timed(lambda: [old_similar_open_appeals(a, limit=3) for a in waiting], 3)
     print(f"同一页，原逐件 Python 比对：{_ms(walls)}；CPU {_ms(cpus)}；{queries} 条查询（3 次）")
 
@@ -324,21 +328,23 @@ def bench_similar(requests: int, username: str) -> None:
         f"其余 {len(sample) - scores - better} 件"
     )
 
-    if connection.vendor == "postgresql" and similar.trigram_search_available():
-        explain_similar([a.pk for a in waiting])
+    if connection.vendor == "postgresql":
+        explain_similar(waiting)
 
 
-def explain_similar(ids: list[int]) -> None:
-    from django.db import connection, transaction
+def explain_similar(appeals) -> None:
+    """EXPLAIN ANALYZE of the page's candidate query (every open appeal of its towns and windows)."""
+    from django.db import connection
 
     from yiwang.hotline import similar
+    from yiwang.hotline.models import Appeal
 
-    sql, params = similar.trigram_query(ids, similar.CANDIDATES)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(similar.TRIGRAM_FLOOR)])
+    query = Appeal.objects.filter(similar._candidates_q(appeals), state__in=similar.CANDIDATE_STATES).order_by()
+    sql, params = query.values_list(*similar.SCORED_FIELDS).query.sql_with_params()
+    with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         plan = [row[0] for row in cursor.fetchall()]
-    print(f"EXPLAIN ANALYZE（一页 {len(ids)} 件，一条查询）：")
+    print(f"EXPLAIN ANALYZE（一页 {len(appeals)} 件的候选，一条查询）：")
     for line in plan:
         print("  " + line)
 
@@ -415,8 +421,8 @@ def similar_calibrate(text_sql: str | None = None, floor: float | None = None) -
     from yiwang.core.limits import analysis_prefix
     from yiwang.hotline import similar
 
-    text_sql = text_sql or similar.INDEXED_TEXT_SQL
-    floor = similar.TRIGRAM_FLOOR if floor is None else floor
+    text_sql = text_sql or TRIGRAM_TEXT_SQL
+    floor = TRIGRAM_FLOOR if floor is None else floor
     threshold = similar.conf("SIMILARITY_THRESHOLD")
     with_address = (threshold - 0.2) / 0.8  # identical addresses add 0.2: a text score this low reaches the threshold
     print(f"索引文本 {text_sql.format(t='appeal')}，三元组下限 {floor}，相似阈值 {threshold}")

@@ -1,26 +1,31 @@
 """Similar open appeals (possible duplicates, 合并候选): same place, similar text, recent.
 
-The rule (unchanged): another appeal is similar when it is open or replied (not yet revisited), was
-received at most ``SIMILAR_LOOKBACK_DAYS`` calendar days before this one (or any time after), is
-about the same place — the same village, else the same town (an appeal without a village matches
-the whole town, one without a town only others without a town) — and its text scores at least
+The rule: another appeal is similar when it is open or replied (not yet revisited), was received at
+most ``SIMILAR_LOOKBACK_DAYS`` calendar days before this one (or any time after), is about the same
+place — the same village, else the same town (an appeal without a village matches the whole town,
+one without a town only others without a town) — and its text scores at least
 ``SIMILARITY_THRESHOLD``: the cosine of character-bigram counts of title and content (punctuation
 and spaces ignored, the first ``ANALYSIS_PREFIX`` characters read), weighted 0.8 with 0.2 for the
-addresses when both have one.
+addresses when both have one. The pages show the best ``limit``, best first (score rounded to three
+places, then the latest received).
 
-Where the candidates come from:
+Both engines compute exactly that, with no index on the text and no cap on the candidates:
 
-* PostgreSQL: a trigram index (pg_trgm, GIN, keyed by town first through btree_gin) on the text
-  of open and replied appeals only — a partial index, so it grows with the open work, not with
-  history, and a look-up reads only its own town's part of it. The index proposes the
-  nearest ``CANDIDATES`` texts of the same place and window (trigram similarity at least
-  ``TRIGRAM_FLOOR``: below what the bigram score needs on the demo's texts, not on real messages —
-  see ``TRIGRAM_FLOOR``); the bigram score above then decides
-  and is what the pages show. A whole page of the dispatch queue is one query (a LATERAL join), so
-  the queue costs the same number of queries however many appeals wait.
-* SQLite (the embedded default), or a PostgreSQL whose locale gives Chinese text no trigrams: the
-  same place/window/state filter through a partial (town, received_at) index, the most recent
-  ``FALLBACK_CANDIDATES`` of each appeal scored in Python — one query per page as well.
+* the candidates are every open or replied appeal of the places and windows of the appeals asked
+  about, read through the partial (town, received_at) btree index of open and replied appeals
+  (hotline 0006) — its size follows the open work, not history; appeals of one town share their
+  candidates, so a page reads each town once, and only the columns the rule needs (ids, place,
+  state, received_at, title, content, address);
+* the scores are computed together: sparse bigram count vectors of the page's appeals and of all
+  their candidates over their exact vocabulary (a bigram is its two code points, no hashing), every
+  text cosine from one sparse product, the addresses' likewise; the floating-point operations are
+  those of ``text_similarity``, so the scores are the same to the last bit;
+* the shown appeals are then loaded whole (one query).
+
+A page is two queries however many appeals it holds. The cost is reading and counting the texts of the
+open appeals of the page's towns: it grows with a town's open work (the pg_trgm index that proposed
+candidates before, hotline 0006–0010, proposed only part of what the rule calls similar on long real
+messages — bench/hotline.py --similar-calibrate — and was dropped by hotline 0011).
 """
 
 from __future__ import annotations
@@ -31,8 +36,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+import numpy as np
 from django.db.models import Q
+from scipy import sparse
 
 from yiwang.core.limits import analysis_prefix
 from yiwang.hotline.conf import conf
@@ -40,24 +46,10 @@ from yiwang.hotline.models import OPEN_STATES, Appeal
 
 # States an appeal can be merged from or into: open, or replied and waiting for the revisit.
 CANDIDATE_STATES = tuple(sorted({*OPEN_STATES, Appeal.State.REPLIED}))
-# The index's text: the same as the migrations' expression (an index on an expression is used only
-# by a query that writes the expression identically).
-INDEXED_TEXT_SQL = "left({t}.title || ' ' || {t}.content, 2000)"
-# Trigram similarity (pg_trgm) a text needs to be proposed at all, and how many per appeal: the
-# bigram score decides among them. bench/hotline.py --similar-calibrate: over the demo's distinct texts
-# (927, short) every pair whose texts score ≥ 0.3 has trigram similarity ≥ 0.073, so 0.05 keeps them
-# all — but over real citizen messages (../shared/data) it does not: of their pairs scoring ≥ 0.3,
-# 68 of 79 (TipDM sample, raw text) and 39,350 of 40,770 (TipDM training messages) are below 0.05, and
-# 113 of the latter share no trigram at all, so no floor above 0 keeps them. On long real texts a pair
-# reaches the bigram score through a few bigrams it repeats (公务员 …) while sharing few trigrams: the
-# floor is no bound on the score there, and the index proposes only part of what the rule calls
-# similar. A pair that reaches the threshold only through its addresses (text 0.125…0.3, addresses
-# alike) is proposed when its texts reach the floor (40 % of such demo pairs do not).
-TRIGRAM_FLOOR = 0.05
-CANDIDATES = 20
-FALLBACK_CANDIDATES = 500
 # Encrypted contact details no list of similar appeals shows: not read (each costs a decryption).
 UNSHOWN_FIELDS = ("contact_name", "contact_phone", "contact_email", "pii_originals")
+# What scoring reads of a candidate (the shown ones are loaded whole afterwards).
+SCORED_FIELDS = ("pk", "region_id", "town_id", "village_id", "received_at", "title", "content", "address")
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -89,7 +81,8 @@ class SimilarAppeal:
 
 
 class _Scorer:
-    """The bigram score of two appeals, each text's bigrams counted once per call."""
+    """The bigram score of two appeals one pair at a time (the rule as written; the pages score a
+    whole page at once with ``_bigram_matrix``)."""
 
     def __init__(self):
         self._texts: dict[int, Counter] = {}
@@ -135,82 +128,6 @@ def _is_candidate(appeal: Appeal, other: Appeal) -> bool:
     )
 
 
-# --- where candidates come from -------------------------------------------------------------------
-
-_trigram_ready: dict[tuple[str, str], bool] = {}
-
-
-def trigram_search_available() -> bool:
-    """PostgreSQL with pg_trgm that makes trigrams of Chinese text (a database whose character
-    classification is plain ``C`` makes none: pg_trgm then sees no words in it)."""
-    if connection.vendor != "postgresql":
-        return False
-    key = (connection.alias, str(connection.settings_dict.get("NAME")))
-    if key not in _trigram_ready:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
-            ready = cursor.fetchone() is not None
-            if ready:
-                cursor.execute("SELECT array_length(show_trgm('路灯不亮'), 1)")
-                ready = bool(cursor.fetchone()[0])
-        _trigram_ready[key] = ready
-    return _trigram_ready[key]
-
-
-_PLACE_SQL = """(
-    CASE WHEN q.village_id IS NOT NULL
-              THEN c.village_id = q.village_id OR (c.village_id IS NULL AND c.town_id IS NOT DISTINCT FROM q.town_id)
-         WHEN q.town_id IS NOT NULL THEN c.town_id = q.town_id
-         ELSE c.town_id IS NULL END)"""
-
-
-def trigram_query(appeal_ids: list[int], per_appeal: int) -> tuple[str, list]:
-    """SQL and parameters: for each appeal id, the ids of up to ``per_appeal`` candidates with the
-    nearest texts (run with ``pg_trgm.similarity_threshold`` at ``TRIGRAM_FLOOR``)."""
-    states = ", ".join(["%s"] * len(CANDIDATE_STATES))
-    c_text, q_text = INDEXED_TEXT_SQL.format(t="c"), INDEXED_TEXT_SQL.format(t="q")
-    sql = f"""
-        SELECT q.id, near.id
-        FROM hotline_appeal q
-        CROSS JOIN LATERAL (
-            SELECT c.id
-            FROM hotline_appeal c
-            WHERE c.state IN ({states})
-              AND coalesce(c.town_id, 0) = coalesce(q.town_id, 0)  -- the index's first key; a village lies in its town
-              AND {c_text} %% {q_text}
-              AND c.region_id = q.region_id
-              AND c.received_at >= q.received_at - make_interval(days => %s)
-              AND c.id <> q.id
-              AND {_PLACE_SQL}
-            ORDER BY similarity({c_text}, {q_text}) DESC, c.received_at DESC, c.id DESC
-            LIMIT %s
-        ) near
-        WHERE q.id = ANY(%s)
-    """  # noqa: S608 (constants and placeholders only)
-    return sql, [*CANDIDATE_STATES, conf("SIMILAR_LOOKBACK_DAYS"), per_appeal, list(appeal_ids)]
-
-
-def _trigram_candidates(appeal_ids: list[int], per_appeal: int) -> dict[int, list[int]]:
-    """appeal id → ids of up to ``per_appeal`` candidates with the nearest texts (one query)."""
-    found: dict[int, list[int]] = {pk: [] for pk in appeal_ids}
-    nested = connection.in_atomic_block
-    with transaction.atomic(), connection.cursor() as cursor:
-        # the threshold of the % operator, for this transaction only (safe behind pgbouncer)
-        cursor.execute(
-            "SELECT current_setting('pg_trgm.similarity_threshold', true), "
-            "set_config('pg_trgm.similarity_threshold', %s, true)",
-            [str(TRIGRAM_FLOOR)],
-        )
-        previous = cursor.fetchone()[0]
-        cursor.execute(*trigram_query(appeal_ids, per_appeal))
-        rows = cursor.fetchall()
-        if nested:  # a local setting outlives the savepoint: the caller's transaction gets its own back
-            cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [previous or "0.3"])
-    for pk, other in rows:
-        found[pk].append(other)
-    return found
-
-
 def _place_q(appeal: Appeal) -> Q:
     q = Q(region_id=appeal.region_id, received_at__gte=_window_start(appeal))
     if appeal.village_id:
@@ -222,24 +139,108 @@ def _place_q(appeal: Appeal) -> Q:
     return q & Q(town__isnull=True)
 
 
-def _recent_candidates(appeals: list[Appeal], per_appeal: int) -> dict[int, list[Appeal]]:
-    """appeal → its most recent ``per_appeal`` candidates, all appeals' read in one query."""
-    if not appeals:
-        return {}
+# --- the candidates: every open appeal of the page's places and windows -----------------------------
+
+
+def _candidates_q(appeals: list[Appeal]) -> Q:
+    """The places and windows of all the appeals, one term per town (or town-less region): the
+    earliest window of the town's appeals, its villages named unless one appeal is the whole town's."""
+    towns: dict[tuple, dict] = {}
+    for appeal in appeals:
+        town = towns.setdefault((appeal.region_id, appeal.town_id), {"since": _window_start(appeal), "villages": set()})
+        town["since"] = min(town["since"], _window_start(appeal))
+        if town["villages"] is not None:
+            town["villages"] = town["villages"] | {appeal.village_id} if appeal.village_id else None
     where = Q()
-    for appeal in appeals:
-        where |= _place_q(appeal)
-    rows = list(
-        Appeal.objects.filter(where, state__in=CANDIDATE_STATES)
-        .select_related("lead_department", "town", "village")
-        .defer(*UNSHOWN_FIELDS)
-        .order_by("-received_at", "-pk")[: per_appeal * len(appeals)]
+    for (region_id, town_id), town in towns.items():
+        term = Q(region_id=region_id, received_at__gte=town["since"])
+        term &= Q(town_id=town_id) if town_id else Q(town__isnull=True)
+        if town_id and town["villages"] is not None:
+            term &= Q(village_id__in=sorted(town["villages"])) | Q(village__isnull=True)
+        where |= term
+    return where
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICRO = dt.timedelta(microseconds=1)
+
+
+def _micros(moment: dt.datetime) -> int:
+    return (moment - _EPOCH) // _MICRO
+
+
+def _bigram_matrix(texts: list[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Each text's character-bigram counts (punctuation and spaces removed, the analysed prefix) as a
+    row over the texts' exact vocabulary — a bigram is the pair of its code points, so no two share a
+    column — and each row's norm, computed as ``_cosine`` computes it (exact integer sums, one sqrt)."""
+    cleaned = [_PUNCT.sub("", analysis_prefix(text)) for text in texts]
+    lengths = np.fromiter((len(t) for t in cleaned), dtype=np.int64, count=len(cleaned))
+    points = np.frombuffer("".join(cleaned).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    rows = np.repeat(np.arange(len(cleaned)), lengths)
+    inside = rows[:-1] == rows[1:]  # a bigram does not span two texts
+    codes = points[:-1][inside] * 0x110000 + points[1:][inside]
+    vocabulary, columns = np.unique(codes, return_inverse=True)
+    matrix = sparse.csr_matrix(
+        (np.ones(len(codes)), (rows[:-1][inside], columns.ravel())), shape=(len(texts), max(1, len(vocabulary)))
     )
-    found = {}
-    for appeal in appeals:
-        mine = [other for other in rows if _is_candidate(appeal, other)]
-        found[appeal.pk] = mine[:per_appeal]
-    return found
+    matrix.sum_duplicates()
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    return matrix, norms
+
+
+def _cosines(dots: sparse.csr_matrix, norms: np.ndarray, n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """The cosines of the pairs (page appeal i, candidate j): their dot product (exact: sums of integer
+    counts) over the product of their norms, 0 for an empty text — the operations of ``_cosine``."""
+    products = np.asarray(dots[i, j]).ravel() if len(i) else np.zeros(0)
+    scale = norms[i] * norms[j + n]
+    return np.divide(products, scale, out=np.zeros_like(products), where=scale > 0)
+
+
+def _scores(
+    appeals: list[Appeal], candidates: list[tuple], *, threshold: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs (page appeal index, candidate index) of the rule's place, window and state whose texts
+    or addresses share a bigram, with their scores (the rule's, to the last bit)."""
+    n, m = len(appeals), len(candidates)
+    texts = [f"{a.title} {a.content}" for a in appeals] + [f"{c[5]} {c[6]}" for c in candidates]
+    addresses = [a.address or "" for a in appeals] + [c[7] or "" for c in candidates]
+    text, text_norms = _bigram_matrix(texts)
+    address, address_norms = _bigram_matrix(addresses)
+    # all the dot products at once; a pair with no common bigram in text or address scores 0
+    text_dots = (text[:n] @ text[n:].T).tocsr()
+    address_dots = (address[:n] @ address[n:].T).tocsr()
+    shared = text_dots + address_dots
+    if threshold <= 0:  # every candidate qualifies: score them all
+        shared = sparse.csr_matrix(np.ones((n, m)))
+    shared = shared.tocoo()
+    i, j = shared.row.astype(np.int64), shared.col.astype(np.int64)
+
+    def column(values):
+        return np.array([-1 if v is None else v for v in values], dtype=np.int64)
+
+    pk, region, town, village = (
+        column(a.pk for a in appeals),
+        column(a.region_id for a in appeals),
+        column(a.town_id for a in appeals),
+        column(a.village_id for a in appeals),
+    )
+    since = np.array([_micros(_window_start(a)) for a in appeals], dtype=np.int64)
+    c_pk, c_region, c_town, c_village = (column(c[k] for c in candidates) for k in range(4))
+    c_received = np.array([_micros(c[4]) for c in candidates], dtype=np.int64)
+    same_town = c_town[j] == town[i]
+    place = np.where(
+        village[i] >= 0,
+        (c_village[j] == village[i]) | ((c_village[j] < 0) & same_town),
+        np.where(town[i] >= 0, same_town, c_town[j] < 0),
+    )
+    keep = place & (c_region[j] == region[i]) & (c_received[j] >= since[i]) & (c_pk[j] != pk[i])
+    i, j = i[keep], j[keep]
+    score = _cosines(text_dots, text_norms, n, i, j)
+    has_address = np.array([bool(a.address) for a in appeals] + [bool(c[7]) for c in candidates])
+    both = has_address[i] & has_address[j + n]
+    if both.any():
+        score[both] = 0.8 * score[both] + 0.2 * _cosines(address_dots, address_norms, n, i[both], j[both])
+    return i, j, score
 
 
 # --- the reads ------------------------------------------------------------------------------------
@@ -248,35 +249,35 @@ def _recent_candidates(appeals: list[Appeal], per_appeal: int) -> dict[int, list
 def similar_open_appeals_for(
     appeals, *, limit: int = 5, threshold: float | None = None
 ) -> dict[int, list[SimilarAppeal]]:
-    """For each appeal (pk → list, best first): the similar open appeals of the module's rule — a
-    fixed number of queries whatever the number of appeals."""
-    appeals = list(appeals)
+    """For each appeal (pk → list, best first): the similar open appeals of the module's rule — two
+    queries whatever the number of appeals (the candidates' scored columns, the shown ones whole)."""
+    appeals = list({appeal.pk: appeal for appeal in appeals}.values())
     threshold = conf("SIMILARITY_THRESHOLD") if threshold is None else threshold
     if not appeals:
         return {}
-    if trigram_search_available():
-        ids = _trigram_candidates([a.pk for a in appeals], max(CANDIDATES, limit * 4))
-        wanted = {pk for found in ids.values() for pk in found}
-        loaded = (
-            Appeal.objects.filter(pk__in=wanted)
+    candidates = list(
+        Appeal.objects.filter(_candidates_q(appeals), state__in=CANDIDATE_STATES).order_by().values_list(*SCORED_FIELDS)
+    )
+    chosen: dict[int, list[tuple[float, int, int]]] = {a.pk: [] for a in appeals}
+    if candidates:
+        i, j, score = _scores(appeals, candidates, threshold=threshold)
+        hits = score >= threshold
+        for a, c, s in zip(i[hits].tolist(), j[hits].tolist(), score[hits].tolist(), strict=True):
+            chosen[appeals[a].pk].append((round(s, 3), _micros(candidates[c][4]), candidates[c][0]))
+    for pk, found in chosen.items():
+        chosen[pk] = sorted(found, key=lambda f: (-f[0], -f[1], -f[2]))[:limit]
+    shown = {c for found in chosen.values() for _, _, c in found}
+    loaded = (
+        {
+            a.pk: a
+            for a in Appeal.objects.filter(pk__in=shown)
             .select_related("lead_department", "town", "village")
             .defer(*UNSHOWN_FIELDS)
-        )
-        by_pk = {a.pk: a for a in loaded}
-        candidates = {pk: [by_pk[o] for o in found if o in by_pk] for pk, found in ids.items()}
-    else:
-        candidates = _recent_candidates(appeals, FALLBACK_CANDIDATES)
-    scorer = _Scorer()
-    result = {}
-    for appeal in appeals:
-        scored = []
-        for other in candidates.get(appeal.pk, []):
-            score = scorer.score(appeal, other)
-            if score >= threshold:
-                scored.append(SimilarAppeal(other, round(score, 3)))
-        scored.sort(key=lambda s: (-s.score, -s.appeal.received_at.timestamp(), -s.appeal.pk))
-        result[appeal.pk] = scored[:limit]
-    return result
+        }
+        if shown
+        else {}
+    )
+    return {pk: [SimilarAppeal(loaded[c], s) for s, _, c in found] for pk, found in chosen.items()}
 
 
 def similar_open_appeals(appeal: Appeal, *, limit: int = 5, threshold: float | None = None) -> list[SimilarAppeal]:
