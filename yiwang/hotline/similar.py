@@ -14,8 +14,8 @@ Both engines compute exactly that, with no index on the text and no cap on the c
 * the candidates are every open or replied appeal of the places and windows of the appeals asked
   about, read through the partial (town, received_at) btree index of open and replied appeals
   (hotline 0006) — its size follows the open work, not history; appeals of one town share their
-  candidates, so a page reads each town once, and only the columns the rule needs (ids, place,
-  state, received_at, title, content, address);
+  candidates, so a page reads each town once, and only the columns the score needs (ids, place,
+  received_at, title, content, address; the state is filtered in the query);
 * the scores are computed together: sparse bigram count vectors of the page's appeals and of all
   their candidates over their exact vocabulary (a bigram is its two code points, no hashing), every
   text cosine from one sparse product, the addresses' likewise; the floating-point operations are
