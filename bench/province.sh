@@ -14,8 +14,8 @@
 #
 # Settings (environment): CASES, APPEALS (10000000 each), IMAGE (/var/tmp/yiwang-province.img),
 # IMAGE_SIZE (sparse size, 400G), MOUNT (/mnt/yiwang-province), DB (yprovince), MIN_FREE_GB (10: the
-# load stops when the real disk has less than this free). Nothing here downloads anything but Debian's
-# btrfs-progs.
+# load stops when the real disk has less than this free), GENERATE_ARGS (--trust-keys). Nothing here
+# downloads anything but Debian's btrfs-progs and btrfs-compsize.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +26,7 @@ IMAGE_SIZE=${IMAGE_SIZE:-400G}
 MOUNT=${MOUNT:-/mnt/yiwang-province}
 DB=${DB:-yprovince}
 MIN_FREE_GB=${MIN_FREE_GB:-10}
+GENERATE_ARGS=${GENERATE_ARGS:---trust-keys}  # foreign keys checked per chunk by one query, not row by row
 PG="-h 127.0.0.1 -U postgres"
 URL="postgres://postgres@127.0.0.1:5432/$DB"
 PY=.venv/bin/python
@@ -64,8 +65,9 @@ watch_disk() {
 load() {
   DEBUG=1 DATABASE_URL=$URL $PY manage.py migrate --noinput -v0
   DEBUG=1 DATABASE_URL=$URL $PY manage.py demo
+  # shellcheck disable=SC2086  # GENERATE_ARGS is a list of options
   DEBUG=1 DATABASE_URL=$URL $PY bench/generate.py --in-database --cases "$CASES" --appeals "$APPEALS" \
-    --appeal-texts &
+    --appeal-texts $GENERATE_ARGS &
   local pid=$!
   watch_disk "$pid" &
   wait "$pid"
