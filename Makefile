@@ -31,8 +31,12 @@ serve: install
 
 # The whole suite, browser tests included (skipped with a hint where Chromium is missing,
 # a failure where YIWANG_REQUIRE_BROWSER=1). DATABASE_URL=postgres://… runs it on PostgreSQL.
+# TEST_WORKERS processes share the tests (pytest-xdist; each has its own test database);
+# TEST_WORKERS=0 runs them in this one process. PYTEST_ARGS picks tests or adds options.
+TEST_WORKERS ?= 2
+
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS)) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
