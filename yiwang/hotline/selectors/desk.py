@@ -19,7 +19,7 @@ from yiwang.hotline.models import Appeal, Category, CategoryDepartmentMapping, K
 from yiwang.hotline.selectors.access import scope_appeals, user_is_intake_staff
 from yiwang.org.models import Department, Region
 
-# --- similar appeals (duplicates): hotline.similar, through a trigram index on PostgreSQL ------------
+# --- similar appeals (duplicates): hotline.similar, the rule computed exactly on both engines --------
 
 SimilarAppeal = similar.SimilarAppeal
 similar_open_appeals = similar.similar_open_appeals
