@@ -55,7 +55,8 @@ watch_disk() {
   while kill -0 "$pid" 2>/dev/null; do
     if [ "$(free_gb)" -lt "$MIN_FREE_GB" ]; then
       echo "less than $MIN_FREE_GB GB free on the real disk: stopping the load" >&2
-      kill -INT "$pid"
+      kill -INT "$pid"   # the chunk in flight is rolled back: its statement is cancelled too
+      psql $PG -Atc "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = '$DB'" >/dev/null
       return
     fi
     sleep 10
