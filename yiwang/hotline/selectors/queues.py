@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from yiwang.hotline import deadlines, similar
@@ -103,13 +103,18 @@ def dispatcher_queue(*, user) -> DispatcherQueue:
         .defer(*similar.UNSHOWN_FIELDS)
         .order_by("received_at", "pk")[:200]
     )
+    # The few pending requests first (hotline_return_pending, hotline_extension_one_pending), each
+    # checked against the scope by its appeal's key: SQLite plans ``appeal_id IN (the scoped appeals)``
+    # as a walk over every appeal of the region probing the requests' appeal index (285 and 157 ms at
+    # 102 k appeals, 7 and 11 ms so).
+    in_scope = Exists(scoped.filter(pk=OuterRef("appeal_id")))
     returns = list(
-        ReturnRequest.objects.filter(state=ReturnRequest.State.PENDING, appeal__in=scoped)
+        ReturnRequest.objects.filter(in_scope, state=ReturnRequest.State.PENDING)
         .select_related("appeal", "department", "appeal__suggested_department")
         .order_by("requested_at")
     )
     extensions = list(
-        ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING, appeal__in=scoped)
+        ExtensionRequest.objects.filter(in_scope, state=ExtensionRequest.State.PENDING)
         .select_related("appeal", "department")
         .order_by("requested_at")
     )
