@@ -92,6 +92,10 @@ class DispatcherQueue:
     flagged: int = 0
 
 
+# The page lists the oldest 30 replied appeals awaiting a revisit (200 were read, three models each).
+REVISITS_SHOWN = 30
+
+
 def dispatcher_queue(*, user) -> DispatcherQueue:
     """待派单 (oldest first), pending returns and extensions, replied appeals awaiting a revisit."""
     if not user_is_dispatcher(user):
@@ -122,7 +126,7 @@ def dispatcher_queue(*, user) -> DispatcherQueue:
         scoped.filter(state=State.REPLIED)
         .select_related("lead_department", "category")
         .defer(*similar.UNSHOWN_FIELDS)
-        .order_by("replied_at", "pk")[:200]
+        .order_by("replied_at", "pk")[:REVISITS_SHOWN]
     )
     return DispatcherQueue(
         received, returns, extensions, revisits, flagged=sum(1 for a in received if a.suggestion_low_confidence)
