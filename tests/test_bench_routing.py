@@ -17,7 +17,7 @@ from yiwang.conftest import dept_a, dept_b, dept_hotline, dispatcher, handler_a,
 from yiwang.hotline import selectors, services
 from yiwang.hotline.models import Appeal, Reply
 from yiwang.hotline.routing import Prediction
-from yiwang.hotline.tests.conftest import build_replied_history, categories, make_appeal, operator  # noqa: F401
+from yiwang.hotline.tests.conftest import categories, make_appeal, operator, replied_history  # noqa: F401
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "routing.py"
 
@@ -52,43 +52,23 @@ def knowing_routers(monkeypatch, dept_a, dept_b, categories):  # noqa: F811
     return routers
 
 
-def _old_history(*, make_appeal, operator, dept_a, dept_b, handler_a, handler_b, categories):  # noqa: F811
+@pytest.fixture
+def old_history(replied_history):  # noqa: F811
     """Twelve appeals replied by departments A and B, one a week from about 30 months ago on."""
-    appeals = build_replied_history(
-        make_appeal=make_appeal,
-        operator=operator,
-        dept_a=dept_a,
-        dept_b=dept_b,
-        handler_a=handler_a,
-        handler_b=handler_b,
-        categories=categories,
-    )
     oldest = timezone.now() - dt.timedelta(days=900)
-    for week, appeal in enumerate(appeals):
+    for week, appeal in enumerate(replied_history):
         Reply.objects.filter(appeal=appeal).update(replied_at=oldest + dt.timedelta(weeks=week, hours=3))
-    return appeals
+    return replied_history
 
 
 def test_it_scores_the_department_only_on_appeals_a_department_replied_to(
     bench,
     knowing_routers,
+    old_history,
     make_appeal,  # noqa: F811
     operator,  # noqa: F811
-    dept_a,  # noqa: F811
-    dept_b,  # noqa: F811
-    handler_a,  # noqa: F811
-    handler_b,  # noqa: F811
     categories,  # noqa: F811
 ):
-    _old_history(
-        make_appeal=make_appeal,
-        operator=operator,
-        dept_a=dept_a,
-        dept_b=dept_b,
-        handler_a=handler_a,
-        handler_b=handler_b,
-        categories=categories,
-    )
     # Consultations the operator answered on the spot the evening before the window opens: the
     # latest old replies, and no department's.
     window_opens = timezone.now() - dt.timedelta(days=731)
@@ -117,23 +97,15 @@ def test_it_scores_the_department_only_on_appeals_a_department_replied_to(
 
 def test_it_draws_the_held_out_appeals_over_the_whole_older_history(
     bench,
+    old_history,
     make_appeal,  # noqa: F811
     operator,  # noqa: F811
     dept_a,  # noqa: F811
     dept_b,  # noqa: F811
     handler_a,  # noqa: F811
-    handler_b,  # noqa: F811
     categories,  # noqa: F811
 ):
-    appeals = _old_history(
-        make_appeal=make_appeal,
-        operator=operator,
-        dept_a=dept_a,
-        dept_b=dept_b,
-        handler_a=handler_a,
-        handler_b=handler_b,
-        categories=categories,
-    )
+    appeals = old_history
     # one more replied inside the window: never held out
     recent = make_appeal(title="村道坑洼", content="营头镇九组的村道坑洼不平。", category=categories["roads"])
     services.appeal_dispatch(appeal=recent, department=dept_a, actor=operator)
