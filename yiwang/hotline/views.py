@@ -264,6 +264,7 @@ def _department_options(appeals) -> dict[int, str]:
 def dispatch_queue(request):
     queue = selectors.dispatcher_queue(user=request.user)
     page = Paginator(queue.received, 30).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # the page's 30 rows, read once
     # one look-up for the whole page (hotline.similar), not one per appeal
     similar = selectors.similar_open_appeals_for(page.object_list, limit=3)
     context = {

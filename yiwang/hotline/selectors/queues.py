@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from yiwang.hotline import deadlines, similar
@@ -85,7 +85,7 @@ def handler_queue(*, user, sort: str = "deadline", state: str | None = None, now
 
 @dataclass
 class DispatcherQueue:
-    received: list[Appeal]
+    received: QuerySet[Appeal] | list[Appeal]  # every waiting appeal, oldest first (a query: pages slice it)
     returns: list[ReturnRequest]
     extensions: list[ExtensionRequest]
     revisits: list[Appeal]
@@ -101,11 +101,13 @@ def dispatcher_queue(*, user) -> DispatcherQueue:
     if not user_is_dispatcher(user):
         return DispatcherQueue([], [], [], [])
     scoped = scope_appeals(Appeal.objects.all(), user)
-    received = list(
-        scoped.filter(state=State.RECEIVED)
-        .select_related("category", "town", "village", "suggested_department", "suggested_category")
+    # Every waiting appeal, oldest first, as a query: the page reads its 30 rows (and counts all),
+    # not every waiting appeal with its five related rows.
+    waiting = scoped.filter(state=State.RECEIVED)
+    received = (
+        waiting.select_related("category", "town", "village", "suggested_department", "suggested_category")
         .defer(*similar.UNSHOWN_FIELDS)
-        .order_by("received_at", "pk")[:200]
+        .order_by("received_at", "pk")
     )
     # The few pending requests first (hotline_return_pending, hotline_extension_one_pending), each
     # checked against the scope by its appeal's key: SQLite plans ``appeal_id IN (the scoped appeals)``
@@ -129,5 +131,5 @@ def dispatcher_queue(*, user) -> DispatcherQueue:
         .order_by("replied_at", "pk")[:REVISITS_SHOWN]
     )
     return DispatcherQueue(
-        received, returns, extensions, revisits, flagged=sum(1 for a in received if a.suggestion_low_confidence)
+        received, returns, extensions, revisits, flagged=waiting.filter(suggestion_low_confidence=True).count()
     )

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -42,3 +44,49 @@ def test_it_lists_every_pending_return_and_extension_in_the_same_statements_for_
     assert many == few
     for code in returned + more_returned + extended + more_extended:
         assert f'class="font-monospace">{code}</a>' in html
+
+
+def test_it_counts_every_waiting_appeal_and_reads_only_the_page(client, make_appeal, operator):
+    """More appeals wait than a page shows (and than the 200 the queue once read): the counts are of
+    all of them, each page lists its 30 oldest-first, and the page costs the same statements."""
+    from yiwang.hotline.models import Appeal
+
+    client.force_login(operator)
+    url = reverse("hotline:dispatch_queue")
+    template = make_appeal(title="夜间施工噪音扰民")
+    base = template.received_at
+
+    def copies(start: int, n: int) -> list:
+        rows = []
+        for i in range(start, start + n):
+            row = Appeal.objects.get(pk=template.pk)
+            row.pk, row.code, row.submission_key = None, f"DQ{i:04d}", None
+            row.received_at = base + dt.timedelta(minutes=i + 1)
+            row.suggestion_low_confidence = i % 7 == 0
+            rows.append(row)
+        return Appeal.objects.bulk_create(rows)
+
+    copies(0, 20)
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    few = len(captured)
+    copies(20, 230)
+    client.get(url)  # the statements log restarts with each request
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response
+    many = len(captured)  # read now: the log restarts with the next request
+    first = response.content.decode()
+    last = client.get(url, {"page": 9}).content.decode()
+
+    waiting = Appeal.objects.filter(state=Appeal.State.RECEIVED)
+    flagged = waiting.filter(suggestion_low_confidence=True).count()
+    assert waiting.count() == 251 and flagged == len(range(0, 250, 7)) + template.suggestion_low_confidence
+    assert many == few
+    assert '<span class="value">251</span>待派单' in first
+    assert f'<span class="value">{flagged}</span>低置信度需判断' in first
+    assert "1 / 9" in first
+    assert template.code + "</a>" in first and "DQ0028</a>" in first
+    assert "DQ0029</a>" not in first  # the 31st oldest is on page 2
+    assert "DQ0249</a>" in last and template.code + "</a>" not in last
