@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
+from yiwang.core.paging import page_of
 from yiwang.org.models import Department
 from yiwang.org.permissions import action_required
 from yiwang.org.scoping import scope_for
@@ -34,6 +35,8 @@ from .models import (
     UtilityKind,
 )
 
+PAGE_SIZE = 50  # rows a page of the project, issue and connection lists shows; the count is of all
+
 
 def _visible_project(request, pk: int) -> ConstructionProject:
     project = (
@@ -49,17 +52,21 @@ def _visible_project(request, pk: int) -> ConstructionProject:
 
 @login_required
 def project_list(request):
-    projects = list(
+    page = page_of(
+        request,
         selectors.projects_visible(request.user)
         .select_related("lead_department", "steward", "town")
         .prefetch_related("stages")
-        .order_by("state", "-created_at")[:200]
+        .order_by("state", "-created_at", "-pk"),
+        PAGE_SIZE,
     )
-    if not projects and not scope_for(request.user).can("project.read"):
+    if not page.object_list and not scope_for(request.user).can("project.read"):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied("您无权查看工程建设项目")
-    return render(request, "projects/project_list.html", {"projects": projects, "categories": Category})
+    return render(
+        request, "projects/project_list.html", {"projects": page.object_list, "page": page, "categories": Category}
+    )
 
 
 @login_required
@@ -273,7 +280,10 @@ def measures_page(request):
 
 @action_required("issue.handle", "project.read")
 def issues(request):
-    rows = _with_deadlines(selectors.issues_visible(request.user).order_by("state", "-raised_at")[:200])
+    # the department's region with each row: may_resolve reads it for every open issue on the page
+    issues = selectors.issues_visible(request.user).select_related("department__region")
+    page = page_of(request, issues.order_by("state", "-raised_at", "-pk"), PAGE_SIZE)
+    rows = _with_deadlines(page.object_list)  # the page's rows only
     scope = scope_for(request.user)
     for issue in rows:
         issue.may_resolve = issue.state == "open" and scope.can("issue.handle", department=issue.department)
@@ -284,7 +294,7 @@ def issues(request):
     held = ServiceDay.objects.order_by("-held_on").select_related("region").first()
     county = held.region if held else Region.objects.filter(level=Region.Level.COUNTY).order_by("code").first()
     plan = selectors.service_day_plan(county) if county else None
-    return render(request, "projects/issues.html", {"issues": rows, "plan": plan})
+    return render(request, "projects/issues.html", {"issues": rows, "page": page, "plan": plan})
 
 
 @require_POST
@@ -325,10 +335,12 @@ def issue_raise(request, pk: int):
 
 @action_required("utility.read")
 def connections(request):
-    rows = list(selectors.connections_visible(request.user).order_by("state", "-accepted_at")[:300])
-    for row in rows:
+    page = page_of(
+        request, selectors.connections_visible(request.user).order_by("state", "-accepted_at", "-pk"), PAGE_SIZE
+    )
+    for row in page.object_list:
         row.category_label = selectors.category_label(row.kind, row.category)
-    return render(request, "projects/connections.html", {"connections": rows})
+    return render(request, "projects/connections.html", {"connections": page.object_list, "page": page})
 
 
 @action_required("utility.read")

@@ -1,0 +1,107 @@
+"""The project, issue and connection lists count every row and read one page: they once read the first
+200, 200 and 300 rows and showed them as the whole list."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from yiwang.projects import services
+from yiwang.projects.models import ConstructionProject, ServiceIssue, UtilityConnection
+
+pytestmark = pytest.mark.django_db
+
+
+def _read(client, url, **params) -> tuple[int, str]:
+    client.get(url, params)  # sessions and caches warmed
+    with CaptureQueriesContext(db) as captured:
+        response = client.get(url, params)
+    statements = len(captured)  # read now: the log restarts with the next request
+    assert response.status_code == 200, response
+    return statements, response.content.decode()
+
+
+def _copies(model, template, start: int, n: int, **change) -> list:
+    """``n`` copies of ``template``; ``change`` maps a field to a function of the copy's index."""
+    rows = []
+    for i in range(start, start + n):
+        row = model.objects.get(pk=template.pk)
+        row.pk = None
+        for field, value in change.items():
+            setattr(row, field, value(i))
+        rows.append(row)
+    return model.objects.bulk_create(rows)
+
+
+def test_it_counts_every_project_and_reads_only_the_page(client, social_project, handler_a):
+    client.force_login(handler_a)
+    url = reverse("projects:list")
+    # created_at is set on insert: each copy is newer than the one before and than the template
+    made = dict(code=lambda i: f"2101-610326-04-01-9{i:05d}", name=lambda i: f"猕猴桃冷库P{i:04d}")
+    _copies(ConstructionProject, social_project, 0, 20, **made)
+    few, _ = _read(client, url)
+    _copies(ConstructionProject, social_project, 20, 240, **made)
+    many, first = _read(client, url)
+    _, last = _read(client, url, page=6)
+
+    assert ConstructionProject.objects.count() == 261
+    assert many == few
+    assert 'data-testid="list-total">共 261 个项目' in first and "第 1 / 6 页" in first
+    assert "P0259</td>" in first and "P0210</td>" in first and "P0209</td>" not in first
+    assert "P0009</td>" in last and "P0000</td>" in last and f">{social_project.code}</a>" in last
+    assert "P0010</td>" not in last
+
+
+def test_it_counts_every_issue_and_reads_only_the_page(client, social_project, handlers, handler_a):
+    housing = handlers["housing-construction"]
+    issue = services.service_issue_raise(
+        enterprise_name="眉县秦岭果业有限公司",
+        text="施工临时用水接入点位不明确",
+        department=housing.memberships.first().department,
+        project=social_project,
+        actor=handler_a,
+    )
+    client.force_login(housing)
+    url = reverse("projects:issues")
+    made = dict(text=lambda i: f"问题I{i:04d}", raised_at=lambda i: issue.raised_at + dt.timedelta(minutes=i + 1))
+    _copies(ServiceIssue, issue, 0, 20, **made)
+    few, _ = _read(client, url)
+    _copies(ServiceIssue, issue, 20, 240, **made)
+    many, first = _read(client, url)
+    _, last = _read(client, url, page=6)
+
+    assert many == few
+    assert 'data-testid="list-total">共 261 个问题' in first and "第 1 / 6 页" in first
+    assert "I0259<div" in first and "I0210<div" in first and "I0209<div" not in first
+    assert "办结</button>" in first  # each row still says whether the reader may resolve it
+    assert "I0009<div" in last and "I0000<div" in last and "施工临时用水接入点位不明确<div" in last
+    assert "I0010<div" not in last
+
+
+def test_it_counts_every_connection_and_reads_only_the_page(client, handlers, enterprise_user, meixian):
+    power = handlers["state-grid-meixian"]
+    applied = services.connection_apply(
+        kind="electricity",
+        category="low_voltage",
+        applicant_name="眉县秦岭果业有限公司",
+        applicant_phone="13891712345",
+        address="眉县经开区渭河大道北侧",
+        region=meixian.county,
+        actor=enterprise_user,
+    )
+    client.force_login(power)
+    url = reverse("projects:connections")
+    made = dict(number=lambda i: f"DJ{i:06d}", accepted_at=lambda i: applied.accepted_at + dt.timedelta(minutes=i + 1))
+    _copies(UtilityConnection, applied, 0, 20, **made)
+    few, _ = _read(client, url)
+    _copies(UtilityConnection, applied, 20, 240, **made)
+    many, first = _read(client, url)
+    _, last = _read(client, url, page=6)
+
+    assert many == few
+    assert 'data-testid="list-total">共 261 件报装' in first and "第 1 / 6 页" in first
+    assert ">DJ000259</a>" in first and ">DJ000210</a>" in first and ">DJ000209</a>" not in first
+    assert ">DJ000009</a>" in last and ">DJ000000</a>" in last and f">{applied.number}</a>" in last
+    assert ">DJ000010</a>" not in last
