@@ -23,13 +23,22 @@ pages show (the dispatch queue's first page, every open or replied appeal) with 
 exhaustively (every open appeal of the place and window scored).
 """
 
+from __future__ import annotations
+
 import argparse
 import os
 import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.db.models import Q
+
+    from yiwang.hotline.models import Appeal
 
 ROOT = Path(__file__).resolve().parent.parent
 # Real citizen messages (TipDM 2020) in the shared data folder, read there for --similar-calibrate.
@@ -453,6 +462,74 @@ def similar_calibrate(text_sql: str | None = None, floor: float | None = None) -
             )
 
 
+# --- the rule one pair at a time: the reference the pages' batch scoring is compared with ------------
+
+
+class Scorer:
+    """The bigram score of two appeals one pair at a time (the rule as written; the pages score a
+    whole page at once with ``_bigram_matrix``)."""
+
+    def __init__(self):
+        from yiwang.core.limits import analysis_prefix
+        from yiwang.hotline import similar
+
+        self.analysis_prefix, self.similar = analysis_prefix, similar
+        self._texts: dict[int, Counter] = {}
+        self._addresses: dict[int, Counter] = {}
+
+    def _text(self, appeal: Appeal) -> Counter:
+        if appeal.pk not in self._texts:
+            self._texts[appeal.pk] = self.similar._bigrams(self.analysis_prefix(f"{appeal.title} {appeal.content}"))
+        return self._texts[appeal.pk]
+
+    def _address(self, appeal: Appeal) -> Counter:
+        if appeal.pk not in self._addresses:
+            self._addresses[appeal.pk] = self.similar._bigrams(self.analysis_prefix(appeal.address))
+        return self._addresses[appeal.pk]
+
+    def score(self, a: Appeal, b: Appeal) -> float:
+        score = self.similar._cosine(self._text(a), self._text(b))
+        if a.address and b.address:
+            score = 0.8 * score + 0.2 * self.similar._cosine(self._address(a), self._address(b))
+        return score
+
+
+def same_place(appeal: Appeal, other: Appeal) -> bool:
+    if other.region_id != appeal.region_id:
+        return False
+    if appeal.village_id:
+        return other.village_id == appeal.village_id or (other.village_id is None and other.town_id == appeal.town_id)
+    if appeal.town_id:
+        return other.town_id == appeal.town_id
+    return other.town_id is None
+
+
+def is_candidate(appeal: Appeal, other: Appeal) -> bool:
+    from yiwang.hotline import similar
+
+    return (
+        other.pk != appeal.pk
+        and other.state in similar.CANDIDATE_STATES
+        and other.received_at >= similar._window_start(appeal)
+        and same_place(appeal, other)
+    )
+
+
+def place_q(appeal: Appeal) -> Q:
+    from django.db.models import Q
+
+    from yiwang.hotline import similar
+
+    q = Q(region_id=appeal.region_id, received_at__gte=similar._window_start(appeal))
+    if appeal.village_id:
+        # a village lies in its town (intake checks it): the town term lets the partial index serve
+        village = Q(village_id=appeal.village_id) | Q(village__isnull=True)
+        return q & Q(town_id=appeal.town_id) & village
+    if appeal.town_id:
+        return q & Q(town_id=appeal.town_id)
+    return q & Q(town__isnull=True)
+
+
 def rule_similar_open_appeals(appeal, *, limit: int, scorer) -> list[tuple[int, float]]:
     """The module's rule with nothing left out: every open or replied appeal of the place and window
     scored (no index, no floor, no number of candidates), best first as the pages order them."""
@@ -460,10 +537,8 @@ def rule_similar_open_appeals(appeal, *, limit: int, scorer) -> list[tuple[int, 
     from yiwang.hotline.models import Appeal
 
     threshold = similar.conf("SIMILARITY_THRESHOLD")
-    others = Appeal.objects.filter(similar._place_q(appeal), state__in=similar.CANDIDATE_STATES).defer(
-        *similar.UNSHOWN_FIELDS
-    )
-    scored = [(scorer.score(appeal, o), o) for o in others if similar._is_candidate(appeal, o)]
+    others = Appeal.objects.filter(place_q(appeal), state__in=similar.CANDIDATE_STATES).defer(*similar.UNSHOWN_FIELDS)
+    scored = [(scorer.score(appeal, o), o) for o in others if is_candidate(appeal, o)]
     scored = sorted(
         ((round(s, 3), o) for s, o in scored if s >= threshold),
         key=lambda p: (-p[0], -p[1].received_at.timestamp(), -p[1].pk),
@@ -480,7 +555,7 @@ def similar_rule(limit: int = 5) -> None:
 
     waiting = list(Appeal.objects.filter(state=Appeal.State.RECEIVED).order_by("received_at", "pk")[:30])
     live = list(Appeal.objects.filter(state__in=similar.CANDIDATE_STATES).order_by("pk")[:3000])
-    scorer = similar._Scorer()
+    scorer = Scorer()
     for label, appeals in (("派单台第一页", waiting), ("全部在办或待回访（至多 3,000 件）", live)):
         shown = similar.similar_open_appeals_for(appeals, limit=limit)
         rule = {a.pk: rule_similar_open_appeals(a, limit=limit, scorer=scorer) for a in appeals}

@@ -82,63 +82,8 @@ class SimilarAppeal:
     score: float
 
 
-class _Scorer:
-    """The bigram score of two appeals one pair at a time (the rule as written; the pages score a
-    whole page at once with ``_bigram_matrix``)."""
-
-    def __init__(self):
-        self._texts: dict[int, Counter] = {}
-        self._addresses: dict[int, Counter] = {}
-
-    def _text(self, appeal: Appeal) -> Counter:
-        if appeal.pk not in self._texts:
-            self._texts[appeal.pk] = _bigrams(analysis_prefix(f"{appeal.title} {appeal.content}"))
-        return self._texts[appeal.pk]
-
-    def _address(self, appeal: Appeal) -> Counter:
-        if appeal.pk not in self._addresses:
-            self._addresses[appeal.pk] = _bigrams(analysis_prefix(appeal.address))
-        return self._addresses[appeal.pk]
-
-    def score(self, a: Appeal, b: Appeal) -> float:
-        score = _cosine(self._text(a), self._text(b))
-        if a.address and b.address:
-            score = 0.8 * score + 0.2 * _cosine(self._address(a), self._address(b))
-        return score
-
-
-def _same_place(appeal: Appeal, other: Appeal) -> bool:
-    if other.region_id != appeal.region_id:
-        return False
-    if appeal.village_id:
-        return other.village_id == appeal.village_id or (other.village_id is None and other.town_id == appeal.town_id)
-    if appeal.town_id:
-        return other.town_id == appeal.town_id
-    return other.town_id is None
-
-
 def _window_start(appeal: Appeal) -> dt.datetime:
     return appeal.received_at - dt.timedelta(days=conf("SIMILAR_LOOKBACK_DAYS"))
-
-
-def _is_candidate(appeal: Appeal, other: Appeal) -> bool:
-    return (
-        other.pk != appeal.pk
-        and other.state in CANDIDATE_STATES
-        and other.received_at >= _window_start(appeal)
-        and _same_place(appeal, other)
-    )
-
-
-def _place_q(appeal: Appeal) -> Q:
-    q = Q(region_id=appeal.region_id, received_at__gte=_window_start(appeal))
-    if appeal.village_id:
-        # a village lies in its town (intake checks it): the town term lets the partial index serve
-        village = Q(village_id=appeal.village_id) | Q(village__isnull=True)
-        return q & Q(town_id=appeal.town_id) & village
-    if appeal.town_id:
-        return q & Q(town_id=appeal.town_id)
-    return q & Q(town__isnull=True)
 
 
 # --- the candidates: every open appeal of the page's places and windows -----------------------------
