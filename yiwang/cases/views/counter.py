@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from yiwang.catalog.models import Bundle, BundleStatus, ItemStatus, ServiceItem
 from yiwang.core.errors import ApplicationError
+from yiwang.core.paging import page_of, query_without_page
 from yiwang.org.permissions import action_required
 
 from .. import selectors, services
@@ -18,6 +19,10 @@ from ..models import CaseState, CorrectionEntry, MaterialStatus
 from ..services import SubmissionFiles
 from .common import application_form, form_error
 from .portal import _target, applicant_input
+
+QUEUE_PAGE = 50  # cases a page of the intake queue and of the delivery desk lists; the counts are of all
+# The intake queue's order (selectors.clerk_intake_queue) with the key last, so each case is on one page.
+INTAKE_ORDER = (F("intake_clock__due_on").asc(nulls_last=True), "submitted_at", "pk")
 
 # The clerk's verdict per material on the check sheet.
 CHECK_CHOICES = [
@@ -49,9 +54,13 @@ def counter_home(request):
             .order_by("level", "code")[:20]
         )
         found_bundles = list(Bundle.objects.filter(name__icontains=query, status=BundleStatus.PUBLISHED)[:5])
+    # every waiting case counted, the page's rows read (oldest intake deadline first, as the queue orders)
+    queue = page_of(request, selectors.clerk_intake_queue(request.user).order_by(*INTAKE_ORDER), QUEUE_PAGE)
     context = {
         "hall": selectors.clerk_hall(request.user),
-        "queue": selectors.clerk_intake_queue(request.user)[:50],
+        "queue": queue.object_list,
+        "page": queue,
+        "page_query": query_without_page(request),
         "deliveries": selectors.clerk_delivery_queue(request.user).count(),
         "query": query,
         "number": number,
@@ -198,8 +207,11 @@ def counter_case(request, number: str):
 
 @action_required("case.deliver")
 def delivery_desk(request):
-    cases = selectors.clerk_delivery_queue(request.user)[:100]
-    return render(request, "cases/delivery_desk.html", {"cases": cases, "form": DeliveryForm()})
+    # every decided case waiting at this hall counted, the page's rows read, longest-waiting first
+    page = page_of(request, selectors.clerk_delivery_queue(request.user).order_by("decided_at", "pk"), QUEUE_PAGE)
+    return render(
+        request, "cases/delivery_desk.html", {"cases": page.object_list, "page": page, "form": DeliveryForm()}
+    )
 
 
 @action_required("case.deliver")

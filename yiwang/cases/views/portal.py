@@ -15,6 +15,7 @@ from yiwang.catalog.selectors import bundle_detail, bundle_merged_materials
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
 from yiwang.core.lookups import id_or_none
+from yiwang.core.paging import page_of
 from yiwang.core.ratelimits import limit_page
 from yiwang.org.models import Region, Role
 from yiwang.org.permissions import action_required
@@ -27,6 +28,8 @@ from ..models import ApplicantKind, Case, CaseState, HelpRequest, Notice
 from ..notices import notice_pdf
 from ..services import ApplicantInput, SubmissionFiles
 from .common import application_form, form_error
+
+MY_CASES_PAGE = 30  # cases a page of 我的办件 lists; the count is of all the account's cases
 
 # --- 在线导办 -------------------------------------------------------------------------------------
 
@@ -176,8 +179,9 @@ def apply(request, kind: str, code: str):
 
 @login_required(login_url="accounts:sign_in")
 def my_cases(request):
-    cases = selectors.applicant_cases(request.user)[:100]
-    return render(request, "cases/my_cases.html", {"cases": cases})
+    # every case of the account counted, one page read, newest first (selectors.applicant_cases orders them)
+    page = page_of(request, selectors.applicant_cases(request.user), MY_CASES_PAGE)
+    return render(request, "cases/my_cases.html", {"cases": page.object_list, "page": page})
 
 
 def _my_case_or_404(request, number):

@@ -1,0 +1,107 @@
+"""The window's intake queue and delivery desk and the applicant's 我的办件 count every case and read one
+page: they once read the first 50, 100 and 100 cases and showed them as the whole list."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from yiwang.cases.models import Case, CaseState
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def calendar_checked_once(monkeypatch):
+    """The calendar's version is checked at most once a second: on a slow machine that check would
+    land in one request and not the other. Counted here: the page's own reads."""
+    from yiwang.workdays import calendar
+
+    monkeypatch.setattr(calendar, "VERSION_CHECK_SECONDS", 3600.0)
+
+
+def _read(client, url, **params) -> tuple[int, str]:
+    client.get(url, params)  # sessions and caches warmed
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    statements = len(captured)  # read now: the log restarts with the next request
+    assert response.status_code == 200, response
+    return statements, response.content.decode()
+
+
+def _copies(template: Case, start: int, n: int, **fields) -> None:
+    """``n`` copies of ``template`` numbered YWT000000…, each submitted (and decided) a minute after the last."""
+    rows = []
+    for i in range(start, start + n):
+        row = Case.objects.get(pk=template.pk)
+        row.pk, row.number, row.submission_token = None, f"YWT{i:06d}", None
+        row.submitted_at = template.submitted_at + dt.timedelta(minutes=i + 1)
+        if row.decided_at is not None:
+            row.decided_at = template.decided_at + dt.timedelta(minutes=i + 1)
+        for field, value in fields.items():
+            setattr(row, field, value)
+        rows.append(row)
+    Case.objects.bulk_create(rows)
+
+
+def _shown(html: str, i: int) -> bool:
+    return f"YWT{i:06d}</" in html
+
+
+def test_it_counts_every_case_waiting_at_the_window_and_reads_only_the_page(client, clerk, submitted_case):
+    client.force_login(clerk)
+    url = reverse("cases:counter")
+    _copies(submitted_case, 0, 20)
+    few, _ = _read(client, url)
+    _copies(submitted_case, 20, 240)
+    many, first = _read(client, url)
+    _, last = _read(client, url, page=6)
+
+    assert many == few
+    assert 'data-testid="list-total">共 261 件' in first and "第 1 / 6 页" in first
+    # the same intake deadline for all: the earliest submitted first
+    assert f">{submitted_case.number}</a>" in first and _shown(first, 0) and _shown(first, 48)
+    assert not _shown(first, 49)
+    assert _shown(last, 249) and _shown(last, 259) and not _shown(last, 248)
+
+
+def test_it_counts_every_case_to_hand_out_and_reads_only_the_page(client, clerk, submitted_case, county_hall):
+    client.force_login(clerk)
+    url = reverse("cases:delivery_desk")
+    Case.objects.filter(pk=submitted_case.pk).update(
+        state=CaseState.DECIDED_APPROVED, decided_at=timezone.now(), hall=county_hall
+    )
+    submitted_case.refresh_from_db()
+    _copies(submitted_case, 0, 20)
+    few, _ = _read(client, url)
+    _copies(submitted_case, 20, 240)
+    many, first = _read(client, url)
+    _, last = _read(client, url, page=6)
+
+    assert many == few
+    assert 'data-testid="list-total">待出件共 261 件' in first and "第 1 / 6 页" in first
+    # decided longest ago first
+    assert f"<td>{submitted_case.number}</td>" in first and _shown(first, 0) and _shown(first, 48)
+    assert not _shown(first, 49)
+    assert _shown(last, 249) and _shown(last, 259) and not _shown(last, 248)
+    assert last.count("出件</button>") == 11
+
+
+def test_it_counts_every_case_of_the_applicant_and_reads_only_the_page(client, citizen, submitted_case):
+    client.force_login(citizen)
+    url = reverse("cases:my_cases")
+    _copies(submitted_case, 0, 20)
+    few, _ = _read(client, url)
+    _copies(submitted_case, 20, 240)
+    many, first = _read(client, url)
+    _, last = _read(client, url, page=9)
+
+    assert many == few
+    assert 'data-testid="list-total">共 261 件办件' in first and "第 1 / 9 页" in first
+    # newest first: the last copy heads the list, the case first filed ends it
+    assert _shown(first, 259) and _shown(first, 230) and not _shown(first, 229)
+    assert _shown(last, 19) and _shown(last, 0) and f">{submitted_case.number}</a>" in last
+    assert not _shown(last, 20)
