@@ -27,6 +27,7 @@ from yiwang.accounts.models import EnterpriseAuthorisation
 from yiwang.core.errors import ApplicationError, add_application_error
 from yiwang.core.inputs import compact
 from yiwang.core.lookups import id_or_none
+from yiwang.core.paging import page_of
 from yiwang.core.pii import mask_id_number, mask_phone
 from yiwang.core.ratelimits import RateLimited, client_address, rate_limit, rate_limited_page
 from yiwang.hotline import selectors as hotline_selectors
@@ -236,12 +237,15 @@ def enterprise_switch(request):
 
 # --- 我的诉求 ------------------------------------------------------------------------------------
 
+MY_APPEALS_PAGE = 20  # appeals a page of 我的诉求 shows, each with its timeline; the count is of all
+
 
 @login_required(login_url=SIGN_IN_URL)
 def my_appeals(request):
-    appeals = list(selectors.my_appeals(request.user)[:100])
-    rows = [{"appeal": a, "timeline": hotline_selectors.appeal_timeline(a, public=True)} for a in appeals]
-    return render(request, "accounts/my_appeals.html", {"rows": rows})
+    # every appeal of the person counted, one page read, newest first; timelines for the page's rows only
+    page = page_of(request, selectors.my_appeals(request.user), MY_APPEALS_PAGE)
+    rows = [{"appeal": a, "timeline": hotline_selectors.appeal_timeline(a, public=True)} for a in page.object_list]
+    return render(request, "accounts/my_appeals.html", {"rows": rows, "page": page})
 
 
 @login_required(login_url=SIGN_IN_URL)
