@@ -14,10 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yiwang.core.errors import ApplicationError, add_application_error
 from yiwang.core.idempotency import idempotent
+from yiwang.core.paging import page_of, query_without_page
 from yiwang.inspections import actions, forms, selectors, services
 from yiwang.inspections.models import InspectionItem, Inspector, Plan, Task
 from yiwang.org.models import Department, Region
 from yiwang.org.permissions import PAGE_FORBIDDEN, action_required
+
+TASK_PAGE = 50  # tasks a page of the task list shows; the count is of every task the filters leave
 
 
 def _field(form, error: ApplicationError) -> str | None:
@@ -220,11 +223,20 @@ def task_list(request):
     if state not in (None, *Task.State.values):
         state = None
     mine = request.GET.get("mine") == "1"
-    tasks = selectors.tasks_visible(request.user, request.scope, state=state, mine=mine)[:500]
+    # every task counted, the page's rows read; page links keep the filters
+    page = page_of(request, selectors.tasks_visible(request.user, request.scope, state=state, mine=mine), TASK_PAGE)
     return render(
         request,
         "inspections/tasks.html",
-        {"tasks": tasks, "state": state, "mine": mine, "states": Task.State.choices, "today": timezone.localdate()},
+        {
+            "tasks": page.object_list,
+            "page": page,
+            "query": query_without_page(request),
+            "state": state,
+            "mine": mine,
+            "states": Task.State.choices,
+            "today": timezone.localdate(),
+        },
     )
 
 

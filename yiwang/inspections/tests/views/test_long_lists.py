@@ -1,0 +1,60 @@
+"""The task list counts every task the filters leave and reads one page: it once read the first 500 and
+showed them as the whole list."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from yiwang.inspections.models import Task
+from yiwang.inspections.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _read(client, url, **params) -> tuple[int, str]:
+    client.get(url, params)  # sessions and caches warmed
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    statements = len(captured)  # read now: the log restarts with the next request
+    assert response.status_code == 200, response
+    return statements, response.content.decode()
+
+
+def _copies(template: Task, n: int, region) -> None:
+    """``n`` copies of ``template`` in its draw, each of a new entity (one task per entity and draw)."""
+    rows = []
+    for entity in f.entities(region, {"B": n}):
+        row = Task.objects.get(pk=template.pk)
+        row.pk, row.entity = None, entity
+        rows.append(row)
+    Task.objects.bulk_create(rows)
+
+
+def _link(pk: int) -> str:
+    return f'href="/inspections/tasks/{pk}/"'
+
+
+def test_it_counts_every_task_and_reads_only_the_page(client, drawn, handler_b, meixian):
+    template = Task.objects.filter(state=Task.State.ASSIGNED).order_by("pk").first()
+    client.force_login(handler_b)
+    url = reverse("inspections:tasks")
+    _copies(template, 20, meixian.county)
+    few, _ = _read(client, url, state="assigned")
+    _copies(template, 600, meixian.county)  # more than the 500 the list once read
+    many, first = _read(client, url, state="assigned")
+
+    ordered = list(
+        Task.objects.filter(state=Task.State.ASSIGNED).order_by("plan_id", "pk").values_list("pk", flat=True)
+    )
+    total = len(ordered)
+    pages = -(-total // 50)
+    _, last = _read(client, url, state="assigned", page=pages)
+
+    assert total > 620
+    assert many == few
+    assert f'data-testid="list-total">共 {total} 项检查任务' in first and f"第 1 / {pages} 页" in first
+    assert _link(ordered[0]) in first and _link(ordered[49]) in first and _link(ordered[50]) not in first
+    assert "?state=assigned&page=2" in first  # the next page keeps the filter
+    assert _link(ordered[-1]) in last and _link(ordered[(pages - 1) * 50]) in last
+    assert _link(ordered[(pages - 1) * 50 - 1]) not in last
