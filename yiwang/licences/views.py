@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
+from yiwang.core.paging import page_of, query_without_page
 from yiwang.core.pii import mask_name
 from yiwang.core.ratelimits import limit_page
 from yiwang.org.permissions import action_required
@@ -26,6 +27,9 @@ from .models import Licence, LicenceState, LicenceType
 from .pdf import licence_pdf
 
 NUMBER_MAX = 64
+LICENCE_PAGE = 50  # licences a page of the staff list shows; the count is of all the filters leave
+USES_PAGE = 50  # uses a page of a licence's (or a holder's) use log shows; the count is of all
+USES_ORDER = ("-used_at", "-id")  # newest first, as LicenceUse.Meta orders them
 
 
 def verify_url(request, licence: Licence) -> str:
@@ -80,13 +84,14 @@ def mine(request):
     """我的证照: the holder's licences and every use of them (who used which licence for what)."""
     licences = list(selectors.licences_of_user(request.user))
     soon = timezone.localdate() + dt.timedelta(days=int(licences_setting("EXPIRY_WARNING_DAYS")))
-    uses = list(selectors.uses_of_user(request.user)[:200])
+    page = page_of(request, selectors.uses_of_user(request.user), USES_PAGE)  # every use counted, a page read
     return render(
         request,
         "licences/mine.html",
         {
             "licences": licences,
-            "uses": uses,
+            "uses": page.object_list,
+            "page": page,
             "soon": soon,
             "today": timezone.localdate(),
             "warning_days": licences_setting("EXPIRY_WARNING_DAYS"),
@@ -101,13 +106,14 @@ def staff_list(request):
     q = (request.GET.get("q") or "").strip()[:100]
     type_code = (request.GET.get("type") or "").strip()[:40]
     licences = selectors.licences_for_staff(request.user, state=state, q=q, licence_type=type_code)
-    page = list(licences[:200])
+    page = page_of(request, licences, LICENCE_PAGE)  # every licence the filters leave counted, a page read
     return render(
         request,
         "licences/staff_list.html",
         {
-            "licences": page,
-            "total": licences.count(),
+            "licences": page.object_list,
+            "page": page,
+            "query": query_without_page(request),
             "state": state,
             "q": q,
             "type_code": type_code,
@@ -245,13 +251,15 @@ def staff_detail(request, pk: int):
     if licence is None:
         raise Http404("没有该证照")
     verification = selectors.licence_verify(licence)
+    uses = page_of(request, licence.uses.select_related("case", "department", "actor").order_by(*USES_ORDER), USES_PAGE)
     return render(
         request,
         "licences/staff_detail.html",
         {
             "licence": licence,
             "verification": verification,
-            "uses": list(licence.uses.select_related("case", "department", "actor")[:200]),
+            "uses": uses.object_list,
+            "page": uses,
             "holder_masked": mask_name(licence.holder_name),
             "can_revoke": scope_for(request.user).can("licence.revoke", department=licence.department)
             and licence.state != LicenceState.REVOKED,
