@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from yiwang.core.errors import ApplicationError, add_application_error
 from yiwang.core.lookups import id_or_none
+from yiwang.core.paging import page_of, query_without_page
 from yiwang.org.permissions import PAGE_FORBIDDEN, action_required
 from yiwang.org.scoping import scope_for
 
@@ -21,6 +22,8 @@ from . import selectors, services
 from .conf import policies_setting
 from .forms import ApplyForm, ConditionFormSet, GrantForm, ModeForm, PolicyForm, initial_conditions
 from .models import BenefitKind, PolicyLevel, PolicyState
+
+STAFF_PAGE = 30  # policies a page of 惠企政策管理 shows, each with its roll-up; the count is of all
 
 # --- public library -----------------------------------------------------------------------------
 
@@ -129,12 +132,16 @@ def _managed_departments(request):
 @action_required("policy.read")
 def staff(request):
     state = request.GET.get("state") if request.GET.get("state") in PolicyState.values else ""
-    rows = [(p, selectors.policy_reach(p)) for p in selectors.staff_policies(request.scope, state=state)[:200]]
+    # every policy counted, the page's rows read, and the roll-ups read for those rows only
+    page = page_of(request, selectors.staff_policies(request.scope, state=state), STAFF_PAGE)
+    rows = [(p, selectors.policy_reach(p)) for p in page.object_list]
     return render(
         request,
         "policies/staff.html",
         {
             "rows": rows,
+            "page": page,
+            "query": query_without_page(request),
             "state": state,
             "states": PolicyState.choices,
             "can_manage": request.scope.can("policy.manage"),
