@@ -465,14 +465,27 @@ def handler_queue(user, *, mine: bool = False, status: str | None = None) -> Que
 QUEUE_DEFERRED = ("applicant_id_number", "applicant_phone", "form_data", "pii_originals")
 
 
+def handler_queue_shown(user, *, mine: bool = False, status: str | None = None) -> QuerySet[Case]:
+    """``handler_queue`` as its page shows it: without what the rows do not show (``QUEUE_DEFERRED``,
+    on the case and its bundle), and with the key last in the order so that pages never overlap."""
+    deferred = (*QUEUE_DEFERRED, *(f"parent__{name}" for name in QUEUE_DEFERRED))
+    return (
+        handler_queue(user, mine=mine, status=status)
+        .defer(*deferred)
+        .order_by(F("due_on").asc(nulls_last=True), "accepted_at", "pk")
+    )
+
+
+def with_case_deadlines(cases, today: dt.date | None = None) -> list[tuple[Case, Deadline | None]]:
+    """Each case with its deadline (a page's rows: the deadlines are computed for those only)."""
+    return [(case, case_deadline(case, today)) for case in cases]
+
+
 def handler_queue_rows(
     user, *, mine: bool = False, status: str | None = None, limit: int = 200, today: dt.date | None = None
 ) -> list[tuple[Case, Deadline | None]]:
-    """The queue page: the first ``limit`` cases of ``handler_queue`` with their deadlines, loaded
-    without what the rows do not show (``QUEUE_DEFERRED``, on the case and its bundle)."""
-    deferred = (*QUEUE_DEFERRED, *(f"parent__{name}" for name in QUEUE_DEFERRED))
-    cases = list(handler_queue(user, mine=mine, status=status).defer(*deferred)[:limit])
-    return [(case, case_deadline(case, today)) for case in cases]
+    """The first ``limit`` cases of ``handler_queue_shown`` with their deadlines."""
+    return with_case_deadlines(handler_queue_shown(user, mine=mine, status=status)[:limit], today)
 
 
 def handler_case(user, number: str) -> Case | None:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.lookups import id_or_none
+from yiwang.core.paging import page_of, query_without_page
 from yiwang.org.permissions import API_FORBIDDEN, action_required
 from yiwang.workdays.deadlines import DeadlineStatus
 
@@ -17,8 +18,9 @@ from .. import selectors, services
 from ..forms import DecisionForm, DeliveryForm, ExtensionForm, OpinionForm, PauseForm
 from ..models import CaseState, Extension, PledgeVerification, ReviewStep
 
-# A queue page shows the nearest deadlines first, this many at most (the rest follow as these are done).
+# The verification queue shows the nearest deadlines first, this many at most, and says so.
 QUEUE_ROWS = 200
+QUEUE_PAGE = 50  # cases a page of the department queue shows, nearest deadline first; the count is of all
 
 
 @action_required("case.review")
@@ -28,8 +30,12 @@ def queue(request):
         status = None
     mine = request.GET.get("mine") == "1"
     today = timezone.localdate()
+    # every open case counted, the page's rows read, deadlines worked out for those rows only
+    page = page_of(request, selectors.handler_queue_shown(request.user, mine=mine, status=status), QUEUE_PAGE)
     context = {
-        "rows": selectors.handler_queue_rows(request.user, mine=mine, status=status, limit=QUEUE_ROWS, today=today),
+        "rows": selectors.with_case_deadlines(page.object_list, today),
+        "page": page,
+        "query": query_without_page(request),
         "status": status,
         "mine": mine,
         "statuses": DeadlineStatus.choices,

@@ -1,5 +1,6 @@
-"""The window's intake queue and delivery desk and the applicant's 我的办件 count every case and read one
-page: they once read the first 50, 100 and 100 cases and showed them as the whole list."""
+"""The window's intake queue and delivery desk, the department's queue and the applicant's 我的办件 count
+every case and read one page: they once read the first 50, 100, 200 and 100 cases and showed them as the
+whole list."""
 
 import datetime as dt
 
@@ -33,14 +34,14 @@ def _read(client, url, **params) -> tuple[int, str]:
 
 
 def _copies(template: Case, start: int, n: int, **fields) -> None:
-    """``n`` copies of ``template`` numbered YWT000000…, each submitted (and decided) a minute after the last."""
+    """``n`` copies of ``template`` numbered YWT000000…, each submitted (accepted, decided) a minute after the last."""
     rows = []
     for i in range(start, start + n):
         row = Case.objects.get(pk=template.pk)
         row.pk, row.number, row.submission_token = None, f"YWT{i:06d}", None
-        row.submitted_at = template.submitted_at + dt.timedelta(minutes=i + 1)
-        if row.decided_at is not None:
-            row.decided_at = template.decided_at + dt.timedelta(minutes=i + 1)
+        for moment in ("submitted_at", "accepted_at", "decided_at"):
+            if getattr(row, moment) is not None:
+                setattr(row, moment, getattr(template, moment) + dt.timedelta(minutes=i + 1))
         for field, value in fields.items():
             setattr(row, field, value)
         rows.append(row)
@@ -105,3 +106,21 @@ def test_it_counts_every_case_of_the_applicant_and_reads_only_the_page(client, c
     assert _shown(first, 259) and _shown(first, 230) and not _shown(first, 229)
     assert _shown(last, 19) and _shown(last, 0) and f">{submitted_case.number}</a>" in last
     assert not _shown(last, 20)
+
+
+def test_it_counts_every_case_in_the_department_queue_and_reads_only_the_page(client, handler_a, review_case):
+    client.force_login(handler_a)
+    url = reverse("cases:handler_queue")
+    _copies(review_case, 0, 20)
+    few, _ = _read(client, url, mine="1")
+    _copies(review_case, 20, 240)
+    many, first = _read(client, url, mine="1")
+    _, last = _read(client, url, mine="1", page=6)
+
+    assert many == few
+    assert 'data-testid="list-total">共 261 件待办' in first and "第 1 / 6 页" in first
+    # the same due day for all: the earliest accepted first
+    assert f">{review_case.number}</a>" in first and _shown(first, 0) and _shown(first, 48)
+    assert not _shown(first, 49)
+    assert "?mine=1&page=2" in first  # the next page keeps the filter
+    assert _shown(last, 249) and _shown(last, 259) and not _shown(last, 248)
