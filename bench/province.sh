@@ -9,6 +9,7 @@
 #
 #   bench/province.sh setup      # btrfs file + mount + tablespace + empty database (root)
 #   bench/province.sh load       # migrate, the Meixian demo, then the history (bench/generate.py --in-database)
+#   bench/province.sh grow       # more history on the loaded database (CASES, APPEALS more), to measure again
 #   bench/province.sh measure    # bench/run.py on it, beside pgbench: table printed and written to bench/results/
 #   bench/province.sh teardown   # drop the database and tablespace, unmount, delete the file
 #
@@ -71,6 +72,10 @@ watch_disk() {
 load() {
   DEBUG=1 DATABASE_URL=$URL $PY manage.py migrate --noinput -v0
   DEBUG=1 DATABASE_URL=$URL $PY manage.py demo
+  grow
+}
+
+grow() {
   # shellcheck disable=SC2086  # GENERATE_ARGS is a list of options
   DEBUG=1 DATABASE_URL=$URL $PY bench/generate.py --in-database --cases "$CASES" --appeals "$APPEALS" \
     --appeal-texts $GENERATE_ARGS &
@@ -99,9 +104,9 @@ teardown() {
 }
 
 case "${1:-}" in
-  setup | load | measure | teardown) "$1" ;;
+  setup | load | grow | measure | teardown) "$1" ;;
   *)
-    sed -n '2,18p' "$0"
+    sed -n '2,19p' "$0"
     exit 2
     ;;
 esac
