@@ -1,5 +1,5 @@
 """The project, issue and connection lists count every row and read one page: they once read the first
-200, 200 and 300 rows and showed them as the whole list."""
+200, 200 and 300 rows and showed them as the whole list (each test makes more rows than that)."""
 
 import datetime as dt
 
@@ -96,12 +96,12 @@ def test_it_counts_every_connection_and_reads_only_the_page(client, handlers, en
     made = dict(number=lambda i: f"DJ{i:06d}", accepted_at=lambda i: applied.accepted_at + dt.timedelta(minutes=i + 1))
     _copies(UtilityConnection, applied, 0, 20, **made)
     few, _ = _read(client, url)
-    _copies(UtilityConnection, applied, 20, 240, **made)
+    _copies(UtilityConnection, applied, 20, 300, **made)  # more than the 300 the list once read
     many, first = _read(client, url)
-    _, last = _read(client, url, page=6)
+    _, last = _read(client, url, page=7)
 
     assert many == few
-    assert 'data-testid="list-total">共 261 件报装' in first and "第 1 / 6 页" in first
-    assert ">DJ000259</a>" in first and ">DJ000210</a>" in first and ">DJ000209</a>" not in first
-    assert ">DJ000009</a>" in last and ">DJ000000</a>" in last and f">{applied.number}</a>" in last
-    assert ">DJ000010</a>" not in last
+    assert 'data-testid="list-total">共 321 件报装' in first and "第 1 / 7 页" in first
+    assert ">DJ000319</a>" in first and ">DJ000270</a>" in first and ">DJ000269</a>" not in first
+    assert ">DJ000019</a>" in last and ">DJ000000</a>" in last and f">{applied.number}</a>" in last
+    assert ">DJ000020</a>" not in last
