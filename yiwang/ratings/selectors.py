@@ -74,7 +74,14 @@ class QueueRow:
     deadline: object
 
 
-def department_queue(user, *, state: str | None = None, open_only: bool = True) -> list[QueueRow]:
+def queue_rows(rectifications) -> list[QueueRow]:
+    """Each rectification with its deadline: a page's rows, so the deadlines are worked out for those only."""
+    return [QueueRow(r, rectification_deadline(r)) for r in rectifications]
+
+
+def department_queue_rectifications(
+    user, *, state: str | None = None, open_only: bool = True
+) -> QuerySet[Rectification]:
     """The handler's queue: their department's open rectifications, earliest due first."""
     qs = scope_for(user).filter(
         Rectification.objects.select_related("department", "hall", "clock"), "rectification.handle"
@@ -83,20 +90,26 @@ def department_queue(user, *, state: str | None = None, open_only: bool = True) 
         qs = qs.exclude(state__in=[S.CLOSED, S.ANNULLED])
     if state:
         qs = qs.filter(state=state)
-    return [QueueRow(r, rectification_deadline(r)) for r in qs.order_by("due_on", "id")[:500]]
+    return qs.order_by("due_on", "id")
 
 
-def review_queue(user) -> list[QueueRow]:
-    """The supervisor's queue: appeals and finished rectifications awaiting review in their region."""
+def department_queue(user, *, state: str | None = None, open_only: bool = True) -> list[QueueRow]:
+    """``department_queue_rectifications`` as rows, every one of them (the queue page reads a page)."""
+    return queue_rows(department_queue_rectifications(user, state=state, open_only=open_only))
+
+
+def review_queue_rectifications(user) -> QuerySet[Rectification]:
+    """The supervisor's queue: appeals and finished rectifications awaiting review in their region,
+    longest waiting first."""
     qs = (
         scope_for(user)
         .filter(Rectification.objects.select_related("department", "hall", "clock"), "rectification.review")
         .filter(state__in=SUPERVISOR_STATES)
     )
-    return [QueueRow(r, rectification_deadline(r)) for r in qs.order_by("updated_at", "id")[:500]]
+    return qs.order_by("updated_at", "id")
 
 
-def overdue_rectifications(user) -> list[QueueRow]:
+def overdue_rectifications(user) -> QuerySet[Rectification]:
     """Open rectifications past their due day in the user's reach (the supervisor's overdue list)."""
     today = timezone.localdate()
     qs = (
@@ -104,7 +117,7 @@ def overdue_rectifications(user) -> list[QueueRow]:
         .filter(due_on__lt=today)
         .exclude(state__in=[S.CLOSED, S.ANNULLED, *SUPERVISOR_STATES])
     )
-    return [QueueRow(r, rectification_deadline(r)) for r in qs.order_by("due_on", "id")[:500]]
+    return qs.order_by("due_on", "id")
 
 
 HISTORY_LABELS = {

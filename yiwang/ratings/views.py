@@ -10,14 +10,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from yiwang.cases.models import Case
 from yiwang.core.errors import ApplicationError, add_application_error
+from yiwang.core.paging import page_of, query_without_page
 from yiwang.hotline.models import Appeal
 from yiwang.org.models import Department, Region, ServiceHall, Window
 from yiwang.org.permissions import PAGE_FORBIDDEN, action_required
@@ -27,6 +30,8 @@ from .models import Monitor, Rectification
 from .workflow import NEXT_STEP
 
 S = Rectification.State
+QUEUE_PAGE = 50  # rectifications a page of a queue shows, with their deadlines; the counts are of all
+MINE_PAGE = 30  # ratings a page of 我的评价 shows; the count is of all the citizen's ratings
 
 
 def _int(value) -> int:
@@ -77,11 +82,15 @@ def public(request):
 
 @login_required
 def mine(request):
+    # every rating of the citizen counted, a page read newest first, each with its rectification (one join)
+    rated = selectors.ratings_of_user(request.user).select_related("rectification").order_by("-rated_at", "-id")
+    ratings = page_of(request, rated, MINE_PAGE)
     return render(
         request,
         "ratings/mine.html",
         {
-            "ratings": selectors.ratings_of_user(request.user)[:100],
+            "ratings": ratings.object_list,
+            "page": ratings,
             "cases": selectors.rateable_cases(request.user),
             "appeals": selectors.rateable_appeals(request.user),
         },
@@ -212,11 +221,20 @@ def staff_ratings(request):
 @action_required("rectification.handle")
 def queue(request):
     state = request.GET.get("state") or ""
-    rows = selectors.department_queue(request.user, state=state if state in S.values else None)
+    # every open rectification counted, the page's rows read with their deadlines
+    qs = selectors.department_queue_rectifications(request.user, state=state if state in S.values else None)
+    page = page_of(request, qs, QUEUE_PAGE)
     return render(
         request,
         "ratings/queue.html",
-        {"rows": rows, "states": [(s, S(s).label) for s in NEXT_STEP], "state": state, "next_step": NEXT_STEP},
+        {
+            "rows": selectors.queue_rows(page.object_list),
+            "page": page,
+            "query": query_without_page(request),
+            "states": [(s, S(s).label) for s in NEXT_STEP],
+            "state": state,
+            "next_step": NEXT_STEP,
+        },
     )
 
 
@@ -290,10 +308,23 @@ def rectification(request, pk: int):
 
 @action_required("rectification.review")
 def review_queue(request):
+    # two lists, each counted in full and paged on its own (?page= and ?overdue_page=)
+    page = page_of(request, selectors.review_queue_rectifications(request.user), QUEUE_PAGE)
+    overdue = Paginator(selectors.overdue_rectifications(request.user), QUEUE_PAGE).get_page(
+        request.GET.get("overdue_page")
+    )
+    overdue.object_list = list(overdue.object_list)
     return render(
         request,
         "ratings/review_queue.html",
-        {"rows": selectors.review_queue(request.user), "overdue": selectors.overdue_rectifications(request.user)},
+        {
+            "rows": selectors.queue_rows(page.object_list),
+            "page": page,
+            "overdue": selectors.queue_rows(overdue.object_list),
+            "overdue_page": overdue,
+            "query": urlencode({"overdue_page": overdue.number}),
+            "overdue_query": urlencode({"page": page.number}),
+        },
     )
 
 
