@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
-from yiwang.core.paging import page_of
+from yiwang.core.paging import page_of, query_without_page
 from yiwang.org.models import Department
 from yiwang.org.permissions import action_required
 from yiwang.org.scoping import scope_for
@@ -36,6 +36,7 @@ from .models import (
 )
 
 PAGE_SIZE = 50  # rows a page of the project, issue and connection lists shows; the count is of all
+DETAIL_PAGE = 20  # steward log entries, and issues, a page of the project's page shows of each
 
 
 def _visible_project(request, pk: int) -> ConstructionProject:
@@ -77,6 +78,14 @@ def project_detail(request, pk: int):
     may_apply = services._may_apply(project, request.user)
     may_manage = scope.can("project.manage", department=project.lead_department)
     may_log = request.user.pk == project.steward_id or may_manage
+    # the steward log and the issues, each counted in full and paged on its own (?logs_page=, ?issues_page=)
+    logs = page_of(request, project.logs.select_related("author").order_by("-on", "-id"), DETAIL_PAGE, "logs_page")
+    issues = page_of(
+        request,
+        project.issues.select_related("department", "clock").order_by("-raised_at", "-id"),
+        DETAIL_PAGE,
+        "issues_page",
+    )
     return render(
         request,
         "projects/project_detail.html",
@@ -85,8 +94,12 @@ def project_detail(request, pk: int):
             "project": project,
             "may_apply": may_apply,
             "may_log": may_log,
-            "logs": project.logs.select_related("author")[:50],
-            "issues": _with_deadlines(project.issues.select_related("department", "clock")[:50]),
+            "logs": logs.object_list,
+            "logs_page": logs,
+            "logs_keep": query_without_page(request, "logs_page"),
+            "issues": _with_deadlines(issues.object_list),
+            "issues_page": issues,
+            "issues_keep": query_without_page(request, "issues_page"),
             "log_kinds": StewardLog.Kind.choices,
             "connections": project.connections.select_related("utility", "clock"),
             "today": timezone.localdate(),

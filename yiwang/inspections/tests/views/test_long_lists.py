@@ -12,6 +12,15 @@ from yiwang.inspections.tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def calendar_checked_once(monkeypatch):
+    """The calendar's version is checked at most once a second: on a slow machine that check would
+    land in one request and not the other. Counted here: the page's own reads."""
+    from yiwang.workdays import calendar
+
+    monkeypatch.setattr(calendar, "VERSION_CHECK_SECONDS", 3600.0)
+
+
 def _read(client, url, **params) -> tuple[int, str]:
     client.get(url, params)  # sessions and caches warmed
     with CaptureQueriesContext(connection) as captured:

@@ -9,9 +9,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from yiwang.projects import services
-from yiwang.projects.models import ConstructionProject, ServiceIssue, UtilityConnection
+from yiwang.projects.models import ConstructionProject, ServiceIssue, StewardLog, UtilityConnection
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def calendar_checked_once(monkeypatch):
+    """The calendar's version is checked at most once a second: on a slow machine that check would
+    land in one request and not the other. Counted here: the page's own reads."""
+    from yiwang.workdays import calendar
+
+    monkeypatch.setattr(calendar, "VERSION_CHECK_SECONDS", 3600.0)
 
 
 def _read(client, url, **params) -> tuple[int, str]:
@@ -105,3 +114,48 @@ def test_it_counts_every_connection_and_reads_only_the_page(client, handlers, en
     assert ">DJ000319</a>" in first and ">DJ000270</a>" in first and ">DJ000269</a>" not in first
     assert ">DJ000019</a>" in last and ">DJ000000</a>" in last and f">{applied.number}</a>" in last
     assert ">DJ000020</a>" not in last
+
+
+def test_the_project_page_counts_every_log_entry_and_issue_and_pages_each(client, social_project, handlers, handler_a):
+    """The project's page once showed the newest 50 log entries and 50 issues as if they were all."""
+    issue = services.service_issue_raise(
+        enterprise_name="眉县秦岭果业有限公司",
+        text="施工临时用水接入点位不明确",
+        department=handlers["housing-construction"].memberships.first().department,
+        project=social_project,
+        actor=handler_a,
+    )
+    start = dt.date(2026, 1, 1)
+
+    def logs(first: int, n: int) -> None:
+        StewardLog.objects.bulk_create(
+            StewardLog(
+                project=social_project,
+                kind="visit",
+                text=f"走访L{i:04d}",
+                on=start + dt.timedelta(days=i),
+                author=handler_a,
+            )
+            for i in range(first, first + n)
+        )
+
+    made = dict(text=lambda i: f"问题I{i:04d}", raised_at=lambda i: issue.raised_at + dt.timedelta(minutes=i + 1))
+    client.force_login(handler_a)
+    url = reverse("projects:detail", args=[social_project.pk])
+    logs(0, 20)
+    _copies(ServiceIssue, issue, 0, 20, **made)
+    few, _ = _read(client, url)
+    logs(20, 50)  # more than the 50 of each the page once read
+    _copies(ServiceIssue, issue, 20, 50, **made)
+    many, first = _read(client, url)
+    _, last = _read(client, url, logs_page=4, issues_page=4)
+
+    assert many == few
+    assert 'data-testid="logs-total">共 70 条' in first and 'data-testid="issues-total">共 71 件' in first
+    assert "走访L0069 " in first and "走访L0050 " in first and "走访L0049 " not in first
+    assert "问题I0069 " in first and "问题I0050 " in first and "问题I0049 " not in first
+    # each list's links keep the other list's page
+    assert "?issues_page=4&logs_page=3" in last and "?logs_page=4&issues_page=3" in last
+    assert "走访L0009 " in last and "走访L0000 " in last and "走访L0010 " not in last
+    assert "问题I0009 " in last and "问题I0000 " in last and "施工临时用水接入点位不明确 " in last
+    assert "问题I0010 " not in last
