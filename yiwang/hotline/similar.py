@@ -39,7 +39,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Q
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from scipy import sparse
 
 from yiwang.core.limits import analysis_prefix
@@ -48,6 +49,19 @@ from yiwang.hotline.models import OPEN_STATES, Appeal
 
 # States an appeal can be merged from or into: open, or replied and waiting for the revisit.
 CANDIDATE_STATES = tuple(sorted({*OPEN_STATES, Appeal.State.REPLIED}))
+
+
+def _candidate_states_sql() -> RawSQL:
+    """``state IN (…)`` with the states written into the statement, not bound as parameters: SQLite
+    picks an index by the literal states only (bound, it read the candidates through the village index,
+    every village-less appeal of history: 148 ms for the dispatch queue's first page at 102 k appeals,
+    9 ms with the literals through the (state, received_at) index). PostgreSQL plans both alike."""
+    assert all(re.fullmatch(r"[a-z_]+", state) for state in CANDIDATE_STATES)  # our own constants
+    states = ", ".join(f"'{state}'" for state in CANDIDATE_STATES)
+    table = Appeal._meta.db_table
+    return RawSQL(f'"{table}"."state" IN ({states})', [], output_field=BooleanField())  # noqa: S611
+
+
 # Encrypted contact details no list of similar appeals shows: not read (each costs a decryption).
 UNSHOWN_FIELDS = ("contact_name", "contact_phone", "contact_email", "pii_originals")
 # What scoring reads of a candidate (the shown ones are loaded whole afterwards).
@@ -106,6 +120,11 @@ def _candidates_q(appeals: list[Appeal]) -> Q:
             term &= Q(village_id__in=sorted(town["villages"])) | Q(village__isnull=True)
         where |= term
     return where
+
+
+def _candidates(appeals: list[Appeal]):
+    """The scored columns of every open or replied appeal of the appeals' places and windows."""
+    return Appeal.objects.filter(_candidates_q(appeals), _candidate_states_sql()).order_by().values_list(*SCORED_FIELDS)
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -202,9 +221,7 @@ def similar_open_appeals_for(
     threshold = conf("SIMILARITY_THRESHOLD") if threshold is None else threshold
     if not appeals:
         return {}
-    candidates = list(
-        Appeal.objects.filter(_candidates_q(appeals), state__in=CANDIDATE_STATES).order_by().values_list(*SCORED_FIELDS)
-    )
+    candidates = list(_candidates(appeals))
     chosen: dict[int, list[tuple[float, int, int]]] = {a.pk: [] for a in appeals}
     if candidates:
         i, j, score = _scores(appeals, candidates, threshold=threshold)

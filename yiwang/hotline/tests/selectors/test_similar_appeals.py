@@ -322,10 +322,9 @@ def test_it_equals_the_rule_on_real_citizen_messages(appeal_of, meixian, sanjiao
     assert shown >= 8
 
 
-def test_it_reads_its_candidates_through_an_index_the_partial_town_one_on_postgresql(appeal_of, meixian):
+def test_it_reads_its_candidates_through_an_index_of_open_appeals(appeal_of, meixian):
     appeal = appeal_of(ROAD, village=meixian.honghegu)
-    query = Appeal.objects.filter(similar._candidates_q([appeal]), state__in=similar.CANDIDATE_STATES)
-    sql, params = query.values_list(*similar.SCORED_FIELDS).query.sql_with_params()
+    sql, params = similar._candidates([appeal]).query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: the planner would read the table
@@ -336,7 +335,9 @@ def test_it_reads_its_candidates_through_an_index_the_partial_town_one_on_postgr
             assert cursor.fetchone()[0] == 0
             assert "hotline_appeal_open_town_recv" in plan, plan
         else:
-            # SQLite picks among the town and region indexes by its own estimates: an index, never the table
+            # SQLite picks an index by the states written into the statement: with them bound it read
+            # through the village index, every village-less appeal of history (151 → 9 ms at 102 k)
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
             plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
             assert plan.startswith("SEARCH hotline_appeal USING INDEX") and "SCAN" not in plan, plan
+            assert "village" not in plan and ("(state=?)" in plan or "open_town_recv" in plan), plan
