@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from yiwang.core.errors import ApplicationError, add_application_error
+from yiwang.core.paging import page_of, query_without_page
 from yiwang.org.models import Department
 from yiwang.org.permissions import action_required
 from yiwang.org.scoping import scope_for
@@ -30,6 +31,8 @@ from .services.indicators import indicator_value_enter
 from .services.ledgers import ledger_clear, ledger_record, ledger_register
 from .services.plan import county_region
 from .services.tasks import milestone_create, notice_issue_by_office, progress_report, task_close
+
+TASK_LIST_PAGE = 20  # progress reports, and notices, a page of a task's page shows of each; counts are of all
 
 METHOD = (
     "（最差值 − 实际值）÷（最差值 − 前沿值）× 100，限定在 0—100（世界银行营商环境“前沿距离”法；方案未规定计分公式）"
@@ -203,14 +206,28 @@ def task_detail(request, pk: int):
         except ApplicationError as error:
             form = {"report": report_form, "milestone": milestone_form}.get(action) or note_form
             _form_error(form, error)
+    # the progress reports and the notices, each counted in full and paged on its own
+    reports = page_of(
+        request,
+        task.reports.select_related("department", "author").order_by("-reported_at", "-pk"),
+        TASK_LIST_PAGE,
+        "reports_page",
+    )
+    notices = page_of(
+        request, selectors.notice_list(user=request.user).filter(task=task), TASK_LIST_PAGE, "notices_page"
+    )
     return render(
         request,
         "supervision/task.html",
         {
             "task": task,
             "milestones": _with_deadlines(task.milestones.select_related("clock").order_by("due_on")),
-            "reports": task.reports.select_related("department", "author")[:50],
-            "notices": selectors.notice_list(user=request.user).filter(task=task)[:50],
+            "reports": reports.object_list,
+            "reports_page": reports,
+            "reports_keep": query_without_page(request, "reports_page"),
+            "notices": notices.object_list,
+            "notices_page": notices,
+            "notices_keep": query_without_page(request, "notices_page"),
             "targets": task.targets.all(),
             "report_form": report_form,
             "milestone_form": milestone_form,

@@ -1,0 +1,86 @@
+"""A task's page counts every progress report and notice and pages each: it once showed the newest 50 of
+each as if they were all."""
+
+import copy
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from yiwang.supervision.models import Notice, PlanTask, ProgressReport
+from yiwang.supervision.services.plan import plan_import
+from yiwang.supervision.services.tasks import notice_issue_by_office, progress_report
+
+from ..services.test_task_tracking import PLAN
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(office, county_leader):
+    return plan_import(text=PLAN, actor=office).plan
+
+
+@pytest.fixture(autouse=True)
+def calendar_checked_once(monkeypatch):
+    """The calendar's version is checked at most once a second: on a slow machine that check would
+    land in one request and not the other. Counted here: the page's own reads."""
+    from yiwang.workdays import calendar
+
+    monkeypatch.setattr(calendar, "VERSION_CHECK_SECONDS", 3600.0)
+
+
+def _read(client, url, **params) -> tuple[int, str]:
+    client.get(url, params)  # sessions and caches warmed
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    statements = len(captured)  # read now: the log restarts with the next request
+    assert response.status_code == 200, response
+    return statements, response.content.decode()
+
+
+def _copies(model, template, start: int, n: int, **change) -> None:
+    """``n`` copies of ``template``; ``change`` maps a field to a function of the copy's index."""
+    rows = [copy.copy(template) for _ in range(n)]
+    for i, row in zip(range(start, start + n), rows, strict=True):
+        row.pk = None
+        for field, value in change.items():
+            setattr(row, field, value(i))
+    model.objects.bulk_create(rows)
+
+
+def test_the_task_page_counts_every_report_and_notice_and_pages_each(client, plan, office, approval, approval_handler):
+    task = PlanTask.objects.get(plan=plan, part=4, no=1)
+    report = progress_report(
+        task=task, department=approval, text="平台建设启动", percent_done=10, actor=approval_handler
+    )
+    notice = notice_issue_by_office(task=task, actor=office, text="进度滞后，请加快推进")
+    reports = dict(
+        text=lambda i: f"进展R{i:04d}", reported_at=lambda i: report.reported_at + dt.timedelta(minutes=i + 1)
+    )
+    notices = dict(
+        number=lambda i: f"DB-T-{i:06d}",
+        text=lambda i: f"督办N{i:04d}",
+        issued_on=lambda i: notice.issued_on + dt.timedelta(days=i + 1),
+        clock=lambda i: None,
+    )
+    client.force_login(office)
+    url = f"/supervision/tasks/{task.pk}/"
+    _copies(ProgressReport, report, 0, 10, **reports)
+    _copies(Notice, notice, 0, 10, **notices)
+    few, _ = _read(client, url)
+    _copies(ProgressReport, report, 10, 50, **reports)  # more than the 50 of each the page once read
+    _copies(Notice, notice, 10, 50, **notices)
+    many, first = _read(client, url)
+    _, last = _read(client, url, reports_page=4, notices_page=4)
+
+    assert many == few
+    assert 'data-testid="reports-total">共 61 次' in first and 'data-testid="notices-total">共 61 份' in first
+    assert "进展R0059<" in first and "进展R0040<" in first and "进展R0039<" not in first
+    assert "督办N0059<" in first and "督办N0040<" in first and "督办N0039<" not in first
+    # each list's links keep the other list's page
+    assert "?notices_page=4&reports_page=3" in last and "?reports_page=4&notices_page=3" in last
+    # 3 pages of 20, then the first report and the first notice on the 4th
+    assert "平台建设启动<" in last and "进展R0000<" not in last
+    assert "进度滞后，请加快推进<" in last and "督办N0000<" not in last
