@@ -24,6 +24,7 @@ from .forms import ApplyForm, ConditionFormSet, GrantForm, ModeForm, PolicyForm,
 from .models import BenefitKind, PolicyLevel, PolicyState
 
 STAFF_PAGE = 30  # policies a page of 惠企政策管理 shows, each with its roll-up; the count is of all
+INTEGRATED_PAGE = 50  # cases awaiting, and licences issued, a page of 一业一证 shows of each
 
 # --- public library -----------------------------------------------------------------------------
 
@@ -388,13 +389,34 @@ def integrated_staff(request):
     from .models import IntegratedLicence
 
     industries = list(_industry_scope(request))
-    due = list(integrated_cases_due().filter(bundle__industry_licence_type__in=industries)[:100])
-    issued = (
+    # both lists counted in full and paged on their own (?due_page=, ?issued_page=)
+    due = page_of(
+        request,
+        integrated_cases_due().filter(bundle__industry_licence_type__in=industries).order_by("decided_at", "pk"),
+        INTEGRATED_PAGE,
+        "due_page",
+    )
+    issued = page_of(
+        request,
         IntegratedLicence.objects.filter(industry_type__in=industries)
         .select_related("industry_type", "licence")
-        .order_by("-issued_at")[:200]
+        .order_by("-issued_at", "-pk"),
+        INTEGRATED_PAGE,
+        "issued_page",
     )
-    return render(request, "policies/integrated_staff.html", {"industries": industries, "due": due, "issued": issued})
+    return render(
+        request,
+        "policies/integrated_staff.html",
+        {
+            "industries": industries,
+            "due": due.object_list,
+            "due_page": due,
+            "due_keep": query_without_page(request, "due_page"),
+            "issued": issued.object_list,
+            "issued_page": issued,
+            "issued_keep": query_without_page(request, "issued_page"),
+        },
+    )
 
 
 @require_POST
