@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
+from yiwang.core.paging import page_of, query_without_page
 from yiwang.core.xlsx import workbook_bytes
 from yiwang.credit import selectors, services
 from yiwang.credit.conf import CREDIT, KEY_FIELDS, credit_setting
@@ -40,6 +41,7 @@ def _county() -> Region | None:
 
 
 def _page(request, qs, size=50):
+    """A page of ``qs``; its template shows the count of all rows and the page links (cases/_list_pages)."""
     return Paginator(qs, size).get_page(request.GET.get("page"))
 
 
@@ -272,6 +274,7 @@ def repairs(request):
         "credit/staff/repairs.html",
         {
             "page": _page(request, selectors.repairs_for(request.scope, state=state)),
+            "query": query_without_page(request),
             "state": state,
             "form": RepairDecideForm(),
             "states": CreditRepair.State.choices,
@@ -308,6 +311,7 @@ def clues(request):
         "credit/staff/clues.html",
         {
             "page": _page(request, selectors.clues_for(scope, state=state)),
+            "query": query_without_page(request),
             "state": state,
             "states": Clue.State.choices,
             "figures": selectors.clue_figures(department=departments if not scope.can("credit.measures") else None),
@@ -374,8 +378,13 @@ def government_dishonesty(request):
             return redirect("credit:government")
         except ApplicationError as error:
             form.add_error(None, error.message)
-    records = selectors.public_records(kind="government")
-    return _staff(request, "credit/staff/government.html", {"form": form, "rows": selectors.public_rows(records[:100])})
+    # every record counted, the page's rows read (newest first) and shown
+    page = page_of(request, selectors.public_records(kind="government"), 50)
+    return _staff(
+        request,
+        "credit/staff/government.html",
+        {"form": form, "rows": selectors.public_rows(page.object_list), "page": page, "query": ""},
+    )
 
 
 @action_required("credit.import")
@@ -473,6 +482,7 @@ def staff_financing(request):
         {
             "form": form,
             "page": _page(request, needs, 30),
+            "query": "",
             "products": selectors.loan_products(),
             "figures": selectors.financing_figures(_county()),
             "states": FinancingNeed.State,
