@@ -25,3 +25,11 @@ def query_without_page(request, param: str = "page") -> str:
     params = request.GET.copy()
     params.pop(param, None)
     return params.urlencode()
+
+
+def window(rows, *, offset: int, limit: int, most: int):
+    """``rows[offset : offset + limit]`` with ``limit`` held to 1…``most`` and ``offset`` to ≥ 0: one window of
+    an API list. A JSON list that returns its first ``most`` rows hides the rest; with ``offset`` a client
+    reads the next window until one comes back shorter than ``limit``."""
+    offset, limit = max(0, offset), max(1, min(limit, most))
+    return rows[offset : offset + limit]

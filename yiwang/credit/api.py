@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema, Status
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
+from yiwang.core.paging import window
 from yiwang.credit import selectors, services
 from yiwang.credit.models import Clue, Entity
 from yiwang.org.permissions import api_action_required, require_action
@@ -167,9 +168,10 @@ def _clue_out(c: Clue) -> dict:
 
 
 @router.get("/public", response=list[PublicOut], auth=None)
-def public(request: HttpRequest, list_code: str = "", q: str = "", limit: int = 100):
-    """The public announcement (no personal data): red list, blacklists, penalties in their period."""
-    records = selectors.public_list(list_code, q[:60])[: max(1, min(limit, 500))]
+def public(request: HttpRequest, list_code: str = "", q: str = "", limit: int = 100, offset: int = 0):
+    """The public announcement (no personal data): red list, blacklists, penalties in their period;
+    ``limit`` (at most 500) from ``offset``: page on with ``offset``."""
+    records = window(selectors.public_list(list_code, q[:60]), offset=offset, limit=limit, most=500)
     return [row.__dict__ for row in selectors.public_rows(records)]
 
 
@@ -218,9 +220,10 @@ def record_create(request: HttpRequest, uscc: str, payload: RecordIn):
 
 @router.get("/clues", response=list[ClueOut])
 @api_action_required("credit.clue_read")
-def clue_list(request: HttpRequest, state: str = ""):
+def clue_list(request: HttpRequest, state: str = "", limit: int = 200, offset: int = 0):
+    """Clues the caller may read, ``limit`` (at most 200) from ``offset``: page on with ``offset``."""
     scope = require_action(request, "credit.clue_read")
-    return [_clue_out(c) for c in selectors.clues_for(scope, state=state)[:200]]
+    return [_clue_out(c) for c in window(selectors.clues_for(scope, state=state), offset=offset, limit=limit, most=200)]
 
 
 @router.get("/clues/{pk}", response=ClueOut)

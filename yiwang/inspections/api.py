@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
+from yiwang.core.paging import window
 from yiwang.inspections import actions, selectors, services
 from yiwang.inspections.models import Draw, InspectionItem, Plan, Task
 from yiwang.org.models import Department, Region
@@ -173,8 +174,9 @@ def _managed(request, pk: int) -> Plan:
 
 @router.get("/plans", response=list[PlanOut])
 @api_action_required(actions.READ, actions.PLAN)
-def list_plans(request):
-    return [_plan_out(p) for p in selectors.plans_visible(request.scope)[:200]]
+def list_plans(request, limit: int = 200, offset: int = 0):
+    """Plans the caller may read, ``limit`` (at most 200) from ``offset``: page on with ``offset``."""
+    return [_plan_out(p) for p in window(selectors.plans_visible(request.scope), offset=offset, limit=limit, most=200)]
 
 
 @router.post("/plans", response={201: PlanOut})
@@ -251,9 +253,10 @@ def get_draw(request, pk: int):
 
 @router.get("/tasks", response=list[TaskOut])
 @api_action_required(actions.READ, actions.RESULT)
-def list_tasks(request, state: str | None = None, mine: bool = False):
-    tasks = selectors.tasks_visible(request.user, request.scope, state=state or None, mine=mine)[:500]
-    return [_task_out(t) for t in tasks]
+def list_tasks(request, state: str | None = None, mine: bool = False, limit: int = 500, offset: int = 0):
+    """Tasks the caller may read, ``limit`` (at most 500) from ``offset``: page on with ``offset``."""
+    tasks = selectors.tasks_visible(request.user, request.scope, state=state or None, mine=mine)
+    return [_task_out(t) for t in window(tasks, offset=offset, limit=limit, most=500)]
 
 
 def _task(request, pk: int) -> Task:

@@ -17,6 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
 from yiwang.core.lookups import MAX_ID
+from yiwang.core.paging import window
 from yiwang.core.ratelimits import rate_limit
 from yiwang.org.models import Department
 from yiwang.org.permissions import api_action_required, require_action
@@ -162,8 +163,9 @@ def mine(request):
 
 @router.get("/mine/uses", response=list[UseOut])
 @api_action_required("licence.hold", "licence.read")
-def mine_uses(request):
-    """Every use of the caller's licences: who used which licence for what."""
+def mine_uses(request, limit: int = 500, offset: int = 0):
+    """Every use of the caller's licences (who used which licence for what), newest first, ``limit`` (at
+    most 500) from ``offset``: page on with ``offset``."""
     return [
         UseOut(
             licence_number=u.licence.number,
@@ -172,7 +174,7 @@ def mine_uses(request):
             purpose=u.purpose,
             used_at=u.used_at,
         )
-        for u in selectors.uses_of_user(request.user)[:500]
+        for u in window(selectors.uses_of_user(request.user), offset=offset, limit=limit, most=500)
     ]
 
 

@@ -15,6 +15,7 @@ from ninja import Router, Schema
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
+from yiwang.core.paging import window
 from yiwang.org.permissions import api_action_required, require_action
 
 from . import selectors, services
@@ -69,9 +70,11 @@ def _policy_out(policy, detail=False) -> dict:
 
 
 @router.get("/policies", response=list[PolicyOut], auth=None)
-def policy_list(request, q: str = "", level: str = "", current: bool = True):
-    """The public library (published, and expired unless ``current``)."""
-    return [_policy_out(p) for p in selectors.public_policies(query=q[:50], level=level, current_only=current)[:200]]
+def policy_list(request, q: str = "", level: str = "", current: bool = True, limit: int = 200, offset: int = 0):
+    """The public library (published, and expired unless ``current``), ``limit`` (at most 200) from
+    ``offset``: page on with ``offset``."""
+    policies = selectors.public_policies(query=q[:50], level=level, current_only=current)
+    return [_policy_out(p) for p in window(policies, offset=offset, limit=limit, most=200)]
 
 
 @router.get("/policies/{pk}", response=PolicyDetailOut, auth=None)

@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from yiwang.cases.models import Case
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
+from yiwang.core.paging import window
 from yiwang.hotline.models import Appeal
 from yiwang.org.permissions import api_action_required, require_action
 
@@ -154,8 +155,10 @@ def submit_rating(request, payload: RatingIn):
 
 @router.get("/ratings/mine", response=list[RatingOut])
 @api_action_required("rating.submit")
-def my_ratings(request):
-    return [RatingOut.build(r) for r in selectors.ratings_of_user(request.user)[:200]]
+def my_ratings(request, limit: int = 200, offset: int = 0):
+    """The caller's ratings, newest first, ``limit`` (at most 200) from ``offset``: page on with ``offset``."""
+    rated = selectors.ratings_of_user(request.user).order_by("-rated_at", "-id")
+    return [RatingOut.build(r) for r in window(rated, offset=offset, limit=limit, most=200)]
 
 
 @router.get("/rectifications", response=list[RectificationOut])

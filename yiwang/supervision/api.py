@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
+from yiwang.core.paging import window
 from yiwang.org.models import Department
 from yiwang.org.permissions import api_action_required
 
@@ -208,14 +209,16 @@ def close_task(request, pk: int, payload: CloseIn):
 
 @router.get("/ledgers", response=list[LedgerOut])
 @api_action_required("supervision.read")
-def list_ledgers(request, kind: str | None = None, state: str | None = None):
+def list_ledgers(request, kind: str | None = None, state: str | None = None, limit: int = 500, offset: int = 0):
+    """Ledger items the caller may read, ``limit`` (at most 500) from ``offset``: page on with ``offset``."""
+    items = selectors.ledger_list(user=request.user, kind=kind, state=state)
     return [
         {
             **{f: getattr(i, f) for f in ("number", "kind", "title", "amount_owed", "amount_paid", "due_on", "state")},
             "id": i.pk,
             "department": i.department.short_name,
         }
-        for i in selectors.ledger_list(user=request.user, kind=kind, state=state)[:500]
+        for i in window(items, offset=offset, limit=limit, most=500)
     ]
 
 

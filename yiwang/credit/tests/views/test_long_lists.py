@@ -174,3 +174,54 @@ def test_the_financing_desk_counts_every_need_and_links_every_page(client, meixi
     assert (
         "<td>收购鲜果F0029</td>" in last and "<td>收购鲜果F0000</td>" in last and "<td>收购鲜果F0030</td>" not in last
     )
+
+
+def test_the_clue_api_reads_every_clue_window_by_window(client, meixian, dept_a, handler_a, entity):
+    """The API once returned the newest 200 clues with no way to the rest: ``offset`` reads on."""
+    pushed = timezone.now()
+    Clue.objects.bulk_create(
+        Clue(
+            entity=entity,
+            region=meixian.county,
+            department=dept_a,
+            rule_code="serious_penalty",
+            rule_label=f"规则C{i:04d}",
+            summary="受到严重行政处罚",
+            dedupe_key=f"test:{i}",
+            pushed_at=pushed + dt.timedelta(minutes=i),
+            due_on=pushed.date() + dt.timedelta(days=10),
+        )
+        for i in range(230)
+    )
+    client.force_login(handler_a)
+
+    first = client.get("/api/credit/clues").json()
+    rest = client.get("/api/credit/clues", {"offset": 200}).json()
+
+    assert [c["rule_label"] for c in first] == [f"规则C{i:04d}" for i in range(229, 29, -1)]
+    assert [c["rule_label"] for c in rest] == [f"规则C{i:04d}" for i in range(29, -1, -1)]
+
+
+def test_the_public_announcement_api_reads_every_record_window_by_window(client, dept_a, dept_b, handler_a):
+    """The announcement API returned at most the newest 500 records with no way to the rest: ``offset``
+    reads on."""
+    record = services.credit_record_create(
+        entity=None,
+        kind="government",
+        subject_department=dept_b,
+        title="承诺的招商奖励逾期未兑现",
+        department=dept_a,
+        decided_on=timezone.localdate() - dt.timedelta(days=600),
+        actor=handler_a,
+    )
+    rows = [copy.copy(record) for _ in range(510)]
+    for i, row in enumerate(rows):
+        row.pk, row.title = None, f"拖欠账款G{i:04d}"
+        row.decided_on = record.decided_on + dt.timedelta(days=i + 1)
+    CreditRecord.objects.bulk_create(rows)
+
+    first = client.get("/api/credit/public", {"list_code": "government", "limit": 500}).json()
+    rest = client.get("/api/credit/public", {"list_code": "government", "limit": 500, "offset": 500}).json()
+
+    assert [r["title"] for r in first] == [f"拖欠账款G{i:04d}" for i in range(509, 9, -1)]
+    assert [r["title"] for r in rest] == [f"拖欠账款G{i:04d}" for i in range(9, -1, -1)] + [record.title]

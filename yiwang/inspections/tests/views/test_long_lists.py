@@ -67,3 +67,22 @@ def test_it_counts_every_task_and_reads_only_the_page(client, drawn, handler_b, 
     assert "?state=assigned&page=2" in first  # the next page keeps the filter
     assert _link(ordered[-1]) in last and _link(ordered[(pages - 1) * 50]) in last
     assert _link(ordered[(pages - 1) * 50 - 1]) not in last
+
+
+def test_the_task_api_reads_every_task_window_by_window(client, drawn, handler_b, meixian):
+    """The API once returned the first 500 tasks with no way to the rest: ``offset`` reads on."""
+    template = Task.objects.filter(state=Task.State.ASSIGNED).order_by("pk").first()
+    _copies(template, 600, meixian.county)
+    ordered = list(
+        Task.objects.filter(state=Task.State.ASSIGNED).order_by("plan_id", "pk").values_list("pk", flat=True)
+    )
+    client.force_login(handler_b)
+
+    first = client.get("/api/inspections/tasks", {"state": "assigned"}).json()
+    rest = client.get("/api/inspections/tasks", {"state": "assigned", "offset": 500}).json()
+    small = client.get("/api/inspections/tasks", {"state": "assigned", "offset": 20, "limit": 5}).json()
+
+    assert len(ordered) > 600
+    assert [t["id"] for t in first] == ordered[:500]
+    assert [t["id"] for t in rest] == ordered[500:]
+    assert [t["id"] for t in small] == ordered[20:25]

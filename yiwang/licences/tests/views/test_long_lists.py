@@ -89,3 +89,15 @@ def test_the_use_log_counts_every_use_and_reads_only_the_page(reader, used, citi
     assert f'data-testid="list-total">{total}<' in first and "第 1 / 6 页" in first
     assert "核验U0259<" in first and "核验U0210<" in first and "核验U0209<" not in first
     assert "核验U0000<" in last and "食品经营许可延续核验<" in last and "核验U0010<" not in last
+
+
+def test_the_use_log_api_reads_every_use_window_by_window(used, citizen):
+    """The API once returned the newest 500 uses with no way to the rest: ``offset`` reads on."""
+    _uses(used, 0, 520)
+    client = _client(citizen)
+
+    first = client.get("/api/licences/mine/uses").json()
+    rest = client.get("/api/licences/mine/uses", {"offset": 500}).json()
+
+    assert [u["purpose"] for u in first] == [f"核验U{i:04d}" for i in range(519, 19, -1)]
+    assert [u["purpose"] for u in rest] == [f"核验U{i:04d}" for i in range(19, -1, -1)] + ["食品经营许可延续核验"]

@@ -110,3 +110,16 @@ def test_the_integrated_licence_desk_counts_both_lists_and_pages_each(
     assert "<td>YD000100</td>" in last and "<td>YD000109</td>" in last and "<td>YD000099</td>" not in last
     assert ">YYZ000019</a>" in last and ">YYZ000000</a>" in last and f">{integrated.licence.number}</a>" in last
     assert ">YYZ000020</a>" not in last
+
+
+def test_the_public_policy_api_reads_every_policy_window_by_window(client, draft_policy):
+    """The API once returned the first 200 policies with no way to the rest: ``offset`` reads on."""
+    Policy.objects.filter(pk=draft_policy.pk).update(state="published")
+    draft_policy.refresh_from_db()
+    _copies(draft_policy, 0, 219)  # the same issue day: the newest record first
+
+    first = client.get("/api/policies/policies").json()
+    rest = client.get("/api/policies/policies", {"offset": 200}).json()
+
+    assert [p["title"] for p in first] == [f"稳岗补贴T{i:04d}" for i in range(218, 18, -1)]
+    assert [p["title"] for p in rest] == [f"稳岗补贴T{i:04d}" for i in range(18, -1, -1)] + [draft_policy.title]

@@ -140,3 +140,16 @@ def test_my_ratings_count_every_rating_and_read_only_the_page(client, citizen, r
     assert "<td>YWM000259</td>" in first and "<td>YWM000230</td>" in first and "<td>YWM000229</td>" not in first
     assert "<td>YWM000019</td>" in last and f"<td>{rating.subject_number}</td>" in last
     assert "<td>YWM000020</td>" not in last and rectification.get_state_display() in last
+
+
+def test_my_ratings_api_reads_every_rating_window_by_window(client, citizen, rectification):
+    """The API once returned the newest 200 ratings with no way to the rest: ``offset`` reads on."""
+    rating = Rating.objects.get(pk=rectification.rating_id)
+    _ratings(rating, 0, 210)
+    client.force_login(citizen)
+
+    first = client.get("/api/ratings/ratings/mine").json()
+    rest = client.get("/api/ratings/ratings/mine", {"offset": 200}).json()
+
+    assert [r["subject_number"] for r in first] == [f"YWM{i:06d}" for i in range(209, 9, -1)]
+    assert [r["subject_number"] for r in rest] == [f"YWM{i:06d}" for i in range(9, -1, -1)] + [rating.subject_number]

@@ -84,3 +84,30 @@ def test_the_task_page_counts_every_report_and_notice_and_pages_each(client, pla
     # 3 pages of 20, then the first report and the first notice on the 4th
     assert "平台建设启动<" in last and "进展R0000<" not in last
     assert "进度滞后，请加快推进<" in last and "督办N0000<" not in last
+
+
+def test_the_ledger_api_reads_every_item_window_by_window(client, office, approval, county):
+    """The API once returned the first 500 ledger items with no way to the rest: ``offset`` reads on."""
+    from yiwang.supervision.models import LedgerItem
+
+    due = dt.date(2026, 12, 31)
+    LedgerItem.objects.bulk_create(
+        LedgerItem(
+            kind="governance",
+            number=f"TZ-{i:06d}",
+            region=approval.region,
+            department=approval,
+            title=f"专项治理事项L{i:04d}",
+            due_on=due,
+            registered_on=due - dt.timedelta(days=300),
+        )
+        for i in range(520)
+    )
+    client.force_login(office)
+
+    first = client.get("/api/supervision/ledgers").json()
+    rest = client.get("/api/supervision/ledgers", {"offset": 500}).json()
+
+    # open, due the same day: in the order they were registered
+    assert [i["number"] for i in first] == [f"TZ-{i:06d}" for i in range(500)]
+    assert [i["number"] for i in rest] == [f"TZ-{i:06d}" for i in range(500, 520)]
