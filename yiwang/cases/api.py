@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -16,6 +16,7 @@ from yiwang.catalog.models import Bundle, BundleStatus, ItemStatus, ServiceItem
 from yiwang.core.errors import ApplicationError
 from yiwang.core.idempotency import idempotent
 from yiwang.core.limits import text_limit
+from yiwang.core.paging import window
 from yiwang.core.ratelimits import rate_limit
 from yiwang.org.models import ServiceHall
 from yiwang.org.permissions import api_action_required, require_action
@@ -118,9 +119,10 @@ def _out(case: Case) -> dict:
     return _case_dict(case, materials=case.materials.all(), sub_cases=case.children.all())
 
 
-def _out_list(queryset, limit: int) -> list[dict]:
-    """A list response: one read for the page of cases, not one per case."""
-    cases = _with_response_rows(queryset)[: max(1, min(limit, 200))]
+def _out_list(queryset, limit: int, offset: int = 0) -> list[dict]:
+    """A list response: ``limit`` cases (at most 200) from ``offset`` — a client pages on with ``offset`` —
+    with one read for the window's cases, not one per case."""
+    cases = window(_with_response_rows(queryset), offset=offset, limit=limit, most=200)
     return [_case_dict(case, materials=case.materials.all(), sub_cases=case.children.all()) for case in cases]
 
 
@@ -233,14 +235,18 @@ def create_case(request, payload: CaseIn):
 
 
 @router.get("/cases", response=list[CaseOut], summary="我的办件")
-def list_my_cases(request, limit: int = 50):
-    return _out_list(selectors.applicant_cases(request.user), limit)
+def list_my_cases(request, limit: int = 50, offset: int = 0):
+    return _out_list(selectors.applicant_cases(request.user), limit, offset)
 
 
 @router.get("/queue", response=list[CaseOut], summary="部门待办（按期限）")
 @api_action_required("case.review")
-def department_queue(request, status: str | None = None, limit: int = 50):
-    return _out_list(selectors.handler_queue(request.user, status=status), limit)
+def department_queue(request, status: str | None = None, limit: int = 50, offset: int = 0):
+    # nearest deadline first, the key last so that windows never overlap
+    queue = selectors.handler_queue(request.user, status=status).order_by(
+        F("due_on").asc(nulls_last=True), "accepted_at", "pk"
+    )
+    return _out_list(queue, limit, offset)
 
 
 @router.get("/cases/{number}", response={200: CaseOut, **ERRORS}, summary="办件详情")

@@ -124,3 +124,32 @@ def test_it_counts_every_case_in_the_department_queue_and_reads_only_the_page(cl
     assert not _shown(first, 49)
     assert "?mine=1&page=2" in first  # the next page keeps the filter
     assert _shown(last, 249) and _shown(last, 259) and not _shown(last, 248)
+
+
+def test_the_case_apis_read_every_case_window_by_window(client, citizen, handler_a, review_case):
+    """我的办件 and the department queue over the API returned at most 200 cases with no way to the rest:
+    ``offset`` reads on, in the same statements for every window."""
+    _copies(review_case, 0, 230)
+
+    def window(url, **params) -> tuple[int, list[str]]:
+        client.get(url, params)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, params)
+        statements = len(captured)  # read now: the log restarts with the next request
+        assert response.status_code == 200, response
+        return statements, [c["number"] for c in response.json()]
+
+    client.force_login(citizen)
+    first_cost, first = window("/api/cases/cases", limit=200)
+    rest_cost, rest = window("/api/cases/cases", limit=200, offset=200)
+    assert first == [f"YWT{i:06d}" for i in range(229, 29, -1)]
+    assert rest == [f"YWT{i:06d}" for i in range(29, -1, -1)] + [review_case.number]
+    assert first_cost == rest_cost
+
+    client.force_login(handler_a)
+    first_cost, first = window("/api/cases/queue", limit=200)
+    rest_cost, rest = window("/api/cases/queue", limit=200, offset=200)
+    # the same due day for all: the earliest accepted first
+    assert first == [review_case.number] + [f"YWT{i:06d}" for i in range(199)]
+    assert rest == [f"YWT{i:06d}" for i in range(199, 230)]
+    assert first_cost == rest_cost
