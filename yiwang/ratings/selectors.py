@@ -413,8 +413,9 @@ def check_report(check: ServiceCheck) -> CheckReport:
 # --- what a person may still rate ---------------------------------------------------------------
 
 
-def rateable_cases(user, limit: int = 50):
-    """The user's finished cases (bundle parents and single cases) with no rating yet."""
+def rateable_cases(user, limit: int | None = 50):
+    """The user's finished cases (bundle parents and single cases) with no rating yet, newest decided
+    first (``limit`` of them; None: all, as a query a page slices)."""
     from yiwang.cases.models import Case
 
     from .services.ratings import FINISHED_CASE_STATES
@@ -422,11 +423,12 @@ def rateable_cases(user, limit: int = 50):
     return (
         Case.objects.filter(applicant_user=user, state__in=FINISHED_CASE_STATES, parent__isnull=True)
         .exclude(pk__in=Rating.objects.filter(case__isnull=False, case__applicant_user=user).values("case_id"))
-        .order_by("-decided_at")[:limit]
+        .order_by("-decided_at", "-pk")[:limit]
     )
 
 
-def rateable_appeals(user, limit: int = 50):
+def rateable_appeals(user, limit: int | None = 50):
+    """The user's answered appeals with no rating yet, newest reply first (``limit`` of them; None: all)."""
     from yiwang.hotline.models import Appeal
     from yiwang.hotline.services import STAFF_CHANNELS
 
@@ -436,7 +438,7 @@ def rateable_appeals(user, limit: int = 50):
         Appeal.objects.filter(submitted_by=user, state__in=RATEABLE_APPEAL_STATES, lead_department__isnull=False)
         .exclude(channel__in=STAFF_CHANNELS)
         .exclude(pk__in=Rating.objects.filter(appeal__isnull=False, appeal__submitted_by=user).values("appeal_id"))
-        .order_by("-replied_at")[:limit]
+        .order_by("-replied_at", "-pk")[:limit]
     )
 
 

@@ -85,14 +85,21 @@ def mine(request):
     # every rating of the citizen counted, a page read newest first, each with its rectification (one join)
     rated = selectors.ratings_of_user(request.user).select_related("rectification").order_by("-rated_at", "-id")
     ratings = page_of(request, rated, MINE_PAGE)
+    # what is still to rate, every case and appeal counted, each list paged on its own
+    cases = page_of(request, selectors.rateable_cases(request.user, limit=None), MINE_PAGE, "cases_page")
+    appeals = page_of(request, selectors.rateable_appeals(request.user, limit=None), MINE_PAGE, "appeals_page")
     return render(
         request,
         "ratings/mine.html",
         {
             "ratings": ratings.object_list,
             "page": ratings,
-            "cases": selectors.rateable_cases(request.user),
-            "appeals": selectors.rateable_appeals(request.user),
+            "cases": cases.object_list,
+            "cases_page": cases,
+            "cases_keep": query_without_page(request, "cases_page"),
+            "appeals": appeals.object_list,
+            "appeals_page": appeals,
+            "appeals_keep": query_without_page(request, "appeals_page"),
         },
     )
 

@@ -153,3 +153,30 @@ def test_my_ratings_api_reads_every_rating_window_by_window(client, citizen, rec
 
     assert [r["subject_number"] for r in first] == [f"YWM{i:06d}" for i in range(209, 9, -1)]
     assert [r["subject_number"] for r in rest] == [f"YWM{i:06d}" for i in range(9, -1, -1)] + [rating.subject_number]
+
+
+def test_the_cases_to_rate_are_counted_and_paged(client, citizen, make_case):
+    """待评价 once listed the newest 50 finished cases (and 50 appeals) with no count and no way to the rest."""
+    finished = make_case()
+    template = Case.objects.get(pk=finished.pk)
+
+    def copies(start: int, n: int) -> None:
+        rows = [copy.copy(template) for _ in range(n)]
+        for i, row in zip(range(start, start + n), rows, strict=True):
+            row.pk, row.number, row.submission_token = None, f"YWD{i:06d}", None
+            row.decided_at = finished.decided_at + dt.timedelta(minutes=i + 1)
+        Case.objects.bulk_create(rows)
+
+    client.force_login(citizen)
+    url = reverse("ratings:mine")
+    copies(0, 10)
+    few, _ = _read(client, url)
+    copies(10, 54)  # 65 in all: more than the 50 once listed
+    many, first = _read(client, url)
+    _, last = _read(client, url, cases_page=3)
+
+    assert many == few
+    assert 'data-testid="to-rate-total">办件 65 件 · 诉求 0 件' in first and "待评价办件 第 1 / 3 页" in first
+    assert "办件 YWD000063 " in first and "办件 YWD000034 " in first and "办件 YWD000033 " not in first
+    assert "办件 YWD000003 " in last and "办件 YWD000000 " in last and f"办件 {finished.number} " in last
+    assert "办件 YWD000004 " not in last
