@@ -300,16 +300,39 @@ def _join(prefix: str, rest: str) -> str:
     return f"{prefix}__{rest}" if prefix else rest
 
 
+class _InRegions(models.Func):
+    """``region_id IN (the subtree's ids)`` — on PostgreSQL written ``region_id = ANY(ARRAY(SELECT …))``.
+
+    The planner estimates ``path LIKE 'prefix%'`` on the region table at one row whatever the subtree
+    holds (a county: 47). With the ids as an ``IN (SELECT …)`` it may then put the region table on the
+    outside of a nested loop and read the big table's matching rows once per region: the leader page's
+    late 企业开办 read the 19,695 openings of its period 47 times (5.9 s at 10 M cases). ``ARRAY(SELECT
+    …)`` is evaluated once, before the statement runs (an InitPlan), and the row's region is then one
+    filter or index condition on the ids; SQLite keeps ``IN (SELECT …)``."""
+
+    output_field = models.BooleanField()
+    conditional = True
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (column, subtree) = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        subtree_sql, subtree_params = compiler.compile(subtree)
+        if connection.vendor == "postgresql":
+            return f"{column_sql} = ANY(ARRAY{subtree_sql})", (*column_params, *subtree_params)
+        return f"{column_sql} IN {subtree_sql}", (*column_params, *subtree_params)
+
+
 def _subtree_q(region_path: str, prefix: str) -> Q:
     """Rows whose region (at field path ``region_path``, "" = the Region itself) lies under ``prefix``.
 
-    On another model the test is on the row's indexed region id — ``region_id IN (SELECT id FROM
-    org_region WHERE path LIKE 'prefix%')``, the prefix matched in the small region table only — never
-    a join to the region table with the ``LIKE`` on the big one's side, which the planner estimates at
-    one region and answers by reading every row (issue: province scale)."""
+    On another model the test is on the row's indexed region id against the subtree's ids, the prefix
+    matched in the small region table only (``_InRegions``) — never a join to the region table with the
+    ``LIKE`` on the big one's side, which the planner estimates at one region and answers by reading
+    every row (issue: province scale)."""
     if not region_path:
         return Q(path__startswith=prefix)
-    return Q(**{f"{region_path}__in": Region.objects.filter(path__startswith=prefix).values("pk")})
+    subtree = models.Subquery(Region.objects.filter(path__startswith=prefix).order_by().values("pk"))
+    return Q(_InRegions(models.F(region_path), subtree))
 
 
 @dataclass(frozen=True)
