@@ -7,7 +7,6 @@ from yiwang.cases.founding_selectors import (
     founding_of,
     founding_timing,
     late_openings,
-    late_openings_queryset,
     opening_target_days,
 )
 from yiwang.cases.services.founding import is_registration_item
@@ -40,13 +39,16 @@ def founding_panel(case, staff=False):
 
 @register.inclusion_tag("cases/founding/_late_list.html", takes_context=True)
 def founding_late_list(context):
-    """The 企业开办 over the target in the leader page's period and scope, each with its reasons."""
+    """The 企业开办 over the target in the leader page's period and scope, each with its reasons: how many
+    from the page's ``cases.opening`` roll-up (completed minus within the target, the same months and
+    regions), the latest ten read by the bundle's decision-time index — never a count of history."""
     from yiwang.cases.selectors import leader_scope
 
     scope = leader_scope(context["request"].user)
     start, end = context["start"], context["end"]
+    opening = context["m"].opening
     return {
         "late": late_openings(scope, start=start, end=end),
-        "total": late_openings_queryset(scope, start=start, end=end).count(),
+        "total": opening["completed"] - opening["within_target"],
         "target": opening_target_days(),
     }
