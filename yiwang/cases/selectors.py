@@ -733,9 +733,19 @@ def case_measures(user, *, start: dt.date, end: dt.date) -> CaseMeasures:
     m.deferred_overdue = DeferredMaterial.objects.filter(
         overdue=True, supplied_at__isnull=True, case__in=applications
     ).count()
-    m.verifications_overdue = PledgeVerification.objects.filter(
-        case__in=scope, state=PledgeVerification.State.PENDING, overdue=True
-    ).count()
+    # by the verification's own region (its case's, written with it), not ``case__in`` the scope's
+    # cases: a semi-join over every case of the regions (180 ms at 10 M cases)
+    m.verifications_overdue = (
+        scope_for(user)
+        .filter(
+            PledgeVerification.objects.filter(state=PledgeVerification.State.PENDING, overdue=True),
+            "case.measures",
+            department=None,
+            region="region",
+            hall=None,
+        )
+        .count()
+    )
     from .drill import open_overdue_q  # the overdue list selects with the same rule
 
     m.open_overdue = scope.filter(open_overdue_q()).count()

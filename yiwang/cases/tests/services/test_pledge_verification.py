@@ -57,3 +57,23 @@ def test_verification_needs_a_finding_and_the_department(pledged_case, handler_a
         services.pledge_verification_complete(verification=task, actor=handler_a, truthful=True, finding="再查")
     assert error.value.code == "case.verification_closed"
     assert not FalsePledgeRecord.objects.exists()
+
+
+def test_the_leader_page_counts_the_pending_overdue_verifications_of_its_regions(pledged_case, leader, handler_a):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from yiwang.cases.selectors import case_measures
+
+    today = timezone.localdate()
+    task = PledgeVerification.objects.get(case=pledged_case)
+    period = {"start": today - dt.timedelta(days=40), "end": today}
+    assert case_measures(leader, **period).verifications_overdue == 0  # pending, not yet overdue
+
+    PledgeVerification.objects.filter(pk=task.pk).update(overdue=True)  # as the deadline sweep marks it
+    assert case_measures(leader, **period).verifications_overdue == 1
+    assert case_measures(handler_a, **period).verifications_overdue == 0  # no leader's regions
+
+    services.pledge_verification_complete(verification=task, actor=handler_a, truthful=True, finding="核查属实")
+    assert case_measures(leader, **period).verifications_overdue == 0
