@@ -74,4 +74,12 @@ def database_config(url: str | None, *, sqlite_path) -> dict:
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"] not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
         raise ImproperlyConfigured(f"DATABASE_URL engine {config['ENGINE']} is not supported (PostgreSQL or SQLite)")
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT compilation: the pages' statements run in milliseconds, but a plan whose estimate passes
+        # jit_above_cost (a handler's queue with its access subqueries, costed at 905 k for 48 rows at 10 M
+        # appeals) spent 311 ms compiling for a 10 ms execution. Through pgbouncer, which drops this start-up
+        # option, the server's own setting holds (deploy/postgresql/yiwang.conf: jit = off).
+        options = config.setdefault("OPTIONS", {})
+        if "jit=" not in options.get("options", ""):
+            options["options"] = f"{options.get('options', '')} -c jit=off".strip()
     return config

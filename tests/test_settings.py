@@ -1,6 +1,7 @@
 """Settings come from the environment and refuse bad values loudly."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -63,6 +64,20 @@ def test_it_falls_back_to_sqlite_and_parses_postgres(tmp_path):
     config = database_config("postgres://postgres@127.0.0.1:5432/yiwang", sqlite_path=tmp_path / "x")
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("127.0.0.1", 5432, "yiwang")
+    assert config["OPTIONS"]["options"] == "-c jit=off"
+
+
+def test_postgresql_connections_compile_no_plans(db):
+    """No JIT on PostgreSQL (config/env.py): a queue's plan costed past jit_above_cost compiled for 311 ms."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's JIT setting (this run is on SQLite)")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+    deploy = (Path(__file__).resolve().parent.parent / "deploy" / "postgresql" / "yiwang.conf").read_text()
+    assert re.search(r"^jit = off\b", deploy, re.MULTILINE)
 
 
 def test_it_refuses_to_start_in_production_without_a_secret_key():
