@@ -305,7 +305,13 @@ def repair_decide(request, pk: int):
 def clues(request):
     state = request.GET.get("state", "")
     scope = request.scope
-    departments = list(scope.departments("credit.clue_read")[:50])
+    # The figures sum every department whose clues the reader sees (they once summed the first 50 only);
+    # a supervisor or leader (credit.measures) is summed without a department filter, as before.
+    departments = (
+        None
+        if scope.can("credit.measures")
+        else list(scope.departments("credit.clue_read").values_list("pk", flat=True))
+    )
     return _staff(
         request,
         "credit/staff/clues.html",
@@ -314,7 +320,7 @@ def clues(request):
             "query": query_without_page(request),
             "state": state,
             "states": Clue.State.choices,
-            "figures": selectors.clue_figures(department=departments if not scope.can("credit.measures") else None),
+            "figures": selectors.clue_figures(department=departments),
             "handle_days": credit_setting("CLUE_HANDLE_WORKDAYS"),
             "handle_default": CREDIT.is_default("CLUE_HANDLE_WORKDAYS"),
         },
