@@ -280,10 +280,17 @@ def kiosk_case(*, id_number_hash: str, name: str, number: str) -> Case | None:
     return case
 
 
-def kiosk_cases(id_number: str, name: str) -> list[Case]:
-    """Cases of the person whose ID card was read at the kiosk (name must match the card)."""
-    qs = Case.objects.filter(**pii_lookup("applicant_id_number", id_number), parent__isnull=True)
-    return [c for c in qs.order_by("-submitted_at")[:20] if c.applicant_name == name.strip()]
+def kiosk_cases(*, id_number_hash: str, name: str) -> QuerySet[Case]:
+    """Applications (not a bundle's parts) of the person identified at the kiosk, newest first: the ID
+    number (its lookup hash) *and* the name must match. Filtered in the query, so a page of them holds
+    every case of the person, not what is left of the newest few of the ID number."""
+    if not id_number_hash or not (name or "").strip():
+        return Case.objects.none()
+    return (
+        Case.objects.filter(applicant_id_number_hash=id_number_hash, applicant_name=name.strip(), parent__isnull=True)
+        .select_related("department")
+        .order_by("-submitted_at", "-id")
+    )
 
 
 # --- the application form -----------------------------------------------------------------------

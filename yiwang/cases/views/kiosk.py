@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from yiwang.catalog.models import ItemStatus, ServiceItem
 from yiwang.core.errors import ApplicationError
 from yiwang.core.identifiers import is_valid_id_number
+from yiwang.core.paging import page_of
 from yiwang.core.pii import mask_id_number, mask_name, pii_lookup_hash
 from yiwang.core.ratelimits import client_address, limit_page
 from yiwang.org.models import ServiceHall
@@ -29,6 +30,7 @@ from ..services import ApplicantInput, case_submit
 from .common import application_form, form_error
 
 SESSION_KEY = "cases_kiosk"
+KIOSK_PAGE = 20  # 我的办件 a page: big touch rows
 
 
 def kiosk_only(view):
@@ -107,13 +109,6 @@ def kiosk_exit(request):
     return redirect("cases:kiosk")
 
 
-def _kiosk_case_rows(identity):
-    qs = Case.objects.filter(applicant_id_number_hash=identity["hash"], parent__isnull=True).select_related(
-        "department"
-    )
-    return [c for c in qs.order_by("-submitted_at")[:20] if c.applicant_name == identity["name"]]
-
-
 @kiosk_only
 def kiosk_cases(request):
     identity = _identity(request)
@@ -123,7 +118,9 @@ def kiosk_cases(request):
         request,
         "cases/kiosk_cases.html",
         {
-            "cases": _kiosk_case_rows(identity),
+            "page": page_of(
+                request, selectors.kiosk_cases(id_number_hash=identity["hash"], name=identity["name"]), KIOSK_PAGE
+            ),
             "who": mask_name(identity["name"]),
             "id_masked": identity.get("masked", ""),
         },
