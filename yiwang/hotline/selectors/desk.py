@@ -3,13 +3,12 @@ suggestions, the knowledge base and the caller's earlier appeals."""
 
 from __future__ import annotations
 
+import heapq
 import re
 import threading
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from yiwang.core.limits import analysis_prefix
 from yiwang.core.pii import pii_lookup
@@ -139,22 +138,28 @@ def routing_suggest(*, title: str, content: str, town: Region | None = None) -> 
 
 
 def knowledge_search(q: str, *, limit: int = 5) -> list[KnowledgeEntry]:
-    """Entries whose question, keywords or answer share words with ``q`` (most shared first)."""
-    q = (q or "").strip()
+    """The ``limit`` active entries whose question or keywords share the most words with ``q`` (the most
+    used first among equals, then the oldest). Every active entry is ranked — the knowledge base holds
+    hundreds, and only their question, keywords and use count are read — then the best ``limit`` are
+    read whole: ranking only the first 50 matches could miss the best one. ``q`` is read up to the
+    analysis prefix, as similarity and routing read it, so a long appeal's text stays cheap."""
+    q = analysis_prefix(q).strip()
     if len(q) < 2:
         return []
     from yiwang.hotline.routing import segment
 
-    words = {w for w in segment(q) if len(w) >= 2} or {q}
-    condition = reduce(or_, [Q(question__icontains=w) | Q(keywords__icontains=w) for w in words])
-    entries = list(KnowledgeEntry.objects.filter(is_active=True).filter(condition).select_related("department")[:50])
-
-    def hits(entry):
-        text = f"{entry.question} {entry.keywords}"
-        return sum(1 for w in words if w in text), entry.use_count
-
-    entries.sort(key=hits, reverse=True)
-    return entries[:limit]
+    words = {w.casefold() for w in segment(q) if len(w) >= 2} or {q.casefold()}
+    ranked = []
+    for pk, question, keywords, use_count in KnowledgeEntry.objects.filter(is_active=True).values_list(
+        "pk", "question", "keywords", "use_count"
+    ):
+        question, keywords = question.casefold(), keywords.casefold()
+        hits = sum(1 for w in words if w in question or w in keywords)
+        if hits:
+            ranked.append((-hits, -use_count, pk))
+    best = [pk for *_, pk in heapq.nsmallest(limit, ranked)]
+    entries = KnowledgeEntry.objects.select_related("department").in_bulk(best)
+    return [entries[pk] for pk in best if pk in entries]
 
 
 def knowledge_list() -> QuerySet[KnowledgeEntry]:
