@@ -31,6 +31,7 @@ from .workflow import NEXT_STEP
 
 S = Rectification.State
 QUEUE_PAGE = 50  # rectifications a page of a queue shows, with their deadlines; the counts are of all
+RATINGS_PAGE = 50  # ratings a page of the staff list shows; the count is of all
 MINE_PAGE = 30  # ratings a page of 我的评价 shows; the count is of all the citizen's ratings
 
 
@@ -209,7 +210,8 @@ def pad(request, number: str):
 
 @action_required("rating.read")
 def staff_ratings(request):
-    """The ratings of the departments the user may read (a handler: their own), newest first."""
+    """The ratings of the departments the user may read (a handler: their own), newest first, every one
+    counted and paged (the page once showed the newest 200 as the whole list)."""
     level = _int(request.GET.get("level"))
     qs = selectors.ratings_visible(request.user)
     if level in (1, 2, 3, 4, 5):
@@ -218,7 +220,8 @@ def staff_ratings(request):
         request,
         "ratings/staff_ratings.html",
         {
-            "ratings": qs.order_by("-rated_at", "-id")[:200],
+            "page": page_of(request, qs.order_by("-rated_at", "-id"), RATINGS_PAGE),
+            "query": query_without_page(request),
             "level": level,
             "levels": [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")],
         },
