@@ -190,3 +190,12 @@ def admin_user(meixian):
         region=meixian.county,
         user_fields={"is_staff": True, "is_superuser": True},
     )
+
+
+@pytest.fixture
+def calendar_checked_once(monkeypatch):
+    """The calendar's version is checked at most once a second: on a slow machine that check would
+    land in one request and not the other. For tests counting a page's own reads."""
+    from yiwang.workdays import calendar
+
+    monkeypatch.setattr(calendar, "VERSION_CHECK_SECONDS", 3600.0)

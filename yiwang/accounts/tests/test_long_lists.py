@@ -4,32 +4,13 @@ its timeline) and showed them as the whole list."""
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from yiwang.core.tests.reads import read_page
 from yiwang.hotline import services as hotline_services
 from yiwang.hotline.models import Appeal
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def calendar_checked_once(monkeypatch):
-    """The calendar's version is checked at most once a second: on a slow machine that check would
-    land in one request and not the other. Counted here: the page's own reads."""
-    from yiwang.workdays import calendar
-
-    monkeypatch.setattr(calendar, "VERSION_CHECK_SECONDS", 3600.0)
-
-
-def _read(client, url, **params) -> tuple[int, str]:
-    client.get(url, params)  # sessions and caches warmed
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, params)
-    statements = len(captured)  # read now: the log restarts with the next request
-    assert response.status_code == 200, response
-    return statements, response.content.decode()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_checked_once")]
 
 
 def _copies(template: Appeal, start: int, n: int) -> None:
@@ -61,10 +42,10 @@ def test_it_counts_every_appeal_of_the_person_and_reads_only_the_page(client, ci
     url = reverse("accounts:my_appeals")
     # more than a page already, so the few and the many both fill one page with timelines
     _copies(appeal, 0, 30)
-    few, _ = _read(client, url)
+    few, _ = read_page(client, url)
     _copies(appeal, 30, 230)
-    many, first = _read(client, url)
-    _, last = _read(client, url, page=14)
+    many, first = read_page(client, url)
+    _, last = read_page(client, url, page=14)
 
     assert many == few
     assert 'data-testid="list-total">共 261 件诉求' in first and "第 1 / 14 页" in first

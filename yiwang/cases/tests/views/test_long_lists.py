@@ -11,26 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from yiwang.cases.models import Case, CaseState
+from yiwang.core.tests.reads import read_page
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def calendar_checked_once(monkeypatch):
-    """The calendar's version is checked at most once a second: on a slow machine that check would
-    land in one request and not the other. Counted here: the page's own reads."""
-    from yiwang.workdays import calendar
-
-    monkeypatch.setattr(calendar, "VERSION_CHECK_SECONDS", 3600.0)
-
-
-def _read(client, url, **params) -> tuple[int, str]:
-    client.get(url, params)  # sessions and caches warmed
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, params)
-    statements = len(captured)  # read now: the log restarts with the next request
-    assert response.status_code == 200, response
-    return statements, response.content.decode()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_checked_once")]
 
 
 def _copies(template: Case, start: int, n: int, **fields) -> None:
@@ -56,10 +39,10 @@ def test_it_counts_every_case_waiting_at_the_window_and_reads_only_the_page(clie
     client.force_login(clerk)
     url = reverse("cases:counter")
     _copies(submitted_case, 0, 20)
-    few, _ = _read(client, url)
+    few, _ = read_page(client, url)
     _copies(submitted_case, 20, 240)
-    many, first = _read(client, url)
-    _, last = _read(client, url, page=6)
+    many, first = read_page(client, url)
+    _, last = read_page(client, url, page=6)
 
     assert many == few
     assert 'data-testid="list-total">共 261 件' in first and "第 1 / 6 页" in first
@@ -77,10 +60,10 @@ def test_it_counts_every_case_to_hand_out_and_reads_only_the_page(client, clerk,
     )
     submitted_case.refresh_from_db()
     _copies(submitted_case, 0, 20)
-    few, _ = _read(client, url)
+    few, _ = read_page(client, url)
     _copies(submitted_case, 20, 240)
-    many, first = _read(client, url)
-    _, last = _read(client, url, page=6)
+    many, first = read_page(client, url)
+    _, last = read_page(client, url, page=6)
 
     assert many == few
     assert 'data-testid="list-total">待出件共 261 件' in first and "第 1 / 6 页" in first
@@ -95,10 +78,10 @@ def test_it_counts_every_case_of_the_applicant_and_reads_only_the_page(client, c
     client.force_login(citizen)
     url = reverse("cases:my_cases")
     _copies(submitted_case, 0, 20)
-    few, _ = _read(client, url)
+    few, _ = read_page(client, url)
     _copies(submitted_case, 20, 240)
-    many, first = _read(client, url)
-    _, last = _read(client, url, page=9)
+    many, first = read_page(client, url)
+    _, last = read_page(client, url, page=9)
 
     assert many == few
     assert 'data-testid="list-total">共 261 件办件' in first and "第 1 / 9 页" in first
@@ -112,10 +95,10 @@ def test_it_counts_every_case_in_the_department_queue_and_reads_only_the_page(cl
     client.force_login(handler_a)
     url = reverse("cases:handler_queue")
     _copies(review_case, 0, 20)
-    few, _ = _read(client, url, mine="1")
+    few, _ = read_page(client, url, mine="1")
     _copies(review_case, 20, 240)
-    many, first = _read(client, url, mine="1")
-    _, last = _read(client, url, mine="1", page=6)
+    many, first = read_page(client, url, mine="1")
+    _, last = read_page(client, url, mine="1", page=6)
 
     assert many == few
     assert 'data-testid="list-total">共 261 件待办' in first and "第 1 / 6 页" in first

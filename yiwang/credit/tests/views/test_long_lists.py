@@ -6,25 +6,15 @@ import copy
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from yiwang.core.tests.reads import read_page
 from yiwang.credit import services
 from yiwang.credit.models import Clue, CreditRecord, CreditRepair, FinancingNeed
 from yiwang.credit.tests.factories import EntityFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _read(client, url, **params) -> tuple[int, str]:
-    client.get(url, params)  # sessions and caches warmed
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, params)
-    statements = len(captured)  # read now: the log restarts with the next request
-    assert response.status_code == 200, response
-    return statements, response.content.decode()
 
 
 def test_the_clue_list_counts_every_clue_and_links_every_page(client, meixian, dept_a, handler_a):
@@ -50,10 +40,10 @@ def test_the_clue_list_counts_every_clue_and_links_every_page(client, meixian, d
     client.force_login(handler_a)
     url = reverse("credit:clues")
     clues(0, 20)
-    few, _ = _read(client, url, state="pushed")
+    few, _ = read_page(client, url, state="pushed")
     clues(20, 240)
-    many, first = _read(client, url, state="pushed")
-    _, last = _read(client, url, state="pushed", page=6)
+    many, first = read_page(client, url, state="pushed")
+    _, last = read_page(client, url, state="pushed", page=6)
 
     assert many == few
     assert 'data-testid="list-total">共 260 条线索' in first and "第 1 / 6 页" in first
@@ -85,10 +75,10 @@ def test_the_government_dishonesty_list_counts_every_record_and_reads_only_the_p
     client.force_login(handler_a)
     url = reverse("credit:government")
     copies(0, 20)
-    few, _ = _read(client, url)
+    few, _ = read_page(client, url)
     copies(20, 110)  # more than the 100 the list once read
-    many, first = _read(client, url)
-    _, last = _read(client, url, page=3)
+    many, first = read_page(client, url)
+    _, last = read_page(client, url, page=3)
 
     assert many == few
     assert 'data-testid="list-total">共 131 条记录' in first and "第 1 / 3 页" in first
@@ -132,10 +122,10 @@ def test_the_repair_list_counts_every_request_and_links_every_page(client, meixi
     client.force_login(handler_a)
     url = reverse("credit:repairs")
     repairs(0, 20)
-    few, _ = _read(client, url, state="rejected")
+    few, _ = read_page(client, url, state="rejected")
     repairs(20, 100)
-    many, first = _read(client, url, state="rejected")
-    _, last = _read(client, url, state="rejected", page=3)
+    many, first = read_page(client, url, state="rejected")
+    _, last = read_page(client, url, state="rejected", page=3)
 
     assert many == few
     assert 'data-testid="list-total">共 120 件申请' in first and "第 1 / 3 页" in first
@@ -162,10 +152,10 @@ def test_the_financing_desk_counts_every_need_and_links_every_page(client, meixi
     client.force_login(handler_a)
     url = reverse("credit:staff_financing")
     needs(0, 20)
-    few, _ = _read(client, url)
+    few, _ = read_page(client, url)
     needs(20, 100)
-    many, first = _read(client, url)
-    _, last = _read(client, url, page=4)
+    many, first = read_page(client, url)
+    _, last = read_page(client, url, page=4)
 
     assert many == few
     assert 'data-testid="list-total">共 120 条融资需求' in first and "第 1 / 4 页" in first

@@ -2,32 +2,13 @@
 showed them as the whole list."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from yiwang.core.tests.reads import read_page
 from yiwang.inspections.models import Task
 from yiwang.inspections.tests import factories as f
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def calendar_checked_once(monkeypatch):
-    """The calendar's version is checked at most once a second: on a slow machine that check would
-    land in one request and not the other. Counted here: the page's own reads."""
-    from yiwang.workdays import calendar
-
-    monkeypatch.setattr(calendar, "VERSION_CHECK_SECONDS", 3600.0)
-
-
-def _read(client, url, **params) -> tuple[int, str]:
-    client.get(url, params)  # sessions and caches warmed
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, params)
-    statements = len(captured)  # read now: the log restarts with the next request
-    assert response.status_code == 200, response
-    return statements, response.content.decode()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_checked_once")]
 
 
 def _copies(template: Task, n: int, region) -> None:
@@ -49,16 +30,16 @@ def test_it_counts_every_task_and_reads_only_the_page(client, drawn, handler_b, 
     client.force_login(handler_b)
     url = reverse("inspections:tasks")
     _copies(template, 20, meixian.county)
-    few, _ = _read(client, url, state="assigned")
+    few, _ = read_page(client, url, state="assigned")
     _copies(template, 600, meixian.county)  # more than the 500 the list once read
-    many, first = _read(client, url, state="assigned")
+    many, first = read_page(client, url, state="assigned")
 
     ordered = list(
         Task.objects.filter(state=Task.State.ASSIGNED).order_by("plan_id", "pk").values_list("pk", flat=True)
     )
     total = len(ordered)
     pages = -(-total // 50)
-    _, last = _read(client, url, state="assigned", page=pages)
+    _, last = read_page(client, url, state="assigned", page=pages)
 
     assert total > 620
     assert many == few

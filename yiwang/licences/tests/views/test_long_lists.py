@@ -4,23 +4,13 @@ they once read the first 200 (the staff list said so, with no way to see the res
 import datetime as dt
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
+from yiwang.core.tests.reads import read_page
 from yiwang.licences.models import Licence, LicenceUse
 from yiwang.licences.services import licence_record_use
 
 pytestmark = pytest.mark.django_db
-
-
-def _read(client, url, **params) -> tuple[int, str]:
-    client.get(url, params)  # sessions and caches warmed
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, params)
-    statements = len(captured)  # read now: the log restarts with the next request
-    assert response.status_code == 200, response
-    return statements, response.content.decode()
 
 
 def _client(user) -> Client:
@@ -52,10 +42,10 @@ def test_the_staff_list_counts_every_licence_and_reads_only_the_page(company_lic
     client = _client(handler_a)
     url = "/licences/staff/"
     _licences(company_licence, 0, 20)
-    few, _ = _read(client, url, type="yyzz")
+    few, _ = read_page(client, url, type="yyzz")
     _licences(company_licence, 20, 240)
-    many, first = _read(client, url, type="yyzz")
-    _, last = _read(client, url, type="yyzz", page=6)
+    many, first = read_page(client, url, type="yyzz")
+    _, last = read_page(client, url, type="yyzz", page=6)
 
     assert many == few
     assert 'data-testid="list-total">共 261 份。' in first and "第 1 / 6 页" in first
@@ -79,10 +69,10 @@ def test_the_use_log_counts_every_use_and_reads_only_the_page(reader, used, citi
     client = _client(citizen if reader == "holder" else handler_b)
     url = "/licences/mine/" if reader == "holder" else f"/licences/staff/{used.licence_id}/"
     _uses(used, 0, 20)
-    few, _ = _read(client, url)
+    few, _ = read_page(client, url)
     _uses(used, 20, 240)
-    many, first = _read(client, url)
-    _, last = _read(client, url, page=6)
+    many, first = read_page(client, url)
+    _, last = read_page(client, url, page=6)
 
     assert many == few
     total = "共 261 次调用" if reader == "holder" else "共 261 次"

@@ -6,11 +6,10 @@ import copy
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from yiwang.cases.models import Case
+from yiwang.core.tests.reads import read_page
 from yiwang.licences.models import Licence
 from yiwang.policies.models import IntegratedLicence, Policy
 from yiwang.policies.tests.services.test_integrated import (  # noqa: F401 — fixtures
@@ -23,15 +22,6 @@ from yiwang.policies.tests.services.test_integrated import (  # noqa: F401 — f
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _read(client, url, **params) -> tuple[int, str]:
-    client.get(url, params)  # sessions and caches warmed
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, params)
-    statements = len(captured)  # read now: the log restarts with the next request
-    assert response.status_code == 200, response
-    return statements, response.content.decode()
 
 
 def _copies(template: Policy, start: int, n: int) -> None:
@@ -50,10 +40,10 @@ def test_it_counts_every_policy_and_reads_only_the_page(client, officer, draft_p
     state = draft_policy.state
     # more than a page already, so the few and the many both read one page of roll-ups
     _copies(draft_policy, 0, 40)
-    few, _ = _read(client, url, state=state)
+    few, _ = read_page(client, url, state=state)
     _copies(draft_policy, 40, 220)
-    many, first = _read(client, url, state=state)
-    _, last = _read(client, url, state=state, page=9)
+    many, first = read_page(client, url, state=state)
+    _, last = read_page(client, url, state=state, page=9)
 
     assert many == few
     assert 'data-testid="list-total">共 261 项政策' in first and "第 1 / 9 页" in first
@@ -95,11 +85,11 @@ def test_the_integrated_licence_desk_counts_both_lists_and_pages_each(
     url = reverse("policies:integrated_staff")
     _issued(integrated, 0, 20)
     _cases(approved, "YD", 5)  # approved without the issuer (the sweep has not caught up)
-    few, _ = _read(client, url)
+    few, _ = read_page(client, url)
     _issued(integrated, 20, 200)  # more than the 200 the page once read
     _cases(approved, "YD", 105, start=5)  # more than the 100 once read
-    many, first = _read(client, url)
-    _, last = _read(client, url, due_page=3, issued_page=5)
+    many, first = read_page(client, url)
+    _, last = read_page(client, url, due_page=3, issued_page=5)
 
     assert many == few
     assert 'data-testid="due-total">共 110 件' in first and 'data-testid="issued-total">共 221 份' in first

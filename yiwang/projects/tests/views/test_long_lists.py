@@ -4,32 +4,13 @@
 import datetime as dt
 
 import pytest
-from django.db import connection as db
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from yiwang.core.tests.reads import read_page
 from yiwang.projects import services
 from yiwang.projects.models import ConstructionProject, ServiceIssue, StewardLog, UtilityConnection
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def calendar_checked_once(monkeypatch):
-    """The calendar's version is checked at most once a second: on a slow machine that check would
-    land in one request and not the other. Counted here: the page's own reads."""
-    from yiwang.workdays import calendar
-
-    monkeypatch.setattr(calendar, "VERSION_CHECK_SECONDS", 3600.0)
-
-
-def _read(client, url, **params) -> tuple[int, str]:
-    client.get(url, params)  # sessions and caches warmed
-    with CaptureQueriesContext(db) as captured:
-        response = client.get(url, params)
-    statements = len(captured)  # read now: the log restarts with the next request
-    assert response.status_code == 200, response
-    return statements, response.content.decode()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_checked_once")]
 
 
 def _copies(model, template, start: int, n: int, **change) -> list:
@@ -50,10 +31,10 @@ def test_it_counts_every_project_and_reads_only_the_page(client, social_project,
     # created_at is set on insert: each copy is newer than the one before and than the template
     made = dict(code=lambda i: f"2101-610326-04-01-9{i:05d}", name=lambda i: f"猕猴桃冷库P{i:04d}")
     _copies(ConstructionProject, social_project, 0, 20, **made)
-    few, _ = _read(client, url)
+    few, _ = read_page(client, url)
     _copies(ConstructionProject, social_project, 20, 240, **made)
-    many, first = _read(client, url)
-    _, last = _read(client, url, page=6)
+    many, first = read_page(client, url)
+    _, last = read_page(client, url, page=6)
 
     assert ConstructionProject.objects.count() == 261
     assert many == few
@@ -76,10 +57,10 @@ def test_it_counts_every_issue_and_reads_only_the_page(client, social_project, h
     url = reverse("projects:issues")
     made = dict(text=lambda i: f"问题I{i:04d}", raised_at=lambda i: issue.raised_at + dt.timedelta(minutes=i + 1))
     _copies(ServiceIssue, issue, 0, 20, **made)
-    few, _ = _read(client, url)
+    few, _ = read_page(client, url)
     _copies(ServiceIssue, issue, 20, 240, **made)
-    many, first = _read(client, url)
-    _, last = _read(client, url, page=6)
+    many, first = read_page(client, url)
+    _, last = read_page(client, url, page=6)
 
     assert many == few
     assert 'data-testid="list-total">共 261 个问题' in first and "第 1 / 6 页" in first
@@ -104,10 +85,10 @@ def test_it_counts_every_connection_and_reads_only_the_page(client, handlers, en
     url = reverse("projects:connections")
     made = dict(number=lambda i: f"DJ{i:06d}", accepted_at=lambda i: applied.accepted_at + dt.timedelta(minutes=i + 1))
     _copies(UtilityConnection, applied, 0, 20, **made)
-    few, _ = _read(client, url)
+    few, _ = read_page(client, url)
     _copies(UtilityConnection, applied, 20, 300, **made)  # more than the 300 the list once read
-    many, first = _read(client, url)
-    _, last = _read(client, url, page=7)
+    many, first = read_page(client, url)
+    _, last = read_page(client, url, page=7)
 
     assert many == few
     assert 'data-testid="list-total">共 321 件报装' in first and "第 1 / 7 页" in first
@@ -144,11 +125,11 @@ def test_the_project_page_counts_every_log_entry_and_issue_and_pages_each(client
     url = reverse("projects:detail", args=[social_project.pk])
     logs(0, 20)
     _copies(ServiceIssue, issue, 0, 20, **made)
-    few, _ = _read(client, url)
+    few, _ = read_page(client, url)
     logs(20, 50)  # more than the 50 of each the page once read
     _copies(ServiceIssue, issue, 20, 50, **made)
-    many, first = _read(client, url)
-    _, last = _read(client, url, logs_page=4, issues_page=4)
+    many, first = read_page(client, url)
+    _, last = read_page(client, url, logs_page=4, issues_page=4)
 
     assert many == few
     assert 'data-testid="logs-total">共 70 条' in first and 'data-testid="issues-total">共 71 件' in first

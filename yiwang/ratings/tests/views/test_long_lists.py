@@ -5,34 +5,15 @@ import copy
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from yiwang.cases.models import Case
+from yiwang.core.tests.reads import read_page
 from yiwang.ratings.models import Rating, Rectification
 from yiwang.ratings.services.ratings import rating_submit
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def calendar_checked_once(monkeypatch):
-    """The calendar's version is checked at most once a second: on a slow machine that check would
-    land in one request and not the other. Counted here: the page's own reads."""
-    from yiwang.workdays import calendar
-
-    monkeypatch.setattr(calendar, "VERSION_CHECK_SECONDS", 3600.0)
-
-
-def _read(client, url, **params) -> tuple[int, str]:
-    client.get(url, params)  # sessions and caches warmed
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, params)
-    statements = len(captured)  # read now: the log restarts with the next request
-    assert response.status_code == 200, response
-    return statements, response.content.decode()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_checked_once")]
 
 
 @pytest.fixture
@@ -72,10 +53,10 @@ def test_the_department_queue_counts_every_rectification_and_reads_only_the_page
     url = reverse("ratings:queue")
     state = rectification.state
     _copies(rectification, 0, 20)
-    few, _ = _read(client, url, state=state)
+    few, _ = read_page(client, url, state=state)
     _copies(rectification, 20, 500)  # more than the 500 the queue once read
-    many, first = _read(client, url, state=state)
-    _, last = _read(client, url, state=state, page=11)
+    many, first = read_page(client, url, state=state)
+    _, last = read_page(client, url, state=state, page=11)
 
     assert many == few
     assert 'data-testid="list-total">共 521 件' in first and "第 1 / 11 页" in first
@@ -94,11 +75,11 @@ def test_the_review_queue_and_overdue_list_count_every_rectification_and_read_on
     overdue = dict(due_on=timezone.localdate() - dt.timedelta(days=3))
     _copies(rectification, 0, 20, **reviewing)
     _copies(rectification, 0, 20, prefix="YQ", **overdue)
-    few, _ = _read(client, url)
+    few, _ = read_page(client, url)
     _copies(rectification, 20, 500, **reviewing)  # more than the 500 each list once read
     _copies(rectification, 20, 490, prefix="YQ", **overdue)
-    many, first = _read(client, url)
-    _, last = _read(client, url, page=11, overdue_page=11)
+    many, first = read_page(client, url)
+    _, last = read_page(client, url, page=11, overdue_page=11)
 
     assert many == few
     assert 'data-testid="list-total">待审核共 520 件' in first and "第 1 / 11 页" in first
@@ -129,10 +110,10 @@ def test_my_ratings_count_every_rating_and_read_only_the_page(client, citizen, r
     url = reverse("ratings:mine")
     rating = Rating.objects.get(pk=rectification.rating_id)
     _ratings(rating, 0, 20)
-    few, _ = _read(client, url)
+    few, _ = read_page(client, url)
     _ratings(rating, 20, 240)  # more than the 100 the page once read
-    many, first = _read(client, url)
-    _, last = _read(client, url, page=9)
+    many, first = read_page(client, url)
+    _, last = read_page(client, url, page=9)
 
     assert many == few
     assert 'data-testid="list-total">共 261 条' in first and "第 1 / 9 页" in first
@@ -170,10 +151,10 @@ def test_the_cases_to_rate_are_counted_and_paged(client, citizen, make_case):
     client.force_login(citizen)
     url = reverse("ratings:mine")
     copies(0, 10)
-    few, _ = _read(client, url)
+    few, _ = read_page(client, url)
     copies(10, 54)  # 65 in all: more than the 50 once listed
-    many, first = _read(client, url)
-    _, last = _read(client, url, cases_page=3)
+    many, first = read_page(client, url)
+    _, last = read_page(client, url, cases_page=3)
 
     assert many == few
     assert 'data-testid="to-rate-total">办件 65 件 · 诉求 0 件' in first and "待评价办件 第 1 / 3 页" in first

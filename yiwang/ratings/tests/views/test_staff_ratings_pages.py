@@ -5,33 +5,14 @@ import copy
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from yiwang.cases.models import Case
+from yiwang.core.tests.reads import read_page
 from yiwang.ratings.models import Rating
 from yiwang.ratings.services.ratings import rating_submit
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def calendar_checked_once(monkeypatch):
-    """The calendar's version is checked at most once a second: on a slow machine that check would
-    land in one request and not the other. Counted here: the page's own reads."""
-    from yiwang.workdays import calendar
-
-    monkeypatch.setattr(calendar, "VERSION_CHECK_SECONDS", 3600.0)
-
-
-def _read(client, url, **params) -> tuple[int, str]:
-    client.get(url, params)  # sessions and caches warmed
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, params)
-    statements = len(captured)  # read now: the log restarts with the next request
-    assert response.status_code == 200, response
-    return statements, response.content.decode()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_checked_once")]
 
 
 def _copies(template: Rating, start: int, n: int, **fields) -> None:
@@ -58,12 +39,12 @@ def test_the_ratings_list_counts_every_rating_and_reads_only_the_page(client, fi
     client.force_login(handler_a)
     url = reverse("ratings:staff_ratings")
     _copies(rating, 0, 20)
-    few, _ = _read(client, url, level=2)
+    few, _ = read_page(client, url, level=2)
     _copies(rating, 20, 230)  # more than the 200 the list once read
     _copies(rating, 250, 40, level=5)  # another level: not in the filtered list
-    many, first = _read(client, url, level=2)
-    _, last = _read(client, url, level=2, page=6)
-    everything = _read(client, url)[1]
+    many, first = read_page(client, url, level=2)
+    _, last = read_page(client, url, level=2, page=6)
+    everything = read_page(client, url)[1]
 
     assert many == few
     assert 'data-testid="list-total">共 251 条评价' in first and "第 1 / 6 页" in first

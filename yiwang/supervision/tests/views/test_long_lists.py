@@ -5,39 +5,20 @@ import copy
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
+from yiwang.core.tests.reads import read_page
 from yiwang.supervision.models import Notice, PlanTask, ProgressReport
 from yiwang.supervision.services.plan import plan_import
 from yiwang.supervision.services.tasks import notice_issue_by_office, progress_report
 
 from ..services.test_task_tracking import PLAN
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_checked_once")]
 
 
 @pytest.fixture
 def plan(office, county_leader):
     return plan_import(text=PLAN, actor=office).plan
-
-
-@pytest.fixture(autouse=True)
-def calendar_checked_once(monkeypatch):
-    """The calendar's version is checked at most once a second: on a slow machine that check would
-    land in one request and not the other. Counted here: the page's own reads."""
-    from yiwang.workdays import calendar
-
-    monkeypatch.setattr(calendar, "VERSION_CHECK_SECONDS", 3600.0)
-
-
-def _read(client, url, **params) -> tuple[int, str]:
-    client.get(url, params)  # sessions and caches warmed
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, params)
-    statements = len(captured)  # read now: the log restarts with the next request
-    assert response.status_code == 200, response
-    return statements, response.content.decode()
 
 
 def _copies(model, template, start: int, n: int, **change) -> None:
@@ -69,11 +50,11 @@ def test_the_task_page_counts_every_report_and_notice_and_pages_each(client, pla
     url = f"/supervision/tasks/{task.pk}/"
     _copies(ProgressReport, report, 0, 10, **reports)
     _copies(Notice, notice, 0, 10, **notices)
-    few, _ = _read(client, url)
+    few, _ = read_page(client, url)
     _copies(ProgressReport, report, 10, 50, **reports)  # more than the 50 of each the page once read
     _copies(Notice, notice, 10, 50, **notices)
-    many, first = _read(client, url)
-    _, last = _read(client, url, reports_page=4, notices_page=4)
+    many, first = read_page(client, url)
+    _, last = read_page(client, url, reports_page=4, notices_page=4)
 
     assert many == few
     assert 'data-testid="reports-total">共 61 次' in first and 'data-testid="notices-total">共 61 份' in first
