@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yiwang.core.errors import ApplicationError, add_application_error
 from yiwang.core.idempotency import idempotent
+from yiwang.core.paging import page_of
 from yiwang.core.periods import period_check
 from yiwang.core.ratelimits import limit_page
 from yiwang.hotline import forms, selectors, services
@@ -263,8 +264,7 @@ def _department_options(appeals) -> dict[int, str]:
 @require_GET
 def dispatch_queue(request):
     queue = selectors.dispatcher_queue(user=request.user)
-    page = Paginator(queue.received, 30).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)  # the page's 30 rows, read once
+    page = page_of(request, queue.received, 30)
     # one look-up for the whole page (hotline.similar), not one per appeal
     similar = selectors.similar_open_appeals_for(page.object_list, limit=3)
     context = {
