@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from yiwang.catalog.models import ItemStatus, ServiceItem
 from yiwang.core.errors import ApplicationError
 from yiwang.core.identifiers import is_valid_id_number
-from yiwang.core.paging import page_of
+from yiwang.core.paging import page_of, query_without_page
 from yiwang.core.pii import mask_id_number, mask_name, pii_lookup_hash
 from yiwang.core.ratelimits import client_address, limit_page
 from yiwang.org.models import ServiceHall
@@ -31,6 +31,7 @@ from .common import application_form, form_error
 
 SESSION_KEY = "cases_kiosk"
 KIOSK_PAGE = 20  # 我的办件 a page: big touch rows
+ITEMS_PAGE = 30  # items a page of 自助申请 shows, two big buttons a row; the count is of all
 
 
 def kiosk_only(view):
@@ -130,11 +131,9 @@ def kiosk_cases(request):
 @kiosk_only
 def kiosk_items(request):
     items = ServiceItem.objects.filter(status=ItemStatus.PUBLISHED, kiosk_available=True).exclude(audience="enterprise")
-    return render(
-        request,
-        "cases/kiosk_items.html",
-        {"items": items.select_related("implementing_department").order_by("level", "name")[:60]},
-    )
+    # every item the terminal offers counted, one page read; the key last so pages never overlap
+    page = page_of(request, items.select_related("implementing_department").order_by("level", "name", "pk"), ITEMS_PAGE)
+    return render(request, "cases/kiosk_items.html", {"page": page, "query": query_without_page(request)})
 
 
 @kiosk_only
