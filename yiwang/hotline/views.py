@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yiwang.core.errors import ApplicationError, add_application_error
 from yiwang.core.idempotency import idempotent
-from yiwang.core.paging import page_of
+from yiwang.core.paging import page_of, query_without_page
 from yiwang.core.periods import period_check
 from yiwang.core.ratelimits import limit_page
 from yiwang.hotline import forms, selectors, services
@@ -676,12 +676,21 @@ def hotspots_view(request):
     )
 
 
+KNOWLEDGE_PAGE = 20  # entries a page of the knowledge base shows, the best match first; the count is of every match
+
+
 @action_required("appeal.intake", "appeal.dashboard")
 @require_GET
 def knowledge(request):
     """The knowledge base the operators answer from (直接办结), searchable; HTMX re-renders the list."""
     q = (request.GET.get("q") or "").strip()[:100]
-    entries = selectors.knowledge_search(q, limit=50) if q else selectors.knowledge_list()
-    context = {"knowledge": entries, "q": q}
+    if q:
+        # every match counted and ranked (keys only), the page's entries read whole in the ranking's order
+        page = Paginator(selectors.knowledge_ranking(q), KNOWLEDGE_PAGE).get_page(request.GET.get("page"))
+        entries = selectors.knowledge_list().in_bulk(page.object_list)
+        page.object_list = [entries[pk] for pk in page.object_list if pk in entries]
+    else:
+        page = page_of(request, selectors.knowledge_list(), KNOWLEDGE_PAGE)
+    context = {"page": page, "query": query_without_page(request), "q": q}
     template = "hotline/staff/_knowledge.html" if request.htmx else "hotline/staff/knowledge.html"
     return render(request, template, context)

@@ -59,6 +59,7 @@ from yiwang.hotline.selectors.desk import (  # noqa: F401
     caller_history,
     category_department,
     knowledge_list,
+    knowledge_ranking,
     knowledge_search,
     routing_active_model,
     routing_suggest,

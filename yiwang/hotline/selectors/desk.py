@@ -3,7 +3,6 @@ suggestions, the knowledge base and the caller's earlier appeals."""
 
 from __future__ import annotations
 
-import heapq
 import re
 import threading
 from dataclasses import dataclass, field
@@ -137,12 +136,12 @@ def routing_suggest(*, title: str, content: str, town: Region | None = None) -> 
 # --- knowledge base and caller history -----------------------------------------------------------
 
 
-def knowledge_search(q: str, *, limit: int = 5) -> list[KnowledgeEntry]:
-    """The ``limit`` active entries whose question or keywords share the most words with ``q`` (the most
-    used first among equals, then the oldest). Every active entry is ranked — the knowledge base holds
-    hundreds, and only their question, keywords and use count are read — then the best ``limit`` are
-    read whole: ranking only the first 50 matches could miss the best one. ``q`` is read up to the
-    analysis prefix, as similarity and routing read it, so a long appeal's text stays cheap."""
+def knowledge_ranking(q: str) -> list[int]:
+    """The keys of every active entry whose question or keywords share a word with ``q``, the most shared
+    words first, the most used first among equals, then the oldest. Every active entry is ranked — the
+    knowledge base holds hundreds, and only their question, keywords and use count are read — so a page of
+    the ranking reads its entries by key; ranking only the first 50 matches could miss the best one. ``q``
+    is read up to the analysis prefix, as similarity and routing read it, so a long appeal's text stays cheap."""
     q = analysis_prefix(q).strip()
     if len(q) < 2:
         return []
@@ -157,7 +156,12 @@ def knowledge_search(q: str, *, limit: int = 5) -> list[KnowledgeEntry]:
         hits = sum(1 for w in words if w in question or w in keywords)
         if hits:
             ranked.append((-hits, -use_count, pk))
-    best = [pk for *_, pk in heapq.nsmallest(limit, ranked)]
+    return [pk for *_, pk in sorted(ranked)]
+
+
+def knowledge_search(q: str, *, limit: int = 5) -> list[KnowledgeEntry]:
+    """The best ``limit`` entries of ``knowledge_ranking``, read whole."""
+    best = knowledge_ranking(q)[:limit]
     entries = KnowledgeEntry.objects.select_related("department").in_bulk(best)
     return [entries[pk] for pk in best if pk in entries]
 
