@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 
+from yiwang.api.schemas import ErrorOut
 from yiwang.core.errors import ApplicationError
 from yiwang.core.fields import revealed
 from yiwang.core.idempotency import idempotent
@@ -71,6 +72,34 @@ class AppealIn(Schema):
     category_code: str | None = None
     tier: str | None = None
     confirm_not_emergency: bool = False
+
+
+class BatchAppealIn(AppealIn):
+    key: str = Field(
+        ...,
+        min_length=1,
+        max_length=64,
+        description="提交标识：该诉求在推送方系统中的唯一编号，重发时不变（重发的诉求不会登记第二次）",
+    )
+
+
+class BatchIn(Schema):
+    appeals: list[BatchAppealIn] = Field(..., description="本批诉求（每批最多 HOTLINE['INTAKE_BATCH_MAX'] 条）")
+
+
+class BatchItemOut(Schema):
+    index: int = Field(..., description="该条在本批中的位置，从 0 起")
+    key: str
+    status: str = Field(..., description="created 已登记 / existing 此前已登记（重发） / error 未登记")
+    code: str | None = Field(None, description="受理编号（created、existing）")
+    error: ErrorOut | None = None
+
+
+class BatchOut(Schema):
+    created: int
+    existing: int
+    failed: int
+    items: list[BatchItemOut]
 
 
 class AppealOut(Schema):
@@ -396,6 +425,40 @@ def create_appeal(request: HttpRequest, payload: AppealIn):
     # The appeal just registered carries its related rows already: no second read with eight joins.
     full_contact = selectors.user_sees_contact(user=request.user, appeal=appeal)
     return Status(201, AppealOut.build(appeal, full_contact=full_contact))
+
+
+@router.post("/appeals/batch", response=BatchOut)
+@idempotent
+def create_appeals_batch(request: HttpRequest, payload: BatchIn):
+    """Register a batch of appeals pushed by a partner system (a call centre's work-order system, the
+    city's or province's 12345 platform), for callers with the intake action.
+
+    Each appeal carries its own ``key``: an appeal whose key was registered before (a retried push)
+    is answered with that appeal (``existing``) and registered no second time. An appeal that breaks a
+    rule is answered with its error (``error``, the same codes as ``POST /appeals``) and the others
+    are registered. A body that does not fit the schema, an empty batch or one over the limit is
+    refused whole (4xx) and registers nothing."""
+    require_action(request, "appeal.intake")
+    outcomes = services.appeal_submit_many(
+        items=[item.dict() for item in payload.appeals],
+        actor=request.user,
+    )
+    items = [
+        BatchItemOut(
+            index=o.index,
+            key=o.key,
+            status=o.status,
+            code=o.appeal.code if o.appeal is not None else None,
+            error=o.error.as_dict() if o.error is not None else None,
+        )
+        for o in outcomes
+    ]
+    return {
+        "created": sum(1 for o in outcomes if o.status == "created"),
+        "existing": sum(1 for o in outcomes if o.status == "existing"),
+        "failed": sum(1 for o in outcomes if o.status == "error"),
+        "items": items,
+    }
 
 
 @router.get("/appeals", response=AppealPage)

@@ -53,6 +53,9 @@ DEFAULTS: dict = {
     "ROUTING_SUGGEST_DELAY_SECONDS": 2,
     "ROUTING_SUGGEST_PENDING_SECONDS": 60,
     "ROUTING_SUGGEST_BATCH": 200,
+    # Appeals pushed in one request by a partner system (a call centre's work-order system, the city's
+    # or province's 12345 platform): at most this many per batch (县级默认值; the plan gives no number).
+    "INTAKE_BATCH_MAX": 100,
     # Duplicate detection: look back this many calendar days (a search window, not a deadline).
     "SIMILAR_LOOKBACK_DAYS": 30,
     "SIMILARITY_THRESHOLD": 0.3,

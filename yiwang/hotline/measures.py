@@ -24,6 +24,8 @@ created; rows whose contribution changes (dispatches, appeals) use before/after:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -81,7 +83,17 @@ def appeal_facts(appeal: Appeal) -> list[FactDelta]:
 
 def on_appeal_received(appeal: Appeal) -> None:
     """A new appeal was registered."""
-    measures_apply(after=appeal_facts(appeal))
+    on_appeals_received([appeal])
+
+
+def on_appeals_received(appeals: Iterable[Appeal]) -> None:
+    """New appeals were registered (a batch: one pending increment per month, town and category).
+    Their towns are the rows the appeals carry: no read per appeal."""
+    appeals = list(appeals)
+    measures_apply(
+        after=[delta for appeal in appeals for delta in appeal_facts(appeal)],
+        regions={appeal.town_id: appeal.town for appeal in appeals if appeal.town_id is not None},
+    )
 
 
 def on_appeal_changed(appeal: Appeal, *, before: list[FactDelta]) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
@@ -203,11 +203,17 @@ def measures_fold(*, batch: int = 10_000) -> int:
             return folded
 
 
-def measures_apply(*, before: Iterable[FactDelta] = (), after: Iterable[FactDelta] = ()) -> None:
+def measures_apply(
+    *,
+    before: Iterable[FactDelta] = (),
+    after: Iterable[FactDelta] = (),
+    regions: Mapping[int, Region] | None = None,
+) -> None:
     """Apply the change of one object's contributions: add ``after``, take away ``before``.
 
     The owning app computes both with the same function (``case_facts(case)`` before and after a
-    change); identities and numbers that did not change cancel out and touch no row.
+    change); identities and numbers that did not change cancel out and touch no row. ``regions``
+    (id → row) are region rows the caller holds already, so their codes are not read again.
     """
     net: dict[Identity, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for sign, deltas in ((-1, before), (1, after)):
@@ -217,6 +223,7 @@ def measures_apply(*, before: Iterable[FactDelta] = (), after: Iterable[FactDelt
     for (metric, month, region, department, key), values in net.items():
         values = {k: v for k, v in values.items() if v}
         if values:
+            region = (regions or {}).get(region, region)
             measure_add(metric=metric, on=month, region=region, department=department, key=key, **values)
 
 

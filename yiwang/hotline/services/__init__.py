@@ -43,6 +43,7 @@ from yiwang.hotline.services._common import (  # noqa: F401
     _start_handling,
     _stop,
 )
+from yiwang.hotline.services.batch import BatchOutcome, appeal_submit_many  # noqa: F401
 from yiwang.hotline.services.dispatch import (  # noqa: F401
     appeal_dispatch,
     appeal_return,

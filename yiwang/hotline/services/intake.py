@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import re
 import secrets
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -86,6 +87,161 @@ def _coordinates(latitude, longitude):
     return round(lat, 6), round(lon, 6)
 
 
+@dataclass
+class _Draft:
+    """A submission checked and cleaned (``_checked``), ready to become an ``Appeal``."""
+
+    channel: str
+    kind: str
+    title: str
+    content: str
+    county: Region
+    town: Region | None
+    village: Region | None
+    address: str
+    latitude: float | None
+    longitude: float | None
+    anonymous: bool
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    public_consent: bool
+    category: Category | None
+    tier: str | None
+    screening: str
+
+
+def _checked(
+    *,
+    channel: str,
+    kind: str,
+    title: str,
+    content: str,
+    actor=None,
+    town: Region | None = None,
+    village: Region | None = None,
+    address: str = "",
+    latitude=None,
+    longitude=None,
+    anonymous: bool = False,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    public_consent: bool = False,
+    category: Category | None = None,
+    tier: str | None = None,
+    confirm_not_emergency: bool = False,
+    county: Region | None = None,
+) -> _Draft:
+    """``appeal_submit``'s rules on one submission, writing nothing: the cleaned draft, or the
+    ``ApplicationError`` of the first rule it breaks. ``county`` is the county's row when the
+    caller has it (a batch reads it once)."""
+    if channel not in Appeal.Channel.values:
+        raise _error("appeal.bad_channel", f"未知的受理渠道：{channel}", field="channel")
+    if kind not in Appeal.Kind.values:
+        raise _error("appeal.bad_kind", "诉求类型应为 咨询、求助、投诉、举报 或 建议", field="kind")
+    if tier is not None and tier not in Appeal.Tier.values:
+        raise _error("appeal.bad_tier", f"未知的办理等级：{tier}", field="tier")
+    title, content = (title or "").strip(), (content or "").strip()
+    if not title:
+        raise _error("appeal.title_required", "请填写诉求标题", field="title")
+    if len(content) < 5:
+        raise _error("appeal.content_required", "请具体描述诉求内容（至少 5 个字）", field="content")
+    text_check(content, "APPEAL_CONTENT", field="content", label="诉求内容", code="appeal.content_too_long")
+    text_check(address, "NOTE", field="address", label="详细地址", code="appeal.address_too_long")
+    if channel in STAFF_CHANNELS:
+        _require_intake(actor, "电话、窗口、来信渠道的诉求由话务员或窗口工作人员登记")
+    latitude, longitude = _coordinates(latitude, longitude)
+    contact_name = (contact_name or "").strip()
+    contact_phone = _clean_phone(contact_phone)
+    if anonymous:
+        contact_name = ""
+    elif not contact_name or not contact_phone:
+        raise _error(
+            "appeal.contact_required", "实名诉求请填写联系人和联系电话（或选择匿名反映）", field="contact_phone"
+        )
+    county = county or _county_of(town, village)
+    if town is not None and (town.level != Region.Level.TOWN or town.parent_id != county.pk):
+        raise _error("appeal.bad_town", f"{town.name} 不是本县的镇（街道）", field="town")
+    if village is not None:
+        if village.level != Region.Level.VILLAGE:
+            raise _error("appeal.bad_village", f"{village.name} 不是村（社区）", field="village")
+        if town is None:
+            town = village.parent
+        if village.parent_id != town.pk:
+            raise _error("appeal.bad_village", f"{village.name} 不属于 {town.name}", field="village")
+
+    screening = screen_text(f"{title} {content}")
+    if (
+        screening is not None
+        and screening.reason in EMERGENCY_REASONS
+        and channel in SELF_SERVICE_CHANNELS
+        and not confirm_not_emergency
+    ):
+        raise ApplicationError(
+            "appeal.emergency",
+            screening.advice + "如确属非紧急事项，请勾选“不是正在发生的紧急情况”后再提交。",
+            details={"reason": screening.reason, "advice": screening.advice, "field": "content"},
+            status=400,
+        )
+    return _Draft(
+        channel=channel,
+        kind=kind,
+        title=title,
+        content=content,
+        county=county,
+        town=town,
+        village=village,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        anonymous=anonymous,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        public_consent=public_consent,
+        category=category,
+        tier=tier,
+        screening=screening.reason if screening else "",
+    )
+
+
+def _unsaved(draft: _Draft, *, code: str, suggestion, submission_key: str | None, actor_user, at) -> Appeal:
+    """The appeal row of a checked draft, not yet saved."""
+    return Appeal(
+        code=code,
+        region=draft.county,
+        channel=draft.channel,
+        kind=draft.kind,
+        title=draft.title[:120],
+        content=draft.content,
+        category=draft.category or suggestion.category,
+        town=draft.town,
+        village=draft.village,
+        address=(draft.address or "").strip()[:200],
+        latitude=draft.latitude,
+        longitude=draft.longitude,
+        anonymous=draft.anonymous,
+        contact_name=draft.contact_name or None,
+        contact_phone=draft.contact_phone or None,
+        contact_email=(draft.contact_email or "").strip() or None,
+        public_consent=draft.public_consent,
+        tier=draft.tier or Appeal.Tier.GENERAL,
+        screening=draft.screening,
+        suggested_department=suggestion.department,
+        suggested_category=suggestion.category,
+        suggestion_confidence=suggestion.confidence,
+        suggestion_low_confidence=suggestion.low_confidence,
+        submission_key=submission_key or None,
+        submitted_by=actor_user if draft.channel in SELF_SERVICE_CHANNELS else None,
+        received_by=actor_user if draft.channel in STAFF_CHANNELS else None,
+        received_at=at,
+    )
+
+
+RECEIVED_AUDIT_FIELDS = [*AUDIT_FIELDS, "channel", "kind", "anonymous", "contact_phone"]
+
+
 def appeal_submit(
     *,
     channel: str,
@@ -122,94 +278,41 @@ def appeal_submit(
         existing = Appeal.objects.filter(submission_key=submission_key).first()
         if existing is not None:
             return existing
-    if channel not in Appeal.Channel.values:
-        raise _error("appeal.bad_channel", f"未知的受理渠道：{channel}", field="channel")
-    if kind not in Appeal.Kind.values:
-        raise _error("appeal.bad_kind", "诉求类型应为 咨询、求助、投诉、举报 或 建议", field="kind")
-    if tier is not None and tier not in Appeal.Tier.values:
-        raise _error("appeal.bad_tier", f"未知的办理等级：{tier}", field="tier")
-    title, content = (title or "").strip(), (content or "").strip()
-    if not title:
-        raise _error("appeal.title_required", "请填写诉求标题", field="title")
-    if len(content) < 5:
-        raise _error("appeal.content_required", "请具体描述诉求内容（至少 5 个字）", field="content")
-    text_check(content, "APPEAL_CONTENT", field="content", label="诉求内容", code="appeal.content_too_long")
-    text_check(address, "NOTE", field="address", label="详细地址", code="appeal.address_too_long")
-    if channel in STAFF_CHANNELS:
-        _require_intake(actor, "电话、窗口、来信渠道的诉求由话务员或窗口工作人员登记")
-    latitude, longitude = _coordinates(latitude, longitude)
-    contact_name = (contact_name or "").strip()
-    contact_phone = _clean_phone(contact_phone)
-    if anonymous:
-        contact_name = ""
-    elif not contact_name or not contact_phone:
-        raise _error(
-            "appeal.contact_required", "实名诉求请填写联系人和联系电话（或选择匿名反映）", field="contact_phone"
-        )
-    county = _county_of(town, village)
-    if town is not None and (town.level != Region.Level.TOWN or town.parent_id != county.pk):
-        raise _error("appeal.bad_town", f"{town.name} 不是本县的镇（街道）", field="town")
-    if village is not None:
-        if village.level != Region.Level.VILLAGE:
-            raise _error("appeal.bad_village", f"{village.name} 不是村（社区）", field="village")
-        if town is None:
-            town = village.parent
-        if village.parent_id != town.pk:
-            raise _error("appeal.bad_village", f"{village.name} 不属于 {town.name}", field="village")
-
-    screening = screen_text(f"{title} {content}")
-    if (
-        screening is not None
-        and screening.reason in EMERGENCY_REASONS
-        and channel in SELF_SERVICE_CHANNELS
-        and not confirm_not_emergency
-    ):
-        raise ApplicationError(
-            "appeal.emergency",
-            screening.advice + "如确属非紧急事项，请勾选“不是正在发生的紧急情况”后再提交。",
-            details={"reason": screening.reason, "advice": screening.advice, "field": "content"},
-            status=400,
-        )
+    draft = _checked(
+        channel=channel,
+        kind=kind,
+        title=title,
+        content=content,
+        actor=actor,
+        town=town,
+        village=village,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        anonymous=anonymous,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        public_consent=public_consent,
+        category=category,
+        tier=tier,
+        confirm_not_emergency=confirm_not_emergency,
+    )
 
     from yiwang.hotline.selectors import Suggestion, routing_suggest  # the router reads; no cycle at import
 
     # Online submissions wait for no one: their suggestion follows the commit (``appeal_suggest``).
     later = routing_after_commit(channel)
-    suggestion = Suggestion() if later else routing_suggest(title=title, content=content, town=town)
+    suggestion = Suggestion() if later else routing_suggest(title=draft.title, content=draft.content, town=draft.town)
     at = received_at or timezone.now()
     actor_user = actor if getattr(actor, "pk", None) else None
 
     def register(code: str) -> Appeal:
         with transaction.atomic():
-            appeal = Appeal.objects.create(
-                code=code,
-                region=county,
-                channel=channel,
-                kind=kind,
-                title=title[:120],
-                content=content,
-                category=category or suggestion.category,
-                town=town,
-                village=village,
-                address=(address or "").strip()[:200],
-                latitude=latitude,
-                longitude=longitude,
-                anonymous=anonymous,
-                contact_name=contact_name or None,
-                contact_phone=contact_phone or None,
-                contact_email=(contact_email or "").strip() or None,
-                public_consent=public_consent,
-                tier=tier or Appeal.Tier.GENERAL,
-                screening=screening.reason if screening else "",
-                suggested_department=suggestion.department,
-                suggested_category=suggestion.category,
-                suggestion_confidence=suggestion.confidence,
-                suggestion_low_confidence=suggestion.low_confidence,
-                submission_key=submission_key or None,
-                submitted_by=actor_user if channel in SELF_SERVICE_CHANNELS else None,
-                received_by=actor_user if channel in STAFF_CHANNELS else None,
-                received_at=at,
+            appeal = _unsaved(
+                draft, code=code, suggestion=suggestion, submission_key=submission_key, actor_user=actor_user, at=at
             )
+            appeal.save(force_insert=True)
             _event(
                 appeal,
                 Kind.RECEIVED,
@@ -223,8 +326,8 @@ def appeal_submit(
                 actor=actor_user,
                 action="hotline.appeal_received",
                 obj=appeal,
-                after=snapshot(appeal, [*AUDIT_FIELDS, "channel", "kind", "anonymous", "contact_phone"]),
-                region_code=county.code,
+                after=snapshot(appeal, RECEIVED_AUDIT_FIELDS),
+                region_code=draft.county.code,
             )
             _notify_citizen(appeal, "hotline.received", f"appeal:{appeal.pk}:received")
             if later:
