@@ -402,8 +402,21 @@ def clerk_intake_queue(user) -> QuerySet[Case]:
     )
 
 
+def clerk_intake_queue_shown(user) -> QuerySet[Case]:
+    """``clerk_intake_queue`` as the counter page lists it: without what its rows do not show
+    (``QUEUE_DEFERRED``, decrypted per row as it loads), the key last in the order so pages never overlap."""
+    return (
+        clerk_intake_queue(user)
+        .defer(*QUEUE_DEFERRED)
+        .order_by(F("intake_clock__due_on").asc(nulls_last=True), "submitted_at", "pk")
+    )
+
+
 def clerk_delivery_queue(user) -> QuerySet[Case]:
-    """Decided cases to hand out at this hall's windows (统一窗口出件)."""
+    """Decided cases to hand out at this hall's windows (统一窗口出件). Counted on every counter page and
+    listed by decision time on the delivery desk: the partial index ``cases_case_delivery_waiting`` holds the
+    decided cases not yet handed out in that order, so both read the results waiting, not every case the
+    county ever had."""
     halls = clerk_halls(user)
     if not halls:
         return Case.objects.none()
@@ -555,6 +568,12 @@ def verification_queue(user) -> QuerySet[PledgeVerification]:
         .prefetch_related("pledge__materials")  # the page names each pledge's materials: one query, not one per row
         .order_by("due_on", "pk")
     )
+
+
+def verification_queue_shown(user) -> QuerySet[PledgeVerification]:
+    """``verification_queue`` as its page lists it: the case without what a task does not show
+    (``QUEUE_DEFERRED``: the applicant's encrypted numbers and the form, decrypted per row as it loads)."""
+    return verification_queue(user).defer(*(f"case__{name}" for name in QUEUE_DEFERRED))
 
 
 def extension_queue(user) -> QuerySet[Extension]:

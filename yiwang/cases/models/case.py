@@ -215,6 +215,14 @@ class Case(models.Model):
                 condition=Q(decided_at__isnull=False, bundle__isnull=True),
                 name="cases_case_late_first",
             ),
+            # The results waiting at the counter (统一窗口出件): the decided applications not yet handed out,
+            # in the delivery desk's order, with the halls the queue filters on, so the counter page's count
+            # and the desk's page read these, not every case there has been.
+            models.Index(
+                fields=["decided_at", "id", "pickup_hall", "hall"],
+                condition=Q(parent__isnull=True, state__in=DECIDED_STATES),
+                name="cases_case_delivery_waiting",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -21,8 +21,6 @@ from .common import application_form, form_error
 from .portal import _target, applicant_input
 
 QUEUE_PAGE = 50  # cases a page of the intake queue and of the delivery desk lists; the counts are of all
-# The intake queue's order (selectors.clerk_intake_queue) with the key last, so each case is on one page.
-INTAKE_ORDER = (F("intake_clock__due_on").asc(nulls_last=True), "submitted_at", "pk")
 
 # The clerk's verdict per material on the check sheet.
 CHECK_CHOICES = [
@@ -55,7 +53,7 @@ def counter_home(request):
         )
         found_bundles = list(Bundle.objects.filter(name__icontains=query, status=BundleStatus.PUBLISHED)[:5])
     # every waiting case counted, the page's rows read (oldest intake deadline first, as the queue orders)
-    queue = page_of(request, selectors.clerk_intake_queue(request.user).order_by(*INTAKE_ORDER), QUEUE_PAGE)
+    queue = page_of(request, selectors.clerk_intake_queue_shown(request.user), QUEUE_PAGE)
     context = {
         "hall": selectors.clerk_hall(request.user),
         "queue": queue.object_list,

@@ -18,9 +18,8 @@ from .. import selectors, services
 from ..forms import DecisionForm, DeliveryForm, ExtensionForm, OpinionForm, PauseForm
 from ..models import CaseState, Extension, PledgeVerification, ReviewStep
 
-# The verification queue shows the nearest deadlines first, this many at most, and says so.
-QUEUE_ROWS = 200
-QUEUE_PAGE = 50  # cases a page of the department queue shows, nearest deadline first; the count is of all
+QUEUE_PAGE = 50  # cases (verifications) a page of the department (verification) queue shows, nearest deadline
+# first; the count is of all
 
 
 @action_required("case.review")
@@ -168,13 +167,18 @@ def verifications(request):
         except ApplicationError as error:
             messages.error(request, error.message)
         return redirect("cases:verifications")
-    pending = selectors.verification_queue(request.user)
-    tasks = list(pending[:QUEUE_ROWS])
-    total = len(tasks) if len(tasks) < QUEUE_ROWS else pending.count()
+    # every pending verification counted, the page's tasks read (nearest deadline first)
+    page = page_of(request, selectors.verification_queue_shown(request.user), QUEUE_PAGE)
     return render(
         request,
         "cases/verifications.html",
-        {"tasks": tasks, "total": total, "today": timezone.localdate(), "State": PledgeVerification.State},
+        {
+            "tasks": page.object_list,
+            "page": page,
+            "page_query": query_without_page(request),
+            "today": timezone.localdate(),
+            "State": PledgeVerification.State,
+        },
     )
 
 

@@ -73,18 +73,3 @@ def test_the_verification_queue_reads_the_same_for_one_pledge_as_for_three(
     material = PledgeVerification.objects.get(case=first).pledge.materials.get().name
     assert page.count(material) >= 3
     assert three == one
-
-
-def test_the_verification_queue_shows_the_nearest_tasks_and_says_how_many_wait(
-    client, monkeypatch, citizen, person, food_item, clerk, handler_a
-):
-    from yiwang.cases.views import handling
-
-    monkeypatch.setattr(handling, "QUEUE_ROWS", 2)
-    cases = [_pledged(citizen, person, food_item, clerk, handler_a) for _ in range(3)]
-    client.force_login(handler_a)
-    page = client.get("/cases/handling/verifications/").content.decode()
-    assert "待核查 3 件，先列出核查期限最近的 2 件" in page
-    assert page.count("承诺属实") == 2
-    shown = [case.number for case in cases if case.number in page]
-    assert len(shown) == 2
