@@ -12,8 +12,11 @@ in order, its clocks, pauses, dispatches, returns, extensions, replies, revisits
 corrections, pledges, ratings and rectifications agree with it. One *round* copies every template
 once, shifted back by a whole number of weeks (weekdays, and so working days, keep their meaning);
 rounds are spread over ``--weeks`` of history. A template still open (a case in handling, an appeal
-not yet replied, anything with a running clock) is copied only in rounds that are not shifted:
-open work stays recent and bounded, as in a real county, and history grows.
+not yet replied, a pledge still to be verified, anything with a running clock) is copied only in rounds
+that are not shifted: open work stays recent and bounded, as in a real county, and history grows. A share
+of the rounds (``--live-share``) is unshifted, but never more than ``--live-rounds`` in the database
+(earlier runs' included, as their audited events record them): the open work follows the daily intake,
+not the length of the history, so a 10 M database has the same queues to work through as a 1 M one.
 
 What is copied is found from the models: the roots (``cases.Case``, ``hotline.Appeal``) and every
 model of the cases, hotline and ratings apps that points at one of them, directly or through
@@ -107,6 +110,11 @@ from bench.gen.texts import (  # noqa: E402, F401
 )
 from bench.gen.writers import SQLITE_BATCH, write_batches, write_copy  # noqa: E402, F401
 
+# A live round carries the demo's open work: what a county whose daily intake is the demo's has open at
+# once. More history is more weeks of that intake, not a busier county, so the open work stays what a few
+# such rounds hold; 2 keeps the default 1 M build as it was (1 live round of its 434 with the default seed).
+LIVE_ROUNDS = 2
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -114,6 +122,13 @@ def parse_args(argv=None):
     parser.add_argument("--appeals", type=int, default=100_000, help="appeals to add (about; whole rounds)")
     parser.add_argument("--weeks", type=int, default=156, help="history spread over this many weeks back")
     parser.add_argument("--live-share", type=float, default=0.01, help="share of rounds not shifted (open work)")
+    parser.add_argument(
+        "--live-rounds",
+        type=int,
+        default=LIVE_ROUNDS,
+        help="most rounds not shifted in the database, earlier runs' included (0: no cap, --live-share alone): "
+        "open work follows the daily intake, not the history's length",
+    )
     parser.add_argument("--chunk", type=int, default=50_000, help="roots per transaction")
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument("--no-rebuild", action="store_true", help="skip the roll-up rebuild")
@@ -164,6 +179,32 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def plan_rounds(rng, want: dict, per_round: dict, *, live_share: float, weeks: int, live_left: int | None):
+    """The rounds of a run: (weeks shifted back, live?, root models copied). Each is shifted back a random
+    whole number of weeks; a share (``live_share``) is not shifted (live) and carries the open work, up to
+    ``live_left`` live rounds (None: no cap); a root model stops being copied when it has reached its number."""
+    rounds: list[tuple[int, bool, frozenset]] = []
+    made = dict.fromkeys(ROOT_MODELS, 0)
+    live_left = float("inf") if live_left is None else max(0, live_left)
+    while any(made[label] < want[label] for label in ROOT_MODELS):
+        live = rng.random() < live_share and live_left > 0
+        live_left -= live
+        roots = frozenset(label for label in ROOT_MODELS if made[label] < want[label])
+        rounds.append((0 if live else rng.randint(1, weeks), live, roots))
+        for label in roots:
+            made[label] += per_round[live][label]
+    return rounds
+
+
+def live_rounds_recorded() -> int:
+    """Live rounds earlier runs wrote into this database (their audited ``bench.generated`` events; a run
+    recorded before the count was kept counts none)."""
+    from yiwang.core.models import AuditEvent
+
+    events = AuditEvent.objects.filter(action="bench.generated").values_list("details", flat=True)
+    return sum(int((details or {}).get("live_rounds", 0)) for details in events)
+
+
 def generate(args) -> dict:
     from django.db import connection, transaction
     from tqdm import tqdm
@@ -194,16 +235,8 @@ def generate(args) -> dict:
             cursor.execute(f'SELECT COALESCE(MAX("{pk}"), 0) FROM "{table.model._meta.db_table}"')
             table.base = cursor.fetchone()[0] + 1
 
-    # rounds, each shifted back a random whole number of weeks; a share unshifted (live) carries the
-    # open work; a root model stops being copied when it has reached its number
-    rounds: list[tuple[int, bool, frozenset]] = []
-    made = dict.fromkeys(ROOT_MODELS, 0)
-    while any(made[label] < want[label] for label in ROOT_MODELS):
-        live = rng.random() < args.live_share
-        roots = frozenset(label for label in ROOT_MODELS if made[label] < want[label])
-        rounds.append((0 if live else rng.randint(1, args.weeks), live, roots))
-        for label in roots:
-            made[label] += per_round[live][label]
+    live_left = args.live_rounds - live_rounds_recorded() if args.live_rounds > 0 else None
+    rounds = plan_rounds(rng, want, per_round, live_share=args.live_share, weeks=args.weeks, live_left=live_left)
     postgres = connection.vendor == "postgresql"
     # the rows each table will get: its rows per round by root kind, summed over the rounds
     by_root = {
@@ -256,7 +289,8 @@ def generate(args) -> dict:
             in_database.setup(cursor, rounds)
 
     written = defaultdict(int)
-    bar = tqdm(total=sum(made.values()), unit="件", desc="生成办件与诉求", file=sys.stderr, disable=args.quiet or None)
+    made = sum(per_round[live][label] for _, live, roots in rounds for label in roots)
+    bar = tqdm(total=made, unit="件", desc="生成办件与诉求", file=sys.stderr, disable=args.quiet or None)
     per_chunk = max(1, args.chunk // max(1, sum(per_round[False].values())))
     write = write_copy if postgres else write_batches
     started = time.perf_counter()
@@ -351,6 +385,7 @@ def record(summary: dict, args) -> None:
                 "seed": args.seed,
                 "templates": summary["templates"],
                 "rounds": summary["rounds"],
+                "live_rounds": summary["live_rounds"],
                 "written": summary["written"],
                 "appeal_texts": summary.get("appeal_texts"),
             },

@@ -194,8 +194,9 @@ def assign_roots(tables: dict[str, Table]) -> None:
 
 def open_roots(tables: dict[str, Table]) -> set[tuple[str, int]]:
     """Roots whose work is not finished: open cases and appeals, decided cases not yet delivered, replied
-    appeals not yet revisited, and anything with a running clock."""
-    from yiwang.cases.models import DECIDED_STATES
+    appeals not yet revisited, delivered cases whose pledge is still to be verified (事中事后核查: a task
+    with no clock of its own), and anything with a running clock."""
+    from yiwang.cases.models import DECIDED_STATES, PledgeVerification
     from yiwang.cases.models import OPEN_STATES as CASE_OPEN
     from yiwang.hotline.models import OPEN_STATES as APPEAL_OPEN
     from yiwang.hotline.models import Appeal
@@ -213,6 +214,14 @@ def open_roots(tables: dict[str, Table]) -> set[tuple[str, int]]:
     for row, pk in zip(clocks.rows, clocks.ids, strict=True):
         if row[index] in ("running", "paused") and pk in clocks.root_of:
             result.add(clocks.root_of[pk])
+    # Copied back in time, a pending verification would be one more overdue task in every history round:
+    # the verification queue would grow with the history's length instead of the daily intake.
+    verifications = tables.get("cases.PledgeVerification")
+    if verifications is not None:
+        index = verifications.columns.index("state")
+        for row, pk in zip(verifications.rows, verifications.ids, strict=True):
+            if row[index] == PledgeVerification.State.PENDING and pk in verifications.root_of:
+                result.add(verifications.root_of[pk])
     return result
 
 
