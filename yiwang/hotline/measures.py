@@ -101,6 +101,17 @@ def on_appeal_changed(appeal: Appeal, *, before: list[FactDelta]) -> None:
     measures_apply(before=before, after=appeal_facts(appeal))
 
 
+def on_appeals_changed(appeals: Iterable[Appeal], *, before: list[FactDelta]) -> None:
+    """Many appeals changed at once (a batch of routing suggestions filling their categories): ``before``
+    their contributions before the change, all together."""
+    appeals = list(appeals)
+    measures_apply(
+        before=before,
+        after=[delta for appeal in appeals for delta in appeal_facts(appeal)],
+        regions={appeal.town_id: appeal.town for appeal in appeals if appeal.town_id is not None},
+    )
+
+
 def on_dispatch_created(dispatch: Dispatch) -> None:
     """A dispatch to a department was created."""
     measures_apply(after=dispatch_facts(dispatch))

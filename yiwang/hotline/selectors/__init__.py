@@ -63,6 +63,7 @@ from yiwang.hotline.selectors.desk import (  # noqa: F401
     knowledge_search,
     routing_active_model,
     routing_suggest,
+    routing_suggest_many,
     similar_open_appeals,
     similar_open_appeals_for,
     text_similarity,

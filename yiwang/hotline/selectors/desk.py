@@ -79,9 +79,11 @@ def category_department(category: Category | None, town: Region | None = None) -
     return mappings.get(None)
 
 
-def _keyword_category(text: str) -> Category | None:
+def _keyword_category(text: str, categories: list[Category] | None = None) -> Category | None:
     best, best_hits = None, 0
-    for category in Category.objects.filter(is_active=True).exclude(keywords=""):
+    if categories is None:
+        categories = Category.objects.filter(is_active=True).exclude(keywords="")
+    for category in categories:
         hits = sum(1 for k in re.split(r"[,，、\s]+", category.keywords) if k and k in text)
         if hits > best_hits:
             best, best_hits = category, hits
@@ -96,41 +98,72 @@ def routing_suggest(*, title: str, content: str, town: Region | None = None) -> 
     categories' keywords. Below ``ROUTING_CONFIDENCE_THRESHOLD`` the suggestion is flagged; the
     dispatcher always decides.
     """
+    return routing_suggest_many([(title, content, town)])[0]
+
+
+def routing_suggest_many(texts: list[tuple[str, str, Region | None]]) -> list[Suggestion]:
+    """``routing_suggest`` for many (title, content, town): the same answers, with one prediction per
+    router for all of them and each lookup (routers, categories, departments, the mapping table) read
+    once for the batch, not once per text."""
     from yiwang.hotline.routing import appeal_document
 
-    title, content = analysis_prefix(title), analysis_prefix(content)  # a bounded prefix, whatever was stored
-    document = appeal_document(title, content)
+    if not texts:
+        return []
+    # A bounded prefix, whatever was stored.
+    prefixes = [(analysis_prefix(title), analysis_prefix(content), town) for title, content, town in texts]
+    documents = [appeal_document(title, content) for title, content, _ in prefixes]
     threshold = conf("ROUTING_CONFIDENCE_THRESHOLD")
-    suggestion = Suggestion()
+    suggestions = [Suggestion() for _ in texts]
     category_router = _active_router(RoutingModel.Target.CATEGORY)
     if category_router is not None:
-        prediction = category_router.predict([document])[0]
-        suggestion.category = Category.objects.filter(code=prediction.label).first()
-        suggestion.confidence = prediction.confidence
-        suggestion.source = "mapping"
+        predictions = category_router.predict(documents)
+        categories = Category.objects.in_bulk({p.label for p in predictions}, field_name="code")
+        for suggestion, prediction in zip(suggestions, predictions, strict=True):
+            suggestion.category = categories.get(prediction.label)
+            suggestion.confidence = prediction.confidence
+            suggestion.source = "mapping"
     department_router = _active_router(RoutingModel.Target.DEPARTMENT)
     if department_router is not None:
-        prediction = department_router.predict([document])[0]
-        departments = Department.objects.in_bulk([label for label, _ in prediction.ranked], field_name="code")
-        suggestion.department = departments.get(prediction.label)
-        suggestion.confidence = prediction.confidence
-        suggestion.alternatives = [(departments[label], p) for label, p in prediction.ranked if label in departments]
-        suggestion.source = "model"
-    if suggestion.category is None:
-        suggestion.category = _keyword_category(f"{title} {content}")
-        if suggestion.category is not None and suggestion.source == "none":
-            suggestion.source = "keywords"
-    # A town-specific mapping (a rural road in one town → that town) overrides the county model.
-    mapped = category_department(suggestion.category, town)
-    if suggestion.department is None or (
-        town is not None
-        and mapped is not None
-        and CategoryDepartmentMapping.objects.filter(category=suggestion.category, town=town).exists()
-        and (suggestion.confidence or 0) < threshold
-    ):
-        suggestion.department = mapped
-    suggestion.low_confidence = suggestion.confidence is None or suggestion.confidence < threshold
-    return suggestion
+        predictions = department_router.predict(documents)
+        departments = Department.objects.in_bulk(
+            {label for p in predictions for label, _ in p.ranked}, field_name="code"
+        )
+        for suggestion, prediction in zip(suggestions, predictions, strict=True):
+            suggestion.department = departments.get(prediction.label)
+            suggestion.confidence = prediction.confidence
+            suggestion.alternatives = [
+                (departments[label], p) for label, p in prediction.ranked if label in departments
+            ]
+            suggestion.source = "model"
+    keyword_categories = None
+    for suggestion, (title, content, _) in zip(suggestions, prefixes, strict=True):
+        if suggestion.category is None:
+            if keyword_categories is None:
+                keyword_categories = list(Category.objects.filter(is_active=True).exclude(keywords=""))
+            suggestion.category = _keyword_category(f"{title} {content}", keyword_categories)
+            if suggestion.category is not None and suggestion.source == "none":
+                suggestion.source = "keywords"
+    mappings = _mappings({s.category.pk for s in suggestions if s.category is not None})
+    for suggestion, (_, _, town) in zip(suggestions, prefixes, strict=True):
+        # A town-specific mapping (a rural road in one town → that town) overrides the county model.
+        by_town = mappings.get(suggestion.category.pk, {}) if suggestion.category is not None else {}
+        mapped = by_town.get(town.pk) if town is not None and town.pk in by_town else by_town.get(None)
+        if suggestion.department is None or (
+            town is not None and mapped is not None and town.pk in by_town and (suggestion.confidence or 0) < threshold
+        ):
+            suggestion.department = mapped
+        suggestion.low_confidence = suggestion.confidence is None or suggestion.confidence < threshold
+    return suggestions
+
+
+def _mappings(category_ids: set[int]) -> dict[int, dict[int | None, Department]]:
+    """The mapping table for these categories: category → town (None: the whole county) → department."""
+    found: dict[int, dict[int | None, Department]] = {}
+    if category_ids:
+        rows = CategoryDepartmentMapping.objects.filter(category_id__in=category_ids).select_related("department")
+        for row in rows:
+            found.setdefault(row.category_id, {})[row.town_id] = row.department
+    return found
 
 
 # --- knowledge base and caller history -----------------------------------------------------------

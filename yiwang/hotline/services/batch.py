@@ -214,18 +214,13 @@ def appeal_submit_many(
 def _suggestions(drafts: dict[int, _Draft]) -> tuple[dict, list[int]]:
     """The routing suggestion of each draft registered by staff (an operator waits for it); online
     ones are suggested after the commit. One prediction per router for the batch."""
-    from yiwang.core.limits import analysis_prefix
-    from yiwang.hotline.routing import appeal_document, batched_predictions
-    from yiwang.hotline.selectors import Suggestion, routing_suggest
+    from yiwang.hotline.selectors import Suggestion, routing_suggest_many
 
     later = [i for i, d in drafts.items() if routing_after_commit(d.channel)]
     now = [i for i in drafts if i not in set(later)]
     suggestions = dict.fromkeys(later, Suggestion())
-    if now:
-        documents = [appeal_document(analysis_prefix(drafts[i].title), analysis_prefix(drafts[i].content)) for i in now]
-        with batched_predictions(documents):
-            for i in now:
-                suggestions[i] = routing_suggest(title=drafts[i].title, content=drafts[i].content, town=drafts[i].town)
+    found = routing_suggest_many([(drafts[i].title, drafts[i].content, drafts[i].town) for i in now])
+    suggestions.update(zip(now, found, strict=True))
     return suggestions, later
 
 

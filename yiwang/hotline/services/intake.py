@@ -12,7 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from yiwang.core.audit import audit_record, snapshot
+from yiwang.core.audit import AuditEntry, audit_record, audit_record_many, snapshot
+from yiwang.core.bulk import update_fields
 from yiwang.core.errors import ApplicationError
 from yiwang.core.limits import text_check
 from yiwang.hotline import measures
@@ -404,17 +405,79 @@ def appeal_suggest(*, appeal_id: int) -> Appeal | None:
 
 
 def appeal_suggest_many(*, appeal_ids: list[int]) -> list[Appeal]:
-    """``appeal_suggest`` for many appeals, each router predicting once for all of them
-    (``routing.batched_predictions``); each appeal is stored and audited on its own, as one by one."""
-    from yiwang.core.limits import analysis_prefix
-    from yiwang.hotline.routing import appeal_document, batched_predictions
-    from yiwang.hotline.selectors import routing_suggest
+    """``appeal_suggest`` for many appeals: one prediction per router for all of them
+    (``selectors.routing_suggest_many``), then one transaction that locks them, stores each
+    suggestion and writes the roll-up changes and audit events together; the same rows as one by one."""
+    from yiwang.hotline.selectors import routing_suggest_many
 
-    appeals = list(Appeal.objects.select_related("town").filter(pk__in=appeal_ids, state=State.RECEIVED).order_by("pk"))
-    documents = [appeal_document(analysis_prefix(a.title), analysis_prefix(a.content)) for a in appeals]
-    with batched_predictions(documents):
-        suggestions = [routing_suggest(title=a.title, content=a.content, town=a.town) for a in appeals]
-    return [_suggestion_store(a, s) for a, s in zip(appeals, suggestions, strict=True)]
+    appeals = list(
+        Appeal.objects.select_related("town")
+        .defer(*CONTACT_FIELDS)
+        .filter(pk__in=appeal_ids, state=State.RECEIVED)
+        .order_by("pk")
+    )
+    suggestions = routing_suggest_many([(a.title, a.content, a.town) for a in appeals])
+    found = {a.pk: s for a, s in zip(appeals, suggestions, strict=True) if s.department or s.category}
+    if not found:
+        return appeals  # the router has nothing to say: nothing to store or audit
+    stored = []
+    with transaction.atomic():
+        locked = (
+            Appeal.objects.select_for_update(of=("self",))
+            .select_related("region", "category", "town")
+            .defer(*CONTACT_FIELDS)
+            .filter(pk__in=list(found), state=State.RECEIVED)
+            .filter(suggested_department__isnull=True, suggested_category__isnull=True)  # not twice
+            .order_by("pk")
+        )
+        facts_before, entries = [], []
+        for appeal in locked:
+            suggestion = found[appeal.pk]
+            before = snapshot(appeal, AUDIT_FIELDS)
+            facts_before += measures.appeal_facts(appeal)
+            fields = _apply_suggestion(appeal, suggestion)
+            entries.append(
+                AuditEntry(
+                    obj=appeal,
+                    before=before,
+                    after=snapshot(appeal, AUDIT_FIELDS),
+                    region_code=appeal.region.code,
+                    details=_suggestion_details(suggestion),
+                )
+            )
+            stored.append((appeal, fields))
+        for fields in {tuple(f) for _, f in stored}:
+            update_fields([a for a, f in stored if tuple(f) == fields], [*fields, "updated_at"])
+        measures.on_appeals_changed([a for a, _ in stored], before=facts_before)
+        audit_record_many(actor=None, action="hotline.appeal_routing_suggested", entries=entries)
+    done = {a.pk: a for a, _ in stored}
+    return [done.get(a.pk, a) for a in appeals]
+
+
+# Encrypted contact details a suggestion neither reads nor writes: not decrypted for nothing.
+CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
+
+
+def _apply_suggestion(appeal: Appeal, suggestion) -> list[str]:
+    """Set the suggestion on the appeal (and a missing category from it); the fields changed."""
+    appeal.suggested_department = suggestion.department
+    appeal.suggested_category = suggestion.category
+    appeal.suggestion_confidence = suggestion.confidence
+    appeal.suggestion_low_confidence = suggestion.low_confidence
+    appeal.updated_at = timezone.now()
+    fields = ["suggested_department", "suggested_category", "suggestion_confidence", "suggestion_low_confidence"]
+    if appeal.category_id is None and suggestion.category is not None:
+        appeal.category = suggestion.category
+        fields.append("category")
+    return fields
+
+
+def _suggestion_details(suggestion) -> dict:
+    return {
+        "suggested_department": suggestion.department.code if suggestion.department else None,
+        "suggested_category": suggestion.category.code if suggestion.category else None,
+        "confidence": suggestion.confidence,
+    }
 
 
 def _suggestion_store(appeal: Appeal, suggestion) -> Appeal:
@@ -428,27 +491,10 @@ def _suggestion_store(appeal: Appeal, suggestion) -> Appeal:
             return appeal  # already suggested (a retried or concurrent batch): nothing twice
         before = snapshot(appeal, AUDIT_FIELDS)
         facts_before = measures.appeal_facts(appeal)
-        appeal.suggested_department = suggestion.department
-        appeal.suggested_category = suggestion.category
-        appeal.suggestion_confidence = suggestion.confidence
-        appeal.suggestion_low_confidence = suggestion.low_confidence
-        fields = ["suggested_department", "suggested_category", "suggestion_confidence", "suggestion_low_confidence"]
-        if appeal.category_id is None and suggestion.category is not None:
-            appeal.category = suggestion.category
-            fields.append("category")
+        fields = _apply_suggestion(appeal, suggestion)
         appeal.save(update_fields=[*fields, "updated_at"])
         measures.on_appeal_changed(appeal, before=facts_before)
-        _audit(
-            appeal,
-            "routing_suggested",
-            actor=None,
-            before=before,
-            details={
-                "suggested_department": suggestion.department.code if suggestion.department else None,
-                "suggested_category": suggestion.category.code if suggestion.category else None,
-                "confidence": suggestion.confidence,
-            },
-        )
+        _audit(appeal, "routing_suggested", actor=None, before=before, details=_suggestion_details(suggestion))
     return appeal
 
 

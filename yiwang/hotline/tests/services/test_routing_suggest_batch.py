@@ -102,3 +102,37 @@ def test_a_batch_leaves_a_dispatched_appeal_alone(
     assert not AuditEvent.objects.filter(
         action="hotline.appeal_routing_suggested", object_id=str(dispatched.pk)
     ).exists()
+
+
+def test_a_batch_stores_its_suggestions_in_statements_that_do_not_grow_with_it(
+    settings, citizen, categories, meixian, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from yiwang.measures.models import PendingFact
+
+    settings.HOTLINE_ROUTING_AFTER_COMMIT = True
+
+    def statements(rounds: int) -> tuple[int, list[Appeal]]:
+        with django_capture_on_commit_callbacks(execute=False):
+            appeals = [a for _ in range(rounds) for a in _online(citizen, meixian)]
+        with CaptureQueriesContext(connection) as queries:
+            services.appeal_suggest_many(appeal_ids=[a.pk for a in appeals])
+            count = len(queries.captured_queries)
+        return count, appeals
+
+    statements(1)  # what a process reads once
+    few, _ = statements(1)
+    many, appeals = statements(5)
+
+    assert many == few, (few, many)
+    # Each appeal's suggestion stored and audited, its category filled and counted in the roll-up.
+    stored = Appeal.objects.filter(pk__in=[a.pk for a in appeals])
+    assert all(a.suggested_category is not None and a.category == a.suggested_category for a in stored)
+    audited = AuditEvent.objects.filter(
+        action="hotline.appeal_routing_suggested", object_id__in=[str(a.pk) for a in appeals]
+    )
+    assert audited.count() == len(appeals) == 20
+    counted = PendingFact.objects.filter(metric="hotline.received").values_list("count", flat=True)
+    assert sum(counted) >= 20
