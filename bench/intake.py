@@ -11,6 +11,9 @@ citizen with a signed-in session), then starts gunicorn with the production conf
 the access log to a scratch file) on it and drives:
 
 * appeals: ``POST /api/hotline/appeals`` (channel ``api``, an ``Idempotency-Key`` each) at 1 and 8 clients;
+* appeals pushed in batches by a partner system: ``POST /api/hotline/appeals/batch`` (``--batch`` appeals a
+  request, each with its own key, by the 12345 centre's account) at 1 and 8 clients; its rate is counted
+  in appeals, its statements, commits and CPU per appeal;
 * applications: ``POST /api/cases/cases`` (a new ID number each, an ``Idempotency-Key`` each) at 1 and 8;
 * ``pgbench -i`` in a second scratch database and ``pgbench -T 20 -c 8`` (TPC-B) beside them.
 
@@ -68,6 +71,10 @@ def parse_args():
     )
     parser.add_argument("--prefix", default=os.environ.get("BENCH_DB_PREFIX", "scale_e3"))
     parser.add_argument("--clients", default="1,8")
+    parser.add_argument("--batch", type=int, default=50, help="appeals per batch push (0: no batch runs)")
+    parser.add_argument(
+        "--drain-limit", type=float, default=180.0, help="longest wait for the worker to catch up after a run (s)"
+    )
     parser.add_argument(
         "--workers", type=int, help="gunicorn workers (default: deploy/gunicorn.conf.py's for this machine)"
     )
@@ -227,6 +234,13 @@ def seed(url: str) -> None:
     session[HASH_SESSION_KEY] = citizen.get_session_auth_hash()
     session.create()
     print(f"SESSION {session.session_key}", flush=True)
+    operator = User.objects.get(username="bench-dispatcher")  # bench/hotline.py's: the 12345 centre
+    session = SessionStore()
+    session[SESSION_KEY] = str(operator.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = operator.get_session_auth_hash()
+    session.create()
+    print(f"OPERATOR {session.session_key}", flush=True)
 
 
 # --- the WSGI application gunicorn runs: Django with a per-request query and commit count -----------
@@ -294,6 +308,16 @@ def appeal_body(n: int) -> dict:
     }
 
 
+def batch_body(size: int):
+    """A partner system's push of ``size`` appeals, each with its own key (the n-th batch's)."""
+
+    def make(n: int) -> dict:
+        appeals = [{**appeal_body(n * size + i), "key": f"bench-{os.getpid()}-{n}-{i}"} for i in range(size)]
+        return {"appeals": appeals}
+
+    return make
+
+
 _id_numbers: list[str] = []
 
 
@@ -326,6 +350,7 @@ def id_numbers(count: int) -> list[str]:
 class Driver:
     def __init__(self, port: int, session_key: str):
         self.port, self.session_key = port, session_key
+        self.per_request = 1  # appeals a request registers (a batch push: its size)
 
     def post(self, conn: http.client.HTTPConnection, path: str, body: dict) -> tuple[int, int, int, float, int]:
         data = json.dumps(body, ensure_ascii=False).encode()
@@ -341,8 +366,10 @@ class Driver:
         response = conn.getresponse()
         content = response.read()
         elapsed = time.perf_counter() - t0
-        if response.status != 201:
+        if response.status not in (200, 201):
             raise RuntimeError(f"{path}: {response.status} {content[:300]!r}")
+        if response.status == 200 and json.loads(content).get("created") != self.per_request:
+            raise RuntimeError(f"{path}: not every appeal of the batch registered: {content[:300]!r}")
         return (
             response.status,
             int(response.getheader("X-Bench-Queries", "0")),
@@ -385,12 +412,14 @@ class Driver:
             thread.join()
         wall = time.perf_counter() - t0
         latencies = sorted(r[2] for r in results)
+        per = self.per_request  # rates, statements, commits and CPU per appeal; latencies per request
         return {
-            "requests": len(results),
-            "rate": len(results) / wall if wall else 0.0,
-            "queries": statistics.mean(r[0] for r in results) if results else 0,
-            "commits": statistics.mean(r[1] for r in results) if results else 0,
-            "cpu_ms": statistics.mean(r[3] for r in results) / 1000 if results else 0,
+            "wall": wall,
+            "requests": len(results) * per,
+            "rate": len(results) * per / wall if wall else 0.0,
+            "queries": statistics.mean(r[0] for r in results) / per if results else 0,
+            "commits": statistics.mean(r[1] for r in results) / per if results else 0,
+            "cpu_ms": statistics.mean(r[3] for r in results) / 1000 / per if results else 0,
             "p50": latencies[len(latencies) // 2] * 1000 if latencies else 0,
             "p95": latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))] * 1000 if latencies else 0,
             "errors": errors,
@@ -419,6 +448,33 @@ def sql(server_url: str, statement: str, database: str | None = None):
     with psycopg.connect(url, autocommit=True) as conn:
         cursor = conn.execute(statement)
         return cursor.fetchall() if cursor.description else None
+
+
+BACKLOG = {
+    "audit": "SELECT count(*) FROM core_auditevent WHERE seq IS NULL",
+    "sms": "SELECT count(*) FROM core_outboxmessage WHERE state = 'pending'",
+    # Online appeals wait for their routing suggestion after the commit (the router suggests for each
+    # of the bench's texts).
+    "routing": "SELECT count(*) FROM hotline_appeal WHERE state = 'received' AND suggested_category_id IS NULL "
+    "AND suggested_department_id IS NULL",
+}
+
+
+def backlog(server_url: str, name: str) -> dict[str, int]:
+    """What the worker has still to do after the requests: audit events to link, SMS to send, online
+    appeals to route."""
+    return {label: int(sql(server_url, query, name)[0][0]) for label, query in BACKLOG.items()}
+
+
+def drain(server_url: str, name: str, limit: float) -> tuple[float, dict[str, int]]:
+    """Seconds until the worker has caught up with everything the run queued (or ``limit``), and what
+    was left then."""
+    t0 = time.perf_counter()
+    while True:
+        left = backlog(server_url, name)
+        if not any(left.values()) or time.perf_counter() - t0 > limit:
+            return time.perf_counter() - t0, left
+        time.sleep(0.25)
 
 
 def xact_commit(server_url: str, name: str) -> int:
@@ -558,6 +614,7 @@ def main() -> None:
         if session_line is None:
             raise SystemExit(f"seeding failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
         session_key = session_line.split()[1]
+        operator_key = next(ln for ln in done.stdout.splitlines() if ln.startswith("OPERATOR ")).split()[1]
         print(f"  seeded in {time.perf_counter() - t0:.0f} s", flush=True)
 
         broker = None
@@ -604,18 +661,40 @@ def main() -> None:
         offset = warm["next"]
         workers = len(session_pids(server.pid)) - 1  # gunicorn's master and its workers
 
+        batch_driver = Driver(port, operator_key)
+        batch_driver.per_request = args.batch
+        if args.batch:
+            warm = batch_driver.run("/api/hotline/appeals/batch", batch_body(args.batch), warm_clients, 4.0, 0)
+
         rows = []
-        for label, path, make in (
-            ("appeals (API)", "/api/hotline/appeals", appeal_body),
-            ("applications", "/api/cases/cases", case_body),
-        ):
+        runs = [
+            ("appeals (API)", "/api/hotline/appeals", appeal_body, driver),
+            ("applications", "/api/cases/cases", case_body, driver),
+        ]
+        if args.batch:
+            runs.append(
+                (f"appeals, {args.batch}/push", "/api/hotline/appeals/batch", batch_body(args.batch), batch_driver)
+            )
+        batch_offset = warm["next"] if args.batch else 0
+        for label, path, make, runner in runs:
             for clients in [int(c) for c in args.clients.split(",")]:
+                if not args.eager:
+                    drain(args.postgres, name, args.drain_limit)  # each run starts with nothing queued
                 before = xact_commit(args.postgres, name)
                 cpu_before = cpu_snapshot(groups, args.postgres, name)
-                result = driver.run(path, make, clients, args.seconds, offset)
+                start = batch_offset if runner is batch_driver else offset
+                result = runner.run(path, make, clients, args.seconds, start)
+                if not args.eager:
+                    # The pipeline's rate, not only the web tier's: until the worker has linked the audit
+                    # events, sent the SMS and routed the online appeals of this run (its CPU counted too).
+                    result["drain"], result["left"] = drain(args.postgres, name, args.drain_limit)
+                    result["drained_rate"] = result["requests"] / (result["wall"] + result["drain"])
                 cpu_after = cpu_snapshot(groups, args.postgres, name)
                 after = xact_commit(args.postgres, name)
-                offset = result["next"]
+                if runner is batch_driver:
+                    batch_offset = result["next"]
+                else:
+                    offset = result["next"]
                 result["xacts"] = (after - before - 1) / result["requests"] if result["requests"] else 0
                 result["cpu"] = cpu_per_request(cpu_before, cpu_after, result["requests"])
                 result["load"] = os.getloadavg()[0]
@@ -628,16 +707,6 @@ def main() -> None:
                 )
         stop([server])
         server = None
-        unlinked = backlog = None
-        if not args.eager:
-            time.sleep(3)  # the worker's periodic tasks catch up
-            unlinked, backlog = (
-                sql(args.postgres, query, name)[0][0]
-                for query in (
-                    "SELECT count(*) FROM core_auditevent WHERE seq IS NULL",
-                    "SELECT count(*) FROM core_outboxmessage WHERE state = 'pending'",
-                )
-            )
         stop(helpers)
         helpers = []
         print(f"pgbench -T {args.pgbench_seconds} -c 8 in {bench_name}…", flush=True)
@@ -651,44 +720,49 @@ def main() -> None:
             f"pgbench TPC-B -c 8 -T {args.pgbench_seconds}: {tps:.0f} TPS"
         )
         header = (
-            f"{'intake':<16}{'clients':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}{'commits':>9}"
-            f"{'xacts':>8}{'% pgbench':>11}"
+            f"{'intake':<20}{'clients':>8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}{'commits':>9}"
+            f"{'xacts':>8}{'% pgbench':>11}{'drain s':>9}{'drained/s':>11}{'% pgbench':>11}"
         )
         lines += [header, "-" * len(header)]
         for label, clients, r in rows:
             lines.append(
-                f"{label:<16}{clients:>8}{r['rate']:>9.1f}{r['p50']:>9.0f}{r['p95']:>9.0f}{r['queries']:>9.1f}"
+                f"{label:<20}{clients:>8}{r['rate']:>9.1f}{r['p50']:>9.0f}{r['p95']:>9.0f}{r['queries']:>9.1f}"
                 f"{r['commits']:>9.2f}{r['xacts']:>8.1f}{r['rate'] / tps * 100:>10.1f}%"
+                + (
+                    f"{r['drain']:>9.1f}{r['drained_rate']:>11.1f}{r['drained_rate'] / tps * 100:>10.1f}%"
+                    if "drain" in r
+                    else ""
+                )
+                + (f"  (left: {r['left']})" if any(r.get("left", {}).values()) else "")
                 + (f"  ({len(r['errors'])} errors: {r['errors'][0]})" if r["errors"] else "")
             )
         lines.append(
             "queries, commits: per request as counted in the worker (a commit = an atomic block committed or a "
             "write in autocommit); xacts: pg_stat_database.xact_commit per request (read-only statements in "
-            "autocommit included)"
+            "autocommit included); for a batch push, req/s, queries, commits, xacts and CPU are per appeal, "
+            "p50 and p95 per request; drain s: after the run, until the worker had linked every audit event, sent "
+            "every SMS and routed every online appeal of it; drained/s: the run's appeals or applications over "
+            "its time plus the drain (the whole pipeline's rate)"
         )
         lines.append("")
         cpu_header = (
-            f"{'CPU ms per request':<16}{'clients':>8}{'request':>9}"
+            f"{'CPU ms per request':<20}{'clients':>8}{'request':>9}"
             + "".join(f"{group:>9}" for group in CPU_GROUPS)
             + f"{'load 1m':>9}"
         )
         lines += [cpu_header, "-" * len(cpu_header)]
         for label, clients, r in rows:
             lines.append(
-                f"{label:<16}{clients:>8}{r['cpu_ms']:>9.1f}"
+                f"{label:<20}{clients:>8}{r['cpu_ms']:>9.1f}"
                 + "".join(f"{r['cpu'].get(group, 0.0):>9.1f}" for group in CPU_GROUPS)
                 + f"{r['load']:>9.2f}"
             )
         lines.append(
             "request: the serving thread's CPU clock, up to the response headers (X-Bench-Cpu-Us); web: gunicorn's "
             "master and workers; celery: the worker, its pool and beat (routing after commit, the audit sequencer, "
-            "the outbox); postgres: the backends of the scratch database; driver: this process; machine: every "
+            "the outbox), over the run and its drain; postgres: the backends of the scratch database; driver: this process; machine: every "
             "busy CPU on the host, other people's work included"
         )
-        if unlinked is not None:
-            lines.append(
-                f"3 s after the last request: {unlinked} audit events not yet linked, {backlog} SMS not yet sent"
-            )
         lines.append(
             f"load average (1/5/15 min): before {load_before[0]:.2f}/{load_before[1]:.2f}/{load_before[2]:.2f}, "
             f"after {load_after[0]:.2f}/{load_after[1]:.2f}/{load_after[2]:.2f}; {os.cpu_count()} cores"
