@@ -333,7 +333,11 @@ def test_it_reads_its_candidates_through_an_index_of_open_appeals(appeal_of, mei
             plan = "\n".join(row[0] for row in cursor.fetchall())
             cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'hotline_appeal%%trgm'")
             assert cursor.fetchone()[0] == 0
-            assert "hotline_appeal_open_town_recv" in plan, plan
+            # On a near-empty table the planner weighs the two indexes that read open appeals only by
+            # statistics another test's writes may have refreshed (autovacuum): either is the bounded read
+            # asked for; the village index or the table is not.
+            assert "hotline_appeal_open_town_recv" in plan or "hotline_appeal_state_recv" in plan, plan
+            assert "Seq Scan" not in plan and not re.search(r"using \S*village", plan, re.IGNORECASE), plan
         else:
             # SQLite picks an index by the states written into the statement: with them bound it read
             # through the village index, every village-less appeal of history (151 → 9 ms at 102 k)
