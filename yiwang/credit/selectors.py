@@ -150,7 +150,7 @@ def public_rows(records) -> list[PublicRow]:
 
 PUBLIC_LISTS = [
     ("", "全部公示信息", ""),
-    ("red", "诚信红名单", "plan 二(五)"),
+    ("red", "诚信红名单", "二(五)"),
     ("key_fields", "23个重点领域严重失信名单", "二(五)(2)"),
     ("wage_arrears", "拖欠农民工工资失信联合惩戒对象名单", "四(十二)6"),
     ("bidding", "招标投标领域黑名单", "四(十四)3"),

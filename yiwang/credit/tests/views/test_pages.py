@@ -41,6 +41,12 @@ def test_the_lists_filter_the_announcement(client, farm):
     assert "<td>拖欠农民工工资" not in client.get(reverse("credit:public") + "?list=bidding").content.decode()
 
 
+def test_each_list_names_its_plan_section_in_chinese(client, farm):
+    body = client.get(reverse("credit:public")).content.decode()
+    assert "诚信红名单 <small>（二(五)）</small>" in body
+    assert "plan" not in body.split("<main", 1)[-1]  # the public page speaks Chinese only
+
+
 def test_staff_pages_for_a_handler(client, farm, handler_a):
     client.force_login(handler_a)
     for name in ["staff", "entities", "clues", "repairs", "staff_financing", "import"]:
