@@ -8,9 +8,11 @@ read per kind of code (towns, villages, categories) and of the keys already used
 appeals, one of the events, one of the audit events, one routing prediction per router.
 
 Outcomes are per appeal: an appeal that breaks a rule is reported with its error code and is not
-registered, the others are; an appeal whose key was registered before (a retried push) is answered
-with that appeal and registers nothing. A batch larger than ``INTAKE_BATCH_MAX`` (县级默认值) or empty
-is refused whole.
+registered, the others are; an appeal whose key the same account registered before (a retried push)
+is answered with that appeal and registers nothing; a key another account registered is refused. The
+appeals are inserted in the order of their keys, so two pushes with keys in common wait for each
+other rather than deadlock. A batch larger than ``INTAKE_BATCH_MAX`` (县级默认值) or empty is refused
+whole.
 """
 
 from __future__ import annotations
@@ -70,6 +72,9 @@ ITEM_FIELDS = frozenset(
         "confirm_not_emergency",
     }
 )
+TEXT_FIELDS = ("kind", "title", "content", "channel", "town_code", "village_code", "address")
+TEXT_FIELDS += ("contact_name", "contact_phone", "category_code", "tier")
+FLAG_FIELDS = ("anonymous", "public_consent", "confirm_not_emergency")
 
 
 @dataclass
@@ -98,6 +103,14 @@ def _draft(item: Mapping, *, actor, county: Region, towns: dict, villages: dict,
     unknown = sorted(set(item) - ITEM_FIELDS - {"key"})
     if unknown:
         raise _error("appeal.unknown_field", f"不认识的字段：{'、'.join(unknown)}", field=unknown[0])
+    # The API's schema gives these types; a caller of the service may not (a flag "false" reads true).
+    for name in TEXT_FIELDS:
+        value = item.get(name)
+        if value is not None and (not isinstance(value, str) or "\x00" in value):
+            raise _error("appeal.bad_value", f"字段 {name} 应为不含空字符的文本", field=name)
+    for name in FLAG_FIELDS:
+        if item.get(name) is not None and not isinstance(item.get(name), bool):
+            raise _error("appeal.bad_value", f"字段 {name} 应为 true 或 false", field=name)
     town_code, village_code, category_code = (
         item.get(f) or None for f in ("town_code", "village_code", "category_code")
     )
@@ -145,8 +158,10 @@ def appeal_submit_many(
 
     Errors for the whole batch (nothing registered): ``appeal.forbidden`` without the intake
     action, ``appeal.batch_empty``, ``appeal.batch_too_large``. Per item: any error of
-    ``appeal_submit``, ``appeal.key_required``, ``appeal.unknown_field``, ``appeal.unknown_region``,
-    ``appeal.unknown_category``.
+    ``appeal_submit``, ``appeal.key_required``, ``appeal.unknown_field``, ``appeal.bad_value`` (a value
+    of the wrong type, or text with a NUL), ``appeal.unknown_region``, ``appeal.unknown_category``,
+    ``appeal.key_conflict`` (the key is an appeal another account registered: keys are unique per
+    partner system, not across them, so that is no retry).
     """
     _require(actor, "appeal.intake", "只有话务员、派单员或窗口工作人员可以批量登记诉求")
     items = list(items)
@@ -164,7 +179,7 @@ def appeal_submit_many(
         outcome.key = key
         if not isinstance(item, Mapping):
             outcome.error = _error("appeal.bad_item", "每条诉求应为一个对象", field="appeals")
-        elif not key or len(key) > KEY_MAX:
+        elif not key or len(key) > KEY_MAX or "\x00" in key:
             outcome.error = _error(
                 "appeal.key_required", f"每条诉求须带提交标识 key（1–{KEY_MAX} 个字符），重发时不变", field="key"
             )
@@ -176,7 +191,7 @@ def appeal_submit_many(
     earlier = {a.submission_key: a for a in Appeal.objects.filter(submission_key__in=list(first_of_key))}
     for key, index in first_of_key.items():
         if key in earlier:
-            outcomes[index].status, outcomes[index].appeal = "existing", earlier[key]
+            _registered_before(outcomes[index], earlier[key], actor=actor)
 
     fresh = [o for o in outcomes if not o.error and not o.status]
     county = _county()
@@ -211,6 +226,23 @@ def appeal_submit_many(
     return outcomes
 
 
+def _registered_before(outcome: BatchOutcome, appeal: Appeal, *, actor) -> None:
+    """An item whose key is an appeal's already: the pusher's own (a retried push) answers with it;
+    another's (each partner numbers its own work orders) is refused, its appeal not shown."""
+    if getattr(actor, "pk", None) is not None and actor.pk in (appeal.submitted_by_id, appeal.received_by_id):
+        outcome.status, outcome.appeal = "existing", appeal
+        return
+    outcome.status, outcome.error = (
+        "error",
+        _error(
+            "appeal.key_conflict",
+            f"提交标识 {outcome.key} 已被其他提交方使用，请使用本系统内唯一的编号",
+            status=409,
+            field="key",
+        ),
+    )
+
+
 def _suggestions(drafts: dict[int, _Draft]) -> tuple[dict, list[int]]:
     """The routing suggestion of each draft registered by staff (an operator waits for it); online
     ones are suggested after the commit. One prediction per router for the batch."""
@@ -242,7 +274,10 @@ def _register(drafts: dict[int, _Draft], outcomes: list[BatchOutcome], *, actor,
         }
         try:
             with transaction.atomic():
-                _insert(list(appeals.values()), actor_user=actor_user, at=at)
+                # In the order of their keys: two pushes with keys in common take the keys' index
+                # entries in one order, so one waits for the other instead of each for the other
+                # (a deadlock on PostgreSQL when one batch lists them backwards).
+                _insert(sorted(appeals.values(), key=lambda a: a.submission_key), actor_user=actor_user, at=at)
                 online = [appeals[i].pk for i in later if i in appeals]
                 if online:  # one batch of suggestions after the commit, as for online appeals one by one
                     transaction.on_commit(functools.partial(_suggest_later, min(online)), robust=True)
@@ -255,7 +290,7 @@ def _register(drafts: dict[int, _Draft], outcomes: list[BatchOutcome], *, actor,
             }
             for i in list(pending):
                 if outcomes[i].key in taken:
-                    outcomes[i].status, outcomes[i].appeal = "existing", taken[outcomes[i].key]
+                    _registered_before(outcomes[i], taken[outcomes[i].key], actor=actor)
                     del pending[i]
             if not pending:
                 return
