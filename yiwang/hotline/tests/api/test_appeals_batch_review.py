@@ -196,3 +196,37 @@ def test_a_phone_number_sent_as_a_json_number_is_refused_by_the_schema(partner):
 
     assert response.status_code == 422, response.content
     assert rows()["appeals"] == 0
+
+
+# --- faults of the rules both paths share (services/intake.py ``_checked``, ``appeal_submit``) ----
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="intake._checked does not check contact_name against its 64-character limit "
+    "(EncryptedCharField max_length is a form validator only); POST /appeals and the batch store any length",
+)
+def test_a_contact_name_over_its_limit_is_that_appeals_error(partner):
+    body = push(partner, [item(1), item(2, contact_name="张" * 65)])
+
+    assert [i["status"] for i in body.json()["items"]] == ["created", "error"]
+    assert body.json()["items"][1]["error"]["details"]["field"] == "contact_name"
+    assert Appeal.objects.count() == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="appeal_submit checks the intake action for staff channels at role level only "
+    "(_require_intake without a region): a town centre's clerk registers phone appeals for another town; "
+    "the batch refuses the same appeal",
+)
+def test_a_town_clerk_may_not_register_a_phone_appeal_for_another_town_one_at_a_time(client, huaiya_clerk, meixian):
+    client.force_login(huaiya_clerk)
+    single = {k: v for k, v in item(1, channel="phone", town_code=TOWN).items() if k != "key"}
+
+    response = client.post("/api/hotline/appeals", data=json.dumps(single), content_type="application/json")
+
+    assert response.status_code == 403, response.content
+    assert not Appeal.objects.exists()
