@@ -230,3 +230,22 @@ def test_a_town_clerk_may_not_register_a_phone_appeal_for_another_town_one_at_a_
 
     assert response.status_code == 403, response.content
     assert not Appeal.objects.exists()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="core.middleware reads a JSON body under DATA_UPLOAD_MAX_MEMORY_SIZE (2 MB) and answers 413 "
+    "'请求内容超过 12 MB 的上限' (REQUEST_MAX_BYTES): 100 appeals at the content limit, JSON-escaped as "
+    "Python and many clients send them, are about 3 MB",
+)
+def test_a_full_batch_of_appeals_at_the_content_limit_is_accepted(partner):
+    from yiwang.core.limits import text_limit
+
+    content = ("村道坑洼不平请修补。" * 1000)[: text_limit("APPEAL_CONTENT")]
+    data = json.dumps({"appeals": [item(n, content=content) for n in range(100)]})  # \\uXXXX escapes
+
+    response = partner.post("/api/hotline/appeals/batch", data=data, content_type="application/json")
+
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["created"] == 100
