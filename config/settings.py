@@ -212,9 +212,11 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Request sizes (county defaults): the whole body, uploads included (413 above it); form fields and
-# JSON bodies without their files; uploads above FILE_UPLOAD_MAX_MEMORY_SIZE spill to a temporary file.
+# JSON bodies without their files — 4 MB, so that a partner's push of 100 appeals at the content limit
+# (HOTLINE INTAKE_BATCH_MAX, each character written \uXXXX as JSON encoders do: about 3.1 MB) fits;
+# uploads above FILE_UPLOAD_MAX_MEMORY_SIZE spill to a temporary file.
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 12 * 1024 * 1024, minimum=1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 4 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Reference material kept beside the project, never inside it (the reform plan, holiday notices,

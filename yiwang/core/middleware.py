@@ -136,7 +136,8 @@ class RequestGuardMiddleware:
                 if b"\x00" in body or _JSON_NUL.search(body):
                     return self.nul(request, "json")
         except RequestDataTooBig:
-            return self.too_large(request, length)
+            # Fields and JSON are held in memory up to their own, smaller limit: name that one.
+            return self.too_large(request, length, limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         except (TooManyFieldsSent, TooManyFilesSent):
             return error_response(request, "request.too_many_fields", "提交的字段或文件数量过多", status=400)
         except MultiPartParserError:
@@ -151,12 +152,13 @@ class RequestGuardMiddleware:
             request, "request.nul_byte", "请求中含有不允许的空字符（NUL）", status=400, details=details
         )
 
-    def too_large(self, request, length: int) -> HttpResponse:
-        limit = request_max_bytes()
+    def too_large(self, request, length: int, limit: int | None = None) -> HttpResponse:
+        limit = limit or request_max_bytes()
+        size = f"{limit / 1048576:.0f} MB" if limit >= 1048576 else f"{limit / 1024:.0f} KB"
         return error_response(
             request,
             "request.too_large",
-            f"请求内容超过 {limit / 1048576:.0f} MB 的上限",
+            f"请求内容超过 {size} 的上限",
             status=413,
             details={"size": length, "limit": limit},
         )

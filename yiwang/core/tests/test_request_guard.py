@@ -60,6 +60,14 @@ def test_form_fields_over_the_memory_limit_are_413(client, settings):
     assert response.status_code == 413 and response["X-Error-Code"] == "request.too_large"
 
 
+def test_a_json_body_over_the_memory_limit_names_that_limit(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048  # under REQUEST_MAX_BYTES: the body is read, then refused
+    response = client.post("/api/org/me", data='{"a": "' + "x" * 4096 + '"}', content_type="application/json")
+    body = _api_error(response, 413, "request.too_large")
+    assert body["details"]["limit"] == 2048
+    assert body["message"] == "请求内容超过 2 KB 的上限"
+
+
 @pytest.mark.parametrize("path", ["/api/hotline/appeals", "/hotline/submit/"])
 def test_multipart_without_a_boundary_is_a_coded_400(client, path):
     response = client.post(path, data=b"--x\r\nhello", content_type="multipart/form-data")

@@ -41,6 +41,7 @@ from yiwang.hotline.services._common import (
     _locked,
     _move,
     _notify_citizen,
+    _require,
     _require_dispatcher,
     _require_intake,
 )
@@ -154,6 +155,9 @@ def _checked(
         _require_intake(actor, "电话、窗口、来信渠道的诉求由话务员或窗口工作人员登记")
     latitude, longitude = _coordinates(latitude, longitude)
     contact_name = (contact_name or "").strip()
+    name_limit = Appeal._meta.get_field("contact_name").max_length
+    if len(contact_name) > name_limit:
+        raise _error("appeal.contact_name_too_long", f"联系人姓名最多 {name_limit} 个字", field="contact_name")
     contact_phone = _clean_phone(contact_phone)
     if anonymous:
         contact_name = ""
@@ -171,6 +175,9 @@ def _checked(
             town = village.parent
         if village.parent_id != town.pk:
             raise _error("appeal.bad_village", f"{village.name} 不属于 {town.name}", field="village")
+    if channel in STAFF_CHANNELS:
+        # A town centre's clerk registers the appeals of their own town; the county's operators any.
+        _require(actor, "appeal.intake", "无权登记该镇（街道）的诉求", region=town or county)
 
     screening = screen_text(f"{title} {content}")
     if (

@@ -201,12 +201,6 @@ def test_a_phone_number_sent_as_a_json_number_is_refused_by_the_schema(partner):
 # --- faults of the rules both paths share (services/intake.py ``_checked``, ``appeal_submit``) ----
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="intake._checked does not check contact_name against its 64-character limit "
-    "(EncryptedCharField max_length is a form validator only); POST /appeals and the batch store any length",
-)
 def test_a_contact_name_over_its_limit_is_that_appeals_error(partner):
     body = push(partner, [item(1), item(2, contact_name="张" * 65)])
 
@@ -215,13 +209,6 @@ def test_a_contact_name_over_its_limit_is_that_appeals_error(partner):
     assert Appeal.objects.count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="appeal_submit checks the intake action for staff channels at role level only "
-    "(_require_intake without a region): a town centre's clerk registers phone appeals for another town; "
-    "the batch refuses the same appeal",
-)
 def test_a_town_clerk_may_not_register_a_phone_appeal_for_another_town_one_at_a_time(client, huaiya_clerk, meixian):
     client.force_login(huaiya_clerk)
     single = {k: v for k, v in item(1, channel="phone", town_code=TOWN).items() if k != "key"}
@@ -232,13 +219,6 @@ def test_a_town_clerk_may_not_register_a_phone_appeal_for_another_town_one_at_a_
     assert not Appeal.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="core.middleware reads a JSON body under DATA_UPLOAD_MAX_MEMORY_SIZE (2 MB) and answers 413 "
-    "'请求内容超过 12 MB 的上限' (REQUEST_MAX_BYTES): 100 appeals at the content limit, JSON-escaped as "
-    "Python and many clients send them, are about 3 MB",
-)
 def test_a_full_batch_of_appeals_at_the_content_limit_is_accepted(partner):
     from yiwang.core.limits import text_limit
 
