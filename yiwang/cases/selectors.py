@@ -25,6 +25,7 @@ from yiwang.catalog.selectors import (
     item_spec,
 )
 from yiwang.core.fields import revealed
+from yiwang.core.indexes import literal_in
 from yiwang.core.pii import pii_lookup, pii_lookup_hash
 from yiwang.measures.selectors import facts
 from yiwang.org.models import Department, Region, Role, ServiceHall
@@ -423,7 +424,7 @@ def clerk_delivery_queue(user) -> QuerySet[Case]:
     return (
         Case.objects.filter(
             Q(pickup_hall__in=halls) | Q(pickup_hall__isnull=True, hall__in=halls),
-            state__in=DECIDED_STATES,
+            literal_in(Case, "state", DECIDED_STATES),  # SQLite matches the partial index by the literal states
             parent__isnull=True,
         )
         .select_related("department", "decision")
@@ -470,13 +471,20 @@ def handler_cases(user) -> QuerySet[Case]:
 
 def handler_queue(user, *, mine: bool = False, status: str | None = None) -> QuerySet[Case]:
     """The department's open cases, nearest deadline first (paused ones after the running)."""
-    qs = handler_cases(user).filter(state__in=HANDLING_STATES)
+    # The states written into the statement: SQLite reads the (department, state, due) index by them; bound,
+    # it read every case of the department (143 ms at 459 k cases).
+    qs = handler_cases(user).filter(literal_in(Case, "state", HANDLING_STATES))
     if mine:
         qs = qs.filter(assigned_to=user)
     if status:
         qs = qs.filter(clock__status=status)  # the status the one sweep stored on the clock
-    return qs.select_related("assigned_to", "department", "parent", "clock").order_by(
-        F("due_on").asc(nulls_last=True), "accepted_at"
+    # The department in a second read (a page's few), not joined: joined, SQLite put the department first
+    # and read its cases through the bare department index, every case it ever had (143 ms at 459 k cases),
+    # not through (department, state, due).
+    return (
+        qs.select_related("assigned_to", "parent", "clock")
+        .prefetch_related("department")
+        .order_by(F("due_on").asc(nulls_last=True), "accepted_at")
     )
 
 
