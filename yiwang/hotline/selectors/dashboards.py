@@ -7,7 +7,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -256,8 +256,11 @@ def appeal_open_work(*, user, since: dt.date) -> tuple[dict[str, int], int]:
         .order_by()
     )
     # A bound on the moment itself (not on its local date, which no index can serve): the overdue
-    # notices since ``since`` are found by the (kind, created_at) index, then checked against the scope.
+    # notices since ``since`` are found by the (kind, created_at) index, then each checked against the scope
+    # by its appeal's key. As ``appeal_id IN (the scoped appeals)`` SQLite listed every appeal of the region
+    # first (188 ms of the page at 254 k appeals).
+    in_scope = Exists(scoped.filter(pk=OuterRef("appeal_id")))
     overdue = AppealEvent.objects.filter(
-        kind=AppealEvent.Kind.OVERDUE, appeal__in=scoped, created_at__gte=_bounds(since, since)[0]
+        in_scope, kind=AppealEvent.Kind.OVERDUE, created_at__gte=_bounds(since, since)[0]
     ).count()
     return open_counts, overdue
