@@ -44,6 +44,7 @@ def chromium():
     # would stay open (idle) all the browser tests long, the second past the end of the run, when the test
     # database is dropped ("database … is being accessed by other users").
     _close_connections(connections)
+    _retry_screenshots()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=path,
@@ -61,6 +62,32 @@ def chromium():
         yield browser
         browser.close()
         _close_connections(connections)
+
+
+def _retry_screenshots() -> None:
+    """A screenshot is the tests' record, not what they assert: Chromium now and then answers a full-page
+    capture on a loaded machine with "Unable to capture screenshot" (Page.captureScreenshot), failing a
+    test whose assertions all passed. Such a capture is tried again, up to three times in all; any other
+    error, and a third refusal, still fail the test."""
+    import time
+
+    from playwright.sync_api import Error, Page
+
+    if getattr(Page.screenshot, "retries_refused_captures", False):
+        return
+    screenshot = Page.screenshot
+
+    def retried(self, *args, **kwargs):
+        for attempt in range(3):
+            try:
+                return screenshot(self, *args, **kwargs)
+            except Error as error:
+                if "Unable to capture screenshot" not in str(error) or attempt == 2:
+                    raise
+                time.sleep(0.5)
+
+    retried.retries_refused_captures = True
+    Page.screenshot = retried
 
 
 def _close_connections(connections) -> None:
