@@ -114,6 +114,17 @@ PAGES = [
     ("hotline dispatch queue", "queue", "guoting", "/hotline/staff/dispatch/"),
     ("public case status", "public", None, "case_status"),
     ("public appeal tracking", "public", None, "appeal_track"),
+    # the public lists: the replies column (all, one category, a search), the figures the public sees
+    ("public hotline home", "public", None, "/hotline/"),
+    ("public replies column", "public", None, "/hotline/public/"),
+    ("public replies, a category", "public", None, "replies_category"),
+    ("public replies, a search", "public", None, "/hotline/public/?q=%E8%B7%AF%E7%81%AF"),
+    ("public unresolved summary", "public", None, "/hotline/unresolved/summary/"),
+    ("public ratings", "public", None, "/ratings/"),
+    ("public credit lists", "public", None, "/credit/"),
+    ("public inspection results", "public", None, "/inspections/public/"),
+    ("public catalog search", "public", None, "/services/?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7"),
+    ("public policies", "public", None, "/policies/"),
 ]
 TARGET_MS = {"dashboard": 300, "queue": 100, "public": 100}
 
@@ -285,14 +296,25 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 def public_urls():
     """Lookups a citizen makes: a real case's number and query code, a published appeal's code."""
+    from django.db.models import Count
+
     from yiwang.cases.models import Case
-    from yiwang.hotline.models import Appeal
+    from yiwang.hotline.models import Appeal, Category
 
     case = Case.objects.filter(parent__isnull=True).order_by("-pk").values("number", "verification_code").first()
     appeal = Appeal.objects.filter(public_consent=True).order_by("-pk").values_list("code", flat=True).first()
+    rare = (
+        Category.objects.filter(appeal__public_consent=True)
+        .annotate(n=Count("appeal"))
+        .order_by("n", "code")
+        .values_list("code", flat=True)
+        .first()
+    )
     return {
         "case_status": f"/cases/status/?number={case['number']}&code={case['verification_code']}",
         "appeal_track": f"/hotline/track/?code={appeal}",
+        # the rarest category with a public reply: the filter that reads furthest for its page
+        "replies_category": f"/hotline/public/?category={rare}",
     }
 
 

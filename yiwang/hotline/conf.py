@@ -56,6 +56,10 @@ DEFAULTS: dict = {
     # Appeals pushed in one request by a partner system (a call centre's work-order system, the city's
     # or province's 12345 platform): at most this many per batch (县级默认值; the plan gives no number).
     "INTAKE_BATCH_MAX": 100,
+    # The public column (有问必应) lists, filters and searches the latest this many published replies
+    # (县级默认值; the plan gives no number): some years of a county's replies, the latest days of a
+    # province's, each page the same size however much history lies behind it.
+    "PUBLIC_REPLIES_WINDOW": 5000,
     # Duplicate detection: look back this many calendar days (a search window, not a deadline).
     "SIMILAR_LOOKBACK_DAYS": 30,
     "SIMILARITY_THRESHOLD": 0.3,

@@ -214,6 +214,16 @@ class Appeal(models.Model):
                 name="hotline_appeal_open_town_recv",
                 condition=Q(state__in=["dispatched", "received", "reopened", "replied", "returned", "signed_off"]),
             ),
+            # The public column (hotline.selectors.public): the published replies, latest first.
+            models.Index(
+                fields=["replied_at", "id"],
+                name="hotline_appeal_public_replied",
+                condition=Q(
+                    public_consent=True,
+                    state__in=["answered", "closed", "replied", "revisited"],
+                    merged_into__isnull=True,
+                ),
+            ),
             # The ratings' daily unrated sweep: the rateable appeals replied within its window (ratings
             # RATEABLE_APPEAL_STATES, UNRATED_LOOKBACK_DAYS), not every appeal of all history.
             models.Index(

@@ -25,7 +25,7 @@ from yiwang.core.paging import page_of, query_without_page
 from yiwang.core.periods import period_check
 from yiwang.core.ratelimits import limit_page
 from yiwang.hotline import forms, selectors, services
-from yiwang.hotline.conf import hotline_config
+from yiwang.hotline.conf import conf, hotline_config
 from yiwang.hotline.models import Appeal, UnresolvedMatter
 from yiwang.hotline.rules import screen_text
 from yiwang.org.models import Region
@@ -139,11 +139,14 @@ def public_list(request):
     category = request.GET.get("category") or None
     town = request.GET.get("town") or None
     q = (request.GET.get("q") or "").strip()[:50] or None
-    page = Paginator(selectors.public_appeal_list(category=category, town=town, q=q), 10).get_page(
+    since = selectors.public_replies_since()
+    page = Paginator(selectors.public_appeal_list(category=category, town=town, q=q, since=since), 10).get_page(
         request.GET.get("page")
     )
     context = {
         "page": page,
+        "since": since,
+        "window": conf("PUBLIC_REPLIES_WINDOW"),
         "replies": selectors.latest_replies(list(page.object_list)),
         "categories": selectors.categories(),
         "towns": selectors.towns(),

@@ -74,6 +74,7 @@ from yiwang.hotline.selectors.public import (  # noqa: F401
     categories,
     latest_replies,
     public_appeal_list,
+    public_replies_since,
     public_reply,
     towns,
     villages,

@@ -1,5 +1,8 @@
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from yiwang.hotline import selectors, services
 from yiwang.hotline.models import Appeal
@@ -145,3 +148,55 @@ def test_it_does_not_find_a_published_appeal_by_a_phone_number_in_its_text(
     assert "路灯不亮" in client.get(url, {"q": "路灯"}).content.decode()
     for term in ("路灯不亮", "农村道路", "村口路灯"):
         assert list(selectors.public_appeal_list(q=term)) == [appeal], term
+
+
+def _answered(make_appeal, operator, categories, n: int, *, category="roads", title="村口路灯咨询") -> Appeal:
+    """A consultation answered on the spot and published, replied ``n`` hours ago."""
+    appeal = make_appeal(
+        kind="consultation",
+        title=f"{title}{n}",
+        content=f"第{n}组村口路灯什么时候能修好？",
+        public_consent=True,
+        category=categories[category],
+    )
+    services.appeal_answer(appeal=appeal, content="已转告镇上电工，本周内修好。", actor=operator)
+    Appeal.objects.filter(pk=appeal.pk).update(replied_at=timezone.now() - dt.timedelta(hours=n))
+    return appeal
+
+
+def test_the_column_reads_the_window_of_the_latest_replies(client, make_appeal, operator, categories, settings):
+    settings.HOTLINE = {"PUBLIC_REPLIES_WINDOW": 3}
+    appeals = [_answered(make_appeal, operator, categories, n) for n in range(1, 6)]  # the 1st is the latest
+    food = _answered(make_appeal, operator, categories, 6, category="food", title="餐馆卫生咨询")
+    url = reverse("hotline:public_list")
+
+    page = client.get(url).content.decode()
+
+    assert [a.code in page for a in appeals] == [True, True, True, False, False]
+    assert "共 3 条公开答复" in page
+    since = Appeal.objects.get(pk=appeals[2].pk).replied_at
+    assert f"在最近 3 条公开答复中，即 {timezone.localtime(since):%Y-%m-%d} 以来" in page
+    assert selectors.public_replies_since() == since
+    # a search and a filter look inside the window only: the oldest replies are out of it
+    assert "共 0 条" in client.get(url, {"q": "村口路灯咨询5"}).content.decode()
+    assert "共 0 条" in client.get(url, {"category": "food-safety"}).content.decode()
+    assert food.code not in page
+
+
+def test_a_column_under_its_window_says_nothing_of_it(client, make_appeal, operator, categories):
+    appeal = _answered(make_appeal, operator, categories, 1)
+    page = client.get(reverse("hotline:public_list")).content.decode()
+    assert appeal.code in page and "共 1 条公开答复" in page and "在最近" not in page
+    assert selectors.public_replies_since() is None
+
+
+def test_the_column_pages_keep_the_filters(client, make_appeal, operator, categories):
+    for n in range(1, 32):
+        _answered(make_appeal, operator, categories, n)
+    url = reverse("hotline:public_list")
+
+    page = client.get(url, {"category": "rural-roads", "q": "路灯", "page": 2}).content.decode()
+
+    assert "共 31 条公开答复" in page and "第 2 / 4 页" in page
+    keep = "?category=rural-roads&amp;town=&amp;q=%E8%B7%AF%E7%81%AF&page="
+    assert f'{keep}1"' in page and f'{keep}3"' in page and f'{keep}4">末页' in page
