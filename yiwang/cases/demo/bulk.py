@@ -40,7 +40,7 @@ from yiwang.org.models import Membership, Region, Role, ServiceHall, User, Windo
 from yiwang.workdays.models import Clock, ClockPause
 from yiwang.workdays.selectors import add_workdays, count_workdays, is_workday
 
-from ..conf import DEFAULT_CHAIN
+from ..conf import DEFAULT_CHAIN, cases_setting
 from ..models import (
     ApplicantKind,
     Case,
@@ -813,7 +813,8 @@ class Generator:
             ("decided", f"作出决定：{'不予许可' if denied else '准予'}（用时{used}个工作日）", decided_at, handler)
         )
         if case.has_pledge and not denied and case.parent_id is None:
-            due = add_workdays(decided_at, 20).due
+            days = int(cases_setting("PLEDGE_VERIFICATION_DAYS"))
+            due = add_workdays(decided_at, days).due
             state = PledgeVerification.State.PENDING
             if due < today:
                 state = rng.choices(
@@ -824,7 +825,7 @@ class Generator:
                     ],
                     [85, 5, 10],
                 )[0]
-            plan.verification = {"due": due, "state": state, "by": handler}
+            plan.verification = {"due": due, "state": state, "by": handler, "started": decided_at, "days": days}
         if case.parent_id is None and getattr(case, "_parent_plan", None) is None:
             self.deliver(plan, decided_at)
 
@@ -1332,18 +1333,32 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
         ],
         batch_size=1000,
     )
-    verifications, false_records = [], []
+    verifications, verification_clocks, false_records = [], [], []
     for pledge, p in zip(pledges, pledge_plans, strict=True):
         v = p.verification
         if not v:
             continue
         done = v["state"] != PledgeVerification.State.PENDING
+        # its working-day clock, as decision.py opens it: running while pending, stopped on the day verified
+        clock = Clock(
+            label=f"{p.case.number} 告知承诺核查",
+            started_at=v["started"],
+            days=v["days"],
+            due_on=v["due"],
+            state=Clock.State.STOPPED if done else Clock.State.RUNNING,
+            stopped_on=v["due"] if done else None,
+            region_code=p.case.region.code,
+            content_type=ctx.case_type,
+            object_id=p.case.pk,
+        )
+        verification_clocks.append(clock)
         verifications.append(
             PledgeVerification(
                 pledge=pledge,
                 case=p.case,
                 department=p.case.department,
                 region=p.case.region,
+                clock=clock,
                 due_on=v["due"],
                 state=v["state"],
                 overdue=not done and v["due"] < timezone.localdate(),
@@ -1355,6 +1370,7 @@ def _store(plans: list[Plan], ctx: Ctx, stdout) -> dict:
                 }.get(v["state"], ""),
             )
         )
+    Clock.objects.bulk_create(verification_clocks, batch_size=500)
     PledgeVerification.objects.bulk_create(verifications, batch_size=500)
     for verification in verifications:
         if verification.state == PledgeVerification.State.FALSE:

@@ -54,3 +54,23 @@ def test_the_demo_shows_the_window_receiving_deferred_materials_and_signed_pledg
     assert issuers and not any("政务服务中心" in issuer for issuer in issuers)
     deferred_notice = Notice.objects.filter(kind=NoticeKind.DEFERRED).first()
     assert deferred_notice is not None and "申请材料齐全" not in "".join(deferred_notice.content["paragraphs"])
+
+
+def test_every_pledge_verification_of_the_demo_runs_on_its_working_day_clock(
+    food_item, instant_item, counter_item, opening_bundle, clerk, handler_a, citizen, monkeypatch, settings
+):
+    from yiwang.cases.models import PledgeVerification
+
+    settings.YIWANG_CASES = {"PLEDGE_VERIFICATION_DAYS": 15}  # the county's setting, not a number of the demo's
+    monkeypatch.setattr(demo, "MONTHS", 2)
+    monkeypatch.setattr(demo, "SINGLE_PER_WORKDAY", (6, 8))
+    demo.seed(stdout=StringIO())
+    verifications = list(PledgeVerification.objects.select_related("clock", "case"))
+    assert verifications and any(v.state == PledgeVerification.State.PENDING for v in verifications)
+    for v in verifications:
+        clock = v.clock
+        assert clock is not None and clock.object_id == v.case_id, v.case.number
+        assert clock.days == 15 and clock.started_at == v.case.decided_at, v.case.number
+        assert clock.due_on == v.due_on == add_workdays(clock.started_at, 15).due, v.case.number
+        pending = v.state == PledgeVerification.State.PENDING
+        assert (clock.state == Clock.State.RUNNING) is pending and (clock.stopped_on is None) is pending
