@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.core.errors import ApplicationError
+from yiwang.core.paging import query_without_page
 from yiwang.org.models import Region
 from yiwang.org.permissions import action_required
 from yiwang.workdays.selectors import add_workdays, is_workday
@@ -30,12 +31,6 @@ from .models import ItemLevel, ItemStatus, LimitUnit, ServiceItem
 from .rules import MAX_VISITS
 
 PAGE_SIZE = 20
-
-
-def _query_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 # --- public --------------------------------------------------------------------------------------
@@ -54,7 +49,7 @@ def search(request):
         "query": query,
         "fuzzy": outcome.fuzzy,
         "bundles": list(selectors.bundle_list(query=query)[:4]) if query else [],
-        "querystring": _query_without_page(request),
+        "querystring": query_without_page(request),
     }
     template = "catalog/_results.html" if request.htmx else "catalog/search.html"
     return render(request, template, context)
@@ -190,7 +185,7 @@ def staff_list(request):
         "total": len(items),
         "with_errors": sum(1 for item in items if any(p.severity == "error" for p in problems[item.pk])),
         "with_warnings": sum(1 for item in items if problems[item.pk]),
-        "querystring": _query_without_page(request),
+        "querystring": query_without_page(request),
         "export_query": request.GET.urlencode(),
         "pending_reviews": len(selectors.review_queue(reviewer=request.user)),
     }

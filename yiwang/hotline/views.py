@@ -145,6 +145,7 @@ def public_list(request):
     )
     context = {
         "page": page,
+        "keep": query_without_page(request),
         "since": since,
         "window": conf("PUBLIC_REPLIES_WINDOW"),
         "replies": selectors.latest_replies(list(page.object_list)),

@@ -41,6 +41,7 @@ def library(request):
         "policies/library.html",
         {
             "page": page,
+            "keep": query_without_page(request),
             "q": query,
             "level": level,
             "kind": kind,
@@ -228,6 +229,7 @@ def staff_policy(request, pk: int):
             "policy": policy,
             "reach": selectors.policy_reach(policy),
             "page": page,
+            "keep": query_without_page(request),
             "stage": stage,
             "conditions": selectors.policy_conditions_text(policy),
             "flow": selectors.flow_chart(policy),

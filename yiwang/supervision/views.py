@@ -138,6 +138,7 @@ def task_list(request):
         {
             "plan": plan,
             "page": page,
+            "keep": query_without_page(request),
             "overdue_ids": overdue_ids,
             "areas": plan.areas.all() if plan else [],
             "area": area,
