@@ -304,8 +304,8 @@ def public_urls():
     case = Case.objects.filter(parent__isnull=True).order_by("-pk").values("number", "verification_code").first()
     appeal = Appeal.objects.filter(public_consent=True).order_by("-pk").values_list("code", flat=True).first()
     rare = (
-        Category.objects.filter(appeal__public_consent=True)
-        .annotate(n=Count("appeal"))
+        Category.objects.filter(appeals__public_consent=True)
+        .annotate(n=Count("appeals"))
         .order_by("n", "code")
         .values_list("code", flat=True)
         .first()

@@ -200,3 +200,17 @@ def test_the_column_pages_keep_the_filters(client, make_appeal, operator, catego
     assert "共 31 条公开答复" in page and "第 2 / 4 页" in page
     keep = "?category=rural-roads&amp;q=%E8%B7%AF%E7%81%AF&page="
     assert f'{keep}1"' in page and f'{keep}3"' in page and f'{keep}4">末页' in page
+
+
+def test_the_search_ignores_the_case_of_letters_and_matches_chinese_as_written(
+    client, make_appeal, operator, categories
+):
+    etc = _answered(make_appeal, operator, categories, 1, title="高速ETC通行费咨询")
+    lamp = _answered(make_appeal, operator, categories, 2)
+    url = reverse("hotline:public_list")
+
+    for term, found, missing in (("etc", etc, lamp), ("Etc通行", etc, lamp), ("路灯咨询", lamp, etc)):
+        page = client.get(url, {"q": term}).content.decode()
+        assert found.code in page and missing.code not in page, term
+        assert list(selectors.public_appeal_list(q=term)) == [found], term
+    assert list(selectors.public_appeal_list(q="农村道路")) == [etc, lamp]  # the category's name, newest first
