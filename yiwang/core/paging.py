@@ -8,6 +8,7 @@ for one of several lists on a page, ``{% include "core/_sub_pages.html" with sub
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
+from django.utils.functional import cached_property
 
 
 def page_of(request, rows, per_page: int, param: str = "page") -> Page:
@@ -16,6 +17,31 @@ def page_of(request, rows, per_page: int, param: str = "page") -> Page:
     order; its rows are read once, into a list, so a view may annotate them (deadlines, labels) before
     the template shows them."""
     page = Paginator(rows, per_page).get_page(request.GET.get(param))
+    page.object_list = list(page.object_list)
+    return page
+
+
+class CappedPaginator(Paginator):
+    """A Paginator that counts at most ``cap`` rows (``count_capped`` says there are more): the list of a
+    province's history pages through its newest ``cap`` rows instead of counting millions on each view."""
+
+    count_capped = False
+
+    def __init__(self, object_list, per_page, *, cap: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        found = self.object_list.order_by()[: self.cap + 1].count()  # no sort to count by
+        self.count_capped = found > self.cap
+        return min(found, self.cap)
+
+
+def capped_page_of(request, rows, per_page: int, *, cap: int, param: str = "page") -> Page:
+    """:func:`page_of` over at most the first ``cap`` rows of ``rows``; the template says "N+" when
+    ``page.paginator.count_capped``."""
+    page = CappedPaginator(rows, per_page, cap=cap).get_page(request.GET.get(param))
     page.object_list = list(page.object_list)
     return page
 

@@ -55,6 +55,10 @@ DEFAULTS = {
     "TARGET_ON_TIME_RATE": 0.95,
     # Rows per bulk insert when the unrated sweep records implicit ratings.
     "UNRATED_BATCH": 500,
+    # 县级默认值: the staff ratings list counts and pages at most this many of its newest ratings (a
+    # province's history holds millions; counting them all took 266 ms a view at 10 M appeals); the month
+    # and level filters reach the rest.
+    "LIST_CAP": 5000,
 }
 
 RATINGS = app_settings("YIWANG_RATINGS", DEFAULTS)

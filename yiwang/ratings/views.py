@@ -7,6 +7,8 @@ errors with the service's Chinese message.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,12 +22,14 @@ from django.views.decorators.http import require_http_methods
 
 from yiwang.cases.models import Case
 from yiwang.core.errors import ApplicationError, add_application_error
-from yiwang.core.paging import page_of, query_without_page
+from yiwang.core.paging import capped_page_of, page_of, query_without_page
 from yiwang.hotline.models import Appeal
+from yiwang.measures.registry import month_bounds
 from yiwang.org.models import Department, Region, ServiceHall, Window
 from yiwang.org.permissions import PAGE_FORBIDDEN, action_required
 
 from . import forms, reports, selectors, services
+from .conf import is_county_default, setting
 from .models import Monitor, Rectification
 from .workflow import NEXT_STEP
 
@@ -210,22 +214,42 @@ def pad(request, number: str):
 
 @action_required("rating.read")
 def staff_ratings(request):
-    """The ratings of the departments the user may read (a handler: their own), newest first, every one
-    counted and paged (the page once showed the newest 200 as the whole list)."""
+    """The ratings of the departments the user may read (a handler: their own), newest first, paged (the
+    page once showed the newest 200 as the whole list). A filter's newest ``LIST_CAP`` ratings are counted
+    and paged ("N+" when there are more); the month filter reaches older ones."""
     level = _int(request.GET.get("level"))
     qs = selectors.ratings_visible(request.user)
     if level in (1, 2, 3, 4, 5):
         qs = qs.filter(level=level)
+    month, month_error = _month(request.GET.get("month"))
+    if month is not None:
+        start, end = month_bounds((month, month))
+        qs = qs.filter(rated_at__gte=start, rated_at__lt=end)
     return render(
         request,
         "ratings/staff_ratings.html",
         {
-            "page": page_of(request, qs.order_by("-rated_at", "-id"), RATINGS_PAGE),
+            "page": capped_page_of(request, qs.order_by("-rated_at", "-id"), RATINGS_PAGE, cap=setting("LIST_CAP")),
             "query": query_without_page(request),
             "level": level,
+            "month": month.strftime("%Y-%m") if month else "",
+            "month_error": month_error,
+            "cap": setting("LIST_CAP"),
+            "cap_default": is_county_default("LIST_CAP"),
             "levels": [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")],
         },
     )
+
+
+def _month(value: str | None) -> tuple[dt.date | None, str]:
+    """The month ``YYYY-MM`` a filter asks for, or (None, why it is not one)."""
+    value = (value or "").strip()
+    if not value:
+        return None, ""
+    try:
+        return dt.datetime.strptime(value, "%Y-%m").date(), ""
+    except ValueError:
+        return None, f"“{value[:20]}”不是月份，请按“年-月”填写，例如 2026-05；已列出全部月份。"
 
 
 @action_required("rectification.handle")

@@ -3,8 +3,11 @@ once showed the newest 200 as the whole list (评价（最近200条）)."""
 
 import copy
 import datetime as dt
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from yiwang.cases.models import Case
@@ -54,3 +57,60 @@ def test_the_ratings_list_counts_every_rating_and_reads_only_the_page(client, fi
     assert f"<td>{finished_case.number}</td>" in last and not _shown(last, 0) and "第 6 / 6 页" in last
     assert 'data-testid="list-total">共 291 条评价' in everything and _shown(everything, 289)
     assert "最近200条" not in first
+
+
+def test_a_long_history_is_counted_up_to_the_cap_and_the_month_filter_reaches_older_ratings(
+    client, settings, finished_case, citizen, handler_a
+):
+    settings.YIWANG_RATINGS = {"LIST_CAP": 100}
+    rating = rating_submit(actor=citizen, case=finished_case, level=2, channel="online", comment="等了很久")
+    client.force_login(handler_a)
+    url = reverse("ratings:staff_ratings")
+    _copies(rating, 0, 150)  # newest: this month, YWP000149 the newest of all
+    earlier = (rating.rated_at.replace(day=1) - dt.timedelta(days=20)).replace(day=10)
+    _copies(rating, 150, 30, rated_at=earlier)  # a month earlier, every one at the same minute
+
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get(url).content.decode()
+    counts = [
+        q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper() and "ratings_rating" in q["sql"]
+    ]
+    _, last = read_page(client, url, page=2)
+    _, beyond = read_page(client, url, page=3)  # past the cap: the last page again
+
+    # 181 ratings, the newest 100 counted: the count reads no more than 101 rows
+    assert 'data-testid="list-total">共 100+ 条评价' in first and "第 1 / 2 页" in first
+    assert 'data-testid="list-cap">列表只计最近 100 条；' in first  # overridden: not labelled a county default
+    assert len(counts) == 1 and "LIMIT 101" in counts[0].upper()
+    assert _shown(first, 149) and _shown(first, 100) and not _shown(first, 99)
+    assert _shown(last, 99) and _shown(last, 50) and not _shown(last, 49) and "第 2 / 2 页" in last
+    assert re.findall(r"<td>(YWP\d+)</td>", beyond) == re.findall(r"<td>(YWP\d+)</td>", last)
+
+    month = earlier.strftime("%Y-%m")
+    _, older = read_page(client, url, month=month)
+    assert 'data-testid="list-total">共 30 条评价' in older and "list-cap" not in older
+    assert all(_shown(older, i) for i in range(150, 180)) and not _shown(older, 149)
+    assert f'value="{month}"' in older
+    _, older_bad = read_page(client, url, month=month, level=5)
+    assert 'data-testid="list-total">共 0 条评价' in older_bad
+
+
+def test_a_month_that_is_not_one_is_said_so_and_the_list_is_not_narrowed(client, finished_case, citizen, handler_a):
+    rating_submit(actor=citizen, case=finished_case, level=4, channel="online", comment="挺好")
+    client.force_login(handler_a)
+    _, html = read_page(client, reverse("ratings:staff_ratings"), month="2026-13")
+    assert 'data-testid="month-error">“2026-13”不是月份，请按“年-月”填写' in html
+    assert f"<td>{finished_case.number}</td>" in html and 'data-testid="list-total">共 1 条评价' in html
+
+
+def test_the_cap_is_labelled_a_county_default_when_the_deployment_keeps_it(
+    client, settings, finished_case, citizen, handler_a
+):
+    from yiwang.ratings.conf import DEFAULTS
+
+    rating = rating_submit(actor=citizen, case=finished_case, level=3, channel="online", comment="一般")
+    _copies(rating, 0, DEFAULTS["LIST_CAP"])
+    client.force_login(handler_a)
+    _, html = read_page(client, reverse("ratings:staff_ratings"))
+    assert f"共 {DEFAULTS['LIST_CAP']}+ 条评价" in html
+    assert f"列表只计最近 {DEFAULTS['LIST_CAP']} 条（县级默认值）" in html
