@@ -186,8 +186,17 @@ def records_by_kind(region: Region | None = None, months=None) -> dict[str, dict
     return {row["key"]: row for row in rows}
 
 
-def clue_figures(region: Region | None = None, months=None, department=None) -> dict:
-    total = fact_total(measures.CLUES, region=region, months=months, department=department)
+def clue_figures(region: Region | None = None, months=None, department=None, *, scope=None) -> dict:
+    """Clues pushed, handled, fed back and on time; with ``scope``, exactly the clues of the reader's
+    clue list (``clues_for``: ``credit.clue_read`` on the clue's department and region)."""
+    total = fact_total(
+        measures.CLUES,
+        region=region,
+        months=months,
+        department=department,
+        scope=scope,
+        action="credit.clue_read" if scope is not None else None,
+    )
     return {
         **total,
         "handled_rate": rate(total["fed_back"], total["count"]),

@@ -305,13 +305,8 @@ def repair_decide(request, pk: int):
 def clues(request):
     state = request.GET.get("state", "")
     scope = request.scope
-    # The figures sum every department whose clues the reader sees (they once summed the first 50 only);
-    # a supervisor or leader (credit.measures) is summed without a department filter, as before.
-    departments = (
-        None
-        if scope.can("credit.measures")
-        else list(scope.departments("credit.clue_read").values_list("pk", flat=True))
-    )
+    # The figures count exactly the clues of the list: the same scope on the clue's department and
+    # region (a handler's departments, a supervisor's or leader's region subtree), never the whole database.
     return _staff(
         request,
         "credit/staff/clues.html",
@@ -320,7 +315,7 @@ def clues(request):
             "query": query_without_page(request),
             "state": state,
             "states": Clue.State.choices,
-            "figures": selectors.clue_figures(department=departments),
+            "figures": selectors.clue_figures(scope=scope),
             "handle_days": credit_setting("CLUE_HANDLE_WORKDAYS"),
             "handle_default": CREDIT.is_default("CLUE_HANDLE_WORKDAYS"),
         },

@@ -71,6 +71,8 @@ def facts(
     department=None,
     key: str | Iterable[str] | None = None,
     group_by: Iterable[str] = ("month",),
+    scope=None,
+    action: str | None = None,
 ) -> list[dict]:
     """Sums of ``count`` and the metric's fields, grouped by ``group_by``.
 
@@ -78,6 +80,10 @@ def facts(
     - ``region``: a region or several — their whole subtrees; ``None`` = everywhere;
     - ``department``: a department, its id, or a list of them; ``None`` = all (including none);
     - ``key``: one key or several; ``None`` = all;
+    - ``scope`` with ``action``: only the facts whose own department and region the scope reaches for
+      ``action`` — the test a staff list of the source rows applies (``scope.filter(rows, action)``
+      with the row's department and region), so a figure beside that list counts exactly its rows; a
+      scope that reaches nothing gives no facts;
     - ``group_by``: any of ``month``, ``region`` (id), ``region_code``, ``county``, ``town``,
       ``department`` (id), ``key``; ``()`` gives one total row (zeros when nothing matched).
     Rows come ordered by the group columns. Errors: ``measure.unknown_metric``, ``ValueError`` on an
@@ -100,6 +106,11 @@ def facts(
             where &= Q(department_id=getattr(department, "pk", department))
     if key is not None:
         where &= Q(key=key) if isinstance(key, str) else Q(key__in=list(key))
+    if scope is not None:
+        if action is None:
+            raise ValueError("a scope needs the action it is read for")
+        reach = scope.q(action, department="department", region="region")
+        where &= Q(pk__in=[]) if reach is None else reach
     sums = {name: Sum(definition.column(name)) for name in definition.all_fields}
     columns = [GROUPS[g] for g in group_by]
     # Folded facts plus the increments not yet folded: exact as soon as an event commits.

@@ -125,3 +125,29 @@ def test_it_check_finds_a_drifted_row(metric, meixian, capsys):
     with pytest.raises(CommandError):
         call_command("measures", "check", "--metric", metric)
     assert "已存" in capsys.readouterr().out
+
+
+def test_a_scope_reads_the_facts_its_list_would_hold(metric, meixian, dept_a, dept_town, handler_a, supervisor):
+    """``scope`` + ``action``: the test a staff list applies to its rows, on the fact's department and
+    region — a handler their department's facts, a town's supervisor the town's subtree, no role none."""
+    from yiwang.org.models import Role
+    from yiwang.org.scoping import scope_for
+    from yiwang.org.tests.factories import MembershipFactory, UserFactory
+
+    on = dt.date(2025, 3, 5)
+    add(metric=metric, on=on, region=meixian.huaiya_village, department=dept_town, count=1)
+    add(metric=metric, on=on, region=meixian.huaiya, department=dept_a, count=2)
+    add(metric=metric, on=on, region=meixian.yingtou, department=dept_a, count=4)
+    add(metric=metric, on=on, region=meixian.county, department=None, count=8)
+    town_supervisor = UserFactory(username="huaiya-supervisor")
+    MembershipFactory(user=town_supervisor, role=Role.SUPERVISOR, region=meixian.huaiya)
+
+    def total(user) -> int:
+        return fact_total(metric, scope=scope_for(user), action="case.read")["count"]
+
+    assert total(handler_a) == 6
+    assert total(town_supervisor) == 3
+    assert total(supervisor) == 15
+    assert total(None) == 0
+    with pytest.raises(ValueError, match="action"):
+        fact_total(metric, scope=scope_for(handler_a))
