@@ -277,12 +277,21 @@ def enter_value(request, code: str, payload: ValueIn):
 
 @router.get("/dashboard", response=dict)
 @api_action_required("supervision.dashboard")
-def dashboard(request, year: int | None = Query(None, ge=2000, le=2100), quarter: int | None = Query(None, ge=1, le=4)):
-    """The leader dashboard's figures (roll-ups only): per area status, counts, worst five, overdue."""
+def dashboard(
+    request,
+    year: int | None = Query(None, ge=2000, le=2100),
+    quarter: int | None = Query(None, ge=1, le=4),
+    limit: int = 50,
+    offset: int = 0,
+):
+    """The leader dashboard's figures (roll-ups only): per area status, counts, worst five, and the overdue
+    milestones: ``overdue_total`` counts them all, ``overdue`` holds ``limit`` (at most 200) of them from
+    ``offset``, the longest overdue first: page on with ``offset``."""
     plan = selectors.current_plan()
     if plan is None:
-        return {"areas": [], "counts": {}, "worst": [], "overdue": []}
+        return {"areas": [], "counts": {}, "worst": [], "overdue": [], "overdue_total": 0}
     data = selectors.dashboard(plan=plan, months=selectors.period_months(year=year, quarter=quarter))
+    overdue = selectors.milestones_overdue(plan=plan)
     return {
         "counts": data["counts"],
         "areas": [
@@ -311,6 +320,7 @@ def dashboard(request, year: int | None = Query(None, ge=2000, le=2100), quarter
         ],
         "overdue": [
             {"task": m.task_id, "milestone": m.title, "due_on": m.due_on.isoformat(), "escalated": m.escalated}
-            for m in data["overdue"]
+            for m in window(overdue, offset=offset, limit=limit, most=200)
         ],
+        "overdue_total": overdue.count(),
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -81,9 +81,13 @@ def task_reporting_departments(*, user, task: PlanTask) -> list:
     ]
 
 
-def milestones_overdue(*, user=None, today: dt.date | None = None) -> QuerySet[Milestone]:
+def milestones_overdue(*, user=None, plan: Plan | None = None, today: dt.date | None = None) -> QuerySet[Milestone]:
+    """Open milestones past their due day (of ``plan``'s tasks, of the tasks ``user`` may read), the longest
+    overdue first and the key last, so the dashboard's pages of them never overlap."""
     today = today or timezone.localdate()
     qs = Milestone.objects.filter(state=Milestone.State.OPEN, due_on__lt=today).select_related("task__area")
+    if plan is not None:
+        qs = qs.filter(task__plan=plan)
     if user is not None:
         qs = qs.filter(task__in=task_list(user=user).values("pk"))
     return qs.order_by("due_on", "pk")
@@ -279,8 +283,9 @@ class AreaRow:
 
 
 def dashboard(*, plan: Plan, months, today: dt.date | None = None, fresh: bool = False) -> dict:
-    """Per area: target vs measured with the monthly trend, red/amber/green, task counts; the overdue
-    milestones; the worst five sub-measures. A fixed number of queries whatever the data's size.
+    """Per area: target vs measured with the monthly trend, red/amber/green, task counts; the worst five
+    sub-measures. A fixed number of queries whatever the data's size. The overdue milestones are not part
+    of it: the page counts and pages them (``milestones_overdue``), as many as there are.
 
     The result is reused for ``DASHBOARD_CACHE_SECONDS`` (县级默认值 60 s) per plan, period and day;
     ``fresh=True`` computes it anew."""
@@ -322,11 +327,6 @@ def _dashboard(*, plan: Plan, months, today: dt.date) -> dict:
         areas.append(AreaRow(area, measures, stats["tasks"], stats["closed"], stats["overdue"]))
     return {
         "areas": areas,
-        "overdue": list(
-            overdue_ms.select_related("task__area")
-            .annotate(latest_notice=Max("notices__number"))
-            .order_by("due_on")[:50]
-        ),
         "worst": worst_five(rows),
         "months": months,
         "month_labels": [m.strftime("%Y-%m") for m in months_between(*months)],

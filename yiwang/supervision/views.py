@@ -424,6 +424,9 @@ def drill(request, code: str):
 # --- dashboard and assessment --------------------------------------------------------------------
 
 
+OVERDUE_PAGE = 10  # overdue milestones a page of the dashboard shows, the longest overdue first; the count is of all
+
+
 @action_required("supervision.dashboard")
 def dashboard(request):
     plan = selectors.current_plan()
@@ -431,6 +434,8 @@ def dashboard(request):
     if plan is None:
         return render(request, "supervision/dashboard.html", {"plan": None})
     data = selectors.dashboard(plan=plan, months=months)
+    # every overdue milestone counted, one page read (?overdue_page=), the period kept on its links
+    overdue = page_of(request, selectors.milestones_overdue(plan=plan), OVERDUE_PAGE, "overdue_page")
     labels = data["month_labels"]
     charts = []
     for row in data["areas"]:
@@ -458,6 +463,8 @@ def dashboard(request):
             "year": year,
             "quarter": quarter,
             "amber_margin": int(100 * float(supervision_setting("AMBER_MARGIN"))),
+            "overdue_page": overdue,
+            "overdue_keep": query_without_page(request, "overdue_page"),
         },
     )
 

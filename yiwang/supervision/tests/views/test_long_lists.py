@@ -92,3 +92,70 @@ def test_the_ledger_api_reads_every_item_window_by_window(client, office, approv
     # open, due the same day: in the order they were registered
     assert [i["number"] for i in first] == [f"TZ-{i:06d}" for i in range(500)]
     assert [i["number"] for i in rest] == [f"TZ-{i:06d}" for i in range(500, 520)]
+
+
+def _overdue_milestones(task, start: int, n: int) -> None:
+    """``n`` open milestones of ``task`` past their due day, ``M{i}`` due ``200 - i`` days ago (so ``i``-th
+    longest overdue)."""
+    from django.utils import timezone
+
+    from yiwang.supervision.models import Milestone
+
+    today = timezone.localdate()
+    Milestone.objects.bulk_create(
+        Milestone(task=task, title=f"逾期节点M{i:03d}", due_on=today - dt.timedelta(days=200 - i), source="office")
+        for i in range(start, start + n)
+    )
+
+
+def _listed(html: str, i: int) -> bool:
+    return f"：逾期节点M{i:03d}，" in html
+
+
+def test_the_dashboard_counts_every_overdue_milestone_and_reads_only_the_page(client, plan, county_leader, settings):
+    """The dashboard once showed the 50 longest overdue milestones as the whole list, with no count."""
+    from django.utils import timezone
+
+    from yiwang.supervision.models import Milestone
+
+    settings.YIWANG_SUPERVISION = {"DASHBOARD_CACHE_SECONDS": 0}  # every request computes the whole page
+    task = PlanTask.objects.filter(plan=plan).order_by("part", "no").first()
+    today = timezone.localdate()
+    Milestone.objects.bulk_create(
+        [  # neither is overdue: done, and due tomorrow
+            Milestone(
+                task=task, title="逾期节点D", due_on=today - dt.timedelta(days=300), source="office", state="done"
+            ),
+            Milestone(task=task, title="逾期节点T", due_on=today + dt.timedelta(days=1), source="office"),
+        ]
+    )
+    client.force_login(county_leader)
+    url = "/supervision/dashboard/"
+    _overdue_milestones(task, 0, 10)
+    few, _ = read_page(client, url, year=2026)
+    _overdue_milestones(task, 10, 50)  # 60 overdue: more than the 50 the dashboard once showed
+    many, first = read_page(client, url, year=2026)
+    _, last = read_page(client, url, year=2026, overdue_page=6)
+
+    assert many == few
+    assert 'data-testid="overdue-total">共 60 项' in first and "第 1 / 6 页" in first
+    # the longest overdue first, 10 a page
+    assert _listed(first, 0) and _listed(first, 9) and not _listed(first, 10)
+    assert _listed(last, 50) and _listed(last, 59) and not _listed(last, 49) and "第 6 / 6 页" in last
+    assert "逾期节点D" not in first + last and "逾期节点T" not in first + last
+    # the links keep the period asked for
+    assert 'href="?year=2026&overdue_page=2"' in first and 'href="?year=2026&overdue_page=5"' in last
+
+
+def test_the_dashboard_api_counts_every_overdue_milestone_and_reads_on_by_offset(client, plan, county_leader):
+    """The API once returned the 50 longest overdue milestones as the whole list: ``overdue_total`` counts
+    them all and ``offset`` reads on."""
+    _overdue_milestones(PlanTask.objects.filter(plan=plan).order_by("part", "no").first(), 0, 60)
+    client.force_login(county_leader)
+
+    first = client.get("/api/supervision/dashboard").json()
+    rest = client.get("/api/supervision/dashboard", {"offset": 50}).json()
+
+    assert first["overdue_total"] == rest["overdue_total"] == 60
+    assert [m["milestone"] for m in first["overdue"]] == [f"逾期节点M{i:03d}" for i in range(50)]
+    assert [m["milestone"] for m in rest["overdue"]] == [f"逾期节点M{i:03d}" for i in range(50, 60)]
