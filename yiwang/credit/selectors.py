@@ -171,9 +171,15 @@ def public_list(code: str, q: str = ""):
 # --- figures (from roll-ups) ---------------------------------------------------------------------
 
 
-def class_distribution(region: Region | None = None) -> dict[str, int]:
-    """Entities per risk class today: the sum of all class moves (``credit.class_moves``)."""
-    rows = facts(measures.CLASS_MOVES, region=region, group_by=("key",))
+# With ``scope`` a figure counts what the reader's own list or report reaches (``measures.facts``
+# with the action on the fact's department and region): staff pages pass the reader's scope, public
+# pages a region.
+
+
+def class_distribution(region: Region | None = None, *, scope=None) -> dict[str, int]:
+    """Entities per risk class today: the sum of all class moves (``credit.class_moves``); with
+    ``scope``, the entities whose reports the reader may read (``credit.read``)."""
+    rows = facts(measures.CLASS_MOVES, region=region, group_by=("key",), **_reach(scope, "credit.read"))
     counts = {c: 0 for c in RiskClass.values}
     for row in rows:
         if row["key"] in counts:
@@ -181,8 +187,9 @@ def class_distribution(region: Region | None = None) -> dict[str, int]:
     return counts
 
 
-def records_by_kind(region: Region | None = None, months=None) -> dict[str, dict]:
-    rows = facts(measures.RECORDS, region=region, months=months, group_by=("key",))
+def records_by_kind(region: Region | None = None, months=None, *, scope=None) -> dict[str, dict]:
+    """Credit records by kind; with ``scope``, in the area the reader reads (``credit.read``)."""
+    rows = facts(measures.RECORDS, region=region, months=months, group_by=("key",), **_reach(scope, "credit.read"))
     return {row["key"]: row for row in rows}
 
 
@@ -190,12 +197,7 @@ def clue_figures(region: Region | None = None, months=None, department=None, *, 
     """Clues pushed, handled, fed back and on time; with ``scope``, exactly the clues of the reader's
     clue list (``clues_for``: ``credit.clue_read`` on the clue's department and region)."""
     total = fact_total(
-        measures.CLUES,
-        region=region,
-        months=months,
-        department=department,
-        scope=scope,
-        action="credit.clue_read" if scope is not None else None,
+        measures.CLUES, region=region, months=months, department=department, **_reach(scope, "credit.clue_read")
     )
     return {
         **total,
@@ -204,13 +206,19 @@ def clue_figures(region: Region | None = None, months=None, department=None, *, 
     }
 
 
-def financing_figures(region: Region | None = None, months=None) -> dict:
-    total = fact_total(measures.FINANCING, region=region, months=months)
+def financing_figures(region: Region | None = None, months=None, *, scope=None, action: str = "credit.read") -> dict:
+    """Financing needs, matched and granted; with ``scope``, the needs in the area the reader reaches
+    for ``action`` (``credit.loan_product``: the needs of the financing list, ``needs_for``)."""
+    total = fact_total(measures.FINANCING, region=region, months=months, **_reach(scope, action))
     return {
         **total,
         "match_rate": rate(total["matched"], total["count"]),
         "grant_rate": rate(total["granted"], total["count"]),
     }
+
+
+def _reach(scope, action: str) -> dict:
+    return {} if scope is None else {"scope": scope, "action": action}
 
 
 def loan_products() -> QuerySet[LoanProduct]:

@@ -423,21 +423,23 @@ def import_template(request):
 @action_required("credit.read", "credit.measures")
 @require_GET
 def staff_index(request):
-    county = _county()
-    kinds = selectors.records_by_kind(county)
+    # The figures of the reader's area (a handler's county, a supervisor's or leader's region, the
+    # clues of their clue list), never the first county's for everyone.
+    scope = request.scope
+    kinds = selectors.records_by_kind(scope=scope)
     from yiwang.credit.models import RecordKind
 
     return _staff(
         request,
         "credit/staff/index.html",
         {
-            "distribution": selectors.class_distribution(county),
+            "distribution": selectors.class_distribution(scope=scope),
             "kinds": [
                 (label, kinds.get(code, {}).get("count", 0), kinds.get(code, {}).get("repaired", 0))
                 for code, label in RecordKind.choices
             ],
-            "clue_figures": selectors.clue_figures(county),
-            "financing": selectors.financing_figures(county),
+            "clue_figures": selectors.clue_figures(scope=scope),
+            "financing": selectors.financing_figures(scope=scope),
             "thresholds": credit_setting("RISK_THRESHOLDS"),
             "points": credit_setting("RISK_POINTS"),
             "rules_default": CREDIT.is_default("RISK_POINTS") and CREDIT.is_default("RISK_THRESHOLDS"),
@@ -485,7 +487,7 @@ def staff_financing(request):
             "page": _page(request, needs, 30),
             "query": "",
             "products": selectors.loan_products(),
-            "figures": selectors.financing_figures(_county()),
+            "figures": selectors.financing_figures(scope=request.scope, action="credit.loan_product"),
             "states": FinancingNeed.State,
         },
     )
