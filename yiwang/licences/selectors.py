@@ -190,13 +190,12 @@ def licence_for_staff(user, pk: int) -> Licence | None:
 
 
 def licence_figures(user, *, months: tuple[dt.date, dt.date] | None = None) -> dict:
-    """Issued, reused and revoked per month and per licence type (from the roll-ups), for the
-    departments the user may read (``licence.read``; a leader's whole region)."""
+    """Issued, reused and revoked per month and per licence type (from the roll-ups), within what the
+    user's licence list holds (``licence.read`` on the fact's department and region, as
+    ``licences_for_staff``: a handler's departments, a leader's or supervisor's region subtree — a
+    town's licences issued by county departments included); a use counts where it was made."""
     scope = scope_for(user)
-    departments = (
-        None if scope.is_platform_admin else list(scope.departments("licence.read").values_list("pk", flat=True))
-    )
     result = {}
     for name, metric in (("issued", measures.ISSUED), ("reused", measures.REUSED), ("revoked", measures.REVOKED)):
-        result[name] = facts(metric, months=months, department=departments, group_by=("month", "key"))
+        result[name] = facts(metric, months=months, group_by=("month", "key"), scope=scope, action="licence.read")
     return result

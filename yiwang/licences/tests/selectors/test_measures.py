@@ -48,3 +48,53 @@ def test_incremental_facts_equal_a_rebuild(company_licence, person_licence, busi
 def test_a_handler_sees_only_their_departments_figures(company_licence, person_licence, handler_a):
     figures = licence_figures(handler_a)
     assert [(r["key"], r["count"]) for r in figures["issued"]] == [("yyzz", 1)]
+
+
+def test_the_figures_count_the_licences_of_the_readers_list(business_type, meixian, dept_a, dept_town, leader):
+    """A supervisor's or leader's figures once summed the licences of the departments seated in their
+    region: a town's supervisor, whose list holds the town's licences issued by county departments,
+    saw only the town government's own."""
+    from yiwang.licences.models import Licence
+    from yiwang.licences.selectors import licences_for_staff
+    from yiwang.org.models import Region, Role
+    from yiwang.org.tests.factories import DepartmentFactory, MembershipFactory, UserFactory, region_chain
+
+    qishan = region_chain(
+        ("610000", "陕西省", Region.Level.PROVINCE),
+        ("610300", "宝鸡市", Region.Level.CITY),
+        ("610323", "岐山县", Region.Level.COUNTY),
+    )
+    qishan_bureau = DepartmentFactory(code="qishan-approval", name="岐山县行政审批服务局", region=qishan)
+
+    def issue(department, region) -> None:
+        licence = licence_issue(
+            licence_type=business_type,
+            holder_name="示例合作社",
+            holder_uscc=COMPANY_USCC,
+            fields={"entity_name": "示例合作社", "scope": "猕猴桃种植"},
+            department=department,
+            actor=None,
+        )
+        Licence.objects.filter(pk=licence.pk).update(region=region)  # as for a case of that region
+
+    for department, region in (
+        (dept_a, meixian.huaiya),  # a Huaiya applicant's case decided by the county bureau
+        (dept_a, meixian.huaiya_village),
+        (dept_town, meixian.huaiya),
+        (dept_a, meixian.yingtou),
+        (dept_a, meixian.county),
+        (qishan_bureau, qishan),
+    ):
+        issue(department, region)
+    measures_rebuild(metrics=METRICS)
+    town_supervisor = UserFactory(username="huaiya-supervisor")
+    MembershipFactory(user=town_supervisor, role=Role.SUPERVISOR, region=meixian.huaiya)
+    qishan_leader = UserFactory(username="qishan-leader")
+    MembershipFactory(user=qishan_leader, role=Role.LEADER, region=qishan)
+
+    def issued(user) -> tuple[int, int]:
+        return sum(r["count"] for r in licence_figures(user)["issued"]), licences_for_staff(user).count()
+
+    assert issued(town_supervisor) == (3, 3)
+    assert issued(leader) == (5, 5)
+    assert issued(qishan_leader) == (1, 1)
