@@ -436,9 +436,14 @@ def measures_page(request):
 # --- public (一公开) ---------------------------------------------------------------------------------
 
 
+PUBLIC_PAGE = 50  # plans a page of the public list shows, the latest period first; the count is of every plan shown
+
+
 @require_GET
 def public_results(request):
-    return render(request, "inspections/public.html", {"plans": selectors.public_plans()[:100]})
+    # every published or drawn plan counted, one page read
+    page = page_of(request, selectors.public_plans(), PUBLIC_PAGE)
+    return render(request, "inspections/public.html", {"page": page, "query": query_without_page(request)})
 
 
 @require_GET
