@@ -214,10 +214,16 @@ def default_months(today: dt.date | None = None, span: int = 12) -> tuple[dt.dat
     return first, last
 
 
-def satisfaction_by(dimension: str, *, months=None, region: Region | None = None) -> list[dict]:
+def _reach(scope) -> dict:
+    """With a reader's scope, the facts of the rows their figure lists hold (``figure_rows``:
+    ``ratings.measures`` on the rating's department and region); without one, all (public pages)."""
+    return {} if scope is None else {"scope": scope, "action": "ratings.measures"}
+
+
+def satisfaction_by(dimension: str, *, months=None, region: Region | None = None, scope=None) -> list[dict]:
     """Satisfaction grouped by ``month``, ``department``, ``hall``, ``window``, ``staff``, ``item`` or
     ``channel``, read from the roll-ups; each row has count, level_sum, good, bad and the rates, and a
-    ``label``."""
+    ``label``. With ``scope``, within the reader's area (``_reach``)."""
     metric, group = {
         "month": (m.RATED, ("month",)),
         "channel": (m.RATED, ("key",)),
@@ -227,7 +233,7 @@ def satisfaction_by(dimension: str, *, months=None, region: Region | None = None
         "staff": (m.BY_STAFF, ("key",)),
         "item": (m.BY_ITEM, ("key",)),
     }[dimension]
-    rows = [_with_rates(r) for r in facts(metric, months=months, region=region, group_by=group)]
+    rows = [_with_rates(r) for r in facts(metric, months=months, region=region, group_by=group, **_reach(scope))]
     _label(rows, dimension)
     return rows
 
@@ -269,8 +275,8 @@ def _ints(keys) -> list[int]:
     return [int(k) for k in keys if str(k).isdigit()]
 
 
-def rating_totals(*, months=None, region: Region | None = None) -> dict:
-    return _with_rates(fact_total(m.RATED, months=months, region=region))
+def rating_totals(*, months=None, region: Region | None = None, scope=None) -> dict:
+    return _with_rates(fact_total(m.RATED, months=months, region=region, **_reach(scope)))
 
 
 @dataclass(frozen=True)
@@ -288,10 +294,10 @@ class Target:
         return None if self.measured is None else self.measured >= self.target
 
 
-def targets(*, months=None, region: Region | None = None) -> list[Target]:
+def targets(*, months=None, region: Region | None = None, scope=None) -> list[Target]:
     """实名差评回访率, 整改率 and the on-time rectification rate against their targets (plan 四(十五)6;
-    the on-time target is a county default), read from the roll-ups."""
-    row = fact_total(m.RECTIFICATIONS, months=months, region=region, key="rating")
+    the on-time target is a county default), read from the roll-ups; with ``scope``, in the reader's area."""
+    row = fact_total(m.RECTIFICATIONS, months=months, region=region, key="rating", **_reach(scope))
     base = row["count"] - row["annulled"]
     return [
         Target(

@@ -411,15 +411,17 @@ def targets(request):
     dimension = request.GET.get("by") or "department"
     if dimension not in ("department", "hall", "window", "staff", "item", "channel"):
         dimension = "department"
-    by_month = selectors.satisfaction_by("month", months=months)
+    # The reader's area, as the lists behind the figures (figure_rows), never every region's ratings.
+    scope = request.scope
+    by_month = selectors.satisfaction_by("month", months=months, scope=scope)
     return render(
         request,
         "ratings/targets.html",
         {
-            "targets": selectors.targets(months=months),
+            "targets": selectors.targets(months=months, scope=scope),
             "defaults": selectors.county_defaults(),
-            "totals": selectors.rating_totals(months=months),
-            "rows": selectors.satisfaction_by(dimension, months=months),
+            "totals": selectors.rating_totals(months=months, scope=scope),
+            "rows": selectors.satisfaction_by(dimension, months=months, scope=scope),
             "dimension": dimension,
             "dimensions": [
                 ("department", "部门"),

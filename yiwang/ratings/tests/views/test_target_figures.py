@@ -43,3 +43,34 @@ def test_each_target_figure_lists_exactly_its_rows(client, make_case, citizen, l
     assert client.get(reverse("ratings:figure_rows") + "?metric=ratings.rated&field=level_sum").status_code == 400
     client.force_login(handler_b)
     assert client.get(links["bad"]).status_code == 403
+
+
+def test_a_town_supervisor_reads_the_figures_of_their_town(client, make_case, citizen, meixian, leader):
+    """The targets page once summed every region's ratings while the lists behind its figures held the
+    reader's region only: a town's supervisor read the county's (and any other county's) figures."""
+    from yiwang.org.models import Role
+    from yiwang.org.tests.factories import MembershipFactory, UserFactory
+
+    for region, level in (
+        (meixian.huaiya, 1),
+        (meixian.huaiya_village, 5),
+        (meixian.yingtou, 2),
+        (meixian.county, 5),
+        (meixian.county, 1),
+    ):
+        rating_submit(actor=citizen, case=make_case(region=region), level=level, channel="online", comment="评价")
+    town_supervisor = UserFactory(username="huaiya-supervisor")
+    MembershipFactory(user=town_supervisor, role=Role.SUPERVISOR, region=meixian.huaiya)
+
+    def figures(user) -> tuple:
+        client.force_login(user)
+        page = client.get(reverse("ratings:targets"))
+        totals, targets = page.context["totals"], page.context["targets"]
+        by_department = sum(row["count"] for row in page.context["rows"])
+        rated = client.get(reverse("ratings:figure_rows") + "?metric=ratings.rated").context["total"]
+        bad = client.get(reverse("ratings:figure_rows") + "?metric=ratings.rectifications&field=real_name")
+        return totals["count"], by_department, rated, totals["bad"], targets[0].denominator, bad.context["total"]
+
+    # (ratings, by department, listed; bad ratings, real-name rectifications, listed)
+    assert figures(town_supervisor) == (2, 2, 2, 1, 1, 1)
+    assert figures(leader) == (5, 5, 5, 3, 3, 3)
