@@ -21,6 +21,7 @@ from .common import application_form, form_error
 from .portal import _target, applicant_input
 
 QUEUE_PAGE = 50  # cases a page of the intake queue and of the delivery desk lists; the counts are of all
+FOUND_PAGE = 20  # items a page of the clerk's search shows; the count is of every match
 
 # The clerk's verdict per material on the check sheet.
 CHECK_CHOICES = [
@@ -42,16 +43,23 @@ def counter_home(request):
             return redirect("cases:counter_case", number=found.number)
         messages.error(request, f"没有找到办件“{number[:40]}”，或不属于本大厅办理")
     query = (request.GET.get("q") or "").strip()
-    found_items, found_bundles = [], []
+    found_page, found_bundles = None, []
     if query:
-        found_items = list(
+        # every matching item counted, one page read (?found_page=); the matching bundles are few (one
+        # per 一件事 of the county's list), all shown above them
+        found_page = page_of(
+            request,
             ServiceItem.objects.filter(
                 Q(name__icontains=query) | Q(keywords__icontains=query), status=ItemStatus.PUBLISHED
             )
             .select_related("implementing_department")
-            .order_by("level", "code")[:20]
+            .order_by("level", "code", "pk"),
+            FOUND_PAGE,
+            "found_page",
         )
-        found_bundles = list(Bundle.objects.filter(name__icontains=query, status=BundleStatus.PUBLISHED)[:5])
+        found_bundles = list(
+            Bundle.objects.filter(name__icontains=query, status=BundleStatus.PUBLISHED).order_by("name", "pk")
+        )
     # every waiting case counted, the page's rows read (oldest intake deadline first, as the queue orders)
     queue = page_of(request, selectors.clerk_intake_queue_shown(request.user), QUEUE_PAGE)
     context = {
@@ -62,7 +70,9 @@ def counter_home(request):
         "deliveries": selectors.clerk_delivery_queue(request.user).count(),
         "query": query,
         "number": number,
-        "found_items": found_items,
+        "found_items": found_page.object_list if found_page else [],
+        "found_page": found_page,
+        "found_keep": query_without_page(request, "found_page"),
         "found_bundles": found_bundles,
     }
     template = "cases/_counter_search.html" if request.htmx and "q" in request.GET else "cases/counter_home.html"

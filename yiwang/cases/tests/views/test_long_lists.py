@@ -136,3 +136,47 @@ def test_the_case_apis_read_every_case_window_by_window(client, citizen, handler
     assert first == [review_case.number] + [f"YWT{i:06d}" for i in range(199)]
     assert rest == [f"YWT{i:06d}" for i in range(199, 230)]
     assert first_cost == rest_cost
+
+
+def _items(template, start: int, n: int, **fields) -> None:
+    """``n`` copies of the item ``template`` coded 610326-ZZ-0000… (after it, in number order) and named after it."""
+    from yiwang.catalog.models import ServiceItem
+
+    rows = []
+    for i in range(start, start + n):
+        row = ServiceItem.objects.get(pk=template.pk)
+        row.pk, row.code, row.name = None, f"610326-ZZ-{i:04d}", f"{template.name}{i:04d}"
+        for field, value in fields.items():
+            setattr(row, field, value)
+        rows.append(row)
+    ServiceItem.objects.bulk_create(rows)
+
+
+def _found(html: str, i: int) -> bool:
+    return f'href="{reverse("cases:counter_intake", args=["item", f"610326-ZZ-{i:04d}"])}"' in html
+
+
+def test_the_clerks_item_search_counts_every_match_and_reads_only_the_page(client, clerk, food_item):
+    """The counter's 查找事项 once showed the first 20 matching items as the whole result, with no count."""
+    from yiwang.catalog.models import ItemStatus
+
+    client.force_login(clerk)
+    url = reverse("cases:counter")
+    _items(food_item, 1000, 5, status=ItemStatus.DRAFT)  # not published: never found
+    _items(food_item, 0, 20)
+    few, _ = read_page(client, url, q="食品经营许可")
+    _items(food_item, 20, 70)  # 91 matches: more than the 20 the search once showed
+    many, first = read_page(client, url, q="食品经营许可")
+    _, last = read_page(client, url, q="食品经营许可", found_page=5)
+    partial = client.get(url, {"q": "食品经营许可"}, headers={"HX-Request": "true"}).content.decode()
+
+    assert many == few
+    assert 'data-testid="found-total">共 91 项事项' in first and "查找结果 第 1 / 5 页" in first
+    # by level and code: the item, then its copies in number order, 20 a page
+    assert f'href="{reverse("cases:counter_intake", args=["item", food_item.code])}"' in first
+    assert _found(first, 0) and _found(first, 18) and not _found(first, 19)
+    assert _found(last, 79) and _found(last, 89) and not _found(last, 78) and "查找结果 第 5 / 5 页" in last
+    assert not any(_found(first + last, i) for i in range(1000, 1005))
+    # the links keep the search; typed in the box, the results come with their count and links
+    assert "?q=%E9%A3%9F%E5%93%81%E7%BB%8F%E8%90%A5%E8%AE%B8%E5%8F%AF&found_page=2" in first
+    assert "<html" not in partial and 'data-testid="found-total">共 91 项事项' in partial and "found_page=2" in partial
