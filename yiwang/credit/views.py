@@ -160,8 +160,9 @@ def entity_list(request):
     q = (request.GET.get("q") or "").strip()[:60]
     risk_class = request.GET.get("class", "")
     town = request.GET.get("town", "")
-    page = _page(request, selectors.entities_for(request.scope, q=q, risk_class=risk_class, town=town))
-    county = _county()
+    scope = request.scope
+    page = _page(request, selectors.entities_for(scope, q=q, risk_class=risk_class, town=town))
+    # The towns and the class distribution of the reader's area, not of the first county by code.
     return _staff(
         request,
         "credit/staff/entities.html",
@@ -171,8 +172,8 @@ def entity_list(request):
             "risk_class": risk_class,
             "town": town,
             "classes": RiskClass.choices,
-            "towns": Region.objects.filter(parent=county, level=Region.Level.TOWN).order_by("code") if county else [],
-            "distribution": selectors.class_distribution(county),
+            "towns": scope.towns("credit.read").order_by("code"),
+            "distribution": selectors.class_distribution(scope=scope),
         },
     )
 

@@ -95,3 +95,25 @@ def test_the_financing_figures_count_the_needs_of_the_list(client, meixian, qish
 
     assert re.search(r"融资需求 (\d+) · 匹配成功", page)[1] == "5"
     assert re.search(r"共 (\d+) 条融资需求", page)[1] == "5"
+
+
+def test_the_entity_list_shows_the_classes_and_towns_of_the_readers_county(client, meixian, qishan, handler_a):
+    qishan_town = region_chain(
+        ("610000", "陕西省", Region.Level.PROVINCE),
+        ("610300", "宝鸡市", Region.Level.CITY),
+        ("610323", "岐山县", Region.Level.COUNTY),
+        ("610323100", "蔡家坡镇", Region.Level.TOWN),
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        measure_add(metric=measures.CLASS_MOVES, on=now, region=meixian.huaiya, key="A", count=2)
+        measure_add(metric=measures.CLASS_MOVES, on=now, region=meixian.county, key="A", count=1)
+        measure_add(metric=measures.CLASS_MOVES, on=now, region=qishan_town, key="A", count=16)
+    EntityFactory.create_batch(3, region=meixian.county)
+    EntityFactory(region=qishan)
+
+    client.force_login(handler_a)
+    page = client.get(reverse("credit:entities")).content.decode()
+
+    assert re.search(r"共 (\d+) 户 · 风险分类 A (\d+) /", page).groups() == ("3", "3")
+    assert "槐芽镇" in page and "蔡家坡镇" not in page
