@@ -346,6 +346,9 @@ def indicator_board(request):
     )
 
 
+VALUES_PAGE = 24  # months a page of an indicator's entered values shows, the latest first; the count is of all
+
+
 @action_required("supervision.report", "supervision.manage")
 def indicator_enter(request, pk: int):
     measure = get_object_or_404(SubMeasure.objects.select_related("indicator__department"), pk=pk)
@@ -375,8 +378,17 @@ def indicator_enter(request, pk: int):
             else:
                 messages.success(request, "已填报")
                 return redirect("supervision:indicators")
-    values = IndicatorValue.objects.filter(measure=measure).select_related("department", "entered_by")[:24]
-    return render(request, "supervision/indicator_enter.html", {"measure": measure, "form": form, "values": values})
+    # every month entered counted, one page read (the latest month first; one value a month)
+    values = page_of(
+        request,
+        IndicatorValue.objects.filter(measure=measure).select_related("department").order_by("-month"),
+        VALUES_PAGE,
+    )
+    return render(
+        request,
+        "supervision/indicator_enter.html",
+        {"measure": measure, "form": form, "page": values, "query": query_without_page(request)},
+    )
 
 
 @action_required("supervision.dashboard")

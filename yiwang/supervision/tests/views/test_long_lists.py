@@ -159,3 +159,47 @@ def test_the_dashboard_api_counts_every_overdue_milestone_and_reads_on_by_offset
     assert first["overdue_total"] == rest["overdue_total"] == 60
     assert [m["milestone"] for m in first["overdue"]] == [f"逾期节点M{i:03d}" for i in range(50)]
     assert [m["milestone"] for m in rest["overdue"]] == [f"逾期节点M{i:03d}" for i in range(50, 60)]
+
+
+def _values(measure, department, start: int, n: int) -> None:
+    """``n`` monthly values of ``measure``, ``V{i}`` for the ``i``-th month before 2026 (so the ``i``-th latest)."""
+    from yiwang.supervision.models import IndicatorValue
+
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(
+            measure=measure,
+            month=dt.date(2025 - i // 12, 12 - i % 12, 1),
+            value=i,
+            evidence=f"佐证V{i:03d}",
+            department=department,
+        )
+        for i in range(start, start + n)
+    )
+
+
+def _value_shown(html: str, i: int) -> bool:
+    return f"— 佐证V{i:03d}</li>" in html
+
+
+def test_an_indicators_page_counts_every_month_entered_and_reads_only_the_page(client, office, approval):
+    """The entry page once listed the latest 24 months under 已填报 as if they were all."""
+    from yiwang.supervision.models import SubMeasure
+    from yiwang.supervision.services.indicators import indicators_load
+
+    indicators_load()
+    measure, other = SubMeasure.objects.order_by("pk")[:2]
+    _values(other, approval, 0, 3)  # another measure's: never on this page
+    client.force_login(office)
+    url = f"/supervision/indicators/{measure.pk}/enter/"
+    _values(measure, approval, 0, 10)
+    few, _ = read_page(client, url)
+    _values(measure, approval, 10, 30)  # 40 months: more than the 24 the page once showed
+    many, first = read_page(client, url)
+    _, last = read_page(client, url, page=2)
+
+    assert many == few
+    assert 'data-testid="list-total">共 40 个月' in first and "第 1 / 2 页" in first
+    assert _value_shown(first, 0) and _value_shown(first, 23) and not _value_shown(first, 24)
+    assert 'href="?page=2"' in first
+    assert _value_shown(last, 24) and _value_shown(last, 39) and not _value_shown(last, 23) and "第 2 / 2 页" in last
+    assert "2022-09：" in last  # the 40th month before 2026
