@@ -124,3 +124,33 @@ def test_the_pdf_prints_the_fields_in_the_types_order_and_masks_the_id_number(co
     person_rows = dict(licence_rows(person_licence))
     assert person_rows["身份证号码"].startswith("6103") and "*" in person_rows["身份证号码"]
     assert person_rows["有效期至"].endswith("日") and person_rows["发证机关"] == person_licence.department.name
+
+
+def test_an_export_larger_than_a_workbook_holds_is_refused_and_says_how_to_narrow_it(
+    monkeypatch, company_licence, handler_a
+):
+    import copy
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from yiwang.licences import views
+
+    monkeypatch.setattr(views, "EXPORT_MAX", 2)
+    copies = [copy.copy(company_licence) for _ in range(2)]
+    for i, row in enumerate(copies):
+        row.pk, row.number = None, f"{company_licence.number}-{i}"
+    copies[1].state = "revoked"
+    Licence.objects.bulk_create(copies)
+    client = _client(handler_a)
+
+    refused = client.get("/licences/staff/export.xlsx", {"q": "猕猴桃", "type": "", "state": ""})
+    assert refused.status_code == 302
+    assert refused["Location"] == "/licences/staff/?q=%E7%8C%95%E7%8C%B4%E6%A1%83&type=&state="
+    shown = client.get(refused["Location"]).content.decode()
+    assert "筛选后的证照超过 2 张，一次导出放不下，未导出。请按证照类型或状态筛选后分批导出。" in shown
+
+    # narrowed to what a workbook holds: every licence of the filter, none cut
+    response = client.get("/licences/staff/export.xlsx", {"state": "valid"})
+    rows = list(load_workbook(BytesIO(response.content)).active.values)
+    assert sorted(r[0] for r in rows[1:]) == sorted([company_licence.number, copies[0].number])
