@@ -264,16 +264,23 @@ def _department_options(appeals) -> dict[int, str]:
     return marked
 
 
+REVISITS_PAGE = 30  # replied appeals awaiting a revisit a page of the dispatch queue lists; the count is of all
+
+
 @action_required("appeal.dispatch")
 @require_GET
 def dispatch_queue(request):
     queue = selectors.dispatcher_queue(user=request.user)
     page = page_of(request, queue.received, 30)
+    revisits = page_of(request, queue.revisits, REVISITS_PAGE, "revisits_page")
     # one look-up for the whole page (hotline.similar), not one per appeal
     similar = selectors.similar_open_appeals_for(page.object_list, limit=3)
     context = {
         "queue": queue,
         "page": page,
+        "revisits": revisits,
+        "page_keep": query_without_page(request, "page"),
+        "revisits_keep": query_without_page(request, "revisits_page"),
         "similar": similar,
         "department_options": _department_options(page.object_list),
         "threshold": hotline_config()["ROUTING_CONFIDENCE_THRESHOLD"],

@@ -88,12 +88,8 @@ class DispatcherQueue:
     received: QuerySet[Appeal] | list[Appeal]  # every waiting appeal, oldest first (a query: pages slice it)
     returns: list[ReturnRequest]
     extensions: list[ExtensionRequest]
-    revisits: list[Appeal]
+    revisits: QuerySet[Appeal] | list[Appeal]  # every replied appeal awaiting a revisit, oldest first (a query)
     flagged: int = 0
-
-
-# The page lists the oldest 30 replied appeals awaiting a revisit (200 were read, three models each).
-REVISITS_SHOWN = 30
 
 
 def dispatcher_queue(*, user) -> DispatcherQueue:
@@ -124,11 +120,13 @@ def dispatcher_queue(*, user) -> DispatcherQueue:
         .select_related("appeal", "department")
         .order_by("requested_at")
     )
-    revisits = list(
+    # Every replied appeal awaiting a revisit, oldest reply first, as a query: the page counts them all and
+    # reads its own (the list once showed the oldest 30 as the whole list).
+    revisits = (
         scoped.filter(state=State.REPLIED)
         .select_related("lead_department", "category")
         .defer(*similar.UNSHOWN_FIELDS)
-        .order_by("replied_at", "pk")[:REVISITS_SHOWN]
+        .order_by("replied_at", "pk")
     )
     return DispatcherQueue(
         received, returns, extensions, revisits, flagged=waiting.filter(suggestion_low_confidence=True).count()

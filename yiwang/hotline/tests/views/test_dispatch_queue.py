@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -90,3 +91,44 @@ def test_it_counts_every_waiting_appeal_and_reads_only_the_page(client, make_app
     assert template.code + "</a>" in first and "DQ0028</a>" in first
     assert "DQ0029</a>" not in first  # the 31st oldest is on page 2
     assert "DQ0249</a>" in last and template.code + "</a>" not in last
+
+
+def test_it_counts_every_appeal_awaiting_a_revisit_and_pages_them(client, replied, operator):
+    """The 待回访 list once showed the oldest 30 replied appeals as the whole list: it now counts every one
+    of them, pages them oldest reply first, and its links keep the waiting list's page."""
+    from yiwang.hotline.models import Appeal
+
+    client.force_login(operator)
+    url = reverse("hotline:dispatch_queue")
+    base = replied.replied_at
+
+    def copies(start: int, n: int) -> None:
+        rows = []
+        for i in range(start, start + n):
+            row = Appeal.objects.get(pk=replied.pk)
+            row.pk, row.code, row.submission_key, row.handling_clock_id = None, f"RV{i:04d}", None, None
+            row.replied_at = base + dt.timedelta(minutes=i + 1)
+            rows.append(row)
+        Appeal.objects.bulk_create(rows)
+
+    def revisits(html: str) -> list[str]:
+        section = html[html.index('id="revisit-heading"') :]
+        return re.findall(r'class="font-monospace">(RV\d{4}|' + replied.code + r")</a>", section)
+
+    copies(0, 2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    few = len(captured)
+    copies(2, 33)  # 36 in all: more than the 30 the list once showed
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get(url, {"page": "1"}).content.decode()
+    many = len(captured)
+    second = client.get(url, {"page": "1", "revisits_page": "2"}).content.decode()
+
+    assert many == few
+    assert 'data-testid="revisits-total">共 36 件' in first
+    assert revisits(first) == [replied.code] + [f"RV{i:04d}" for i in range(29)]
+    assert revisits(second) == [f"RV{i:04d}" for i in range(29, 35)]
+    assert "?page=1&revisits_page=2" in first and "待回访 第 2 / 2 页" in second
