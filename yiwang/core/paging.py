@@ -46,10 +46,12 @@ def capped_page_of(request, rows, per_page: int, *, cap: int, param: str = "page
     return page
 
 
-def query_without_page(request, param: str = "page") -> str:
-    """The request's query string without ``page`` (or ``param``): what the page links must keep."""
+def query_without_page(request, param: str = "page", *dropped: str) -> str:
+    """The request's query string without ``page`` (or ``param``), nor any of ``dropped``: what the page
+    links must keep."""
     params = request.GET.copy()
-    params.pop(param, None)
+    for name in (param, *dropped):
+        params.pop(name, None)
     return params.urlencode()
 
 

@@ -230,7 +230,8 @@ def staff_ratings(request):
         "ratings/staff_ratings.html",
         {
             "page": capped_page_of(request, qs.order_by("-rated_at", "-id"), RATINGS_PAGE, cap=setting("LIST_CAP")),
-            "query": query_without_page(request),
+            # a month that is not one is not carried on to the page links (its box is shown empty)
+            "query": query_without_page(request, "page", *(["month"] if month_error else [])),
             "level": level,
             "month": month.strftime("%Y-%m") if month else "",
             "month_error": month_error,
@@ -241,15 +242,21 @@ def staff_ratings(request):
     )
 
 
+MONTH_YEARS = (2000, 2100)  # years a month filter may name: the platform's history lies within them
+
+
 def _month(value: str | None) -> tuple[dt.date | None, str]:
     """The month ``YYYY-MM`` a filter asks for, or (None, why it is not one)."""
     value = (value or "").strip()
     if not value:
         return None, ""
     try:
-        return dt.datetime.strptime(value, "%Y-%m").date(), ""
+        month = dt.datetime.strptime(value, "%Y-%m").date()
     except ValueError:
+        month = None
+    if month is None or not MONTH_YEARS[0] <= month.year <= MONTH_YEARS[1]:
         return None, f"“{value[:20]}”不是月份，请按“年-月”填写，例如 2026-05；已列出全部月份。"
+    return month, ""
 
 
 @action_required("rectification.handle")

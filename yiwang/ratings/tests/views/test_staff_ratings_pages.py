@@ -114,3 +114,16 @@ def test_the_cap_is_labelled_a_county_default_when_the_deployment_keeps_it(
     _, html = read_page(client, reverse("ratings:staff_ratings"))
     assert f"共 {DEFAULTS['LIST_CAP']}+ 条评价" in html
     assert f"列表只计最近 {DEFAULTS['LIST_CAP']} 条（县级默认值）" in html
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "1999-12", "2026-5x"])
+def test_a_month_out_of_the_platforms_years_is_refused_like_any_other_not_a_month(
+    client, finished_case, citizen, handler_a, month
+):
+    rating = rating_submit(actor=citizen, case=finished_case, level=4, channel="online", comment="挺好")
+    _copies(rating, 0, 60)  # two pages: the links must not carry the month on
+    client.force_login(handler_a)
+    _, html = read_page(client, reverse("ratings:staff_ratings"), month=month, level=4)
+    assert f'data-testid="month-error">“{month}”不是月份' in html
+    assert 'data-testid="list-total">共 61 条评价' in html
+    assert "?level=4&page=2" in html and "month=" not in html.split('data-testid="staff-ratings"')[1]
