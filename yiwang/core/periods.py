@@ -40,3 +40,19 @@ def period_check(start: dt.date | None, end: dt.date | None, *, today: dt.date |
             details={"field": "start", "start": start.isoformat(), "end": end.isoformat()},
             status=400,
         )
+
+
+def month_param(value: str | None, *, today: dt.date | None = None) -> tuple[dt.date | None, str]:
+    """The month a list's ``YYYY-MM`` filter names (its first day), or ``(None, why it is not one)``: a blank
+    filter is ``(None, "")``; a month outside the range figures exist for (``period_bounds``) is not one."""
+    value = (value or "").strip()
+    if not value:
+        return None, ""
+    try:
+        month = dt.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        month = None
+    low, high = period_bounds(today)
+    if month is None or not low <= month <= high:
+        return None, f"“{value[:20]}”不是可查询的月份，请按“年-月”填写，例如 2026-05；已列出全部月份。"
+    return month, ""

@@ -166,9 +166,15 @@ def uses_of_user(user) -> QuerySet[LicenceUse]:
     )
 
 
-def licences_for_staff(user, *, state: str = "", q: str = "", licence_type: str = "") -> QuerySet[Licence]:
-    """Licences of the departments the user may read (``licence.read``), newest first."""
+def licences_for_staff(
+    user, *, state: str = "", q: str = "", licence_type: str = "", issued_month: dt.date | None = None
+) -> QuerySet[Licence]:
+    """Licences of the departments the user may read (``licence.read``), newest first; ``issued_month``
+    (its first day) keeps those issued in that month."""
     qs = scope_for(user).filter(Licence.objects.all(), "licence.read", department="department", region="region")
+    if issued_month is not None:
+        after = (issued_month + dt.timedelta(days=32)).replace(day=1)
+        qs = qs.filter(issued_on__gte=issued_month, issued_on__lt=after)
     if state:
         qs = qs.filter(state=state)
     if licence_type:

@@ -7,8 +7,6 @@ errors with the service's Chinese message.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from yiwang.cases.models import Case
 from yiwang.core.errors import ApplicationError, add_application_error
 from yiwang.core.paging import capped_page_of, page_of, query_without_page
+from yiwang.core.periods import month_param
 from yiwang.hotline.models import Appeal
 from yiwang.measures.registry import month_bounds
 from yiwang.org.models import Department, Region, ServiceHall, Window
@@ -221,7 +220,7 @@ def staff_ratings(request):
     qs = selectors.ratings_visible(request.user)
     if level in (1, 2, 3, 4, 5):
         qs = qs.filter(level=level)
-    month, month_error = _month(request.GET.get("month"))
+    month, month_error = month_param(request.GET.get("month"))
     if month is not None:
         start, end = month_bounds((month, month))
         qs = qs.filter(rated_at__gte=start, rated_at__lt=end)
@@ -240,23 +239,6 @@ def staff_ratings(request):
             "levels": [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")],
         },
     )
-
-
-MONTH_YEARS = (2000, 2100)  # years a month filter may name: the platform's history lies within them
-
-
-def _month(value: str | None) -> tuple[dt.date | None, str]:
-    """The month ``YYYY-MM`` a filter asks for, or (None, why it is not one)."""
-    value = (value or "").strip()
-    if not value:
-        return None, ""
-    try:
-        month = dt.datetime.strptime(value, "%Y-%m").date()
-    except ValueError:
-        month = None
-    if month is None or not MONTH_YEARS[0] <= month.year <= MONTH_YEARS[1]:
-        return None, f"“{value[:20]}”不是月份，请按“年-月”填写，例如 2026-05；已列出全部月份。"
-    return month, ""
 
 
 @action_required("rectification.handle")

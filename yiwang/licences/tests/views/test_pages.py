@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.test import Client
 
 from yiwang.licences.models import Licence, LicenceState
@@ -141,6 +143,7 @@ def test_an_export_larger_than_a_workbook_holds_is_refused_and_says_how_to_narro
     for i, row in enumerate(copies):
         row.pk, row.number = None, f"{company_licence.number}-{i}"
     copies[1].state = "revoked"
+    copies[1].issued_on = dt.date(2024, 3, 31)
     Licence.objects.bulk_create(copies)
     client = _client(handler_a)
 
@@ -148,9 +151,27 @@ def test_an_export_larger_than_a_workbook_holds_is_refused_and_says_how_to_narro
     assert refused.status_code == 302
     assert refused["Location"] == "/licences/staff/?q=%E7%8C%95%E7%8C%B4%E6%A1%83&type=&state="
     shown = client.get(refused["Location"]).content.decode()
-    assert "筛选后的证照超过 2 张，一次导出放不下，未导出。请按证照类型或状态筛选后分批导出。" in shown
+    assert "筛选后的证照超过 2 张，一次导出放不下，未导出。请按发证月份、证照类型或状态筛选后分批导出。" in shown
 
     # narrowed to what a workbook holds: every licence of the filter, none cut
     response = client.get("/licences/staff/export.xlsx", {"state": "valid"})
     rows = list(load_workbook(BytesIO(response.content)).active.values)
     assert sorted(r[0] for r in rows[1:]) == sorted([company_licence.number, copies[0].number])
+
+    # the month it was issued narrows both the list and the export
+    listed = client.get("/licences/staff/", {"issued": "2024-03"}).content.decode()
+    assert 'data-testid="list-total">共 1 份。' in listed and copies[1].number in listed
+    assert "issued=2024-03" in listed  # the export button exports what is listed
+    response = client.get("/licences/staff/export.xlsx", {"issued": "2024-03"})
+    assert [r[0] for r in list(load_workbook(BytesIO(response.content)).active.values)[1:]] == [copies[1].number]
+
+
+def test_an_issued_month_that_is_not_one_is_said_so_and_exports_nothing(company_licence, handler_a):
+    client = _client(handler_a)
+    listed = client.get("/licences/staff/", {"issued": "9999-12"}).content.decode()
+    assert 'data-testid="month-error">“9999-12”不是可查询的月份' in listed
+    assert 'data-testid="list-total">共 1 份。' in listed
+    refused = client.get("/licences/staff/export.xlsx", {"issued": "2026-13"})
+    assert refused.status_code == 302
+    shown = client.get(refused["Location"]).content.decode()
+    assert "“2026-13”不是可查询的月份，请按“年-月”填写，例如 2026-05；未导出。" in shown

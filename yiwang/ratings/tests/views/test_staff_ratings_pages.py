@@ -99,7 +99,7 @@ def test_a_month_that_is_not_one_is_said_so_and_the_list_is_not_narrowed(client,
     rating_submit(actor=citizen, case=finished_case, level=4, channel="online", comment="挺好")
     client.force_login(handler_a)
     _, html = read_page(client, reverse("ratings:staff_ratings"), month="2026-13")
-    assert 'data-testid="month-error">“2026-13”不是月份，请按“年-月”填写' in html
+    assert 'data-testid="month-error">“2026-13”不是可查询的月份，请按“年-月”填写' in html
     assert f"<td>{finished_case.number}</td>" in html and 'data-testid="list-total">共 1 条评价' in html
 
 
@@ -124,6 +124,6 @@ def test_a_month_out_of_the_platforms_years_is_refused_like_any_other_not_a_mont
     _copies(rating, 0, 60)  # two pages: the links must not carry the month on
     client.force_login(handler_a)
     _, html = read_page(client, reverse("ratings:staff_ratings"), month=month, level=4)
-    assert f'data-testid="month-error">“{month}”不是月份' in html
+    assert f'data-testid="month-error">“{month}”不是可查询的月份' in html
     assert 'data-testid="list-total">共 61 条评价' in html
     assert "?level=4&page=2" in html and "month=" not in html.split('data-testid="staff-ratings"')[1]
