@@ -180,3 +180,21 @@ def test_the_clerks_item_search_counts_every_match_and_reads_only_the_page(clien
     # the links keep the search; typed in the box, the results come with their count and links
     assert "?q=%E9%A3%9F%E5%93%81%E7%BB%8F%E8%90%A5%E8%AE%B8%E5%8F%AF&found_page=2" in first
     assert "<html" not in partial and 'data-testid="found-total">共 91 项事项' in partial and "found_page=2" in partial
+
+
+def test_a_search_typed_on_the_queues_second_page_keeps_that_page_on_its_result_links(
+    client, clerk, submitted_case, food_item
+):
+    """The box's live search sends the form: on the intake queue's page 2 the form carries that page, so the
+    results' own page links do not put the queue back on page 1."""
+    client.force_login(clerk)
+    url = reverse("cases:counter")
+    _copies(submitted_case, 0, 60)  # two pages of the queue
+    _items(food_item, 0, 25)  # two pages of results
+    _, second = read_page(client, url, page=2)
+    _, first = read_page(client, url)
+    assert '<input type="hidden" name="page" value="2">' in second
+    assert 'name="page" value="1"' not in first and '<input type="hidden" name="page"' not in first
+    # what the box sends from page 2: the results' links keep it
+    partial = client.get(url, {"q": "食品经营许可", "page": "2"}, headers={"HX-Request": "true"}).content.decode()
+    assert "page=2&found_page=2" in partial or "found_page=2&page=2" in partial
