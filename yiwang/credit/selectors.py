@@ -34,8 +34,19 @@ def today() -> dt.date:
 
 
 def entities_for(scope, *, q: str = "", risk_class: str = "", town: str = "") -> QuerySet[Entity]:
-    """Entities the user may read (county-wide for department staff), filtered."""
-    qs = scope.filter(Entity.objects.select_related("town"), "credit.read", department=None, region="region")
+    """Entities the user may read (county-wide for department staff), filtered.
+
+    An entity is placed where its class moves are counted (``credit.class_moves``): in its town, or
+    in its county when no town is known. ``Entity.region`` is always the county of registration, so
+    a town's supervisor reaching the county field alone would read no entity beside the town's
+    figures; for county-wide staff both places give the same entities."""
+    in_town = scope.q("credit.read", department=None, region="town")
+    in_county = scope.q("credit.read", department=None, region="region")
+    qs = Entity.objects.select_related("town")
+    if in_town is None or in_county is None:
+        qs = qs.none()
+    elif in_town or in_county:  # not everywhere (a platform administrator)
+        qs = qs.filter((Q(town__isnull=False) & in_town) | (Q(town__isnull=True) & in_county))
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(uscc=q.strip().upper()))
     if risk_class in RiskClass.values:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from yiwang.credit import measures
 from yiwang.credit.models import FinancingNeed
+from yiwang.credit.services.entities import entities_bulk_create
 from yiwang.credit.tests.factories import EntityFactory
 from yiwang.measures.services import measure_add, measures_rebuild
 from yiwang.org.models import Region, Role
@@ -97,23 +98,43 @@ def test_the_financing_figures_count_the_needs_of_the_list(client, meixian, qish
     assert re.search(r"共 (\d+) 条融资需求", page)[1] == "5"
 
 
-def test_the_entity_list_shows_the_classes_and_towns_of_the_readers_county(client, meixian, qishan, handler_a):
+def test_the_entity_list_shows_the_classes_and_towns_of_the_readers_county(
+    client, meixian, qishan, handler_a, town_supervisor
+):
     qishan_town = region_chain(
         ("610000", "陕西省", Region.Level.PROVINCE),
         ("610300", "宝鸡市", Region.Level.CITY),
         ("610323", "岐山县", Region.Level.COUNTY),
         ("610323100", "蔡家坡镇", Region.Level.TOWN),
     )
-    now = timezone.now()
-    with transaction.atomic():
-        measure_add(metric=measures.CLASS_MOVES, on=now, region=meixian.huaiya, key="A", count=2)
-        measure_add(metric=measures.CLASS_MOVES, on=now, region=meixian.county, key="A", count=1)
-        measure_add(metric=measures.CLASS_MOVES, on=now, region=qishan_town, key="A", count=16)
-    EntityFactory.create_batch(3, region=meixian.county)
-    EntityFactory(region=qishan)
+    # The entities and their class moves as registered (counted in the town, else the county).
+    entities_bulk_create(
+        entities=[
+            *(EntityFactory.build(region=meixian.county, town=meixian.huaiya, risk_class="A") for _ in range(2)),
+            EntityFactory.build(region=meixian.county, town=meixian.yingtou, risk_class="B"),
+            EntityFactory.build(region=meixian.county, risk_class="A"),
+            *(EntityFactory.build(region=qishan, town=qishan_town, risk_class="A") for _ in range(16)),
+        ],
+        actor=None,
+        audit=False,
+    )
 
-    client.force_login(handler_a)
-    page = client.get(reverse("credit:entities")).content.decode()
+    def entity_list(user, **params) -> tuple[str, ...]:
+        client.force_login(user)
+        page = client.get(reverse("credit:entities"), params).content.decode()
+        assert "蔡家坡镇" not in page
+        return re.search(r"共 (\d+) 户 · 风险分类 A (\d+) / B (\d+) /", page).groups()
 
-    assert re.search(r"共 (\d+) 户 · 风险分类 A (\d+) /", page).groups() == ("3", "3")
-    assert "槐芽镇" in page and "蔡家坡镇" not in page
+    def overview(user) -> tuple[str, ...]:
+        client.force_login(user)
+        page = client.get(reverse("credit:staff")).content.decode()
+        return re.search(r"A (\d+) · B (\d+) · C", page).groups()
+
+    # Meixian's handler: the county's entities, with or without a town, as before
+    assert entity_list(handler_a) == ("4", "3", "1")
+    assert overview(handler_a) == ("3", "1")
+    assert "槐芽镇" in client.get(reverse("credit:entities")).content.decode()
+    # a town's supervisor: the town's entities, as many as the town's classes count
+    assert entity_list(town_supervisor) == ("2", "2", "0")
+    assert entity_list(town_supervisor, town=meixian.huaiya.code) == ("2", "2", "0")
+    assert overview(town_supervisor) == ("2", "0")
