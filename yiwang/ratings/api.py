@@ -229,4 +229,6 @@ def figures(request, by: str = "department"):
     """Satisfaction by department / hall / window / staff / item / month / channel (from the roll-ups)."""
     if by not in ("department", "hall", "window", "staff", "item", "month", "channel"):
         raise ApplicationError("ratings.bad_dimension", "不支持的统计维度", details={"field": "by"})
-    return selectors.satisfaction_by(by, months=selectors.default_months())
+    # The caller's area, as on the targets page, never every region's ratings.
+    scope = require_action(request, "ratings.measures")
+    return selectors.satisfaction_by(by, months=selectors.default_months(), scope=scope)
