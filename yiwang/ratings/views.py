@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -215,22 +216,34 @@ def pad(request, number: str):
 def staff_ratings(request):
     """The ratings of the departments the user may read (a handler: their own), newest first, paged (the
     page once showed the newest 200 as the whole list). A filter's newest ``LIST_CAP`` ratings are counted
-    and paged ("N+" when there are more); the month filter reaches older ones."""
+    and paged ("N+" when there are more); past the cap, ``?older=<id>`` (the last page's link) lists the
+    ratings after that one in the same order, so every rating of any filter can be reached."""
     level = _int(request.GET.get("level"))
-    qs = selectors.ratings_visible(request.user)
+    visible = selectors.ratings_visible(request.user)
+    qs = visible
     if level in (1, 2, 3, 4, 5):
         qs = qs.filter(level=level)
     month, month_error = month_param(request.GET.get("month"))
     if month is not None:
         start, end = month_bounds((month, month))
         qs = qs.filter(rated_at__gte=start, rated_at__lt=end)
+    older = visible.filter(pk=_int(request.GET.get("older"))).values("pk", "rated_at").first()
+    if older is not None:  # a rating the reader cannot see (or no number) lists from the newest
+        qs = qs.filter(Q(rated_at__lt=older["rated_at"]) | Q(rated_at=older["rated_at"], pk__lt=older["pk"]))
+    page = capped_page_of(request, qs.order_by("-rated_at", "-id"), RATINGS_PAGE, cap=setting("LIST_CAP"))
+    dropped = ["month"] if month_error else []
     return render(
         request,
         "ratings/staff_ratings.html",
         {
-            "page": capped_page_of(request, qs.order_by("-rated_at", "-id"), RATINGS_PAGE, cap=setting("LIST_CAP")),
+            "page": page,
             # a month that is not one is not carried on to the page links (its box is shown empty)
-            "query": query_without_page(request, "page", *(["month"] if month_error else [])),
+            "query": query_without_page(request, "page", *dropped),
+            # past the cap, the link on from the last page's last rating
+            "newest_query": query_without_page(request, "page", "older", *dropped),
+            "older_link": page.paginator.count_capped and not page.has_next() and bool(page.object_list),
+            "older_than": page.object_list[-1].pk if page.object_list else None,
+            "continued": older is not None,
             "level": level,
             "month": month.strftime("%Y-%m") if month else "",
             "month_error": month_error,

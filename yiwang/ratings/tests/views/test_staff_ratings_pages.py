@@ -127,3 +127,31 @@ def test_a_month_out_of_the_platforms_years_is_refused_like_any_other_not_a_mont
     assert f'data-testid="month-error">“{month}”不是可查询的月份' in html
     assert 'data-testid="list-total">共 61 条评价' in html
     assert "?level=4&page=2" in html and "month=" not in html.split('data-testid="staff-ratings"')[1]
+
+
+def test_past_the_cap_the_last_page_leads_on_to_the_older_ratings(
+    client, settings, finished_case, citizen, handler_a, handler_b
+):
+    settings.YIWANG_RATINGS = {"LIST_CAP": 100}
+    rating = rating_submit(actor=citizen, case=finished_case, level=2, channel="online", comment="等了很久")
+    _copies(rating, 0, 150)
+    _copies(rating, 150, 10, level=5)  # newest of all, but another level
+    client.force_login(handler_a)
+    url = reverse("ratings:staff_ratings")
+    _, last = read_page(client, url, level=2, page=2)
+    fiftieth = Rating.objects.get(subject_number="YWP000050")  # the last row of the capped list
+    assert _shown(last, 50) and f'href="?level=2&older={fiftieth.pk}">继续查看更早的评价' in last
+
+    _, older = read_page(client, url, level=2, older=fiftieth.pk)
+    # the 50 copies before it and the rated case itself: all counted, no cap, no further link
+    assert 'data-testid="list-total">共 51 条评价' in older and "list-older" not in older
+    assert _shown(older, 49) and not _shown(older, 50) and "list-continued" in older
+    assert 'href="?level=2">回到最新评价' in older
+    assert f"?level=2&amp;older={fiftieth.pk}&page=2" in older  # its pages keep the place
+    _, second = read_page(client, url, level=2, older=fiftieth.pk, page=2)
+    assert f"<td>{finished_case.number}</td>" in second and _shown(older, 0) and not _shown(second, 0)
+
+    # a rating the reader cannot see is no place to start from: the list starts from the newest
+    client.force_login(handler_b)
+    _, other = read_page(client, url, older=fiftieth.pk)
+    assert "list-continued" not in other and 'data-testid="list-total">共 0 条评价' in other
