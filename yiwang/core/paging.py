@@ -11,14 +11,23 @@ from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
 
-def page_of(request, rows, per_page: int, param: str = "page") -> Page:
+def page_of(request, rows, per_page: int, param: str = "page", *, cap: int | None = None) -> Page:
     """The page ``?page=`` (or ``param``, for one of several lists on a page) asks for — the last one
     when it is past the end, the first when it is not a number — of ``rows``, a QuerySet in its display
     order; its rows are read once, into a list, so a view may annotate them (deadlines, labels) before
-    the template shows them."""
-    page = Paginator(rows, per_page).get_page(request.GET.get(param))
+    the template shows them. With ``cap``, over at most the first ``cap`` rows (:class:`CappedPaginator`:
+    the template says "N+" when ``page.paginator.count_capped``)."""
+    paginator = Paginator(rows, per_page) if cap is None else CappedPaginator(rows, per_page, cap=cap)
+    page = paginator.get_page(request.GET.get(param))
     page.object_list = list(page.object_list)
     return page
+
+
+def count_capped(rows, cap: int) -> tuple[int, bool]:
+    """How many rows ``rows`` (a QuerySet) holds, counted to ``cap`` at most, and whether it holds more: a
+    bounded read, however long the history."""
+    found = rows.order_by()[: cap + 1].count()  # no sort to count by
+    return min(found, cap), found > cap
 
 
 class CappedPaginator(Paginator):
@@ -33,17 +42,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        found = self.object_list.order_by()[: self.cap + 1].count()  # no sort to count by
-        self.count_capped = found > self.cap
-        return min(found, self.cap)
-
-
-def capped_page_of(request, rows, per_page: int, *, cap: int, param: str = "page") -> Page:
-    """:func:`page_of` over at most the first ``cap`` rows of ``rows``; the template says "N+" when
-    ``page.paginator.count_capped``."""
-    page = CappedPaginator(rows, per_page, cap=cap).get_page(request.GET.get(param))
-    page.object_list = list(page.object_list)
-    return page
+        found, self.count_capped = count_capped(self.object_list, self.cap)
+        return found
 
 
 def query_without_page(request, param: str = "page", *dropped: str) -> str:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from yiwang.cases.models import Case
 from yiwang.core.errors import ApplicationError, add_application_error
-from yiwang.core.paging import capped_page_of, page_of, query_without_page
+from yiwang.core.paging import page_of, query_without_page
 from yiwang.core.periods import month_param
 from yiwang.hotline.models import Appeal
 from yiwang.measures.registry import month_bounds
@@ -230,7 +230,7 @@ def staff_ratings(request):
     older = visible.filter(pk=_int(request.GET.get("older"))).values("pk", "rated_at").first()
     if older is not None:  # a rating the reader cannot see (or no number) lists from the newest
         qs = qs.filter(Q(rated_at__lt=older["rated_at"]) | Q(rated_at=older["rated_at"], pk__lt=older["pk"]))
-    page = capped_page_of(request, qs.order_by("-rated_at", "-id"), RATINGS_PAGE, cap=setting("LIST_CAP"))
+    page = page_of(request, qs.order_by("-rated_at", "-id"), RATINGS_PAGE, cap=setting("LIST_CAP"))
     dropped = ["month"] if month_error else []
     return render(
         request,
