@@ -80,3 +80,25 @@ def replied_appeal(citizen, dispatcher, handler_a, dept_a, meixian):
     )
     appeal.refresh_from_db()
     return appeal
+
+
+@pytest.fixture
+def huaiya_supervisor(make_case, citizen, meixian):
+    """Huaiya town's supervisor, beside five online ratings: two in Huaiya (levels 1 and 5, one of them in
+    a village of the town), one in Yingtou (2) and two at the county (5 and 1). Their area holds 2 ratings, 1 bad;
+    the county's leader reads all 5, 3 bad."""
+    from yiwang.org.models import Role
+    from yiwang.org.tests.factories import MembershipFactory, UserFactory
+    from yiwang.ratings.services import rating_submit
+
+    for region, level in (
+        (meixian.huaiya, 1),
+        (meixian.huaiya_village, 5),
+        (meixian.yingtou, 2),
+        (meixian.county, 5),
+        (meixian.county, 1),
+    ):
+        rating_submit(actor=citizen, case=make_case(region=region), level=level, channel="online", comment="评价")
+    supervisor = UserFactory(username="huaiya-supervisor")
+    MembershipFactory(user=supervisor, role=Role.SUPERVISOR, region=meixian.huaiya)
+    return supervisor

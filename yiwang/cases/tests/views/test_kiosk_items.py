@@ -5,21 +5,10 @@ import pytest
 
 from yiwang.catalog.models import ServiceItem
 from yiwang.core.tests.reads import read_page
+from yiwang.core.tests.rows import item_copies
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_checked_once")]
 URL = "/cases/kiosk/items/"
-
-
-def _copies(template: ServiceItem, start: int, n: int, **fields) -> None:
-    """``n`` copies of ``template`` named after it with a number, so they sort after it and in number order."""
-    rows = []
-    for i in range(start, start + n):
-        row = ServiceItem.objects.get(pk=template.pk)
-        row.pk, row.code, row.name = None, f"610326-ZZ-{i:04d}", f"{template.name}{i:04d}"
-        for field, value in fields.items():
-            setattr(row, field, value)
-        rows.append(row)
-    ServiceItem.objects.bulk_create(rows)
 
 
 def _shown(html: str, i: int) -> bool:
@@ -29,11 +18,11 @@ def _shown(html: str, i: int) -> bool:
 def test_it_counts_every_item_the_terminal_offers_and_reads_only_the_page(client, food_item):
     ServiceItem.objects.filter(pk=food_item.pk).update(kiosk_available=True, audience="person")
     food_item.refresh_from_db()
-    _copies(food_item, 0, 20)
-    _copies(food_item, 1000, 5, kiosk_available=False)  # not offered at the terminal
-    _copies(food_item, 2000, 5, audience="enterprise")  # for enterprises, not a person at a kiosk
+    item_copies(food_item, 0, 20)
+    item_copies(food_item, 1000, 5, kiosk_available=False)  # not offered at the terminal
+    item_copies(food_item, 2000, 5, audience="enterprise")  # for enterprises, not a person at a kiosk
     few, _ = read_page(client, URL)
-    _copies(food_item, 20, 70)  # 91 items: more than the 60 the page once showed
+    item_copies(food_item, 20, 70)  # 91 items: more than the 60 the page once showed
     many, first = read_page(client, URL)
     _, second = read_page(client, URL, page=2)
     _, last = read_page(client, URL, page=4)

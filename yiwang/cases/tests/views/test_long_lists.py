@@ -12,23 +12,21 @@ from django.utils import timezone
 
 from yiwang.cases.models import Case, CaseState
 from yiwang.core.tests.reads import read_page
+from yiwang.core.tests.rows import bulk_copies, item_copies
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_checked_once")]
 
 
 def _copies(template: Case, start: int, n: int, **fields) -> None:
     """``n`` copies of ``template`` numbered YWT000000…, each submitted (accepted, decided) a minute after the last."""
-    rows = []
-    for i in range(start, start + n):
-        row = Case.objects.get(pk=template.pk)
-        row.pk, row.number, row.submission_token = None, f"YWT{i:06d}", None
+
+    def each(row, i):
+        row.number, row.submission_token = f"YWT{i:06d}", None
         for moment in ("submitted_at", "accepted_at", "decided_at"):
             if getattr(row, moment) is not None:
                 setattr(row, moment, getattr(template, moment) + dt.timedelta(minutes=i + 1))
-        for field, value in fields.items():
-            setattr(row, field, value)
-        rows.append(row)
-    Case.objects.bulk_create(rows)
+
+    bulk_copies(template, range(start, start + n), each, **fields)
 
 
 def _shown(html: str, i: int) -> bool:
@@ -138,20 +136,6 @@ def test_the_case_apis_read_every_case_window_by_window(client, citizen, handler
     assert first_cost == rest_cost
 
 
-def _items(template, start: int, n: int, **fields) -> None:
-    """``n`` copies of the item ``template`` coded 610326-ZZ-0000… (after it, in number order) and named after it."""
-    from yiwang.catalog.models import ServiceItem
-
-    rows = []
-    for i in range(start, start + n):
-        row = ServiceItem.objects.get(pk=template.pk)
-        row.pk, row.code, row.name = None, f"610326-ZZ-{i:04d}", f"{template.name}{i:04d}"
-        for field, value in fields.items():
-            setattr(row, field, value)
-        rows.append(row)
-    ServiceItem.objects.bulk_create(rows)
-
-
 def _found(html: str, i: int) -> bool:
     return f'href="{reverse("cases:counter_intake", args=["item", f"610326-ZZ-{i:04d}"])}"' in html
 
@@ -162,10 +146,10 @@ def test_the_clerks_item_search_counts_every_match_and_reads_only_the_page(clien
 
     client.force_login(clerk)
     url = reverse("cases:counter")
-    _items(food_item, 1000, 5, status=ItemStatus.DRAFT)  # not published: never found
-    _items(food_item, 0, 20)
+    item_copies(food_item, 1000, 5, status=ItemStatus.DRAFT)  # not published: never found
+    item_copies(food_item, 0, 20)
     few, _ = read_page(client, url, q="食品经营许可")
-    _items(food_item, 20, 70)  # 91 matches: more than the 20 the search once showed
+    item_copies(food_item, 20, 70)  # 91 matches: more than the 20 the search once showed
     many, first = read_page(client, url, q="食品经营许可")
     _, last = read_page(client, url, q="食品经营许可", found_page=5)
     partial = client.get(url, {"q": "食品经营许可"}, headers={"HX-Request": "true"}).content.decode()
@@ -190,7 +174,7 @@ def test_a_search_typed_on_the_queues_second_page_keeps_that_page_on_its_result_
     client.force_login(clerk)
     url = reverse("cases:counter")
     _copies(submitted_case, 0, 60)  # two pages of the queue
-    _items(food_item, 0, 25)  # two pages of results
+    item_copies(food_item, 0, 25)  # two pages of results
     _, second = read_page(client, url, page=2)
     _, first = read_page(client, url)
     assert '<input type="hidden" name="page" value="2">' in second

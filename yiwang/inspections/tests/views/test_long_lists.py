@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from yiwang.core.tests.reads import read_page
+from yiwang.core.tests.rows import bulk_copies
 from yiwang.inspections.models import Plan, Task
 from yiwang.inspections.tests import factories as f
 
@@ -15,12 +16,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_checked_o
 
 def _copies(template: Task, n: int, region) -> None:
     """``n`` copies of ``template`` in its draw, each of a new entity (one task per entity and draw)."""
-    rows = []
-    for entity in f.entities(region, {"B": n}):
-        row = Task.objects.get(pk=template.pk)
-        row.pk, row.entity = None, entity
-        rows.append(row)
-    Task.objects.bulk_create(rows)
+    entities = f.entities(region, {"B": n})
+    bulk_copies(template, range(n), lambda row, i: setattr(row, "entity", entities[i]))
 
 
 def _link(pk: int) -> str:
@@ -74,15 +71,12 @@ def test_the_task_api_reads_every_task_window_by_window(client, drawn, handler_b
 def _plans(template: Plan, start: int, n: int, **fields) -> None:
     """``n`` copies of ``template``, ``P{i}`` checked from ``i`` days before the end of 2025 (so the ``i``-th
     latest after it)."""
-    rows = []
-    for i in range(start, start + n):
-        row = Plan.objects.get(pk=template.pk)
-        row.pk, row.number, row.title = None, f"SJ-P{i:03d}", f"抽查计划P{i:03d}"
+
+    def each(row, i):
+        row.number, row.title = f"SJ-P{i:03d}", f"抽查计划P{i:03d}"
         row.period_start = dt.date(2025, 12, 31) - dt.timedelta(days=i)
-        for field, value in fields.items():
-            setattr(row, field, value)
-        rows.append(row)
-    Plan.objects.bulk_create(rows)
+
+    bulk_copies(template, range(start, start + n), each, **fields)
 
 
 def _plan_shown(html: str, i: int) -> bool:

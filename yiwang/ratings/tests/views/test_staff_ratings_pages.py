@@ -1,7 +1,6 @@
 """The department's ratings list counts every rating and links every page, keeping the level chosen: it
 once showed the newest 200 as the whole list (评价（最近200条）)."""
 
-import copy
 import datetime as dt
 import re
 
@@ -12,6 +11,7 @@ from django.urls import reverse
 
 from yiwang.cases.models import Case
 from yiwang.core.tests.reads import read_page
+from yiwang.core.tests.rows import bulk_copies
 from yiwang.ratings.models import Rating
 from yiwang.ratings.services.ratings import rating_submit
 
@@ -20,17 +20,19 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_checked_o
 
 def _copies(template: Rating, start: int, n: int, **fields) -> None:
     """``n`` copies of ``template``, each of its own case numbered YWP000000…, rated a minute after the last."""
+    numbers = range(start, start + n)
     case = Case.objects.get(pk=template.case_id)
-    cases = [copy.copy(case) for _ in range(n)]
-    for i, row in zip(range(start, start + n), cases, strict=True):
-        row.pk, row.number, row.submission_token = None, f"YWP{i:06d}", None
-    ratings = [copy.copy(template) for _ in range(n)]
-    for i, row, made in zip(range(start, start + n), ratings, Case.objects.bulk_create(cases), strict=True):
-        row.pk, row.case, row.subject_number = None, made, made.number
+
+    def each_case(row, i):
+        row.number, row.submission_token = f"YWP{i:06d}", None
+
+    cases = dict(zip(numbers, bulk_copies(case, numbers, each_case), strict=True))
+
+    def each(row, i):
+        row.case, row.subject_number = cases[i], cases[i].number
         row.rated_at = template.rated_at + dt.timedelta(minutes=i + 1)
-        for field, value in fields.items():
-            setattr(row, field, value)
-    Rating.objects.bulk_create(ratings)
+
+    bulk_copies(template, numbers, each, **fields)
 
 
 def _shown(html: str, i: int) -> bool:
