@@ -10,6 +10,10 @@ citizen with a signed-in session), then starts gunicorn with the production conf
 (``deploy/gunicorn.conf.py``: its worker count for this machine unless ``--workers``; ``DEBUG`` off,
 the access log to a scratch file) on it and drives:
 
+* the floor: ``POST /api/bench/floor``, a view of the bench's own (mounted only in the application this
+  file builds) that reads the signed-in user and the JSON body through the same middleware stack and
+  writes nothing: the framework's own rate on this machine, which no intake of one appeal a request
+  can pass;
 * appeals: ``POST /api/hotline/appeals`` (channel ``api``, an ``Idempotency-Key`` each) at 1 and 8 clients;
 * appeals pushed in batches by a partner system: ``POST /api/hotline/appeals/batch`` (``--batch`` appeals a
   request, each with its own key, by the 12345 centre's account) at 1 and 8 clients; its rate is counted
@@ -250,10 +254,27 @@ def counted_application():
     """``gunicorn 'intake:counted_application()'``: each response carries ``X-Bench-Queries``,
     ``X-Bench-Commits`` (this request's statements and committed transactions on this worker) and
     ``X-Bench-Cpu-Us`` (the CPU time of the thread that served it, up to its headers, in µs)."""
+    import django
+
+    django.setup(set_prefix=False)
     from django.core.wsgi import get_wsgi_application
     from django.db import connection
     from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.http import JsonResponse
+    from django.urls import path
+    from django.views.decorators.http import require_POST
 
+    from config import urls
+
+    @require_POST
+    def floor(request):
+        """The floor under any intake: a signed-in JSON POST through the same middleware stack (session,
+        CSRF, user), its body parsed, nothing validated or written."""
+        body = json.loads(request.body)
+        return JsonResponse({"user": request.user.pk, "title": body.get("title", "")}, status=201)
+
+    # Under /api/ as the intakes are: the session is written only when it changed (core.sessions).
+    urls.urlpatterns.insert(0, path("api/bench/floor", floor))
     application = get_wsgi_application()
     counts = {"queries": 0, "commits": 0}
     writes = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
@@ -668,6 +689,8 @@ def main() -> None:
 
         rows = []
         runs = [
+            # The framework's own rate on this machine: what no one-appeal-a-request intake can pass.
+            ("floor (no write)", "/api/bench/floor", appeal_body, driver),
             ("appeals (API)", "/api/hotline/appeals", appeal_body, driver),
             ("applications", "/api/cases/cases", case_body, driver),
         ]
