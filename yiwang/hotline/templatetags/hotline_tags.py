@@ -1,7 +1,12 @@
 """Template helpers for the hotline pages: Bootstrap widgets, state badges, rates (deadline badges:
 ``{% load deadlines %}``)."""
 
+from functools import lru_cache
+from urllib.parse import quote
+
 from django import forms, template
+from django.urls import get_script_prefix, reverse
+from django.utils.http import RFC3986_SUBDELIMS
 
 from yiwang.hotline.rules import redact_text
 
@@ -65,6 +70,28 @@ def redact(text) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+_CODE, _ACTION = "__appeal_code__", "__appeal_action__"
+
+
+@lru_cache(maxsize=64)
+def _appeal_url_parts(script_prefix: str, action: str) -> tuple[str, str]:
+    """The staff page of an appeal (or of one of its actions) around its code, reversed once per script
+    prefix and action. ``script_prefix`` is only the cache's key: ``reverse`` reads it itself."""
+    url = reverse("hotline:appeal_action", args=[_CODE, action]) if action else reverse("hotline:appeal", args=[_CODE])
+    head, _, tail = url.rpartition(_CODE)
+    return head, tail
+
+
+@register.filter
+def staff_appeal_url(code, action: str = "") -> str:
+    """``{% url 'hotline:appeal' code %}`` (``{% url 'hotline:appeal_action' code action %}`` with an
+    action) for the lists that link every row and its similar appeals: the pattern is reversed once and
+    filled in, with the code quoted as ``reverse`` quotes it. A reversal is ~75 µs of CPU on the
+    county's server; the dispatch queue links up to 150 appeals a page."""
+    head, tail = _appeal_url_parts(get_script_prefix(), str(action or ""))
+    return head + quote(str(code), safe=RFC3986_SUBDELIMS + "~:@") + tail
 
 
 @register.inclusion_tag("hotline/_staff_nav.html", takes_context=True)

@@ -132,3 +132,29 @@ def test_it_counts_every_appeal_awaiting_a_revisit_and_pages_them(client, replie
     assert revisits(first) == [replied.code] + [f"RV{i:04d}" for i in range(29)]
     assert revisits(second) == [f"RV{i:04d}" for i in range(29, 35)]
     assert "?page=1&revisits_page=2" in first and "待回访 第 2 / 2 页" in second
+
+
+def test_its_links_are_the_urls_reverse_gives_under_any_script_prefix(client, make_appeal, operator):
+    """The queue fills in the appeal pattern reversed once (``staff_appeal_url``): every link and
+    form action on the page is the URL ``reverse`` gives, also when the platform is served under a
+    prefix, and a code ``reverse`` would quote is quoted alike."""
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from yiwang.hotline.templatetags.hotline_tags import staff_appeal_url
+
+    appeal = make_appeal(title="小区门口积水")
+    client.force_login(operator)
+    html = client.get(reverse("hotline:dispatch_queue")).content.decode()
+    assert f'href="{reverse("hotline:appeal", args=[appeal.code])}"' in html
+    assert f'action="{reverse("hotline:appeal_action", args=[appeal.code, "dispatch"])}"' in html
+
+    before = get_script_prefix()
+    try:
+        for prefix in ("/", "/yiwang/"):
+            set_script_prefix(prefix)
+            for code in (appeal.code, "YW26 中", "a%b&c"):
+                assert staff_appeal_url(code) == reverse("hotline:appeal", args=[code])
+                assert staff_appeal_url(code, "dispatch") == reverse("hotline:appeal_action", args=[code, "dispatch"])
+            assert staff_appeal_url(appeal.code).startswith(prefix)
+    finally:
+        set_script_prefix(before)
