@@ -193,3 +193,39 @@ def test_the_counter_takes_in_any_item(client, clerk, counter_item):
     response = client.post(f"/cases/counter/new/item/{counter_item.code}/", _apply_data(token="c-1"))
     case = Case.objects.get()
     assert response.status_code == 302 and case.channel == "counter" and case.visits == 1
+
+
+def test_the_leader_page_shows_the_busiest_items_and_the_workbook_every_item(client, leader, meixian, dept_a):
+    """35 items decided this month: the page's 按事项 table lists the busiest 30 and says there are 35;
+    the workbook's 按事项 sheet holds all 35 (it once held the page's 30, cut without a word)."""
+    import datetime as dt
+    import io
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from yiwang.cases.measures import DECIDED
+    from yiwang.measures.services import measure_add
+
+    today = timezone.localdate()
+    with transaction.atomic():
+        for n in range(35):
+            measure_add(
+                metric=DECIDED,
+                on=today,
+                region=meixian.county,
+                department=dept_a,
+                key=f"610326-XK-{n:03d}",
+                count=40 - n,
+                on_time=40 - n,
+            )
+    client.force_login(leader)
+    month = today.replace(day=1)
+    period = {"start": month.isoformat(), "end": (month + dt.timedelta(days=27)).isoformat()}
+    page = client.get("/cases/leader/", period).content.decode()
+    assert "办件量前 30 项，共 35 项" in page
+    assert "610326-XK-029" in page and "610326-XK-030" not in page
+
+    book = load_workbook(io.BytesIO(client.get("/cases/leader/export.xlsx", period).content))
+    items = [row[0].value for row in book["按事项"].iter_rows(min_row=2)]
+    assert items == [f"610326-XK-{n:03d}" for n in range(35)]
