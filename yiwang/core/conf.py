@@ -42,18 +42,22 @@ class AppSettings:
         # the settings object does (``override_settings`` puts a new one in place).
         self._checked: tuple[Any, frozenset] | None = None
 
-    def overrides(self) -> dict:
+    def _settings(self) -> Mapping:
+        """``settings.<prefix>`` itself, checked (read only: ``overrides`` hands out a copy)."""
         value = getattr(settings, self.prefix, None) or {}
         checked = self._checked
         if checked is not None and checked[0] is value and checked[1] == value.keys():
-            return dict(value)
+            return value
         if not isinstance(value, Mapping):
             raise ImproperlyConfigured(f"{self.prefix} must be a dict of module settings")
         unknown = sorted(set(value) - set(self.defaults))
         if unknown:
             raise ImproperlyConfigured(f"{self.prefix} has unknown keys: {', '.join(unknown)}")
         self._checked = (value, frozenset(value))
-        return dict(value)
+        return value
+
+    def overrides(self) -> dict:
+        return dict(self._settings())
 
     def as_dict(self) -> dict:
         return _merge(self.defaults, self.overrides())
@@ -61,7 +65,7 @@ class AppSettings:
     def get(self, key: str) -> Any:
         if key not in self.defaults:
             raise KeyError(f"{self.prefix} has no setting {key!r}")
-        overrides = self.overrides()
+        overrides = self._settings()
         if key not in overrides:
             default = self.defaults[key]
             # A number or a string is handed out as it is; a dict or list as a copy the caller may change.
@@ -73,7 +77,7 @@ class AppSettings:
 
     def is_default(self, key: str) -> bool:
         """Whether ``key`` keeps its default (pages label such numbers as the county default)."""
-        return key not in self.overrides()
+        return key not in self._settings()
 
     __getitem__ = get
 

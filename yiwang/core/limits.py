@@ -10,6 +10,8 @@ so no path around a form stores more. Similarity and routing read only ``ANALYSI
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from yiwang.core.conf import app_settings
 from yiwang.core.errors import ApplicationError
 
@@ -51,4 +53,10 @@ def text_check(value: str | None, kind: str, *, field: str, label: str, code: st
 
 def analysis_prefix(text: str | None) -> str:
     """The part of a text that similarity and routing read."""
-    return (text or "")[: text_limit("ANALYSIS_PREFIX")]
+    return analysis_prefixes([text])[0]
+
+
+def analysis_prefixes(texts: Iterable[str | None]) -> list[str]:
+    """``analysis_prefix`` of each text, the limit read once (a page scores hundreds of texts)."""
+    limit = text_limit("ANALYSIS_PREFIX")
+    return [(text or "")[:limit] for text in texts]

@@ -44,7 +44,7 @@ from django.db.models.expressions import RawSQL
 from scipy import sparse
 
 from yiwang.core.indexes import literal_in
-from yiwang.core.limits import analysis_prefix, text_limit
+from yiwang.core.limits import analysis_prefix, analysis_prefixes
 from yiwang.hotline.conf import conf
 from yiwang.hotline.models import OPEN_STATES, Appeal
 
@@ -138,8 +138,7 @@ def _bigram_matrix(texts: list[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
     """Each text's character-bigram counts (punctuation and spaces removed, the analysed prefix) as a
     row over the texts' exact vocabulary — a bigram is the pair of its code points, so no two share a
     column — and each row's norm, computed as ``_cosine`` computes it (exact integer sums, one sqrt)."""
-    prefix = text_limit("ANALYSIS_PREFIX")  # ``analysis_prefix``, the limit read once for all the texts
-    cleaned = [_PUNCT.sub("", (text or "")[:prefix]) for text in texts]
+    cleaned = [_PUNCT.sub("", text) for text in analysis_prefixes(texts)]
     lengths = np.fromiter((len(t) for t in cleaned), dtype=np.int64, count=len(cleaned))
     points = np.frombuffer("".join(cleaned).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     rows = np.repeat(np.arange(len(cleaned)), lengths)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from yiwang.core.limits import analysis_prefix
+from yiwang.core.limits import analysis_prefix, analysis_prefixes
 from yiwang.core.pii import pii_lookup
 from yiwang.hotline import similar
 from yiwang.hotline.conf import conf
@@ -110,7 +110,9 @@ def routing_suggest_many(texts: list[tuple[str, str, Region | None]]) -> list[Su
     if not texts:
         return []
     # A bounded prefix, whatever was stored.
-    prefixes = [(analysis_prefix(title), analysis_prefix(content), town) for title, content, town in texts]
+    titles = analysis_prefixes(title for title, _, _ in texts)
+    contents = analysis_prefixes(content for _, content, _ in texts)
+    prefixes = list(zip(titles, contents, (town for _, _, town in texts), strict=True))
     documents = [appeal_document(title, content) for title, content, _ in prefixes]
     threshold = conf("ROUTING_CONFIDENCE_THRESHOLD")
     suggestions = [Suggestion() for _ in texts]

@@ -72,7 +72,7 @@ def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
 
-_CODE, _ACTION = "__appeal_code__", "__appeal_action__"
+_CODE = "__appeal_code__"  # in place of the code while the pattern is reversed
 
 
 @lru_cache(maxsize=64)
