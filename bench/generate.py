@@ -369,6 +369,26 @@ def rebuild_rollups(quiet: bool) -> float:
     return time.perf_counter() - started
 
 
+def index_similar(quiet: bool) -> tuple[int, float]:
+    """The similar pairs of the copied open and replied appeals (``hotline similar``): a copy starts
+    unmarked, and a page scores unmarked appeals live until they are stored."""
+    from tqdm import tqdm
+
+    from yiwang.hotline import similar
+
+    started = time.perf_counter()
+    bar = None if quiet else tqdm(unit="件", desc="相似诉求", file=sys.stderr)
+
+    def progress(done, total):
+        bar.total, bar.n = total, done
+        bar.refresh()
+
+    marked = similar.index(progress=progress if bar else None)
+    if bar:
+        bar.close()
+    return marked, time.perf_counter() - started
+
+
 def record(summary: dict, args) -> None:
     from django.db import transaction
 
@@ -403,6 +423,8 @@ def main(argv=None) -> dict:
     tables = summary.pop("tables")
     if not args.no_rebuild:
         summary["rebuild_seconds"] = round(rebuild_rollups(args.quiet), 1)
+        marked, seconds = index_similar(args.quiet)
+        summary["similar_marked"], summary["similar_seconds"] = marked, round(seconds, 1)
     record(summary, args)
     if args.baseline and connection.vendor == "postgresql":
         summary["baseline"] = raw_copy_baseline(tables)
@@ -420,7 +442,9 @@ def main(argv=None) -> dict:
         print(
             f"写入 {summary['load_seconds']} s（{summary['rows_per_s']:,} 行/秒，{connection.vendor}）；"
             f"重建索引 {summary['indexes_rebuilt']} 个 {summary['index_seconds']} s；"
-            f"重算统计 {summary.get('rebuild_seconds', '-')} s（负载 {' '.join(f'{x:.2f}' for x in os.getloadavg())}）"
+            f"重算统计 {summary.get('rebuild_seconds', '-')} s；"
+            f"相似诉求 {summary.get('similar_marked', '-')} 件 {summary.get('similar_seconds', '-')} s"
+            f"（负载 {' '.join(f'{x:.2f}' for x in os.getloadavg())}）"
         )
         if summary.get("baseline"):
             b = summary["baseline"]

@@ -255,6 +255,8 @@ CELERY_BEAT_SCHEDULE = {
     "seal-audit": {"task": "core.seal_audit", "schedule": 1.0},
     # Online appeals whose routing suggestion (queued after their commit) was lost.
     "hotline-suggest-missing": {"task": "hotline.suggest_missing_routing", "schedule": 300.0},
+    # Open appeals whose similar pairs (stored after their commit) were not stored: a lost task.
+    "hotline-index-similar": {"task": "hotline.index_similar", "schedule": 300.0},
     "purge-idempotency-records": {"task": "core.purge_idempotency_records", "schedule": 3600.0},
     "workdays-sweep": {"task": "workdays.sweep_deadlines", "schedule": crontab(minute="*/15")},
     "measures-fold": {"task": "measures.fold", "schedule": 60.0},

@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 ROOT_MODELS = ("cases.Case", "hotline.Appeal")
 # The county's ledger of handed-out credit codes records real assignments from its range, one row per serial:
 # a copied founding gets a synthetic code of its own (a unique text, below) and no ledger row.
-NOT_COPIED = {"cases.UsccAssignment"}
+NOT_COPIED = {"cases.UsccAssignment", "hotline.SimilarPair"}
+# Columns a copy starts without: a copied appeal is not marked as having its similar pairs stored (they are
+# with the copies of other rounds too, so the generator's last step finds them, ``hotline similar``).
+CLEARED_COLUMNS = {"hotline.Appeal": ("similar_at",)}
 DEPENDENT_APPS = ("cases", "hotline", "ratings")
 CLOCK_MODELS = ("workdays.Clock", "workdays.ClockPause")
 
@@ -141,6 +144,10 @@ def load_templates(tables: dict[str, Table], cursor, bounds: dict[str, int] | No
         where = f'WHERE "{pk}" <= {int(bounds[label])}' if bounds and label in bounds else ""
         cursor.execute(f'SELECT {", ".join(select)} FROM "{table.model._meta.db_table}" {where} ORDER BY "{pk}"')
         table.rows = [list(row) for row in cursor.fetchall()]
+        for column in CLEARED_COLUMNS.get(label, ()):
+            index = table.columns.index(column)
+            for row in table.rows:
+                row[index] = None
         pk_index = table.columns.index(pk)
         table.ids = [row[pk_index] for row in table.rows]
         table.position = {pk_value: i for i, pk_value in enumerate(table.ids)}

@@ -63,6 +63,13 @@ DEFAULTS: dict = {
     # Duplicate detection: look back this many calendar days (a search window, not a deadline).
     "SIMILAR_LOOKBACK_DAYS": 30,
     "SIMILARITY_THRESHOLD": 0.3,
+    # The similar pairs of a new (or reopened) appeal are found and stored after its commit, in batches
+    # (县级默认值): the first commit queues a batch this many seconds later, commits meanwhile join it;
+    # the flag holding them back expires after SIMILAR_INDEX_PENDING_SECONDS; at most
+    # SIMILAR_INDEX_BATCH appeals a transaction. Until then pages score them as they are read.
+    "SIMILAR_INDEX_DELAY_SECONDS": 1,
+    "SIMILAR_INDEX_PENDING_SECONDS": 60,
+    "SIMILAR_INDEX_BATCH": 500,
     # Open311: API keys accepted for POST requests.json; empty = anyone may file (like the portal).
     "OPEN311_API_KEYS": [],
     "OPEN311_JURISDICTION": "meixian.gov.cn",

@@ -198,6 +198,9 @@ class Appeal(models.Model):
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     pii_originals = PiiOriginalsField()
+    # When its similar appeals were last found and stored (hotline.similar): set only while it is open or
+    # replied and every pair with the others open or replied is in SimilarPair; None while that is pending.
+    similar_at = models.DateTimeField(_("相似诉求索引时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("诉求")
@@ -213,6 +216,16 @@ class Appeal(models.Model):
                 fields=["town", "received_at"],
                 name="hotline_appeal_open_town_recv",
                 condition=Q(state__in=["dispatched", "received", "reopened", "replied", "returned", "signed_off"]),
+            ),
+            # The open and replied appeals whose similar pairs are not stored yet (hotline.similar): a few,
+            # between a commit and the worker that stores them.
+            models.Index(
+                fields=["town", "received_at"],
+                name="hotline_appeal_similar_pending",
+                condition=Q(
+                    state__in=["dispatched", "received", "reopened", "replied", "returned", "signed_off"],
+                    similar_at__isnull=True,
+                ),
             ),
             # The public column (hotline.selectors.public): the published replies, latest first.
             models.Index(
@@ -252,6 +265,41 @@ class Appeal(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+
+class SimilarPair(models.Model):
+    """Two open or replied appeals of one place whose texts score at least the index's threshold
+    (hotline.similar), stored both ways round when the later of them was indexed: a page reads them
+    instead of scoring the place's open work again. Derived data: rebuilt by ``hotline similar``."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("org.Region", verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField(_("相似度"))
+
+    class Meta:
+        verbose_name = _("相似诉求")
+        verbose_name_plural = _("相似诉求")
+        constraints = [models.UniqueConstraint(fields=["appeal", "other"], name="hotline_similarpair_unique")]
+        indexes = [models.Index(fields=["other"], name="hotline_similarpair_other")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} ~ {self.other_id} ({self.score:.3f})"
+
+
+class SimilarIndex(models.Model):
+    """The threshold the stored pairs were found at (one row): pages use them only at that threshold
+    or above, and a changed setting has them rebuilt."""
+
+    threshold = models.FloatField(_("相似度阈值"))
+    built_at = models.DateTimeField(_("重建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("相似诉求索引")
+        verbose_name_plural = _("相似诉求索引")
+
+    def __str__(self) -> str:
+        return f"{self.threshold}"
 
 
 OPEN_STATES = frozenset(

@@ -24,10 +24,12 @@ Both engines compute exactly that, with no index on the text and no cap on the c
   under 0.125 cannot reach 0.3 even with identical addresses, but the product has computed it already);
 * the shown appeals are then loaded whole (one query).
 
-A page is two queries however many appeals it holds. The cost is reading and counting the texts of the
-open appeals of the page's towns: it grows with a town's open work (the pg_trgm index that proposed
-candidates before, hotline 0006–0010, proposed only part of what the rule calls similar on long real
-messages — bench/hotline.py --similar-calibrate — and was dropped by hotline 0011).
+Scoring a page's appeals against their towns' open work on every view was a fifth to a third of
+the dispatch queue's CPU; so each open or replied appeal is scored once after its commit and its
+pairs stored (``index``, below): a page reads the stored pairs of its appeals (one query) and scores
+only the few appeals not stored yet, with the same result. The pg_trgm index that proposed
+candidates before (hotline 0006–0010) proposed only part of what the rule calls similar on long
+real messages (bench/hotline.py --similar-calibrate) and was dropped by hotline 0011.
 """
 
 from __future__ import annotations
@@ -39,14 +41,16 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from scipy import sparse
 
 from yiwang.core.indexes import literal_in
 from yiwang.core.limits import analysis_prefix, analysis_prefixes
 from yiwang.hotline.conf import conf
-from yiwang.hotline.models import OPEN_STATES, Appeal
+from yiwang.hotline.models import OPEN_STATES, Appeal, SimilarIndex, SimilarPair
 
 # States an appeal can be merged from or into: open, or replied and waiting for the revisit.
 CANDIDATE_STATES = tuple(sorted({*OPEN_STATES, Appeal.State.REPLIED}))
@@ -102,9 +106,10 @@ def _window_start(appeal: Appeal) -> dt.datetime:
 # --- the candidates: every open appeal of the page's places and windows -----------------------------
 
 
-def _candidates_q(appeals: list[Appeal]) -> Q:
+def _candidates_q(appeals: list[Appeal], *, windowed: bool = True) -> Q:
     """The places and windows of all the appeals, one term per town (or town-less region): the
-    earliest window of the town's appeals, its villages named unless one appeal is the whole town's."""
+    earliest window of the town's appeals (none unless ``windowed``), its villages named unless one
+    appeal is the whole town's."""
     towns: dict[tuple, dict] = {}
     for appeal in appeals:
         town = towns.setdefault((appeal.region_id, appeal.town_id), {"since": _window_start(appeal), "villages": set()})
@@ -113,7 +118,7 @@ def _candidates_q(appeals: list[Appeal]) -> Q:
             town["villages"] = town["villages"] | {appeal.village_id} if appeal.village_id else None
     where = Q()
     for (region_id, town_id), town in towns.items():
-        term = Q(region_id=region_id, received_at__gte=town["since"])
+        term = Q(region_id=region_id, received_at__gte=town["since"]) if windowed else Q(region_id=region_id)
         term &= Q(town_id=town_id) if town_id else Q(town__isnull=True)
         if town_id and town["villages"] is not None:
             term &= Q(village_id__in=sorted(town["villages"])) | Q(village__isnull=True)
@@ -121,9 +126,13 @@ def _candidates_q(appeals: list[Appeal]) -> Q:
     return where
 
 
-def _candidates(appeals: list[Appeal]):
+def _candidates(appeals: list[Appeal], *, windowed: bool = True):
     """The scored columns of every open or replied appeal of the appeals' places and windows."""
-    return Appeal.objects.filter(_candidates_q(appeals), _candidate_states_sql()).order_by().values_list(*SCORED_FIELDS)
+    return (
+        Appeal.objects.filter(_candidates_q(appeals, windowed=windowed), _candidate_states_sql())
+        .order_by()
+        .values_list(*SCORED_FIELDS)
+    )
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -162,10 +171,11 @@ def _cosines(dots: sparse.csr_matrix, norms: np.ndarray, n: int, i: np.ndarray, 
 
 
 def _scores(
-    appeals: list[Appeal], candidates: list[tuple], *, threshold: float
+    appeals: list[Appeal], candidates: list[tuple], *, threshold: float, windowed: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The pairs (page appeal index, candidate index) of the rule's place, window and state whose texts
-    or addresses share a bigram, with their scores (the rule's, to the last bit)."""
+    """The pairs (page appeal index, candidate index) of the rule's place, window (unless not
+    ``windowed``) and state whose texts or addresses share a bigram, with their scores (the rule's, to
+    the last bit)."""
     n, m = len(appeals), len(candidates)
     texts = [f"{a.title} {a.content}" for a in appeals] + [f"{c[5]} {c[6]}" for c in candidates]
     addresses = [a.address or "" for a in appeals] + [c[7] or "" for c in candidates]
@@ -198,7 +208,9 @@ def _scores(
         (c_village[j] == village[i]) | ((c_village[j] < 0) & same_town),
         np.where(town[i] >= 0, same_town, c_town[j] < 0),
     )
-    keep = place & (c_region[j] == region[i]) & (c_received[j] >= since[i]) & (c_pk[j] != pk[i])
+    keep = place & (c_region[j] == region[i]) & (c_pk[j] != pk[i])
+    if windowed:
+        keep &= c_received[j] >= since[i]
     i, j = i[keep], j[keep]
     score = _cosines(text_dots, text_norms, n, i, j)
     has_address = np.array([bool(a.address) for a in appeals] + [bool(c[7]) for c in candidates])
@@ -208,28 +220,103 @@ def _scores(
     return i, j, score
 
 
+# --- the stored pairs ------------------------------------------------------------------------------
+#
+# Scoring a page's appeals against the open work of their towns on every view costs the same again
+# on the next view. So each open or replied appeal is scored once, after its commit (``index``,
+# a worker), against every open or replied appeal of its place whatever their dates — the earlier
+# ones see it (any time after), it sees those of its window — and the pairs at or above the
+# threshold are stored both ways round (SimilarPair) and the appeal marked (``similar_at``). A page
+# then reads, for its marked appeals, their stored pairs whose other appeal is still open or replied
+# and within the window, and scores them live against the few appeals of their places not marked
+# yet; an unmarked page appeal is scored live as before. The same pairs and scores either way:
+#
+# * two appeals both open or replied are paired once the later of their markings has run: each
+#   marking reads every open or replied appeal committed before it (one marking at a time per place,
+#   under a lock), so of two commits the later marking sees both;
+# * leaving the open and replied states deletes an appeal's pairs and its mark; coming back (重办)
+#   deletes them too, and it is marked afresh;
+# * title, content, place and received time never change after intake.
+#
+# The stored pairs hold the open work's pairs only, so the table follows the open work, not history.
+
+
+def index_threshold() -> float | None:
+    """The threshold the stored pairs were found at, None before the first indexing."""
+    return SimilarIndex.objects.order_by("-pk").values_list("threshold", flat=True).first()
+
+
+def _marked(appeals: list[Appeal], threshold: float) -> set[int]:
+    """The appeals whose stored pairs answer at ``threshold``: marked, open or replied, and the pairs
+    found at this threshold or a lower one."""
+    stored_at = index_threshold()
+    if stored_at is None or stored_at > threshold:
+        return set()
+    return set(
+        Appeal.objects.filter(_candidate_states_sql(), pk__in=[a.pk for a in appeals], similar_at__isnull=False)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+
+
+def _stored(appeals: list[Appeal], threshold: float) -> list[tuple[int, float, dt.datetime, int]]:
+    """(appeal pk, score, other's received_at, other pk) of the stored pairs of marked appeals whose
+    other appeal is open or replied now, within the appeal's window and at or above ``threshold``."""
+    since = {a.pk: _window_start(a) for a in appeals}
+    rows = (
+        SimilarPair.objects.filter(appeal_id__in=list(since), other__state__in=CANDIDATE_STATES)
+        .order_by()
+        .values_list("appeal_id", "score", "other__received_at", "other_id")
+    )
+    return [row for row in rows if row[1] >= threshold and row[2] >= since[row[0]]]
+
+
+def _pending(appeals: list[Appeal]):
+    """The open or replied appeals of the appeals' places and windows not marked yet (hotline 0013's
+    partial index: those between a commit and its marking)."""
+    return _candidates(appeals).filter(similar_at__isnull=True)
+
+
+def _scored(appeals: list[Appeal], candidates: list[tuple], threshold: float):
+    """(appeal pk, score, candidate's received_at, candidate pk) of the candidates scoring at least
+    ``threshold`` against the appeals, by the rule."""
+    if not candidates:
+        return []
+    i, j, score = _scores(appeals, candidates, threshold=threshold)
+    hits = score >= threshold
+    return [
+        (appeals[a].pk, s, candidates[c][4], candidates[c][0])
+        for a, c, s in zip(i[hits].tolist(), j[hits].tolist(), score[hits].tolist(), strict=True)
+    ]
+
+
 # --- the reads ------------------------------------------------------------------------------------
 
 
 def similar_open_appeals_for(
     appeals, *, limit: int = 5, threshold: float | None = None
 ) -> dict[int, list[SimilarAppeal]]:
-    """For each appeal (pk → list, best first): the similar open appeals of the module's rule — two
-    queries whatever the number of appeals (the candidates' scored columns, the shown ones whole)."""
+    """For each appeal (pk → list, best first): the similar open appeals of the module's rule — the
+    stored pairs of the marked appeals with the unmarked candidates scored, the others scored against
+    their places' open work; the shown appeals loaded whole in one query."""
     appeals = list({appeal.pk: appeal for appeal in appeals}.values())
     threshold = conf("SIMILARITY_THRESHOLD") if threshold is None else threshold
     if not appeals:
         return {}
-    candidates = list(_candidates(appeals))
-    chosen: dict[int, list[tuple[float, int, int]]] = {a.pk: [] for a in appeals}
-    if candidates:
-        i, j, score = _scores(appeals, candidates, threshold=threshold)
-        hits = score >= threshold
-        for a, c, s in zip(i[hits].tolist(), j[hits].tolist(), score[hits].tolist(), strict=True):
-            chosen[appeals[a].pk].append((round(s, 3), _micros(candidates[c][4]), candidates[c][0]))
-    for pk, found in chosen.items():
-        chosen[pk] = sorted(found, key=lambda f: (-f[0], -f[1], -f[2]))[:limit]
-    shown = {c for found in chosen.values() for _, _, c in found}
+    marked_pks = _marked(appeals, threshold)
+    marked = [a for a in appeals if a.pk in marked_pks]
+    unmarked = [a for a in appeals if a.pk not in marked_pks]
+    hits = []
+    if unmarked:
+        hits += _scored(unmarked, list(_candidates(unmarked)), threshold)
+    if marked:
+        hits += _stored(marked, threshold)
+        hits += _scored(marked, list(_pending(marked)), threshold)
+    found: dict[int, dict[int, tuple[float, int, int]]] = {a.pk: {} for a in appeals}
+    for pk, score, received_at, other in hits:
+        found[pk][other] = (round(score, 3), _micros(received_at), other)
+    chosen = {pk: sorted(f.values(), key=lambda f: (-f[0], -f[1], -f[2]))[:limit] for pk, f in found.items()}
+    shown = {c for best in chosen.values() for _, _, c in best}
     loaded = (
         {
             a.pk: a
@@ -240,10 +327,120 @@ def similar_open_appeals_for(
         if shown
         else {}
     )
-    return {pk: [SimilarAppeal(loaded[c], s) for s, _, c in found] for pk, found in chosen.items()}
+    return {pk: [SimilarAppeal(loaded[c], s) for s, _, c in best] for pk, best in chosen.items()}
 
 
 def similar_open_appeals(appeal: Appeal, *, limit: int = 5, threshold: float | None = None) -> list[SimilarAppeal]:
     """Open appeals about the same place (same village, else same town) with similar text, received
     in the last ``SIMILAR_LOOKBACK_DAYS`` days — candidates for merging."""
     return similar_open_appeals_for([appeal], limit=limit, threshold=threshold)[appeal.pk]
+
+
+# --- finding and storing the pairs ---------------------------------------------------------------
+
+# The place's marking lock (PostgreSQL advisory lock, transaction-scoped): its first key.
+_LOCK_SPACE = 0x5349  # "SI"
+PENDING_KEY = "hotline:similar:pending"
+
+
+def _lock_place(region_id: int, town_id: int | None) -> None:
+    """One marking at a time per place (town, or a town-less region), so of two concurrent markings
+    the later reads what the earlier stored. SQLite writes one transaction at a time already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_SPACE, town_id or -region_id])
+
+
+def _follow_setting(threshold: float) -> None:
+    """The stored pairs are of the setting's threshold: when it changed (or before the first run),
+    drop them and the marks, and record the threshold; until marked again, pages score live."""
+    if index_threshold() == threshold:
+        return
+    with transaction.atomic():
+        SimilarPair.objects.all().delete()
+        Appeal.objects.filter(similar_at__isnull=False).update(similar_at=None)
+        SimilarIndex.objects.all().delete()
+        SimilarIndex.objects.create(threshold=threshold)
+
+
+def _mark_place(pks: list[int], threshold: float, now: dt.datetime) -> int:
+    """Score these appeals of one place against every open or replied appeal of the place, store the
+    pairs both ways round and mark them: one transaction, under the place's lock; an appeal a
+    transition holds locked is left for the next run (skip locked), one no longer pending is skipped."""
+    with transaction.atomic():
+        first = Appeal.objects.filter(pk=pks[0]).values_list("region_id", "town_id").first()
+        if first is None:
+            return 0
+        _lock_place(*first)
+        mine = list(
+            Appeal.objects.select_for_update(skip_locked=True)
+            .filter(_candidate_states_sql(), pk__in=pks, similar_at__isnull=True)
+            .only("region", "town", "village", "received_at", "title", "content", "address")
+            .order_by("pk")
+        )
+        if not mine:
+            return 0
+        candidates = list(_candidates(mine, windowed=False))
+        pairs = []
+        if candidates:
+            i, j, score = _scores(mine, candidates, threshold=threshold, windowed=False)
+            hits = score >= threshold
+            for a, c, s in zip(i[hits].tolist(), j[hits].tolist(), score[hits].tolist(), strict=True):
+                appeal, other = mine[a], candidates[c][0]
+                pairs.append(SimilarPair(appeal_id=appeal.pk, other_id=other, region_id=appeal.region_id, score=s))
+                pairs.append(SimilarPair(appeal_id=other, other_id=appeal.pk, region_id=appeal.region_id, score=s))
+        SimilarPair.objects.bulk_create(pairs, ignore_conflicts=True, batch_size=2000)
+        Appeal.objects.filter(pk__in=[a.pk for a in mine]).update(similar_at=now)
+        return len(mine)
+
+
+def index(*, batch: int | None = None, progress=None) -> int:
+    """Find and store the similar pairs of every open or replied appeal not marked yet, place by
+    place, at most ``batch`` appeals a transaction; returns how many were marked. ``progress(done,
+    total)`` is called after each transaction. Safe to run at any time, twice, or in two workers."""
+    threshold = conf("SIMILARITY_THRESHOLD")
+    batch = batch or conf("SIMILAR_INDEX_BATCH")
+    _follow_setting(threshold)
+    pending = Appeal.objects.filter(_candidate_states_sql(), similar_at__isnull=True).order_by()
+    places: dict[tuple, list[int]] = {}
+    for pk, region_id, town_id in pending.values_list("pk", "region_id", "town_id"):
+        places.setdefault((region_id, town_id), []).append(pk)
+    total = sum(len(pks) for pks in places.values())
+    done = 0
+    now = timezone.now()
+    for pks in places.values():
+        pks.sort()
+        for start in range(0, len(pks), batch):
+            done += _mark_place(pks[start : start + batch], threshold, now)
+            if progress:
+                progress(done, total)
+    return done
+
+
+def index_later() -> None:
+    """After a commit that left an appeal unmarked: queue one marking run unless one is queued and not
+    started (it will find this appeal too). The flag expires (``SIMILAR_INDEX_PENDING_SECONDS``), and
+    a periodic run marks what a lost task left; until marked, pages score the appeal live."""
+    from django.core.cache import cache
+
+    from yiwang.hotline.tasks import index_similar
+
+    try:
+        queue = cache.add(PENDING_KEY, 1, timeout=conf("SIMILAR_INDEX_PENDING_SECONDS"))
+    except Exception:  # no cache: a run for every commit
+        queue = True
+    if queue:
+        index_similar.apply_async(countdown=conf("SIMILAR_INDEX_DELAY_SECONDS"))
+
+
+def on_move(appeal: Appeal, source: str, target: str) -> tuple[str, ...]:
+    """In a transition's transaction: an appeal leaving the open and replied states, or coming back to
+    them, loses its stored pairs and its mark (a comeback is marked afresh after the commit). Returns
+    the field to save with the state, if any."""
+    if (source in CANDIDATE_STATES) == (target in CANDIDATE_STATES):
+        return ()
+    SimilarPair.objects.filter(Q(appeal=appeal) | Q(other=appeal)).delete()
+    appeal.similar_at = None
+    if target in CANDIDATE_STATES:
+        transaction.on_commit(index_later, robust=True)
+    return ("similar_at",)

@@ -52,3 +52,19 @@ def suggest_pending_routing() -> int:
 def suggest_missing_routing() -> int:
     """Catch-up for online appeals whose after-commit suggestion was lost (every few minutes)."""
     return services.appeal_suggest_missing()
+
+
+@shared_task(name="hotline.index_similar", ignore_result=True)
+def index_similar() -> int:
+    """Store the similar pairs of the open and replied appeals not marked yet (``similar.index``):
+    queued after a commit unless a run is queued already, and run every few minutes for what a
+    lost task left. The flag is cleared before reading, so a later commit queues a new run."""
+    from django.core.cache import cache
+
+    from yiwang.hotline import similar
+
+    try:
+        cache.delete(similar.PENDING_KEY)
+    except Exception:  # no cache: nothing was held back
+        logger.warning("similar: the pending flag could not be cleared", exc_info=True)
+    return similar.index()

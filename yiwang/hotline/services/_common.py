@@ -12,7 +12,7 @@ from django.utils import timezone
 from yiwang.core.audit import audit_record, snapshot
 from yiwang.core.errors import ApplicationError
 from yiwang.core.notify import ToDepartment, ToPhone, ToRegionQueue, notify
-from yiwang.hotline import measures
+from yiwang.hotline import measures, similar
 from yiwang.hotline.conf import conf
 from yiwang.hotline.models import (
     Appeal,
@@ -156,7 +156,8 @@ def _move(appeal: Appeal, target: str, *, actor, kind: str, note: str = "", depa
     before = snapshot(appeal, AUDIT_FIELDS)
     source = appeal.state
     appeal.state = target
-    appeal.save(update_fields=["state", "updated_at", *extra_fields])
+    similar_fields = similar.on_move(appeal, source, target)
+    appeal.save(update_fields=["state", "updated_at", *extra_fields, *similar_fields])
     _event(appeal, kind, actor=actor, note=note, department=department, from_state=source, to_state=target)
     return before
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from yiwang.core.audit import AuditEntry, audit_record_many, snapshot
 from yiwang.core.errors import ApplicationError
-from yiwang.hotline import measures
+from yiwang.hotline import measures, similar
 from yiwang.hotline.conf import conf
 from yiwang.hotline.models import Appeal, AppealEvent, Category
 from yiwang.hotline.services._common import (
@@ -281,6 +281,7 @@ def _register(drafts: dict[int, _Draft], outcomes: list[BatchOutcome], *, actor,
                 online = [appeals[i].pk for i in later if i in appeals]
                 if online:  # one batch of suggestions after the commit, as for online appeals one by one
                     transaction.on_commit(functools.partial(_suggest_later, min(online)), robust=True)
+                transaction.on_commit(similar.index_later, robust=True)  # their similar pairs, stored
         except IntegrityError:
             # A code drawn twice (practically never) or a key registered meanwhile by a concurrent
             # push: those keys answer with their appeal, the rest is drawn again.

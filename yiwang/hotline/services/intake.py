@@ -16,7 +16,7 @@ from yiwang.core.audit import AuditEntry, audit_record, audit_record_many, snaps
 from yiwang.core.bulk import update_fields
 from yiwang.core.errors import ApplicationError
 from yiwang.core.limits import text_check
-from yiwang.hotline import measures
+from yiwang.hotline import measures, similar
 from yiwang.hotline.conf import conf
 from yiwang.hotline.models import (
     Appeal,
@@ -340,6 +340,7 @@ def appeal_submit(
             _notify_citizen(appeal, "hotline.received", f"appeal:{appeal.pk}:received")
             if later:
                 transaction.on_commit(lambda: _suggest_later(appeal.pk), robust=True)
+            transaction.on_commit(similar.index_later, robust=True)  # its similar pairs, stored
         return appeal
 
     # The code is drawn without reading first: the unique index refuses one already taken, and another

@@ -1,6 +1,9 @@
-"""``manage.py hotline sweep | train | evaluate FILE | evaluate --train A --test B | tipdm``."""
+"""``manage.py hotline sweep | train | evaluate FILE | evaluate --train A --test B | tipdm | similar``."""
+
+import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from yiwang.core.errors import ApplicationError
 from yiwang.hotline import routing, services
@@ -24,6 +27,10 @@ class Command(BaseCommand):
             "tipdm", help="在共享的 TipDM 2020 数据上评估分拨模型：训练集交叉验证，及训练集训练、495 条样本测试"
         )
         tipdm.add_argument("--folds", type=int, default=routing.CV_FOLDS, help="交叉验证折数，0 表示不做（默认 5）")
+        sub.add_parser(
+            "similar",
+            help="为尚未建立索引的在办、待回访诉求计算并保存相似诉求（派单台直接读取；相似度阈值改动后全部重建）",
+        )
 
     def handle(self, *args, action, **options):
         try:
@@ -36,6 +43,19 @@ class Command(BaseCommand):
         self.stdout.write(f"检查 {report.checked} 件，催办 {report.reminders} 件，超期通报 {report.overdue} 件")
         for code in report.codes:
             self.stdout.write(f"  超期：{code}")
+
+    def handle_similar(self, **options):
+        from yiwang.hotline import similar
+
+        with tqdm(unit="件", desc="相似诉求", file=sys.stderr, disable=None) as bar:
+
+            def progress(done, total):
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+
+            marked = similar.index(progress=progress)
+        self.stdout.write(f"已为 {marked} 件在办、待回访诉求保存相似诉求")
 
     def handle_train(self, *, folds, **options):
         models = services.routing_model_train(actor=None, folds=folds or None, stdout=self.stdout)

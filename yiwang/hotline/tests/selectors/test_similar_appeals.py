@@ -19,8 +19,6 @@ from django.utils import timezone
 from yiwang.hotline import services, similar
 from yiwang.hotline.models import OPEN_STATES, Appeal
 from yiwang.hotline.selectors import similar_open_appeals, similar_open_appeals_for
-from yiwang.org.models import Region
-from yiwang.org.tests.factories import region_chain
 
 ROAD = ("红河谷村通村路坑洼积水", "红河谷村到营头镇的通村路很多坑洼，下雨就积水，拉猕猴桃的车过不去，请修一修。")
 # the same complaint in other words and order, other punctuation
@@ -68,29 +66,6 @@ def old_similar_open_appeals(appeal, *, limit=5, threshold=0.3):
             scored.append((other.code, round(score, 3)))
     scored.sort(key=lambda s: -s[1])
     return scored[:limit]
-
-
-@pytest.fixture
-def sanjiao(meixian) -> Region:
-    """A second village of 营头镇."""
-    return region_chain(
-        ("610000", "陕西省", Region.Level.PROVINCE),
-        ("610300", "宝鸡市", Region.Level.CITY),
-        ("610326", "眉县", Region.Level.COUNTY),
-        ("610326105", "营头镇", Region.Level.TOWN),
-        ("610326105206", "三角村", Region.Level.VILLAGE),
-    )
-
-
-@pytest.fixture
-def appeal_of(make_appeal):
-    def factory(text, **place):
-        title, content = text
-        if "village" in place:
-            place.setdefault("town", place["village"].parent)
-        return make_appeal(title=title, content=content, **place)
-
-    return factory
 
 
 def codes(found):

@@ -10,6 +10,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from yiwang.hotline import similar
 from yiwang.measures.services import measures_rebuild
 from yiwang.workdays.sweep import clocks_sweep
 
@@ -45,5 +46,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  月度统计已重算：{len(written)} 项指标，{sum(written.values())} 行")
         report = clocks_sweep(call_handlers=False)
         self.stdout.write(f"  期限状态已记录：{report.checked} 个期限")
+        marked = similar.index()
+        self.stdout.write(f"  相似诉求已保存：{marked} 件在办、待回访诉求")
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪（{elapsed:.1f} 秒）"))
