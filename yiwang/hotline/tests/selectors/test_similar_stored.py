@@ -5,9 +5,11 @@ followed, intake stores a new appeal's pairs after its commit, and the dispatch 
 when its appeals' pairs are stored."""
 
 import datetime as dt
+import threading
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, connections, transaction
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -170,3 +172,81 @@ def test_the_dispatch_queue_reads_stored_pairs(client, operator, open_work, monk
     page = client.get(reverse("hotline:dispatch_queue")).content.decode()
 
     assert all(f"{code}</a> ({score})" in page for code, score in expected)
+
+
+def _on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and advisory locks between two connections need PostgreSQL; SQLite serialises writers")
+
+
+def _holding(lock) -> tuple[threading.Event, threading.Event, threading.Thread]:
+    """Run ``lock()`` in a transaction of another connection and keep it open until released."""
+    held, release = threading.Event(), threading.Event()
+
+    def run():
+        try:
+            with transaction.atomic():
+                lock()
+                held.set()
+                release.wait(20)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert held.wait(20)
+    return held, release, thread
+
+
+def _unmarked(*appeals) -> None:
+    """As between their commits and their marking (here intake's commit marks them at once: eager tasks)."""
+    Appeal.objects.filter(pk__in=[a.pk for a in appeals]).update(similar_at=None)
+    SimilarPair.objects.filter(appeal__in=appeals).delete()
+    SimilarPair.objects.filter(other__in=appeals).delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_appeal_a_transition_holds_is_left_for_the_next_marking(appeal_of, meixian):
+    _on_postgresql()
+    a = appeal_of(ROAD, village=meixian.honghegu)
+    b = appeal_of(ROAD_AGAIN, village=meixian.honghegu)
+    _unmarked(a, b)
+    _, release, thread = _holding(lambda: Appeal.objects.select_for_update().get(pk=b.pk))
+    try:
+        assert similar.index() == 1  # a marked; b, locked by a transition, skipped rather than waited for
+    finally:
+        release.set()
+        thread.join()
+
+    assert marked([a, b]) == {a.pk}
+    assert lists([a, b]) == rule([a, b]) and rule([a, b])[a.pk]  # b scored live meanwhile
+    assert similar.index() == 1
+    assert marked([a, b]) == {a.pk, b.pk}
+    assert set(SimilarPair.objects.values_list("appeal_id", "other_id")) == {(a.pk, b.pk), (b.pk, a.pk)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_markings_of_one_place_take_turns(appeal_of, meixian):
+    _on_postgresql()
+    a = appeal_of(ROAD, village=meixian.honghegu)
+    b = appeal_of(ROAD_AGAIN, village=meixian.honghegu)
+    _unmarked(b)
+    _, release, holder = _holding(lambda: similar._lock_place(a.region_id, a.town_id))
+    done = []
+
+    def mark():
+        try:
+            done.append(similar.index())
+        finally:
+            connections.close_all()
+
+    marker = threading.Thread(target=mark)
+    marker.start()
+    marker.join(1.0)
+    waited = marker.is_alive()  # the place's lock held by the other marking
+    release.set()
+    holder.join()
+    marker.join(20)
+
+    assert waited and done == [1]
+    assert set(SimilarPair.objects.values_list("appeal_id", "other_id")) == {(a.pk, b.pk), (b.pk, a.pk)}
