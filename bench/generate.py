@@ -383,8 +383,8 @@ def index_similar(quiet: bool) -> tuple[int, float]:
         bar.total, bar.n = total, done
         bar.refresh()
 
-    marked = similar.index(progress=progress if bar else None)
-    if bar:
+    marked = similar.index(progress=progress if bar is not None else None)
+    if bar is not None:
         bar.close()
     return marked, time.perf_counter() - started
 

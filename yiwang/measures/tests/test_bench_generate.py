@@ -10,7 +10,10 @@ from django.core.management import call_command
 from yiwang.core.models import AuditEvent
 from yiwang.hotline import services
 from yiwang.hotline.models import OPEN_STATES, Appeal, Dispatch, Reply, Revisit
+from yiwang.hotline.selectors import similar_open_appeals_for
+from yiwang.hotline.similar import CANDIDATE_STATES
 from yiwang.hotline.tests.conftest import categories, make_appeal, operator  # noqa: F401 (fixtures)
+from yiwang.hotline.tests.selectors.test_similar_appeals import rule_for_every_appeal
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
 import generate  # noqa: E402
@@ -62,3 +65,17 @@ def test_the_generated_history_passes_measures_check_and_audit_verify(history):
     assert again["templates"]["hotline.Appeal"] == 4 and again["rounds"] == 10
     assert Appeal.objects.filter(code__startswith="G").count() == 60
     assert AuditEvent.objects.filter(action="bench.templates").count() == 1
+
+
+def test_the_generated_open_appeals_have_their_similar_pairs_stored(history, capsys):
+    summary = generate.main(["--cases", "0", "--appeals", "12", "--weeks", "4", "--live-share", "1"])
+
+    open_copies = list(Appeal.objects.filter(code__startswith="G", state__in=CANDIDATE_STATES))
+    assert open_copies and summary["similar_marked"] >= len(open_copies)
+    assert not Appeal.objects.filter(state__in=CANDIDATE_STATES, similar_at__isnull=True).exists()
+    assert "相似诉求" in capsys.readouterr().out
+    everyone = list(Appeal.objects.filter(state__in=CANDIDATE_STATES))
+    found = similar_open_appeals_for(everyone)
+    assert any(found.values())  # the copies of one open template, same place and text
+    for appeal in everyone:
+        assert [(s.appeal.code, s.score) for s in found[appeal.pk]] == rule_for_every_appeal(appeal)
