@@ -47,6 +47,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from scipy import sparse
 
+from yiwang.core.coalesce import queue_once
 from yiwang.core.indexes import literal_in
 from yiwang.core.limits import analysis_prefix, analysis_prefixes
 from yiwang.hotline.conf import conf
@@ -277,12 +278,12 @@ def _pending(appeals: list[Appeal]):
     return _candidates(appeals).filter(similar_at__isnull=True)
 
 
-def _scored(appeals: list[Appeal], candidates: list[tuple], threshold: float):
+def _scored(appeals: list[Appeal], candidates: list[tuple], threshold: float, *, windowed: bool = True):
     """(appeal pk, score, candidate's received_at, candidate pk) of the candidates scoring at least
-    ``threshold`` against the appeals, by the rule."""
+    ``threshold`` against the appeals, by the rule (its window unless not ``windowed``)."""
     if not candidates:
         return []
-    i, j, score = _scores(appeals, candidates, threshold=threshold)
+    i, j, score = _scores(appeals, candidates, threshold=threshold, windowed=windowed)
     hits = score >= threshold
     return [
         (appeals[a].pk, s, candidates[c][4], candidates[c][0])
@@ -363,15 +364,14 @@ def _follow_setting(threshold: float) -> None:
         SimilarIndex.objects.create(threshold=threshold)
 
 
-def _mark_place(pks: list[int], threshold: float, now: dt.datetime) -> int:
-    """Score these appeals of one place against every open or replied appeal of the place, store the
-    pairs both ways round and mark them: one transaction, under the place's lock; an appeal a
-    transition holds locked is left for the next run (skip locked), one no longer pending is skipped."""
+def _mark_place(place: tuple[int, int | None], pks: list[int], threshold: float, now: dt.datetime) -> int:
+    """Score these appeals of one place (region, town) against every open or replied appeal of the
+    place, store the pairs both ways round and mark them: one transaction, under the place's lock; an
+    appeal a transition holds locked is left for the next run (skip locked), one no longer pending is
+    skipped."""
+    region_id, _ = place
     with transaction.atomic():
-        first = Appeal.objects.filter(pk=pks[0]).values_list("region_id", "town_id").first()
-        if first is None:
-            return 0
-        _lock_place(*first)
+        _lock_place(*place)
         mine = list(
             Appeal.objects.select_for_update(skip_locked=True)
             .filter(_candidate_states_sql(), pk__in=pks, similar_at__isnull=True)
@@ -380,15 +380,10 @@ def _mark_place(pks: list[int], threshold: float, now: dt.datetime) -> int:
         )
         if not mine:
             return 0
-        candidates = list(_candidates(mine, windowed=False))
         pairs = []
-        if candidates:
-            i, j, score = _scores(mine, candidates, threshold=threshold, windowed=False)
-            hits = score >= threshold
-            for a, c, s in zip(i[hits].tolist(), j[hits].tolist(), score[hits].tolist(), strict=True):
-                appeal, other = mine[a], candidates[c][0]
-                pairs.append(SimilarPair(appeal_id=appeal.pk, other_id=other, region_id=appeal.region_id, score=s))
-                pairs.append(SimilarPair(appeal_id=other, other_id=appeal.pk, region_id=appeal.region_id, score=s))
+        for pk, score, _, other in _scored(mine, list(_candidates(mine, windowed=False)), threshold, windowed=False):
+            pairs.append(SimilarPair(appeal_id=pk, other_id=other, region_id=region_id, score=score))
+            pairs.append(SimilarPair(appeal_id=other, other_id=pk, region_id=region_id, score=score))
         SimilarPair.objects.bulk_create(pairs, ignore_conflicts=True, batch_size=2000)
         Appeal.objects.filter(pk__in=[a.pk for a in mine]).update(similar_at=now)
         return len(mine)
@@ -408,10 +403,10 @@ def index(*, batch: int | None = None, progress=None) -> int:
     total = sum(len(pks) for pks in places.values())
     done = 0
     now = timezone.now()
-    for pks in places.values():
+    for place, pks in places.items():
         pks.sort()
         for start in range(0, len(pks), batch):
-            done += _mark_place(pks[start : start + batch], threshold, now)
+            done += _mark_place(place, pks[start : start + batch], threshold, now)
             if progress:
                 progress(done, total)
     return done
@@ -419,18 +414,17 @@ def index(*, batch: int | None = None, progress=None) -> int:
 
 def index_later() -> None:
     """After a commit that left an appeal unmarked: queue one marking run unless one is queued and not
-    started (it will find this appeal too). The flag expires (``SIMILAR_INDEX_PENDING_SECONDS``), and
-    a periodic run marks what a lost task left; until marked, pages score the appeal live."""
-    from django.core.cache import cache
-
+    started, which will find this appeal too (``core.coalesce``; the flag expires after
+    ``SIMILAR_INDEX_PENDING_SECONDS``); a periodic run marks what a lost task left, and until marked,
+    pages score the appeal live."""
     from yiwang.hotline.tasks import index_similar
 
-    try:
-        queue = cache.add(PENDING_KEY, 1, timeout=conf("SIMILAR_INDEX_PENDING_SECONDS"))
-    except Exception:  # no cache: a run for every commit
-        queue = True
-    if queue:
-        index_similar.apply_async(countdown=conf("SIMILAR_INDEX_DELAY_SECONDS"))
+    queue_once(
+        PENDING_KEY,
+        index_similar,
+        hold_seconds=conf("SIMILAR_INDEX_PENDING_SECONDS"),
+        countdown=conf("SIMILAR_INDEX_DELAY_SECONDS"),
+    )
 
 
 def on_move(appeal: Appeal, source: str, target: str) -> tuple[str, ...]:

@@ -3,14 +3,12 @@
 Every deadline — working-day clocks and the urgent appeals counted in hours (a sweep hook) — is
 swept by ``workdays.sweep_deadlines``; ``hotline.sweep`` runs the urgent part alone, on demand."""
 
-import logging
 from dataclasses import asdict
 
 from celery import shared_task
 
+from yiwang.core.coalesce import run_started
 from yiwang.hotline import services
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(name="hotline.sweep")
@@ -37,14 +35,9 @@ def suggest_pending_routing() -> int:
     online intake's commit unless a batch is already queued (``services.intake._suggest_later``).
     The flag is cleared before reading, so an appeal committed after this point queues a new batch
     and one committed before it is read here. A retried task stores and audits nothing twice."""
-    from django.core.cache import cache
-
     from yiwang.hotline.services.intake import SUGGEST_PENDING_KEY
 
-    try:
-        cache.delete(SUGGEST_PENDING_KEY)
-    except Exception:  # no cache: nothing was held back, the batch runs all the same
-        logger.warning("routing: the pending flag could not be cleared", exc_info=True)
+    run_started(SUGGEST_PENDING_KEY)
     return services.appeal_suggest_pending()
 
 
@@ -59,12 +52,7 @@ def index_similar() -> int:
     """Store the similar pairs of the open and replied appeals not marked yet (``similar.index``):
     queued after a commit unless a run is queued already, and run every few minutes for what a
     lost task left. The flag is cleared before reading, so a later commit queues a new run."""
-    from django.core.cache import cache
-
     from yiwang.hotline import similar
 
-    try:
-        cache.delete(similar.PENDING_KEY)
-    except Exception:  # no cache: nothing was held back
-        logger.warning("similar: the pending flag could not be cleared", exc_info=True)
+    run_started(similar.PENDING_KEY)
     return similar.index()

@@ -18,7 +18,6 @@ whole.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -278,9 +277,8 @@ def _register(drafts: dict[int, _Draft], outcomes: list[BatchOutcome], *, actor,
                 # entries in one order, so one waits for the other instead of each for the other
                 # (a deadlock on PostgreSQL when one batch lists them backwards).
                 _insert(sorted(appeals.values(), key=lambda a: a.submission_key), actor_user=actor_user, at=at)
-                online = [appeals[i].pk for i in later if i in appeals]
-                if online:  # one batch of suggestions after the commit, as for online appeals one by one
-                    transaction.on_commit(functools.partial(_suggest_later, min(online)), robust=True)
+                if any(i in appeals for i in later):  # one batch of suggestions after the commit, as one by one
+                    transaction.on_commit(_suggest_later, robust=True)
                 transaction.on_commit(similar.index_later, robust=True)  # their similar pairs, stored
         except IntegrityError:
             # A code drawn twice (practically never) or a key registered meanwhile by a concurrent

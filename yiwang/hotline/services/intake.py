@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from yiwang.core.audit import AuditEntry, audit_record, audit_record_many, snapshot
 from yiwang.core.bulk import update_fields
+from yiwang.core.coalesce import queue_once
 from yiwang.core.errors import ApplicationError
 from yiwang.core.limits import text_check
 from yiwang.hotline import measures, similar
@@ -339,7 +340,7 @@ def appeal_submit(
             )
             _notify_citizen(appeal, "hotline.received", f"appeal:{appeal.pk}:received")
             if later:
-                transaction.on_commit(lambda: _suggest_later(appeal.pk), robust=True)
+                transaction.on_commit(_suggest_later, robust=True)
             transaction.on_commit(similar.index_later, robust=True)  # its similar pairs, stored
         return appeal
 
@@ -378,21 +379,19 @@ def routing_after_commit(channel: str) -> bool:
 SUGGEST_PENDING_KEY = "hotline:routing:suggest-pending"
 
 
-def _suggest_later(appeal_id: int) -> None:
+def _suggest_later() -> None:
     """After an online intake commits: queue one batch of suggestions (``appeal_suggest_pending``)
-    unless one is already queued and not yet started, which will find this appeal too. The flag
-    expires (``ROUTING_SUGGEST_PENDING_SECONDS``) so a lost task holds nothing back for long, and
-    the catch-up task suggests what a lost task left."""
-    from django.core.cache import cache
-
+    unless one is already queued and not yet started, which will find this appeal too
+    (``core.coalesce``; the flag expires after ``ROUTING_SUGGEST_PENDING_SECONDS``), and the
+    catch-up task suggests what a lost task left."""
     from yiwang.hotline.tasks import suggest_pending_routing
 
-    try:
-        queue = cache.add(SUGGEST_PENDING_KEY, appeal_id, timeout=conf("ROUTING_SUGGEST_PENDING_SECONDS"))
-    except Exception:  # no cache: queue a batch for every commit, as before batching
-        queue = True
-    if queue:
-        suggest_pending_routing.apply_async(countdown=conf("ROUTING_SUGGEST_DELAY_SECONDS"))
+    queue_once(
+        SUGGEST_PENDING_KEY,
+        suggest_pending_routing,
+        hold_seconds=conf("ROUTING_SUGGEST_PENDING_SECONDS"),
+        countdown=conf("ROUTING_SUGGEST_DELAY_SECONDS"),
+    )
 
 
 def appeal_suggest(*, appeal_id: int) -> Appeal | None:
